@@ -1,0 +1,31 @@
+package io.libgossip.core;
+
+/** Why an inbound packet or an outbound update was dropped. Counted in {@link GossipStats}. */
+public enum DropReason {
+  /** Fewer bytes than the format needs. */
+  TRUNCATED,
+  /** Not a libgossip packet (bad magic). */
+  BAD_MAGIC,
+  /** A wire version this node does not speak. */
+  UNSUPPORTED_VERSION,
+  /** A packet for another cluster (cluster-name hash mismatch). */
+  WRONG_CLUSTER,
+  /** An unknown message type. */
+  UNKNOWN_TYPE,
+  /** A length, count or size beyond the configured bounds. */
+  TOO_LARGE,
+  /** Structurally invalid content (bad field value, trailing bytes, bad UTF-8, ...). */
+  MALFORMED,
+  /** A message that claims to come from this node. */
+  FROM_SELF,
+  /** A probe addressed to another node id than ours. */
+  WRONG_TARGET,
+  /** An ack or nack for a probe that is no longer outstanding. */
+  STALE,
+  /** A gossiped update dropped because the broadcast queue was full. */
+  QUEUE_FULL,
+  /** A packet the runtime could not deliver (unreachable, closed, refused). */
+  SEND_FAILED,
+  /** A packet or frame the runtime could not accept (buffer full, node shutting down). */
+  OVERLOAD
+}

@@ -1,0 +1,465 @@
+package io.libgossip.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Protocol settings: an immutable, validated value. Start from a profile ({@link #lan()}, {@link
+ * #wan()}, {@link #local()}) and change what you need with {@link #toBuilder()}.
+ *
+ * <p>The profiles follow the values HashiCorp memberlist has proven in production. Every node of
+ * a cluster should use the same timing settings; the cluster name must match for nodes to talk.
+ */
+public final class GossipConfig {
+  private final String clusterName;
+  private final Duration probeInterval;
+  private final Duration probeTimeout;
+  private final int indirectChecks;
+  private final int suspicionMult;
+  private final int suspicionMaxTimeoutMult;
+  private final int awarenessMaxMultiplier;
+  private final int retransmitMult;
+  private final Duration gossipInterval;
+  private final int gossipNodes;
+  private final Duration gossipToTheDeadTime;
+  private final Duration pushPullInterval;
+  private final Duration reconnectInterval;
+  private final Duration tombstoneTimeout;
+  private final int maxPacketSize;
+  private final int maxMessageSize;
+  private final int maxMetadataBytes;
+  private final int maxQueuedUpdates;
+
+  private GossipConfig(Builder b) {
+    this.clusterName = b.clusterName;
+    this.probeInterval = b.probeInterval;
+    this.probeTimeout = b.probeTimeout;
+    this.indirectChecks = b.indirectChecks;
+    this.suspicionMult = b.suspicionMult;
+    this.suspicionMaxTimeoutMult = b.suspicionMaxTimeoutMult;
+    this.awarenessMaxMultiplier = b.awarenessMaxMultiplier;
+    this.retransmitMult = b.retransmitMult;
+    this.gossipInterval = b.gossipInterval;
+    this.gossipNodes = b.gossipNodes;
+    this.gossipToTheDeadTime = b.gossipToTheDeadTime;
+    this.pushPullInterval = b.pushPullInterval;
+    this.reconnectInterval = b.reconnectInterval;
+    this.tombstoneTimeout = b.tombstoneTimeout;
+    this.maxPacketSize = b.maxPacketSize;
+    this.maxMessageSize = b.maxMessageSize;
+    this.maxMetadataBytes = b.maxMetadataBytes;
+    this.maxQueuedUpdates = b.maxQueuedUpdates;
+  }
+
+  /**
+   * For a local-area network (one data centre): probe every 1 s with a 500 ms timeout, gossip
+   * every 200 ms to 3 members, suspicion multiplier 4, push-pull every 30 s.
+   */
+  public static GossipConfig lan() {
+    return new Builder().build();
+  }
+
+  /**
+   * For members spread over a wide-area network: probe every 5 s with a 3 s timeout, gossip every
+   * 500 ms to 4 members, suspicion multiplier 6, push-pull every 60 s.
+   */
+  public static GossipConfig wan() {
+    return new Builder()
+        .probeInterval(Duration.ofSeconds(5))
+        .probeTimeout(Duration.ofSeconds(3))
+        .suspicionMult(6)
+        .gossipInterval(Duration.ofMillis(500))
+        .gossipNodes(4)
+        .gossipToTheDeadTime(Duration.ofSeconds(60))
+        .pushPullInterval(Duration.ofSeconds(60))
+        .reconnectInterval(Duration.ofSeconds(30))
+        .build();
+  }
+
+  /**
+   * For members on one host or a very fast network (tests, the demo): probe every 1 s with a 200
+   * ms timeout, one indirect check, gossip every 100 ms, suspicion multiplier 3, push-pull every 15
+   * s, tombstones kept 60 s.
+   */
+  public static GossipConfig local() {
+    return new Builder()
+        .probeTimeout(Duration.ofMillis(200))
+        .indirectChecks(1)
+        .suspicionMult(3)
+        .retransmitMult(2)
+        .gossipInterval(Duration.ofMillis(100))
+        .gossipToTheDeadTime(Duration.ofSeconds(15))
+        .pushPullInterval(Duration.ofSeconds(15))
+        .reconnectInterval(Duration.ofSeconds(5))
+        .tombstoneTimeout(Duration.ofSeconds(60))
+        .build();
+  }
+
+  /** A profile by name: {@code lan}, {@code wan} or {@code local}. */
+  public static GossipConfig profile(String name) {
+    switch (Objects.requireNonNull(name, "name")) {
+      case "lan":
+        return lan();
+      case "wan":
+        return wan();
+      case "local":
+        return local();
+      default:
+        throw new IllegalArgumentException(
+            "profile must be one of lan, wan, local; got '" + name + "'");
+    }
+  }
+
+  /** A builder starting from the LAN profile. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Name of the cluster; its hash is in every packet and packets of other clusters are dropped. */
+  public String clusterName() {
+    return clusterName;
+  }
+
+  /** Time between probes of successive members (SWIM's protocol period). LAN: 1 s. */
+  public Duration probeInterval() {
+    return probeInterval;
+  }
+
+  /** How long a direct ping waits for its ack before indirect probes start. LAN: 500 ms. */
+  public Duration probeTimeout() {
+    return probeTimeout;
+  }
+
+  /** Members asked to probe a target indirectly when a direct ping fails. LAN: 3. */
+  public int indirectChecks() {
+    return indirectChecks;
+  }
+
+  /**
+   * Scales the suspicion timeout: {@code suspicionMult × max(1, log10(N)) × probeInterval} is the
+   * shortest a suspicion lasts. Higher is safer under loss and slower to detect. LAN: 4.
+   */
+  public int suspicionMult() {
+    return suspicionMult;
+  }
+
+  /**
+   * The longest suspicion timeout, as a multiple of the shortest; a fresh suspicion starts there
+   * and shrinks with independent confirmations (Lifeguard). LAN: 6.
+   */
+  public int suspicionMaxTimeoutMult() {
+    return suspicionMaxTimeoutMult;
+  }
+
+  /**
+   * Upper bound of the local health multiplier (Lifeguard): probe timeouts and intervals stretch
+   * up to {@code 1 + value}-fold while this node itself seems unhealthy. LAN: 8.
+   */
+  public int awarenessMaxMultiplier() {
+    return awarenessMaxMultiplier;
+  }
+
+  /** An update is retransmitted {@code retransmitMult × ceil(log10(N + 1))} times. LAN: 4. */
+  public int retransmitMult() {
+    return retransmitMult;
+  }
+
+  /** Time between gossip rounds. LAN: 200 ms. */
+  public Duration gossipInterval() {
+    return gossipInterval;
+  }
+
+  /** Random members each gossip round sends to. LAN: 3. */
+  public int gossipNodes() {
+    return gossipNodes;
+  }
+
+  /** For how long a dead member still receives gossip (so it can learn it was declared dead). */
+  public Duration gossipToTheDeadTime() {
+    return gossipToTheDeadTime;
+  }
+
+  /**
+   * Base interval of the periodic full-state exchange with a random member; scaled up for
+   * clusters over 32 members. LAN: 30 s.
+   */
+  public Duration pushPullInterval() {
+    return pushPullInterval;
+  }
+
+  /**
+   * How often a push-pull is attempted with a random {@code FAILED} member, so that partitions
+   * heal. LAN: 10 s.
+   */
+  public Duration reconnectInterval() {
+    return reconnectInterval;
+  }
+
+  /** How long {@code FAILED} and {@code LEFT} members are remembered before removal. LAN: 5 min. */
+  public Duration tombstoneTimeout() {
+    return tombstoneTimeout;
+  }
+
+  /** Largest best-effort packet, in bytes; piggybacked updates are packed up to it. LAN: 1400. */
+  public int maxPacketSize() {
+    return maxPacketSize;
+  }
+
+  /** Largest message of any kind (push-pull states included), in bytes. Default: 16 MiB. */
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  /** Largest encoded metadata of one node, in bytes. Default: 512. */
+  public int maxMetadataBytes() {
+    return maxMetadataBytes;
+  }
+
+  /** Largest number of updates waiting in the broadcast queue. Default: 65536. */
+  public int maxQueuedUpdates() {
+    return maxQueuedUpdates;
+  }
+
+  @Override
+  public String toString() {
+    return "GossipConfig{cluster="
+        + clusterName
+        + ", probe="
+        + probeInterval.toMillis()
+        + "ms/"
+        + probeTimeout.toMillis()
+        + "ms, indirect="
+        + indirectChecks
+        + ", suspicionMult="
+        + suspicionMult
+        + "x"
+        + suspicionMaxTimeoutMult
+        + ", gossip="
+        + gossipInterval.toMillis()
+        + "ms to "
+        + gossipNodes
+        + ", retransmitMult="
+        + retransmitMult
+        + ", pushPull="
+        + pushPullInterval.toSeconds()
+        + "s}";
+  }
+
+  /** Builds a {@link GossipConfig}; {@link #build()} validates every field. */
+  public static final class Builder {
+    private String clusterName = "default";
+    private Duration probeInterval = Duration.ofSeconds(1);
+    private Duration probeTimeout = Duration.ofMillis(500);
+    private int indirectChecks = 3;
+    private int suspicionMult = 4;
+    private int suspicionMaxTimeoutMult = 6;
+    private int awarenessMaxMultiplier = 8;
+    private int retransmitMult = 4;
+    private Duration gossipInterval = Duration.ofMillis(200);
+    private int gossipNodes = 3;
+    private Duration gossipToTheDeadTime = Duration.ofSeconds(30);
+    private Duration pushPullInterval = Duration.ofSeconds(30);
+    private Duration reconnectInterval = Duration.ofSeconds(10);
+    private Duration tombstoneTimeout = Duration.ofMinutes(5);
+    private int maxPacketSize = 1400;
+    private int maxMessageSize = 16 * 1024 * 1024;
+    private int maxMetadataBytes = 512;
+    private int maxQueuedUpdates = 65536;
+
+    private Builder() {}
+
+    private Builder(GossipConfig c) {
+      clusterName = c.clusterName;
+      probeInterval = c.probeInterval;
+      probeTimeout = c.probeTimeout;
+      indirectChecks = c.indirectChecks;
+      suspicionMult = c.suspicionMult;
+      suspicionMaxTimeoutMult = c.suspicionMaxTimeoutMult;
+      awarenessMaxMultiplier = c.awarenessMaxMultiplier;
+      retransmitMult = c.retransmitMult;
+      gossipInterval = c.gossipInterval;
+      gossipNodes = c.gossipNodes;
+      gossipToTheDeadTime = c.gossipToTheDeadTime;
+      pushPullInterval = c.pushPullInterval;
+      reconnectInterval = c.reconnectInterval;
+      tombstoneTimeout = c.tombstoneTimeout;
+      maxPacketSize = c.maxPacketSize;
+      maxMessageSize = c.maxMessageSize;
+      maxMetadataBytes = c.maxMetadataBytes;
+      maxQueuedUpdates = c.maxQueuedUpdates;
+    }
+
+    /** See {@link GossipConfig#clusterName()}. */
+    public Builder clusterName(String v) {
+      clusterName = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#probeInterval()}. */
+    public Builder probeInterval(Duration v) {
+      probeInterval = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#probeTimeout()}. */
+    public Builder probeTimeout(Duration v) {
+      probeTimeout = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#indirectChecks()}. */
+    public Builder indirectChecks(int v) {
+      indirectChecks = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#suspicionMult()}. */
+    public Builder suspicionMult(int v) {
+      suspicionMult = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#suspicionMaxTimeoutMult()}. */
+    public Builder suspicionMaxTimeoutMult(int v) {
+      suspicionMaxTimeoutMult = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#awarenessMaxMultiplier()}. */
+    public Builder awarenessMaxMultiplier(int v) {
+      awarenessMaxMultiplier = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#retransmitMult()}. */
+    public Builder retransmitMult(int v) {
+      retransmitMult = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#gossipInterval()}. */
+    public Builder gossipInterval(Duration v) {
+      gossipInterval = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#gossipNodes()}. */
+    public Builder gossipNodes(int v) {
+      gossipNodes = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#gossipToTheDeadTime()}. */
+    public Builder gossipToTheDeadTime(Duration v) {
+      gossipToTheDeadTime = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#pushPullInterval()}. */
+    public Builder pushPullInterval(Duration v) {
+      pushPullInterval = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#reconnectInterval()}. */
+    public Builder reconnectInterval(Duration v) {
+      reconnectInterval = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#tombstoneTimeout()}. */
+    public Builder tombstoneTimeout(Duration v) {
+      tombstoneTimeout = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxPacketSize()}. */
+    public Builder maxPacketSize(int v) {
+      maxPacketSize = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxMessageSize()}. */
+    public Builder maxMessageSize(int v) {
+      maxMessageSize = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxMetadataBytes()}. */
+    public Builder maxMetadataBytes(int v) {
+      maxMetadataBytes = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxQueuedUpdates()}. */
+    public Builder maxQueuedUpdates(int v) {
+      maxQueuedUpdates = v;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the first invalid field and its value
+     */
+    public GossipConfig build() {
+      if (clusterName == null || clusterName.isEmpty() || Utf8.length(clusterName) > 255) {
+        throw new IllegalArgumentException(
+            "clusterName must be 1..255 bytes of UTF-8, got '" + clusterName + "'");
+      }
+      positive("probeInterval", probeInterval);
+      positive("probeTimeout", probeTimeout);
+      if (probeTimeout.compareTo(probeInterval) >= 0) {
+        throw new IllegalArgumentException(
+            "probeTimeout ("
+                + probeTimeout.toMillis()
+                + " ms) must be shorter than probeInterval ("
+                + probeInterval.toMillis()
+                + " ms)");
+      }
+      range("indirectChecks", indirectChecks, 0, 16);
+      range("suspicionMult", suspicionMult, 1, 100);
+      range("suspicionMaxTimeoutMult", suspicionMaxTimeoutMult, 1, 100);
+      range("awarenessMaxMultiplier", awarenessMaxMultiplier, 1, 100);
+      range("retransmitMult", retransmitMult, 1, 100);
+      positive("gossipInterval", gossipInterval);
+      range("gossipNodes", gossipNodes, 1, 64);
+      nonNegative("gossipToTheDeadTime", gossipToTheDeadTime);
+      positive("pushPullInterval", pushPullInterval);
+      positive("reconnectInterval", reconnectInterval);
+      positive("tombstoneTimeout", tombstoneTimeout);
+      range("maxPacketSize", maxPacketSize, 512, 65507);
+      range("maxMessageSize", maxMessageSize, maxPacketSize, 1 << 30);
+      range("maxMetadataBytes", maxMetadataBytes, 0, maxPacketSize / 2);
+      range("maxQueuedUpdates", maxQueuedUpdates, 16, 1 << 24);
+      return new GossipConfig(this);
+    }
+
+    private static void positive(String name, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be a positive duration, got " + d);
+      }
+      if (d.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException(name + " must be at most 365 days, got " + d);
+      }
+    }
+
+    private static void nonNegative(String name, Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be zero or positive, got " + d);
+      }
+    }
+
+    private static void range(String name, int v, int min, int max) {
+      if (v < min || v > max) {
+        throw new IllegalArgumentException(
+            name + " must be in [" + min + ", " + max + "], got " + v);
+      }
+    }
+  }
+}

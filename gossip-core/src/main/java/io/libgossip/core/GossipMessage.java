@@ -1,0 +1,193 @@
+package io.libgossip.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one node says to another. Each message names its sender and the sender's address,
+ * and carries piggybacked {@link MemberUpdate}s (membership news rides on every packet).
+ *
+ * <p>The model maps onto HashiCorp memberlist: {@link Ping}/{@link Ack}/{@link PingReq}/{@link
+ * Nack} are its sequence-numbered {@code ping}, {@code ack}, {@code indirect ping} and {@code
+ * nack}; {@link Gossip} is a compound of broadcasts; {@link PushPull} is its push-pull state
+ * exchange.
+ */
+public sealed interface GossipMessage
+    permits GossipMessage.Ping,
+        GossipMessage.Ack,
+        GossipMessage.PingReq,
+        GossipMessage.Nack,
+        GossipMessage.Gossip,
+        GossipMessage.PushPull {
+
+  /** The sender's id. */
+  String from();
+
+  /** The sender's address. */
+  NodeAddress fromAddress();
+
+  /** Piggybacked updates (for {@link PushPull}: the sender's full state). */
+  List<MemberUpdate> updates();
+
+  /** The wire type of this message. */
+  MessageType type();
+
+  /** Wire type codes. The numbers are part of the wire format and never change. */
+  enum MessageType {
+    /** {@link Ping}. */
+    PING(1),
+    /** {@link Ack}. */
+    ACK(2),
+    /** {@link PingReq}. */
+    PING_REQ(3),
+    /** {@link Nack}. */
+    NACK(4),
+    /** {@link Gossip}. */
+    GOSSIP(5),
+    /** {@link PushPull}. */
+    PUSH_PULL(6);
+
+    private final int code;
+
+    MessageType(int code) {
+      this.code = code;
+    }
+
+    /** The byte that identifies this type on the wire. */
+    public int code() {
+      return code;
+    }
+
+    /** The type for a wire code, or {@code null} when the code is unknown. */
+    public static MessageType fromCode(int code) {
+      for (MessageType t : values()) {
+        if (t.code == code) {
+          return t;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * A direct probe: "are you {@code target}?". Answered by an {@link Ack} with the same {@code
+   * seq}. Carries {@code target} so a different node now at the same address does not answer.
+   */
+  record Ping(
+      String from, NodeAddress fromAddress, long seq, String target, List<MemberUpdate> updates)
+      implements GossipMessage {
+    /** Checks the fields and copies the updates. */
+    public Ping {
+      MemberUpdate.checkId(from, "from");
+      Objects.requireNonNull(fromAddress, "fromAddress");
+      MemberUpdate.checkId(target, "target");
+      updates = List.copyOf(updates);
+    }
+
+    @Override
+    public MessageType type() {
+      return MessageType.PING;
+    }
+  }
+
+  /** The answer to a {@link Ping} (or, relayed, to a {@link PingReq}) with the same {@code seq}. */
+  record Ack(String from, NodeAddress fromAddress, long seq, List<MemberUpdate> updates)
+      implements GossipMessage {
+    /** Checks the fields and copies the updates. */
+    public Ack {
+      MemberUpdate.checkId(from, "from");
+      Objects.requireNonNull(fromAddress, "fromAddress");
+      updates = List.copyOf(updates);
+    }
+
+    @Override
+    public MessageType type() {
+      return MessageType.ACK;
+    }
+  }
+
+  /**
+   * An indirect probe request: "please ping {@code target} at {@code targetAddress} for me and
+   * relay its ack with my {@code seq}". The helper answers with a {@link Nack} if the target does
+   * not answer in time (Lifeguard), so the requester can tell a dead target from its own trouble.
+   */
+  record PingReq(
+      String from,
+      NodeAddress fromAddress,
+      long seq,
+      String target,
+      NodeAddress targetAddress,
+      List<MemberUpdate> updates)
+      implements GossipMessage {
+    /** Checks the fields and copies the updates. */
+    public PingReq {
+      MemberUpdate.checkId(from, "from");
+      Objects.requireNonNull(fromAddress, "fromAddress");
+      MemberUpdate.checkId(target, "target");
+      Objects.requireNonNull(targetAddress, "targetAddress");
+      updates = List.copyOf(updates);
+    }
+
+    @Override
+    public MessageType type() {
+      return MessageType.PING_REQ;
+    }
+  }
+
+  /** An indirect prober's "I could not reach the target" for the request with {@code seq}. */
+  record Nack(String from, NodeAddress fromAddress, long seq, List<MemberUpdate> updates)
+      implements GossipMessage {
+    /** Checks the fields and copies the updates. */
+    public Nack {
+      MemberUpdate.checkId(from, "from");
+      Objects.requireNonNull(fromAddress, "fromAddress");
+      updates = List.copyOf(updates);
+    }
+
+    @Override
+    public MessageType type() {
+      return MessageType.NACK;
+    }
+  }
+
+  /** A packet of membership updates sent on the gossip interval. */
+  record Gossip(String from, NodeAddress fromAddress, List<MemberUpdate> updates)
+      implements GossipMessage {
+    /** Checks the fields and copies the updates. */
+    public Gossip {
+      MemberUpdate.checkId(from, "from");
+      Objects.requireNonNull(fromAddress, "fromAddress");
+      updates = List.copyOf(updates);
+    }
+
+    @Override
+    public MessageType type() {
+      return MessageType.GOSSIP;
+    }
+  }
+
+  /**
+   * A full-state exchange (anti-entropy). {@code updates} holds the sender's whole table,
+   * including itself and tombstones. A request ({@code reply == false}) is answered with the
+   * receiver's state; {@code join} marks the request a node sends when it joins.
+   */
+  record PushPull(
+      String from,
+      NodeAddress fromAddress,
+      boolean join,
+      boolean reply,
+      List<MemberUpdate> updates)
+      implements GossipMessage {
+    /** Checks the fields and copies the updates. */
+    public PushPull {
+      MemberUpdate.checkId(from, "from");
+      Objects.requireNonNull(fromAddress, "fromAddress");
+      updates = List.copyOf(updates);
+    }
+
+    @Override
+    public MessageType type() {
+      return MessageType.PUSH_PULL;
+    }
+  }
+}
