@@ -1,107 +1,1317 @@
 package io.libgossip.core;
 
+import io.libgossip.core.GossipMessage.Ack;
+import io.libgossip.core.GossipMessage.Gossip;
+import io.libgossip.core.GossipMessage.Nack;
+import io.libgossip.core.GossipMessage.Ping;
+import io.libgossip.core.GossipMessage.PingReq;
+import io.libgossip.core.GossipMessage.PushPull;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
- * The SWIM membership state machine of one node (IMPLEMENTATION IN PROGRESS: API is final).
+ * The SWIM membership state machine of one node: failure detection with Lifeguard, piggybacked
+ * dissemination, push-pull anti-entropy, metadata and graceful leave.
  *
- * <p>Single-threaded: call every method from one thread. Time is the {@code now} argument
- * (monotonic nanoseconds, any origin); randomness comes only from the injected generator. Call
- * {@link #tick(long)} right after building and then again no later than {@link #nextDeadline()}.
+ * <p>It performs no I/O and reads no clock. Time is the {@code now} argument of every call
+ * (monotonic nanoseconds, any origin, compared as {@code a - b < 0}); randomness comes only from
+ * the injected generator, so the same seed and inputs give the same outputs. Outgoing messages go
+ * to the {@link Outbox}, changes to the {@link GossipListener}, both synchronously.
+ *
+ * <p>Not thread-safe: confine each instance to one thread. Call {@link #tick(long)} once after
+ * building and then whenever {@link #nextDeadline()} is reached; re-read {@code nextDeadline()}
+ * after every call, since messages and commands can move it earlier.
+ *
+ * <pre>{@code
+ * GossipCore core = GossipCore.builder()
+ *     .id("node-1").address(new NodeAddress("10.0.0.1", 7946))
+ *     .config(GossipConfig.lan()).random(new SplittableRandom(42))
+ *     .outbox((msg, target, delivery) -> transport.send(msg, target.address(), delivery))
+ *     .listener(event -> log(event))
+ *     .build();
+ * core.tick(clock.nanos());
+ * core.join(List.of(NodeAddress.parse("10.0.0.5:7946")), clock.nanos());
+ * }</pre>
  */
 public final class GossipCore {
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  /** Room kept for the update-count varint when packing a packet. */
+  private static final int COUNT_RESERVE = 3;
+
+  private final String selfId;
+  private final NodeAddress selfAddress;
+  private final GossipConfig config;
+  private final RandomGenerator random;
+  private final Outbox outbox;
+  private final GossipListener listener;
+  private final LongSupplier ticker;
+  private final BinarySerializer sizer;
+
+  private final long probeIntervalNanos;
+  private final long probeTimeoutNanos;
+  private final long gossipIntervalNanos;
+  private final long gossipToTheDeadNanos;
+  private final long pushPullBaseNanos;
+  private final long reconnectIntervalNanos;
+  private final long tombstoneNanos;
+
+  // ---- membership table
+  private final Map<String, Member> members = new HashMap<>();
+  private final ArrayList<Member> memberList = new ArrayList<>();
+  private final int[] statusCounts = new int[NodeStatus.values().length];
+  private final BroadcastQueue broadcasts;
+  private final Awareness awareness;
+  private final PriorityQueue<Timer<Suspicion>> suspicions =
+      new PriorityQueue<>(Comparator.comparingLong(Timer::deadline));
+  private final ArrayDeque<Timer<Member>> tombstones = new ArrayDeque<>();
+
+  // ---- self
+  private MemberUpdate selfState;
+  private NodeStatus selfStatus;
+  private long selfStateChangedAt;
+  private boolean leaving;
+  private boolean joined;
+
+  // ---- probing
+  private final ArrayList<Member> probeOrder = new ArrayList<>();
+  private int probeIndex;
+  private long seq;
+  private Probe probe;
+  private final ArrayDeque<Relay> relays = new ArrayDeque<>();
+  private final Map<Long, Relay> relaysBySeq = new HashMap<>();
+
+  // ---- timers
+  private boolean started;
+  private long nextProbe;
+  private long nextGossip;
+  private long nextPushPull;
+  private long nextReconnect;
+  private long lastTickAt;
+  private long graceUntil;
+
+  // ---- stats
+  private long messagesSent;
+  private long messagesReceived;
+  private long bytesSent;
+  private long bytesReceived;
+  private final EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+  private long lastTickNanos;
+  private long probes;
+  private long suspicionsRaised;
+  private long refutations;
+  private long listenerErrors;
+
+  /** A deadline for one object; stale when the object has moved on. */
+  private record Timer<T>(long deadline, T subject) {}
+
+  /** A probe in flight. */
+  private static final class Probe {
+    final Member target;
+    final long seq;
+    final long timeoutAt;
+    long periodEnd;
+    boolean indirectSent;
+    int expectedNacks;
+    int nacks;
+    boolean acked;
+
+    Probe(Member target, long seq, long timeoutAt, long periodEnd) {
+      this.target = target;
+      this.seq = seq;
+      this.timeoutAt = timeoutAt;
+      this.periodEnd = periodEnd;
+    }
+  }
+
+  /** An indirect probe this node runs on behalf of another. */
+  private static final class Relay {
+    final long localSeq;
+    final long requesterSeq;
+    final String requester;
+    final NodeAddress requesterAddress;
+    final long nackAt;
+    boolean done;
+
+    Relay(
+        long localSeq,
+        long requesterSeq,
+        String requester,
+        NodeAddress requesterAddress,
+        long nackAt) {
+      this.localSeq = localSeq;
+      this.requesterSeq = requesterSeq;
+      this.requester = requester;
+      this.requesterAddress = requesterAddress;
+      this.nackAt = nackAt;
+    }
+  }
 
   /** A builder; {@code id}, {@code address} and {@code outbox} are required. */
   public static Builder builder() {
     return new Builder();
   }
 
-  GossipCore(Builder b) {
-    throw new UnsupportedOperationException("in progress");
+  private GossipCore(Builder b) {
+    MemberUpdate.checkId(b.id, "id");
+    this.selfId = b.id;
+    this.selfAddress = Objects.requireNonNull(b.address, "address");
+    this.config = Objects.requireNonNull(b.config, "config");
+    this.outbox = Objects.requireNonNull(b.outbox, "outbox");
+    this.listener = Objects.requireNonNull(b.listener, "listener");
+    this.ticker = Objects.requireNonNull(b.ticker, "ticker");
+    this.random = b.random != null ? b.random : new SplittableRandom();
+    if (b.incarnation < 0 || b.incarnation > MemberUpdate.MAX_INCARNATION) {
+      throw new IllegalArgumentException("incarnation must be in [0, 2^32), got " + b.incarnation);
+    }
+    this.sizer = BinarySerializer.forConfig(config);
+    checkMetadata(b.metadata);
+    this.probeIntervalNanos = config.probeInterval().toNanos();
+    this.probeTimeoutNanos = config.probeTimeout().toNanos();
+    this.gossipIntervalNanos = config.gossipInterval().toNanos();
+    this.gossipToTheDeadNanos = config.gossipToTheDeadTime().toNanos();
+    this.pushPullBaseNanos = config.pushPullInterval().toNanos();
+    this.reconnectIntervalNanos = config.reconnectInterval().toNanos();
+    this.tombstoneNanos = config.tombstoneTimeout().toNanos();
+    this.broadcasts = new BroadcastQueue(config.maxQueuedUpdates());
+    this.awareness = new Awareness(config.awarenessMaxMultiplier());
+    this.selfState =
+        new MemberUpdate(
+            selfId,
+            selfAddress,
+            NodeStatus.ONLINE,
+            b.incarnation,
+            b.metadata,
+            0,
+            b.configEpoch,
+            selfId);
+    this.selfStatus = NodeStatus.JOINING;
   }
 
-  /** Runs every timer that is due at {@code now}: probes, probe timeouts, gossip, push-pull, suspicion. */
-  public void tick(long now) {}
+  // =====================================================================================
+  // Commands
+  // =====================================================================================
 
-  /** Sends a full-state push-pull to every live member now (expensive; for small clusters). */
-  public void tickFullBroadcast(long now) {}
+  /**
+   * Runs every timer due at {@code now}: probe start, probe timeout (indirect probes), probe period
+   * end (suspicion), gossip round, push-pull, reconnect to failed members, suspicion timeouts,
+   * indirect-probe nacks and tombstone expiry.
+   */
+  public void tick(long now) {
+    long t0 = ticker.getAsLong();
+    if (!started) {
+      start(now);
+    } else if (now - lastTickAt > probeIntervalNanos + gossipIntervalNanos) {
+      // We were not scheduled for a while (a long GC pause, CPU starvation): what we think of
+      // others is stale, and the answers we missed are still waiting to be read. Listen for one
+      // probe interval before accusing anyone, and give up the probe that overran.
+      graceUntil = now + probeIntervalNanos;
+      probe = null;
+    }
+    lastTickAt = now;
+    expireRelays(now);
+    expireSuspicions(now);
+    if (probe != null) {
+      advanceProbe(now);
+    }
+    if (!leaving && due(nextProbe, now)) {
+      nextProbe = now + awareness.scale(probeIntervalNanos);
+      startProbe(now);
+    }
+    if (due(nextGossip, now)) {
+      nextGossip = now + gossipIntervalNanos;
+      gossipRound(now);
+    }
+    if (!leaving && due(nextPushPull, now)) {
+      nextPushPull = now + ProtocolMath.pushPullIntervalNanos(pushPullBaseNanos, liveCount());
+      Member peer = randomMembers(1, null, false, now).stream().findFirst().orElse(null);
+      if (peer != null) {
+        sendPushPull(peer.view(), peer.state.address(), false, false);
+      }
+    }
+    if (!leaving && due(nextReconnect, now)) {
+      nextReconnect = now + reconnectIntervalNanos;
+      reconnect(now);
+    }
+    cleanupExpired(now);
+    lastTickNanos = ticker.getAsLong() - t0;
+  }
 
-  /** Applies one inbound message. Never throws for any well-formed message content. */
-  public void handleMessage(GossipMessage message, long now) {}
+  /**
+   * Sends a full-state push-pull to every live member now. Costs O(N²) bytes: small clusters only.
+   */
+  public void tickFullBroadcast(long now) {
+    ensureStarted(now);
+    for (Member m : new ArrayList<>(memberList)) {
+      if (m.status().isAlive()) {
+        sendPushPull(m.view(), m.state.address(), false, false);
+      }
+    }
+  }
+
+  /**
+   * Applies one inbound message: its piggybacked updates first, then the message itself (answer a
+   * ping, match an ack, relay an indirect probe, merge a push-pull state).
+   */
+  public void handleMessage(GossipMessage message, long now) {
+    Objects.requireNonNull(message, "message");
+    ensureStarted(now);
+    messagesReceived++;
+    if (message.from().equals(selfId)) {
+      drop(DropReason.FROM_SELF);
+      return;
+    }
+    Member sender = members.get(message.from());
+    if (sender != null && !(message instanceof PushPull)) {
+      sender.lastSeen = now;
+    }
+    if (message instanceof PushPull) {
+      onPushPull((PushPull) message, now);
+      return;
+    }
+    for (MemberUpdate u : message.updates()) {
+      apply(u, now, false);
+    }
+    if (message instanceof Ping) {
+      onPing((Ping) message, now);
+    } else if (message instanceof Ack) {
+      onAck((Ack) message, now);
+    } else if (message instanceof PingReq) {
+      onPingReq((PingReq) message, now);
+    } else if (message instanceof Nack) {
+      onNack((Nack) message);
+    }
+    // Gossip: its updates were all there was.
+  }
 
   /** Introduces the node at {@code address}: a push-pull state exchange with it. */
-  public void meet(NodeAddress address, long now) {}
+  public void meet(NodeAddress address, long now) {
+    Objects.requireNonNull(address, "address");
+    ensureStarted(now);
+    if (!address.equals(selfAddress)) {
+      sendPushPull(NodeView.ofAddress(address), address, true, false);
+    }
+  }
 
-  /** Joins a cluster through seeds: a join push-pull with each. */
-  public void join(Collection<NodeAddress> seeds, long now) {}
+  /**
+   * Joins a cluster through {@code seeds}: a join push-pull with each. With no seed other than
+   * itself the node forms a cluster of one and is {@code ONLINE} at once. The join has completed
+   * when {@link #hasJoined()} turns true; the runtime decides how long to wait and whether to
+   * retry.
+   */
+  public void join(Collection<NodeAddress> seeds, long now) {
+    Objects.requireNonNull(seeds, "seeds");
+    ensureStarted(now);
+    int sent = 0;
+    for (NodeAddress seed : seeds) {
+      if (!seed.equals(selfAddress)) {
+        sendPushPull(NodeView.ofAddress(seed), seed, true, false);
+        sent++;
+      }
+    }
+    if (sent == 0) {
+      markJoined(now);
+    }
+  }
 
-  /** Whether a push-pull answer has come back since {@link #join}, or the node knows any peer. */
+  /** Whether a push-pull answer has arrived (or the node bootstrapped a cluster of its own). */
   public boolean hasJoined() {
-    return false;
+    return joined;
   }
 
-  /** Leaves gracefully: announces {@code LEFT} and stops probing. */
-  public void leave(long now) {}
+  /**
+   * Leaves gracefully: announces {@code LEFT} (which wins over {@code ONLINE} at the same
+   * incarnation, so it is never mistaken for a failure) and stops probing. Keep ticking until
+   * {@link #leaveSpread()} so the announcement goes out.
+   */
+  public void leave(long now) {
+    ensureStarted(now);
+    if (leaving) {
+      return;
+    }
+    leaving = true;
+    probe = null;
+    selfState = selfState.withStatus(NodeStatus.LEFT, selfState.incarnation(), selfId);
+    selfStatus = NodeStatus.LEFT;
+    selfStateChangedAt = now;
+    broadcasts.add(selfState);
+    nextGossip = now; // start spreading at once
+  }
 
-  /** Whether the {@code LEFT} announcement has been sent as many times as an update needs. */
+  /**
+   * Whether the {@code LEFT} announcement has been sent as often as any update is, or there is no
+   * one left to tell.
+   */
   public boolean leaveSpread() {
-    return false;
+    return leaving && (!broadcasts.contains(selfId) || liveCount() <= 1);
   }
 
-  /** Replaces this node's metadata and spreads it. */
-  public void updateMetadata(Map<String, String> metadata, long now) {}
+  /**
+   * Replaces this node's metadata and spreads it (a new incarnation and metadata version).
+   *
+   * @throws IllegalArgumentException when the encoded metadata exceeds {@link
+   *     GossipConfig#maxMetadataBytes()}
+   * @throws IllegalStateException after {@link #leave(long)}
+   */
+  public void updateMetadata(Map<String, String> metadata, long now) {
+    checkMetadata(metadata);
+    ensureStarted(now);
+    if (leaving) {
+      throw new IllegalStateException("node " + selfId + " has left; metadata is frozen");
+    }
+    selfState =
+        new MemberUpdate(
+            selfId,
+            selfAddress,
+            NodeStatus.ONLINE,
+            nextIncarnation(selfState.incarnation()),
+            metadata,
+            selfState.metadataVersion() + 1,
+            selfState.configEpoch(),
+            selfId);
+    broadcasts.add(selfState);
+  }
 
-  /** This node as it presents itself. */
+  /** Counts bytes the runtime sent on this node's behalf. */
+  public void recordBytesSent(long bytes) {
+    bytesSent += bytes;
+  }
+
+  /** Counts bytes the runtime received for this node. */
+  public void recordBytesReceived(long bytes) {
+    bytesReceived += bytes;
+  }
+
+  /** Counts a packet the runtime dropped (undecodable, unroutable, ...). */
+  public void recordDrop(DropReason reason) {
+    drop(Objects.requireNonNull(reason, "reason"));
+  }
+
+  /**
+   * Removes {@code FAILED} and {@code LEFT} members whose tombstone is older than {@link
+   * GossipConfig#tombstoneTimeout()}, with a {@code REMOVED} event each.
+   *
+   * @return how many were removed
+   */
+  public int cleanupExpired(long now) {
+    int removed = 0;
+    while (!tombstones.isEmpty()) {
+      Timer<Member> t = tombstones.peekFirst();
+      Member m = t.subject();
+      boolean current =
+          members.get(m.id()) == m
+              && m.status().isGone()
+              && m.stateChangedAt + tombstoneNanos == t.deadline();
+      if (current && !due(t.deadline(), now)) {
+        break;
+      }
+      tombstones.pollFirst();
+      if (current) {
+        NodeStatus st = m.status();
+        removeMember(m);
+        emit(ClusterEvent.Kind.REMOVED, m.view(), st, st);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Forgets every member but this node and clears timers, probes and queues. The incarnation is
+   * kept, so old claims about this node stay refutable.
+   */
+  public void reset(long now) {
+    members.clear();
+    memberList.clear();
+    Arrays.fill(statusCounts, 0);
+    tombstones.clear();
+    broadcasts.clear();
+    suspicions.clear();
+    probeOrder.clear();
+    probeIndex = 0;
+    probe = null;
+    relays.clear();
+    relaysBySeq.clear();
+    awareness.reset();
+    joined = false;
+    started = false;
+    if (!leaving) {
+      selfStatus = NodeStatus.JOINING;
+    }
+    start(now);
+  }
+
+  // =====================================================================================
+  // Queries
+  // =====================================================================================
+
+  /** This node as it presents itself ({@code JOINING}, then {@code ONLINE}, or {@code LEFT}). */
   public NodeView self() {
-    return null;
+    MemberUpdate s = selfState;
+    return new NodeView(
+        selfId,
+        selfAddress,
+        selfStatus,
+        s.incarnation(),
+        s.metadata(),
+        s.metadataVersion(),
+        s.configEpoch(),
+        selfStateChangedAt,
+        selfStateChangedAt);
   }
 
-  /** Every member in the table, this node first, tombstones included. */
+  /** Every member in the table, this node first, then the others by id; tombstones included. */
   public List<NodeView> members() {
-    return List.of();
+    List<NodeView> out = new ArrayList<>(memberList.size() + 1);
+    for (Member m : memberList) {
+      out.add(m.view());
+    }
+    out.sort(Comparator.comparing(NodeView::id));
+    out.add(0, self());
+    return out;
   }
 
-  /** The member with {@code id}, if known. */
+  /** The member with {@code id} (this node included), if known. */
   public Optional<NodeView> findNode(String id) {
-    return Optional.empty();
+    if (selfId.equals(id)) {
+      return Optional.of(self());
+    }
+    Member m = members.get(id);
+    return m == null ? Optional.empty() : Optional.of(m.view());
+  }
+
+  /** The status of member {@code id}, or {@link NodeStatus#UNKNOWN}; allocation-free. */
+  public NodeStatus statusOf(String id) {
+    if (selfId.equals(id)) {
+      return selfStatus;
+    }
+    Member m = members.get(id);
+    return m == null ? NodeStatus.UNKNOWN : m.status();
   }
 
   /** Number of members in the table, this node and tombstones included. */
   public int size() {
-    return 0;
+    return memberList.size() + 1;
   }
 
-  /** Removes tombstones older than the configured timeout; returns how many were removed. */
-  public int cleanupExpired(long now) {
-    return 0;
+  /** Number of members {@code ONLINE} or {@code SUSPECT}, this node included. */
+  public int liveCount() {
+    return statusCounts[NodeStatus.ONLINE.ordinal()]
+        + statusCounts[NodeStatus.SUSPECT.ordinal()]
+        + (leaving ? 0 : 1);
   }
-
-  /** Forgets every member but this node and clears all timers and queues. */
-  public void reset(long now) {}
 
   /** Counters and gauges. */
   public GossipStats stats() {
+    Map<DropReason, Long> d = new EnumMap<>(drops);
+    long queueDrops = broadcasts.dropped();
+    if (queueDrops > 0) {
+      d.merge(DropReason.QUEUE_FULL, queueDrops, Long::sum);
+    }
+    return new GossipStats(
+        size(),
+        statusCounts[NodeStatus.ONLINE.ordinal()] + (selfStatus == NodeStatus.ONLINE ? 1 : 0),
+        statusCounts[NodeStatus.SUSPECT.ordinal()],
+        statusCounts[NodeStatus.FAILED.ordinal()],
+        statusCounts[NodeStatus.LEFT.ordinal()],
+        messagesSent,
+        messagesReceived,
+        bytesSent,
+        bytesReceived,
+        d,
+        lastTickNanos,
+        selfState.incarnation(),
+        awareness.score(),
+        broadcasts.size(),
+        probes,
+        suspicionsRaised,
+        refutations,
+        listenerErrors);
+  }
+
+  /**
+   * The time at which {@link #tick(long)} must next be called; never later than one gossip interval
+   * from the last tick.
+   */
+  public long nextDeadline() {
+    if (!started) {
+      return Long.MIN_VALUE;
+    }
+    long d = nextGossip;
+    if (!leaving) {
+      d = min(d, nextProbe);
+      d = min(d, nextPushPull);
+      d = min(d, nextReconnect);
+    }
+    if (probe != null) {
+      d = min(d, probe.indirectSent ? probe.periodEnd : probe.timeoutAt);
+    }
+    Timer<Suspicion> s = peekSuspicion();
+    if (s != null) {
+      d = min(d, max(s.deadline(), graceUntil));
+    }
+    Relay r = relays.peekFirst();
+    if (r != null) {
+      d = min(d, r.nackAt);
+    }
+    Timer<Member> t = tombstones.peekFirst();
+    if (t != null) {
+      d = min(d, t.deadline());
+    }
+    return d;
+  }
+
+  /** The configuration this core runs with. */
+  public GossipConfig config() {
+    return config;
+  }
+
+  // =====================================================================================
+  // Timers
+  // =====================================================================================
+
+  private void ensureStarted(long now) {
+    if (!started) {
+      start(now);
+    }
+  }
+
+  private void start(long now) {
+    started = true;
+    lastTickAt = now;
+    graceUntil = now;
+    selfStateChangedAt = now;
+    broadcasts.add(selfState); // announce ourselves to whoever we meet
+    // Random phases, so nodes started together do not probe and gossip in lockstep.
+    nextProbe = now + (long) (random.nextDouble() * probeIntervalNanos);
+    nextGossip = now + (long) (random.nextDouble() * gossipIntervalNanos);
+    nextPushPull = now + pushPullBaseNanos / 2 + (long) (random.nextDouble() * pushPullBaseNanos);
+    nextReconnect =
+        now + reconnectIntervalNanos + (long) (random.nextDouble() * reconnectIntervalNanos);
+  }
+
+  private static boolean due(long deadline, long now) {
+    return deadline - now <= 0;
+  }
+
+  private static long min(long a, long b) {
+    return a - b <= 0 ? a : b;
+  }
+
+  private static long max(long a, long b) {
+    return a - b >= 0 ? a : b;
+  }
+
+  // =====================================================================================
+  // Failure detection
+  // =====================================================================================
+
+  private void startProbe(long now) {
+    if (probe != null) {
+      // The previous probe's period overran (its period end moved with the health score).
+      finishFailedProbe(probe, now);
+    }
+    Member target = nextProbeTarget(now);
+    if (target == null) {
+      return;
+    }
+    probes++;
+    long s = ++seq;
+    probe =
+        new Probe(
+            target,
+            s,
+            now + awareness.scale(probeTimeoutNanos),
+            now + awareness.scale(probeIntervalNanos));
+    Ping ping = new Ping(selfId, selfAddress, s, target.id(), List.of());
+    send(withPiggyback(ping, target), target.view(), Delivery.BEST_EFFORT);
+  }
+
+  private Member nextProbeTarget(long now) {
+    for (int pass = 0; pass < 2; pass++) {
+      while (probeIndex < probeOrder.size()) {
+        Member m = probeOrder.get(probeIndex++);
+        if (members.get(m.id()) == m && m.status().isAlive()) {
+          return m;
+        }
+      }
+      // One full round done: reshuffle the live members for the next one.
+      probeOrder.clear();
+      probeIndex = 0;
+      for (Member m : memberList) {
+        if (m.status().isAlive()) {
+          probeOrder.add(m);
+        }
+      }
+      shuffle(probeOrder);
+      if (probeOrder.isEmpty()) {
+        return null;
+      }
+    }
     return null;
   }
 
-  /** The time at which {@link #tick(long)} must next be called. */
-  public long nextDeadline() {
-    return 0;
+  private void advanceProbe(long now) {
+    Probe p = probe;
+    if (p.acked) {
+      probe = null;
+      return;
+    }
+    if (members.get(p.target.id()) != p.target || !p.target.status().isAlive()) {
+      probe = null; // target gone meanwhile
+      return;
+    }
+    if (!p.indirectSent && due(p.timeoutAt, now)) {
+      p.indirectSent = true;
+      List<Member> helpers = randomMembers(config.indirectChecks(), p.target, true, now);
+      for (Member h : helpers) {
+        PingReq req =
+            new PingReq(
+                selfId, selfAddress, p.seq, p.target.id(), p.target.state.address(), List.of());
+        send(withPiggyback(req, h), h.view(), Delivery.BEST_EFFORT);
+      }
+      p.expectedNacks = helpers.size();
+      // Indirect probes need their share of the period even when this tick came late.
+      p.periodEnd = max(p.periodEnd, now + awareness.scale(probeIntervalNanos - probeTimeoutNanos));
+    }
+    if (p.indirectSent && due(p.periodEnd, now)) {
+      finishFailedProbe(p, now);
+    }
   }
 
-  /** Counts bytes the runtime sent on this node's behalf. */
-  public void recordBytesSent(long bytes) {}
+  private void finishFailedProbe(Probe p, long now) {
+    probe = null;
+    if (p.acked) {
+      return;
+    }
+    // Lifeguard: missing nacks mean our own links are suspect; with no helpers, penalise once.
+    int delta = 0;
+    if (p.expectedNacks > 0) {
+      if (p.nacks < p.expectedNacks) {
+        delta += p.expectedNacks - p.nacks;
+      }
+    } else {
+      delta += 1;
+    }
+    awareness.apply(delta);
+    Member t = p.target;
+    if (members.get(t.id()) == t && t.status() == NodeStatus.ONLINE) {
+      suspicionsRaised++;
+      apply(t.state.withStatus(NodeStatus.SUSPECT, t.state.incarnation(), selfId), now, false);
+    } else if (members.get(t.id()) == t && t.status() == NodeStatus.SUSPECT) {
+      // Our own failed probe of an already suspected member is an independent confirmation.
+      apply(t.state.withStatus(NodeStatus.SUSPECT, t.state.incarnation(), selfId), now, false);
+    }
+  }
 
-  /** Counts bytes the runtime received for this node. */
-  public void recordBytesReceived(long bytes) {}
+  private void onPing(Ping ping, long now) {
+    if (!ping.target().equals(selfId)) {
+      drop(DropReason.WRONG_TARGET);
+      return;
+    }
+    Member sender = members.get(ping.from());
+    NodeView to = sender != null ? sender.view() : NodeView.ofAddress(ping.fromAddress());
+    Ack ack = new Ack(selfId, selfAddress, ping.seq(), List.of());
+    send(withPiggyback(ack, sender), to, Delivery.BEST_EFFORT);
+  }
 
-  /** Counts a packet the runtime dropped (undecodable, unroutable, ...). */
-  public void recordDrop(DropReason reason) {}
+  private void onAck(Ack ack, long now) {
+    Probe p = probe;
+    if (p != null && p.seq == ack.seq()) {
+      if (!p.acked) {
+        p.acked = true;
+        awareness.apply(-1);
+        p.target.lastSeen = now;
+      }
+      return;
+    }
+    Relay r = relaysBySeq.remove(ack.seq());
+    if (r != null && !r.done) {
+      r.done = true;
+      Member requester = members.get(r.requester);
+      Ack relayed = new Ack(selfId, selfAddress, r.requesterSeq, List.of());
+      NodeView to = requester != null ? requester.view() : NodeView.ofAddress(r.requesterAddress);
+      send(withPiggyback(relayed, requester), to, Delivery.BEST_EFFORT);
+      return;
+    }
+    drop(DropReason.STALE);
+  }
+
+  private void onNack(Nack nack) {
+    Probe p = probe;
+    if (p != null && p.seq == nack.seq() && p.indirectSent) {
+      p.nacks++;
+    } else {
+      drop(DropReason.STALE);
+    }
+  }
+
+  private void onPingReq(PingReq req, long now) {
+    if (req.target().equals(selfId)) {
+      // Asked to probe ourselves: answer the requester directly.
+      Member requester = members.get(req.from());
+      NodeView to = requester != null ? requester.view() : NodeView.ofAddress(req.fromAddress());
+      send(
+          withPiggyback(new Ack(selfId, selfAddress, req.seq(), List.of()), requester),
+          to,
+          Delivery.BEST_EFFORT);
+      return;
+    }
+    long local = ++seq;
+    // Nack a little before the requester's own deadline, so the nack can still count.
+    Relay r =
+        new Relay(local, req.seq(), req.from(), req.fromAddress(), now + probeTimeoutNanos * 4 / 5);
+    relays.addLast(r);
+    relaysBySeq.put(local, r);
+    Member target = members.get(req.target());
+    NodeView to =
+        target != null && target.state.address().equals(req.targetAddress())
+            ? target.view()
+            : new NodeView(
+                req.target(), req.targetAddress(), NodeStatus.UNKNOWN, 0, Map.of(), 0, 0, 0, 0);
+    Ping ping = new Ping(selfId, selfAddress, local, req.target(), List.of());
+    send(withPiggyback(ping, target), to, Delivery.BEST_EFFORT);
+  }
+
+  private void expireRelays(long now) {
+    while (!relays.isEmpty() && due(relays.peekFirst().nackAt, now)) {
+      Relay r = relays.pollFirst();
+      relaysBySeq.remove(r.localSeq);
+      if (!r.done) {
+        r.done = true;
+        Member requester = members.get(r.requester);
+        NodeView to = requester != null ? requester.view() : NodeView.ofAddress(r.requesterAddress);
+        send(
+            withPiggyback(new Nack(selfId, selfAddress, r.requesterSeq, List.of()), requester),
+            to,
+            Delivery.BEST_EFFORT);
+      }
+    }
+  }
+
+  private Timer<Suspicion> peekSuspicion() {
+    while (!suspicions.isEmpty()) {
+      Timer<Suspicion> t = suspicions.peek();
+      Suspicion s = t.subject();
+      if (s.cancelled || s.member.suspicion != s || s.deadline() != t.deadline()) {
+        suspicions.poll(); // superseded: cancelled, or re-queued at an earlier deadline
+        continue;
+      }
+      return t;
+    }
+    return null;
+  }
+
+  private void expireSuspicions(long now) {
+    if (!due(graceUntil, now)) {
+      return;
+    }
+    Timer<Suspicion> t;
+    while ((t = peekSuspicion()) != null && due(t.deadline(), now)) {
+      suspicions.poll();
+      Suspicion s = t.subject();
+      s.cancelled = true;
+      Member m = s.member;
+      m.suspicion = null;
+      if (members.get(m.id()) == m
+          && m.status() == NodeStatus.SUSPECT
+          && m.state.incarnation() == s.incarnation) {
+        apply(m.state.withStatus(NodeStatus.FAILED, s.incarnation, selfId), now, false);
+      }
+    }
+  }
+
+  // =====================================================================================
+  // Dissemination
+  // =====================================================================================
+
+  private void gossipRound(long now) {
+    if (broadcasts.isEmpty()) {
+      return;
+    }
+    List<Member> targets = randomMembers(config.gossipNodes(), null, false, now, true);
+    for (Member t : targets) {
+      if (broadcasts.isEmpty()) {
+        break;
+      }
+      Gossip g = new Gossip(selfId, selfAddress, List.of());
+      GossipMessage packed = withPiggyback(g, t);
+      if (!packed.updates().isEmpty()) {
+        send(packed, t.view(), Delivery.BEST_EFFORT);
+      }
+    }
+  }
+
+  /**
+   * The message with as many queued updates as fit in one packet. When the peer is suspected or
+   * failed in our view, that claim goes first, so it can refute at once (the buddy system).
+   */
+  private GossipMessage withPiggyback(GossipMessage empty, Member peer) {
+    List<MemberUpdate> prefix = List.of();
+    int budget = config.maxPacketSize() - sizer.encodedSize(empty) - COUNT_RESERVE;
+    if (peer != null && members.get(peer.id()) == peer && peer.status() != NodeStatus.ONLINE) {
+      MemberUpdate claim = peer.state;
+      int size = BinarySerializer.updateSize(claim);
+      if (size <= budget) {
+        prefix = List.of(claim);
+        budget -= size;
+      }
+    }
+    List<MemberUpdate> updates =
+        broadcasts.take(
+            budget, ProtocolMath.retransmitLimit(config.retransmitMult(), liveCount()), prefix);
+    if (updates.isEmpty()) {
+      return empty;
+    }
+    return rebuild(empty, updates);
+  }
+
+  private static GossipMessage rebuild(GossipMessage m, List<MemberUpdate> updates) {
+    if (m instanceof Ping) {
+      Ping p = (Ping) m;
+      return new Ping(p.from(), p.fromAddress(), p.seq(), p.target(), updates);
+    } else if (m instanceof Ack) {
+      Ack a = (Ack) m;
+      return new Ack(a.from(), a.fromAddress(), a.seq(), updates);
+    } else if (m instanceof PingReq) {
+      PingReq r = (PingReq) m;
+      return new PingReq(
+          r.from(), r.fromAddress(), r.seq(), r.target(), r.targetAddress(), updates);
+    } else if (m instanceof Nack) {
+      Nack n = (Nack) m;
+      return new Nack(n.from(), n.fromAddress(), n.seq(), updates);
+    } else if (m instanceof Gossip) {
+      return new Gossip(m.from(), m.fromAddress(), updates);
+    }
+    throw new IllegalArgumentException("cannot piggyback on " + m.type());
+  }
+
+  // =====================================================================================
+  // Anti-entropy
+  // =====================================================================================
+
+  private void sendPushPull(NodeView to, NodeAddress address, boolean join, boolean reply) {
+    PushPull pp = new PushPull(selfId, selfAddress, join, reply, fullState());
+    send(pp, to, Delivery.RELIABLE);
+  }
+
+  private List<MemberUpdate> fullState() {
+    List<MemberUpdate> state = new ArrayList<>(memberList.size() + 1);
+    state.add(selfState);
+    for (Member m : memberList) {
+      state.add(m.state);
+    }
+    return state;
+  }
+
+  private void onPushPull(PushPull pp, long now) {
+    // Merge first so that the reply already carries any refutation of claims about us.
+    for (MemberUpdate u : pp.updates()) {
+      apply(u, now, true, pp.from());
+    }
+    Member sender = members.get(pp.from());
+    if (sender != null) {
+      sender.lastSeen = now;
+    }
+    if (pp.reply()) {
+      markJoined(now);
+    } else {
+      NodeView to = sender != null ? sender.view() : NodeView.ofAddress(pp.fromAddress());
+      sendPushPull(to, pp.fromAddress(), false, true);
+    }
+  }
+
+  private void markJoined(long now) {
+    if (!joined) {
+      joined = true;
+      // One early state exchange with a random member catches the members whose news went out
+      // while we were still unknown (a mass join); the periodic schedule resumes after it.
+      nextPushPull = now + probeIntervalNanos + (long) (random.nextDouble() * 2 * probeIntervalNanos);
+      if (selfStatus == NodeStatus.JOINING) {
+        selfStatus = NodeStatus.ONLINE;
+        selfStateChangedAt = now;
+      }
+    }
+  }
+
+  private void reconnect(long now) {
+    // Partition healing: talk to one random FAILED member; if it is alive after all, the
+    // exchange makes both sides refute and recover.
+    int failed = statusCounts[NodeStatus.FAILED.ordinal()];
+    if (failed == 0) {
+      return;
+    }
+    Member pick = null;
+    for (int i = 0; i < 16 && pick == null; i++) {
+      Member m = memberList.get(random.nextInt(memberList.size()));
+      if (m.status() == NodeStatus.FAILED) {
+        pick = m;
+      }
+    }
+    if (pick == null) {
+      List<Member> all = new ArrayList<>();
+      for (Member m : memberList) {
+        if (m.status() == NodeStatus.FAILED) {
+          all.add(m);
+        }
+      }
+      pick = all.get(random.nextInt(all.size()));
+    }
+    sendPushPull(pick.view(), pick.state.address(), false, false);
+  }
+
+  // =====================================================================================
+  // Applying claims
+  // =====================================================================================
+
+  /**
+   * Applies one claim under the ordering rules. {@code fromState} marks claims from a push-pull
+   * state, where a remote FAILED or SUSPECT is only taken as a suspicion (a partition must not
+   * declare our live members dead).
+   */
+  private void apply(MemberUpdate u, long now, boolean fromState) {
+    apply(u, now, fromState, null);
+  }
+
+  private void apply(MemberUpdate u, long now, boolean fromState, String stateSender) {
+    if (u.id().equals(selfId)) {
+      applyAboutSelf(u, now);
+      return;
+    }
+    Member m = members.get(u.id());
+    if (fromState && (u.status() == NodeStatus.FAILED || u.status() == NodeStatus.SUSPECT)) {
+      if (m == null) {
+        return; // we cannot suspect what we do not know; we will hear of it alive if it is
+      }
+      u = u.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from());
+    }
+    if (u.status() == NodeStatus.ONLINE
+        && (m == null || u.incarnation() > m.state.incarnation())
+        && !u.metadata().isEmpty()
+        && metadataSize(u.metadata()) > config.maxMetadataBytes()) {
+      drop(DropReason.TOO_LARGE);
+      return;
+    }
+    if (m == null) {
+      if (u.status() == NodeStatus.ONLINE) {
+        m = new Member(u, now);
+        addMember(m);
+        if (!fromState || u.id().equals(stateSender)) {
+          // Members learned in bulk from a state exchange are not news worth re-gossiping;
+          // the sender's own entry is (that is how a joiner becomes known).
+          broadcasts.add(u);
+        }
+        emit(ClusterEvent.Kind.JOINED, m.view(), NodeStatus.UNKNOWN, NodeStatus.ONLINE);
+      }
+      // Suspect/failed/left claims about unknown members are ignored, as in memberlist.
+      return;
+    }
+    MemberUpdate cur = m.state;
+    switch (u.status()) {
+      case ONLINE:
+        if (u.incarnation() <= cur.incarnation()) {
+          return;
+        }
+        NodeStatus was = cur.status();
+        boolean metaChanged =
+            u.metadataVersion() != cur.metadataVersion() || !u.metadata().equals(cur.metadata());
+        setState(m, u, now);
+        broadcasts.add(u);
+        if (was != NodeStatus.ONLINE) {
+          emit(ClusterEvent.Kind.RECOVERED, m.view(), was, NodeStatus.ONLINE);
+        } else if (metaChanged) {
+          emit(ClusterEvent.Kind.METADATA_CHANGED, m.view(), was, NodeStatus.ONLINE);
+        }
+        return;
+      case SUSPECT:
+        if (u.incarnation() < cur.incarnation()) {
+          return;
+        }
+        if (cur.status() == NodeStatus.SUSPECT) {
+          Suspicion s = m.suspicion;
+          if (u.incarnation() > cur.incarnation()) {
+            // A suspicion of a refutation we missed: take the newer incarnation, keep the timer.
+            setState(m, cur.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from()), now);
+            broadcasts.add(m.state);
+            if (s != null) {
+              s.cancelled = true;
+            }
+            startSuspicion(m, u.from(), now);
+          } else if (s != null && s.confirm(u.from())) {
+            suspicions.add(new Timer<>(s.deadline(), s)); // the old entry goes stale
+            broadcasts.add(u);
+          }
+          return;
+        }
+        if (cur.status() != NodeStatus.ONLINE) {
+          return; // FAILED/LEFT stay so until refuted with a higher incarnation
+        }
+        setState(m, cur.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from()), now);
+        startSuspicion(m, u.from(), now);
+        broadcasts.add(m.state);
+        emit(ClusterEvent.Kind.SUSPECTED, m.view(), NodeStatus.ONLINE, NodeStatus.SUSPECT);
+        return;
+      case FAILED:
+      case LEFT:
+        if (!u.supersedes(cur)) {
+          return;
+        }
+        NodeStatus before = cur.status();
+        if (before.isGone() && u.incarnation() == cur.incarnation()) {
+          return;
+        }
+        setState(m, cur.withStatus(u.status(), u.incarnation(), u.from()), now);
+        broadcasts.add(m.state);
+        emit(
+            u.status() == NodeStatus.LEFT ? ClusterEvent.Kind.LEFT : ClusterEvent.Kind.FAILED,
+            m.view(),
+            before,
+            u.status());
+        return;
+      default:
+        drop(DropReason.MALFORMED);
+    }
+  }
+
+  private void applyAboutSelf(MemberUpdate u, long now) {
+    if (leaving) {
+      return; // we are on our way out: let LEFT stand
+    }
+    long mine = selfState.incarnation();
+    boolean refute;
+    if (u.status() == NodeStatus.ONLINE) {
+      // Someone holds a newer claim of us alive than we do (we restarted): move past it.
+      refute = u.incarnation() > mine;
+    } else {
+      refute = u.incarnation() >= mine;
+    }
+    if (!refute) {
+      return;
+    }
+    refutations++;
+    if (u.status() != NodeStatus.ONLINE) {
+      awareness.apply(1); // being suspected hints that we are the slow one
+    }
+    selfState =
+        new MemberUpdate(
+            selfId,
+            selfAddress,
+            NodeStatus.ONLINE,
+            nextIncarnation(Math.max(mine, u.incarnation())),
+            selfState.metadata(),
+            selfState.metadataVersion(),
+            selfState.configEpoch(),
+            selfId);
+    broadcasts.add(selfState);
+  }
+
+  private void startSuspicion(Member m, String accuser, long now) {
+    int n = liveCount();
+    long min = ProtocolMath.suspicionMinNanos(config.suspicionMult(), n, probeIntervalNanos);
+    long max =
+        ProtocolMath.suspicionMaxNanos(
+            config.suspicionMult(), config.suspicionMaxTimeoutMult(), n, probeIntervalNanos);
+    int k = ProtocolMath.suspicionConfirmationsNeeded(config.suspicionMult(), n);
+    Suspicion s = new Suspicion(m, m.state.incarnation(), accuser, now, min, max, k);
+    m.suspicion = s;
+    suspicions.add(new Timer<>(s.deadline(), s));
+  }
+
+  private void setState(Member m, MemberUpdate next, long now) {
+    NodeStatus before = m.status();
+    m.state = next;
+    if (before != next.status()) {
+      statusCounts[before.ordinal()]--;
+      statusCounts[next.status().ordinal()]++;
+      m.stateChangedAt = now;
+      if (next.status().isGone()) {
+        tombstones.addLast(new Timer<>(now + tombstoneNanos, m));
+      }
+      if (!next.status().isAlive() || next.status() == NodeStatus.ONLINE) {
+        if (m.suspicion != null) {
+          m.suspicion.cancelled = true;
+          m.suspicion = null;
+        }
+      }
+      if (before.isGone() && next.status().isAlive()) {
+        insertIntoProbeOrder(m);
+      }
+    } else if (next.status() == NodeStatus.ONLINE && m.suspicion != null) {
+      m.suspicion.cancelled = true;
+      m.suspicion = null;
+    }
+  }
+
+  private void addMember(Member m) {
+    members.put(m.id(), m);
+    m.index = memberList.size();
+    memberList.add(m);
+    statusCounts[m.status().ordinal()]++;
+    insertIntoProbeOrder(m);
+  }
+
+  private void insertIntoProbeOrder(Member m) {
+    // A random position in the rest of this round, so a newcomer is probed within one round.
+    int lo = probeIndex;
+    int pos = lo + random.nextInt(probeOrder.size() - lo + 1);
+    probeOrder.add(pos, m);
+  }
+
+  private void removeMember(Member m) {
+    members.remove(m.id());
+    int i = m.index;
+    Member last = memberList.remove(memberList.size() - 1);
+    if (last != m) {
+      memberList.set(i, last);
+      last.index = i;
+    }
+    m.index = -1;
+    statusCounts[m.status().ordinal()]--;
+    if (m.suspicion != null) {
+      m.suspicion.cancelled = true;
+      m.suspicion = null;
+    }
+  }
+
+  // =====================================================================================
+  // Helpers
+  // =====================================================================================
+
+  private List<Member> randomMembers(int k, Member exclude, boolean onlineOnly, long now) {
+    return randomMembers(k, exclude, onlineOnly, now, false);
+  }
+
+  /**
+   * Up to {@code k} distinct random members that are alive (or, with {@code includeRecentDead},
+   * failed or left within the gossip-to-the-dead time).
+   */
+  private List<Member> randomMembers(
+      int k, Member exclude, boolean onlineOnly, long now, boolean includeRecentDead) {
+    int n = memberList.size();
+    List<Member> out = new ArrayList<>(k);
+    if (k <= 0 || n == 0) {
+      return out;
+    }
+    int attempts = 0;
+    int maxAttempts = 4 * k + 8;
+    while (out.size() < k && attempts++ < maxAttempts) {
+      Member m = memberList.get(random.nextInt(n));
+      if (eligible(m, exclude, onlineOnly, now, includeRecentDead) && !out.contains(m)) {
+        out.add(m);
+      }
+    }
+    if (out.size() < k && attempts >= maxAttempts) {
+      // Sparse eligibility (many tombstones): fall back to a scan.
+      List<Member> all = new ArrayList<>();
+      for (Member m : memberList) {
+        if (eligible(m, exclude, onlineOnly, now, includeRecentDead) && !out.contains(m)) {
+          all.add(m);
+        }
+      }
+      while (out.size() < k && !all.isEmpty()) {
+        int i = random.nextInt(all.size());
+        out.add(all.get(i));
+        all.set(i, all.get(all.size() - 1));
+        all.remove(all.size() - 1);
+      }
+    }
+    return out;
+  }
+
+  private boolean eligible(
+      Member m, Member exclude, boolean onlineOnly, long now, boolean includeRecentDead) {
+    if (m == exclude) {
+      return false;
+    }
+    NodeStatus s = m.status();
+    if (onlineOnly) {
+      return s == NodeStatus.ONLINE;
+    }
+    if (s.isAlive()) {
+      return true;
+    }
+    return includeRecentDead && s.isGone() && now - m.stateChangedAt < gossipToTheDeadNanos;
+  }
+
+  private void shuffle(List<Member> list) {
+    for (int i = list.size() - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      Member tmp = list.get(i);
+      list.set(i, list.get(j));
+      list.set(j, tmp);
+    }
+  }
+
+  private void send(GossipMessage message, NodeView target, Delivery delivery) {
+    messagesSent++;
+    outbox.send(message, target, delivery);
+  }
+
+  private void emit(
+      ClusterEvent.Kind kind, NodeView node, NodeStatus oldStatus, NodeStatus newStatus) {
+    try {
+      listener.onEvent(new ClusterEvent(kind, node, oldStatus, newStatus));
+    } catch (RuntimeException e) {
+      listenerErrors++;
+    }
+  }
+
+  private void drop(DropReason reason) {
+    drops.merge(reason, 1L, Long::sum);
+  }
+
+  private long nextIncarnation(long current) {
+    if (current >= MemberUpdate.MAX_INCARNATION) {
+      throw new IllegalStateException("incarnation of " + selfId + " exhausted");
+    }
+    return current + 1;
+  }
+
+  private int metadataSize(Map<String, String> metadata) {
+    int size = ProtocolMath.varintSize(metadata.size());
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      int k = Utf8.length(e.getKey());
+      int v = Utf8.length(e.getValue());
+      size += ProtocolMath.varintSize(k) + k + ProtocolMath.varintSize(v) + v;
+    }
+    return size;
+  }
+
+  private void checkMetadata(Map<String, String> metadata) {
+    Objects.requireNonNull(metadata, "metadata");
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null) {
+        throw new IllegalArgumentException("metadata must not contain null keys or values");
+      }
+      if (e.getKey().isEmpty() || Utf8.length(e.getKey()) > 255) {
+        throw new IllegalArgumentException(
+            "metadata key must be 1..255 bytes of UTF-8, got '" + e.getKey() + "'");
+      }
+    }
+    int size = metadataSize(metadata);
+    if (size > config.maxMetadataBytes()) {
+      throw new IllegalArgumentException(
+          "metadata is "
+              + size
+              + " bytes encoded, more than maxMetadataBytes ("
+              + config.maxMetadataBytes()
+              + ")");
+    }
+  }
 
   /** Builds a {@link GossipCore}. */
   public static final class Builder {
@@ -118,31 +1328,31 @@ public final class GossipCore {
 
     Builder() {}
 
-    /** This node's unique id (memberlist's node name). Required. */
+    /** This node's unique id (memberlist's node name), 1..255 bytes of UTF-8. Required. */
     public Builder id(String v) {
       id = v;
       return this;
     }
 
-    /** Where this node listens, as others should reach it. Required. */
+    /** Where this node listens, as other members should reach it. Required. */
     public Builder address(NodeAddress v) {
       address = v;
       return this;
     }
 
-    /** Initial metadata. */
+    /** Initial metadata; at most {@link GossipConfig#maxMetadataBytes()} encoded. */
     public Builder metadata(Map<String, String> v) {
       metadata = v;
       return this;
     }
 
-    /** Application-defined configuration epoch. */
+    /** Application-defined configuration epoch, gossiped with this node's state. */
     public Builder configEpoch(long v) {
       configEpoch = v;
       return this;
     }
 
-    /** Initial incarnation (0 for a fresh node). */
+    /** Initial incarnation; 0 for a fresh node. */
     public Builder incarnation(long v) {
       incarnation = v;
       return this;
@@ -154,7 +1364,7 @@ public final class GossipCore {
       return this;
     }
 
-    /** The only source of randomness; seed it for reproducible runs. */
+    /** The only source of randomness; seed it for reproducible runs. Default: unseeded. */
     public Builder random(RandomGenerator v) {
       random = v;
       return this;
@@ -166,19 +1376,27 @@ public final class GossipCore {
       return this;
     }
 
-    /** Receives membership events. */
+    /** Receives membership events; default: none. */
     public Builder listener(GossipListener v) {
       listener = v;
       return this;
     }
 
-    /** Measures tick durations for {@link GossipStats#lastTickNanos()}; optional. */
+    /**
+     * A nanosecond ticker used only to measure tick durations for {@link
+     * GossipStats#lastTickNanos()}; default: none (always 0), which keeps runs deterministic.
+     */
     public Builder ticker(LongSupplier v) {
       ticker = v;
       return this;
     }
 
-    /** Validates and builds. */
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException or {@link NullPointerException} naming the missing or
+     *     invalid setting
+     */
     public GossipCore build() {
       return new GossipCore(this);
     }

@@ -1,0 +1,47 @@
+package io.libgossip.core;
+
+/** The local, mutable record of one member. Owned by the core's thread. */
+final class Member {
+  /** The latest claim applied: status, incarnation, metadata. Shared and immutable. */
+  MemberUpdate state;
+
+  /** When we last heard from the member directly (or first learned of it). */
+  long lastSeen;
+
+  /** When its status last changed locally. */
+  long stateChangedAt;
+
+  /** The running suspicion, while SUSPECT. */
+  Suspicion suspicion;
+
+  /** Position in {@link GossipCore}'s member list, for O(1) removal. */
+  int index = -1;
+
+  Member(MemberUpdate state, long now) {
+    this.state = state;
+    this.lastSeen = now;
+    this.stateChangedAt = now;
+  }
+
+  String id() {
+    return state.id();
+  }
+
+  NodeStatus status() {
+    return state.status();
+  }
+
+  NodeView view() {
+    MemberUpdate s = state;
+    return new NodeView(
+        s.id(),
+        s.address(),
+        s.status(),
+        s.incarnation(),
+        s.metadata(),
+        s.metadataVersion(),
+        s.configEpoch(),
+        lastSeen,
+        stateChangedAt);
+  }
+}
