@@ -3,8 +3,8 @@ package io.libgossip.core;
 import java.util.Objects;
 
 /**
- * Raised by a {@link MessageSerializer} for bytes it cannot accept. This is the only exception
- * a decoder lets escape; callers count it as a drop with its {@link #reason()}.
+ * Raised by a {@link MessageSerializer} for bytes it cannot accept. This is the only exception a
+ * decoder lets escape; callers count it as a drop with its {@link #reason()}.
  */
 public final class DecodeException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -7,8 +7,8 @@ import java.util.Objects;
  * Protocol settings: an immutable, validated value. Start from a profile ({@link #lan()}, {@link
  * #wan()}, {@link #local()}) and change what you need with {@link #toBuilder()}.
  *
- * <p>The profiles follow the values HashiCorp memberlist has proven in production. Every node of
- * a cluster should use the same timing settings; the cluster name must match for nodes to talk.
+ * <p>The profiles follow the values HashiCorp memberlist has proven in production. Every node of a
+ * cluster should use the same timing settings; the cluster name must match for nodes to talk.
  */
 public final class GossipConfig {
   private final String clusterName;
@@ -52,8 +52,8 @@ public final class GossipConfig {
   }
 
   /**
-   * For a local-area network (one data centre): probe every 1 s with a 500 ms timeout, gossip
-   * every 200 ms to 3 members, suspicion multiplier 4, push-pull every 30 s.
+   * For a local-area network (one data centre): probe every 1 s with a 500 ms timeout, gossip every
+   * 200 ms to 3 members, suspicion multiplier 4, push-pull every 30 s.
    */
   public static GossipConfig lan() {
     return new Builder().build();
@@ -77,9 +77,9 @@ public final class GossipConfig {
   }
 
   /**
-   * For members on one host or a very fast network (tests, the demo): probe every 1 s with a 200
-   * ms timeout, one indirect check, gossip every 100 ms, suspicion multiplier 3, push-pull every 15
-   * s, tombstones kept 60 s.
+   * For members on one host or a very fast network (tests, the demo): probe every 1 s with a 200 ms
+   * timeout, one indirect check, gossip every 100 ms, suspicion multiplier 3, push-pull every 15 s,
+   * tombstones kept 60 s.
    */
   public static GossipConfig local() {
     return new Builder()
@@ -157,8 +157,8 @@ public final class GossipConfig {
   }
 
   /**
-   * Upper bound of the local health multiplier (Lifeguard): probe timeouts and intervals stretch
-   * up to {@code 1 + value}-fold while this node itself seems unhealthy. LAN: 8.
+   * Upper bound of the local health multiplier (Lifeguard): probe timeouts and intervals stretch up
+   * to {@code 1 + value}-fold while this node itself seems unhealthy. LAN: 8.
    */
   public int awarenessMaxMultiplier() {
     return awarenessMaxMultiplier;
@@ -185,8 +185,8 @@ public final class GossipConfig {
   }
 
   /**
-   * Base interval of the periodic full-state exchange with a random member; scaled up for
-   * clusters over 32 members. LAN: 30 s.
+   * Base interval of the periodic full-state exchange with a random member; scaled up for clusters
+   * over 32 members. LAN: 30 s.
    */
   public Duration pushPullInterval() {
     return pushPullInterval;

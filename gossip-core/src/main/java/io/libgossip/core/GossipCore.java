@@ -940,7 +940,8 @@ public final class GossipCore {
       joined = true;
       // One early state exchange with a random member catches the members whose news went out
       // while we were still unknown (a mass join); the periodic schedule resumes after it.
-      nextPushPull = now + probeIntervalNanos + (long) (random.nextDouble() * 2 * probeIntervalNanos);
+      nextPushPull =
+          now + probeIntervalNanos + (long) (random.nextDouble() * 2 * probeIntervalNanos);
       if (selfStatus == NodeStatus.JOINING) {
         selfStatus = NodeStatus.ONLINE;
         selfStateChangedAt = now;
@@ -953,6 +954,12 @@ public final class GossipCore {
     // exchange makes both sides refute and recover.
     int failed = statusCounts[NodeStatus.FAILED.ordinal()];
     if (failed == 0) {
+      return;
+    }
+    // Each node tries with probability failed/alive, so the cluster as a whole tries each
+    // failed member about once per interval instead of once per node per interval.
+    int alive = Math.max(1, liveCount());
+    if (failed < alive && random.nextDouble() * alive >= failed) {
       return;
     }
     Member pick = null;

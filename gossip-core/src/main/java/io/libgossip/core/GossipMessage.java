@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything one node says to another. Each message names its sender and the sender's address,
- * and carries piggybacked {@link MemberUpdate}s (membership news rides on every packet).
+ * Everything one node says to another. Each message names its sender and the sender's address, and
+ * carries piggybacked {@link MemberUpdate}s (membership news rides on every packet).
  *
  * <p>The model maps onto HashiCorp memberlist: {@link Ping}/{@link Ack}/{@link PingReq}/{@link
  * Nack} are its sequence-numbered {@code ping}, {@code ack}, {@code indirect ping} and {@code
@@ -167,16 +167,12 @@ public sealed interface GossipMessage
   }
 
   /**
-   * A full-state exchange (anti-entropy). {@code updates} holds the sender's whole table,
-   * including itself and tombstones. A request ({@code reply == false}) is answered with the
-   * receiver's state; {@code join} marks the request a node sends when it joins.
+   * A full-state exchange (anti-entropy). {@code updates} holds the sender's whole table, including
+   * itself and tombstones. A request ({@code reply == false}) is answered with the receiver's
+   * state; {@code join} marks the request a node sends when it joins.
    */
   record PushPull(
-      String from,
-      NodeAddress fromAddress,
-      boolean join,
-      boolean reply,
-      List<MemberUpdate> updates)
+      String from, NodeAddress fromAddress, boolean join, boolean reply, List<MemberUpdate> updates)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public PushPull {

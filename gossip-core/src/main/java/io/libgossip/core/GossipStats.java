@@ -13,7 +13,8 @@ import java.util.Map;
  * @param messagesSent messages handed to the outbox
  * @param messagesReceived messages given to {@code handleMessage}, accepted or not
  * @param bytesSent bytes the runtime reported sending ({@link GossipCore#recordBytesSent})
- * @param bytesReceived bytes the runtime reported receiving ({@link GossipCore#recordBytesReceived})
+ * @param bytesReceived bytes the runtime reported receiving ({@link
+ *     GossipCore#recordBytesReceived})
  * @param drops messages or updates dropped, by reason (only non-zero reasons appear)
  * @param lastTickNanos how long the last {@code tick} took, measured with the builder's ticker (0
  *     without one)

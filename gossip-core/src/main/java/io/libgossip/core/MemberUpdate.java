@@ -7,9 +7,9 @@ import java.util.Objects;
  * One claim about one member, as gossiped between nodes: "node {@code id} at {@code address} is
  * {@code status} at {@code incarnation}".
  *
- * <p>It maps onto HashiCorp memberlist's messages: {@code ONLINE} is {@code alive} (with
- * metadata), {@code SUSPECT} is {@code suspect} from the accuser {@code from}, {@code FAILED} is
- * {@code dead} from the accuser, and {@code LEFT} is {@code dead} from the node itself.
+ * <p>It maps onto HashiCorp memberlist's messages: {@code ONLINE} is {@code alive} (with metadata),
+ * {@code SUSPECT} is {@code suspect} from the accuser {@code from}, {@code FAILED} is {@code dead}
+ * from the accuser, and {@code LEFT} is {@code dead} from the node itself.
  *
  * <p>Claims are ordered per node: a higher incarnation wins; at equal incarnation {@code
  * FAILED}/{@code LEFT} beat {@code SUSPECT}, which beats {@code ONLINE}. Only the node itself
@@ -49,7 +49,8 @@ public record MemberUpdate(
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(status, "status");
     if (status == NodeStatus.UNKNOWN || status == NodeStatus.JOINING) {
-      throw new IllegalArgumentException("status must be ONLINE, SUSPECT, FAILED or LEFT, got " + status);
+      throw new IllegalArgumentException(
+          "status must be ONLINE, SUSPECT, FAILED or LEFT, got " + status);
     }
     if (incarnation < 0 || incarnation > MAX_INCARNATION) {
       throw new IllegalArgumentException("incarnation must be in [0, 2^32), got " + incarnation);

@@ -3,9 +3,9 @@ package io.libgossip.core;
 /**
  * Turns {@link GossipMessage}s into bytes and back. Implementations are thread-safe.
  *
- * <p>Decoders treat input as hostile: any byte sequence either decodes to a valid message or
- * raises {@link DecodeException}; nothing else escapes, and no input makes them allocate more than
- * a bounded multiple of its own length.
+ * <p>Decoders treat input as hostile: any byte sequence either decodes to a valid message or raises
+ * {@link DecodeException}; nothing else escapes, and no input makes them allocate more than a
+ * bounded multiple of its own length.
  */
 public interface MessageSerializer {
   /** A short name for logs and configuration ({@code "binary"}, {@code "json"}). */
@@ -27,8 +27,8 @@ public interface MessageSerializer {
   int encodedSize(GossipMessage message);
 
   /**
-   * Decodes one message from {@code length} bytes at {@code offset}; the whole range must be
-   * one message.
+   * Decodes one message from {@code length} bytes at {@code offset}; the whole range must be one
+   * message.
    *
    * @throws DecodeException when the bytes are not one valid message for this cluster
    */

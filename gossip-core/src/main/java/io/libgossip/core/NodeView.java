@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param metadata its metadata (immutable)
  * @param metadataVersion the version of that metadata, raised by the member on each change
  * @param configEpoch the application-defined configuration epoch the member runs with
- * @param lastSeenNanos when the local node last heard directly from it (the core's time base),
- *     or the time it was first learned of
+ * @param lastSeenNanos when the local node last heard directly from it (the core's time base), or
+ *     the time it was first learned of
  * @param lastChangeNanos when its status last changed in the local view
  */
 public record NodeView(

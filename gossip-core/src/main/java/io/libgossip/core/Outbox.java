@@ -1,8 +1,8 @@
 package io.libgossip.core;
 
 /**
- * Where {@link GossipCore} puts the messages it wants sent. The runtime implements it with
- * sockets; the simulator with its virtual network; tests with a recording list.
+ * Where {@link GossipCore} puts the messages it wants sent. The runtime implements it with sockets;
+ * the simulator with its virtual network; tests with a recording list.
  *
  * <p>Called on the core's thread, synchronously from {@code tick}, {@code handleMessage} and the
  * other commands. It must not call back into the core.
