@@ -542,7 +542,7 @@ public final class BinarySerializer implements MessageSerializer {
       }
       return message;
     } catch (IllegalArgumentException | NullPointerException e) {
-      // a field the wire can carry but the model rejects (empty id, id == 0 bytes, ...)
+      // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());
     }
   }

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -161,7 +160,7 @@ public final class GossipCore {
     }
   }
 
-  /** A builder; {@code id}, {@code address} and {@code outbox} are required. */
+  /** A builder; {@code id}, {@code address}, {@code random} and {@code outbox} are required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -174,7 +173,9 @@ public final class GossipCore {
     this.outbox = Objects.requireNonNull(b.outbox, "outbox");
     this.listener = Objects.requireNonNull(b.listener, "listener");
     this.ticker = Objects.requireNonNull(b.ticker, "ticker");
-    this.random = b.random != null ? b.random : new SplittableRandom();
+    this.random =
+        Objects.requireNonNull(
+            b.random, "random: give a RandomGenerator, e.g. new SplittableRandom(seed)");
     if (b.incarnation < 0 || b.incarnation > MemberUpdate.MAX_INCARNATION) {
       throw new IllegalArgumentException("incarnation must be in [0, 2^32), got " + b.incarnation);
     }
@@ -1371,7 +1372,7 @@ public final class GossipCore {
       return this;
     }
 
-    /** The only source of randomness; seed it for reproducible runs. Default: unseeded. */
+    /** The only source of randomness; seed it for reproducible runs. Required. */
     public Builder random(RandomGenerator v) {
       random = v;
       return this;
