@@ -89,6 +89,7 @@ public final class GossipCore {
   // ---- probing
   private final ArrayList<Member> probeOrder = new ArrayList<>();
   private int probeIndex;
+  private int probeRound = 1;
   private long seq;
   private Probe probe;
   private final ArrayDeque<Relay> relays = new ArrayDeque<>();
@@ -99,6 +100,14 @@ public final class GossipCore {
   private long nextProbe;
   private long nextGossip;
   private long nextPushPull;
+  private long syncBackoff;
+
+  /**
+   * Newer claims that contradict stale accusations in the message being handled; sent back to its
+   * sender, who evidently missed them.
+   */
+  private final List<MemberUpdate> corrections = new ArrayList<>();
+
   private long nextReconnect;
   private long lastTickAt;
   private long graceUntil;
@@ -214,6 +223,7 @@ public final class GossipCore {
    */
   public void tick(long now) {
     long t0 = ticker.getAsLong();
+    corrections.clear();
     if (!started) {
       start(now);
     } else if (now - lastTickAt > probeIntervalNanos + gossipIntervalNanos) {
@@ -238,7 +248,17 @@ public final class GossipCore {
       gossipRound(now);
     }
     if (!leaving && due(nextPushPull, now)) {
-      nextPushPull = now + ProtocolMath.pushPullIntervalNanos(pushPullBaseNanos, liveCount());
+      long regular = ProtocolMath.pushPullIntervalNanos(pushPullBaseNanos, liveCount());
+      if (syncBackoff > 0 && syncBackoff < regular && syncBackoff <= 16 * probeIntervalNanos) {
+        // Catch-up exchanges after a join, at doubling intervals: members whose news spread
+        // while this node was still unknown to most of the cluster (a mass join) are learned
+        // here rather than at the next regular exchange, minutes away in a large cluster.
+        nextPushPull = now + syncBackoff + (long) (random.nextDouble() * syncBackoff / 2);
+        syncBackoff *= 2;
+      } else {
+        syncBackoff = 0;
+        nextPushPull = now + regular;
+      }
       Member peer = randomMembers(1, null, false, now).stream().findFirst().orElse(null);
       if (peer != null) {
         sendPushPull(peer.view(), peer.state.address(), false, false);
@@ -272,6 +292,7 @@ public final class GossipCore {
     Objects.requireNonNull(message, "message");
     ensureStarted(now);
     messagesReceived++;
+    corrections.clear();
     if (message.from().equals(selfId)) {
       drop(DropReason.FROM_SELF);
       return;
@@ -288,15 +309,25 @@ public final class GossipCore {
       apply(u, now, false);
     }
     if (message instanceof Ping) {
-      onPing((Ping) message, now);
-    } else if (message instanceof Ack) {
+      onPing((Ping) message, now); // its ack carries the corrections
+      corrections.clear();
+      return;
+    }
+    if (message instanceof Ack) {
       onAck((Ack) message, now);
     } else if (message instanceof PingReq) {
       onPingReq((PingReq) message, now);
     } else if (message instanceof Nack) {
       onNack((Nack) message);
     }
-    // Gossip: its updates were all there was.
+    if (!corrections.isEmpty()) {
+      NodeView to = sender != null ? sender.view() : NodeView.ofAddress(message.fromAddress());
+      send(
+          withPiggyback(new Gossip(selfId, selfAddress, List.of()), sender),
+          to,
+          Delivery.BEST_EFFORT);
+    }
+    corrections.clear();
   }
 
   /** Introduces the node at {@code address}: a push-pull state exchange with it. */
@@ -358,7 +389,7 @@ public final class GossipCore {
    * one left to tell.
    */
   public boolean leaveSpread() {
-    return leaving && (!broadcasts.contains(selfId) || liveCount() <= 1);
+    return leaving && (!broadcasts.contains(selfId) || liveCount() == 0);
   }
 
   /**
@@ -646,13 +677,15 @@ public final class GossipCore {
     for (int pass = 0; pass < 2; pass++) {
       while (probeIndex < probeOrder.size()) {
         Member m = probeOrder.get(probeIndex++);
-        if (members.get(m.id()) == m && m.status().isAlive()) {
+        if (members.get(m.id()) == m && m.status().isAlive() && m.probedRound != probeRound) {
+          m.probedRound = probeRound; // a member re-inserted after recovering is probed once
           return m;
         }
       }
       // One full round done: reshuffle the live members for the next one.
       probeOrder.clear();
       probeIndex = 0;
+      probeRound++;
       for (Member m : memberList) {
         if (m.status().isAlive()) {
           probeOrder.add(m);
@@ -864,7 +897,19 @@ public final class GossipCore {
   private GossipMessage withPiggyback(GossipMessage empty, Member peer) {
     List<MemberUpdate> prefix = List.of();
     int budget = config.maxPacketSize() - sizer.encodedSize(empty) - COUNT_RESERVE;
-    if (peer != null && members.get(peer.id()) == peer && peer.status() != NodeStatus.ONLINE) {
+    if (!corrections.isEmpty()) {
+      List<MemberUpdate> fixes = new ArrayList<>(corrections.size());
+      for (MemberUpdate c : corrections) {
+        int size = BinarySerializer.updateSize(c);
+        if (size <= budget) {
+          fixes.add(c);
+          budget -= size;
+        }
+      }
+      prefix = fixes;
+    } else if (peer != null
+        && members.get(peer.id()) == peer
+        && peer.status() != NodeStatus.ONLINE) {
       MemberUpdate claim = peer.state;
       int size = BinarySerializer.updateSize(claim);
       if (size <= budget) {
@@ -939,10 +984,10 @@ public final class GossipCore {
   private void markJoined(long now) {
     if (!joined) {
       joined = true;
-      // One early state exchange with a random member catches the members whose news went out
-      // while we were still unknown (a mass join); the periodic schedule resumes after it.
+      // The first catch-up exchange (see tick); later ones follow at doubling intervals.
+      syncBackoff = 4 * probeIntervalNanos;
       nextPushPull =
-          now + probeIntervalNanos + (long) (random.nextDouble() * 2 * probeIntervalNanos);
+          now + 2 * probeIntervalNanos + (long) (random.nextDouble() * probeIntervalNanos);
       if (selfStatus == NodeStatus.JOINING) {
         selfStatus = NodeStatus.ONLINE;
         selfStateChangedAt = now;
@@ -1029,6 +1074,10 @@ public final class GossipCore {
       return;
     }
     MemberUpdate cur = m.state;
+    if (!fromState && u.status() != NodeStatus.ONLINE && cur.incarnation() > u.incarnation()) {
+      addCorrection(cur); // the sender holds an accusation we know to be outdated
+      return;
+    }
     switch (u.status()) {
       case ONLINE:
         if (u.incarnation() <= cur.incarnation()) {
@@ -1108,6 +1157,15 @@ public final class GossipCore {
       refute = u.incarnation() >= mine;
     }
     if (!refute) {
+      if (u.status() != NodeStatus.ONLINE) {
+        // A stale accusation: its holder missed our refutation. Tell the sender directly, or
+        // it may declare us FAILED.
+        addCorrection(selfState);
+      }
+      return;
+    }
+    if (mine >= MemberUpdate.MAX_INCARNATION || u.incarnation() >= MemberUpdate.MAX_INCARNATION) {
+      drop(DropReason.MALFORMED); // no incarnation left to refute with: a hostile claim
       return;
     }
     refutations++;
@@ -1125,6 +1183,12 @@ public final class GossipCore {
             selfState.configEpoch(),
             selfId);
     broadcasts.add(selfState);
+  }
+
+  private void addCorrection(MemberUpdate claim) {
+    if (corrections.size() < 8 && !corrections.contains(claim)) {
+      corrections.add(claim);
+    }
   }
 
   private void startSuspicion(Member m, String accuser, long now) {

@@ -14,6 +14,9 @@ final class Member {
   /** The running suspicion, while SUSPECT. */
   Suspicion suspicion;
 
+  /** The probe round in which this member was last probed. */
+  int probedRound;
+
   /** Position in {@link GossipCore}'s member list, for O(1) removal. */
   int index = -1;
 
