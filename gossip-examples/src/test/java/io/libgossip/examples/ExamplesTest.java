@@ -1,0 +1,48 @@
+package io.libgossip.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** Every example runs to completion and prints what it promises. */
+class ExamplesTest {
+  private static String capture(Consumer<PrintStream> example) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      example.accept(out);
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void simpleClusterFormsAFullMesh() {
+    String out = capture(o -> SimpleCluster.run(o, 4));
+    assertThat(out).contains("all 4 nodes see 4 members online", "node-3", "ONLINE");
+  }
+
+  @Test
+  void seedClusterDemoJoinsThroughTheSeedAndLeaves() {
+    String out = capture(SeedCluster::demo);
+    assertThat(out).contains("member-3 joined through the seed", "LEFT");
+  }
+
+  @Test
+  void advancedClusterSpreadsMetadataAndDetectsLeaveAndCrash() {
+    String out = capture(AdvancedCluster::run);
+    assertThat(out).contains("leader: node-1", "node-2", "LEFT", "FAILED", "node-0 stats");
+  }
+
+  @Test
+  void networkExampleUsesEveryTransportAndSerializer() {
+    String out = capture(NetworkExample::run);
+    assertThat(out)
+        .contains("\"format\":\"libgossip\"")
+        .contains("UDP    binary", "TCP    json", "HYBRID binary")
+        .contains("refused: ") // UDP cannot carry the large message
+        .contains("push-pull sent");
+  }
+}

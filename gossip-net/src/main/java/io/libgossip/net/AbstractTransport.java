@@ -1,0 +1,261 @@
+package io.libgossip.net;
+
+import io.libgossip.core.Delivery;
+import io.libgossip.core.DropReason;
+import io.libgossip.core.GossipMessage;
+import io.libgossip.core.MessageSerializer;
+import io.libgossip.core.NodeAddress;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Life cycle, send bookkeeping and counters common to every transport. */
+abstract class AbstractTransport implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(AbstractTransport.class);
+
+  enum State {
+    NEW,
+    STARTING,
+    RUNNING,
+    CLOSED
+  }
+
+  final TransportContext context;
+  final TransportCounters counters;
+  final MessageSerializer serializer;
+  private final boolean ownsContext;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+  AbstractTransport(TransportContext context, boolean ownsContext) {
+    this.context = Objects.requireNonNull(context, "context");
+    this.counters = context.counters;
+    this.serializer = context.serializer;
+    this.ownsContext = ownsContext;
+  }
+
+  /** Binds to {@code host:port}; returns the bound address. Throws {@link TransportException}. */
+  abstract NodeAddress doStart(String host, int port);
+
+  /** Closes channels; must tolerate a partial start. Idempotent. */
+  abstract void doStop();
+
+  /** Sends; {@code future} may be null (fire and forget). Never throws. */
+  abstract void doSend(
+      GossipMessage message, NodeAddress target, Delivery delivery, CompletableFuture<Void> future);
+
+  @Override
+  public final NodeAddress start() {
+    return start(context.options.bindHost(), context.options.bindPort());
+  }
+
+  /** Starts bound to {@code host:port} instead of the configured address. */
+  final NodeAddress start(String host, int port) {
+    if (!state.compareAndSet(State.NEW, State.STARTING)) {
+      throw new IllegalStateException(type() + " transport already started or closed");
+    }
+    NodeAddress bound;
+    try {
+      bound = doStart(host, port);
+    } catch (RuntimeException e) {
+      state.set(State.CLOSED);
+      doStop();
+      if (ownsContext) {
+        context.releaseGroup();
+      }
+      throw e;
+    }
+    if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
+      doStop();
+      throw new IllegalStateException(type() + " transport closed while starting");
+    }
+    log.atDebug()
+        .setMessage("transport started")
+        .addKeyValue("type", type())
+        .addKeyValue("address", bound)
+        .addKeyValue("serializer", serializer.name())
+        .log();
+    return bound;
+  }
+
+  @Override
+  public final void stop() {
+    State prev = state.getAndSet(State.CLOSED);
+    if (prev == State.CLOSED) {
+      return;
+    }
+    doStop();
+    if (ownsContext) {
+      context.releaseGroup();
+    }
+    log.atDebug().setMessage("transport stopped").addKeyValue("type", type()).log();
+  }
+
+  @Override
+  public final boolean isRunning() {
+    return state.get() == State.RUNNING;
+  }
+
+  @Override
+  public final void onMessage(InboundHandler handler) {
+    context.handler(handler);
+  }
+
+  @Override
+  public final MessageSerializer serializer() {
+    return serializer;
+  }
+
+  @Override
+  public final TransportStats stats() {
+    return counters.snapshot();
+  }
+
+  @Override
+  public final void send(GossipMessage message, NodeAddress target, Delivery delivery) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(delivery, "delivery");
+    if (!isRunning()) {
+      notRunning(target, null);
+      return;
+    }
+    doSend(message, target, delivery, null);
+  }
+
+  @Override
+  public final CompletableFuture<Void> sendAsync(
+      GossipMessage message, NodeAddress target, Delivery delivery) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(delivery, "delivery");
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    if (!isRunning()) {
+      notRunning(target, future);
+      return future;
+    }
+    doSend(message, target, delivery, future);
+    return future;
+  }
+
+  private void notRunning(NodeAddress target, CompletableFuture<Void> future) {
+    fail(
+        future,
+        DropReason.OVERLOAD,
+        target,
+        "cannot send to " + target + ": " + type() + " transport is not running",
+        null);
+  }
+
+  /** Resolves {@code target}, or fails the send ({@code SEND_FAILED}) and returns null. */
+  final InetSocketAddress resolve(NodeAddress target, CompletableFuture<Void> future) {
+    try {
+      return Addresses.toSocketAddress(target);
+    } catch (UnknownHostException e) {
+      fail(
+          future,
+          DropReason.SEND_FAILED,
+          target,
+          "cannot send to " + target + ": " + e.getMessage(),
+          e);
+      return null;
+    }
+  }
+
+  /** Encodes into a new array with {@code headroom} free bytes in front; null on failure. */
+  final byte[] encode(
+      GossipMessage message,
+      int size,
+      int headroom,
+      NodeAddress target,
+      CompletableFuture<Void> future) {
+    try {
+      byte[] bytes = new byte[headroom + size];
+      int written = serializer.encode(message, bytes, headroom);
+      if (written != size) {
+        throw new IllegalStateException(
+            serializer.name() + " serializer wrote " + written + " bytes, announced " + size);
+      }
+      return bytes;
+    } catch (RuntimeException e) {
+      fail(
+          future,
+          DropReason.MALFORMED,
+          target,
+          "cannot encode " + message.type() + " for " + target + ": " + e.getMessage(),
+          e);
+      return null;
+    }
+  }
+
+  /** The encoded size of {@code message}, or -1 after failing the send. */
+  final int encodedSize(GossipMessage message, NodeAddress target, CompletableFuture<Void> future) {
+    try {
+      return serializer.encodedSize(message);
+    } catch (RuntimeException e) {
+      fail(
+          future,
+          DropReason.MALFORMED,
+          target,
+          "cannot encode " + message.type() + " for " + target + ": " + e.getMessage(),
+          e);
+      return -1;
+    }
+  }
+
+  /** Counts a drop and fails the future (if any) with a {@link SendFailedException}. */
+  final void fail(
+      CompletableFuture<Void> future,
+      DropReason reason,
+      NodeAddress target,
+      String message,
+      Throwable cause) {
+    counters.drop(reason);
+    log.atDebug()
+        .setMessage("send failed")
+        .addKeyValue("reason", reason)
+        .addKeyValue("target", target)
+        .addKeyValue("detail", message)
+        .log();
+    if (future != null) {
+      future.completeExceptionally(new SendFailedException(reason, target, message, cause));
+    }
+  }
+
+  /** A listener for a write of {@code bytes} payload bytes that completes {@code future}. */
+  final ChannelFutureListener writeListener(
+      String kind,
+      GossipMessage message,
+      NodeAddress target,
+      int bytes,
+      CompletableFuture<Void> future) {
+    return (ChannelFuture f) -> {
+      if (f.isSuccess()) {
+        counters.sent(bytes);
+        if (future != null) {
+          future.complete(null);
+        }
+      } else {
+        Throwable cause = f.cause();
+        fail(
+            future,
+            DropReason.SEND_FAILED,
+            target,
+            "could not send "
+                + message.type()
+                + " to "
+                + target
+                + " over "
+                + kind
+                + ": "
+                + (cause != null ? cause.toString() : "cancelled"),
+            cause);
+      }
+    };
+  }
+}

@@ -1,0 +1,82 @@
+package io.libgossip.net;
+
+import io.libgossip.core.DropReason;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Inbound TCP, after the {@link io.netty.handler.codec.LengthFieldBasedFrameDecoder}: one frame
+ * payload is one message. A frame over the limit or a corrupt length closes the connection (the
+ * peer is broken or hostile); an idle connection is closed too.
+ */
+final class FrameHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
+
+  private final TransportContext context;
+
+  FrameHandler(TransportContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf frame)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    try {
+      if (!frame.isReadable()) {
+        context.drop(DropReason.TRUNCATED, remote(ctx), "empty frame");
+        return;
+      }
+      context.deliver(frame, remote(ctx));
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      log.atDebug()
+          .setMessage("closing idle TCP connection")
+          .addKeyValue("remote", ctx.channel().remoteAddress())
+          .log();
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (c instanceof TooLongFrameException) {
+      context.drop(DropReason.TOO_LARGE, remote(ctx), c.getMessage());
+    } else if (c instanceof CorruptedFrameException) {
+      context.drop(DropReason.MALFORMED, remote(ctx), c.getMessage());
+    } else {
+      log.atDebug()
+          .setMessage("TCP connection error")
+          .addKeyValue("remote", ctx.channel().remoteAddress())
+          .addKeyValue("error", c.toString())
+          .log();
+    }
+    ctx.close();
+  }
+
+  private static InetSocketAddress remote(ChannelHandlerContext ctx) {
+    SocketAddress a = ctx.channel().remoteAddress();
+    return a instanceof InetSocketAddress i ? i : null;
+  }
+}

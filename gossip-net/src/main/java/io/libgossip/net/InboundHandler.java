@@ -1,0 +1,22 @@
+package io.libgossip.net;
+
+import io.libgossip.core.GossipMessage;
+import java.net.InetSocketAddress;
+
+/**
+ * Receives every message a {@link Transport} decodes. Called on one of the transport's I/O threads
+ * (not necessarily the same one each time); it must not block. Undecodable input never reaches it:
+ * the transport counts it as a drop.
+ */
+@FunctionalInterface
+public interface InboundHandler {
+  /**
+   * One decoded message.
+   *
+   * @param message the message
+   * @param sender the socket address it came from (for TCP, the peer's ephemeral client port: reply
+   *     to {@link GossipMessage#fromAddress()}, not to this)
+   * @param size its encoded size in bytes
+   */
+  void onMessage(GossipMessage message, InetSocketAddress sender, int size);
+}

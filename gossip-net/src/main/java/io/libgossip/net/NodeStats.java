@@ -1,0 +1,39 @@
+package io.libgossip.net;
+
+import io.libgossip.core.DropReason;
+import io.libgossip.core.GossipStats;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Counters of one {@link GossipNode}: the protocol's and the transport's.
+ *
+ * @param core the core's counters and gauges (its byte counts include what the transport reported
+ *     up to this snapshot)
+ * @param transport packets and bytes in and out, and packets the transport dropped
+ * @param listenerErrors listener invocations that threw
+ * @param eventsDropped events not delivered because the listener queue was full
+ */
+public record NodeStats(
+    GossipStats core, TransportStats transport, long listenerErrors, long eventsDropped) {
+
+  /**
+   * Drops by reason, the core's (stale, from self, queue full ...) and the transport's added up.
+   */
+  public Map<DropReason, Long> drops() {
+    Map<DropReason, Long> all = new EnumMap<>(DropReason.class);
+    all.putAll(core.drops());
+    transport.drops().forEach((r, n) -> all.merge(r, n, Long::sum));
+    return Map.copyOf(all);
+  }
+
+  /** Drops counted for {@code reason}, core and transport together. */
+  public long drops(DropReason reason) {
+    return core.drops().getOrDefault(reason, 0L) + transport.drops(reason);
+  }
+
+  /** All drops, core and transport together. */
+  public long totalDrops() {
+    return core.messagesDropped() + transport.totalDrops();
+  }
+}

@@ -1,0 +1,425 @@
+package io.libgossip.net;
+
+import io.libgossip.core.Delivery;
+import io.libgossip.core.DropReason;
+import io.libgossip.core.GossipMessage;
+import io.libgossip.core.NodeAddress;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TCP transport: a server for inbound connections and a pool of outbound ones.
+ *
+ * <p>Frames are a 4-byte big-endian payload length and the payload (one encoded message):
+ *
+ * <pre>
+ * +--------+--------+--------+--------+----------------------------+
+ * |        payload length (uint32)    |  payload: length bytes     |
+ * +--------+--------+--------+--------+----------------------------+
+ * </pre>
+ *
+ * Payloads over {@link TransportOptions#maxMessageSize()} are refused outbound ({@code TOO_LARGE})
+ * and close the connection inbound (the decoder never buffers more than that).
+ *
+ * <p>The pool keeps at most one connection per target address, opens it on the first send, closes
+ * it after {@link TransportOptions#idleTimeout()} without traffic, and keeps at most {@link
+ * TransportOptions#maxConnections()} (the least recently used goes first). Sends made while a
+ * connection is being opened wait for it, up to {@link TransportOptions#connectTimeout()}.
+ */
+public final class TcpTransport extends AbstractTransport {
+  private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
+
+  /** Bytes of the length prefix in front of every frame. */
+  public static final int LENGTH_BYTES = 4;
+
+  /** Most sends that may wait for one connection to open; more are refused ({@code OVERLOAD}). */
+  static final int MAX_PENDING_PER_CONNECTION = 1024;
+
+  private final int maxMessageSize;
+  private final Map<InetSocketAddress, Connection> pool = new ConcurrentHashMap<>();
+  private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
+  private volatile Channel server;
+  private volatile Bootstrap client;
+
+  /** A TCP transport with its own context; see {@link TransportFactory}. */
+  public TcpTransport(TransportOptions options) {
+    this(new TransportContext(options), true);
+  }
+
+  TcpTransport(TransportContext context, boolean ownsContext) {
+    super(context, ownsContext);
+    this.maxMessageSize = context.options.maxMessageSize();
+  }
+
+  @Override
+  public TransportType type() {
+    return TransportType.TCP;
+  }
+
+  /** Adds the frame decoder, idle timer and message handler to a connection's pipeline. */
+  static void initPipeline(ChannelPipeline p, TransportContext context) {
+    p.addLast(
+        "idle",
+        new IdleStateHandler(0, 0, context.options.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+    p.addLast(
+        "frames",
+        new LengthFieldBasedFrameDecoder(
+            context.options.maxMessageSize() + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES));
+    p.addLast("messages", new FrameHandler(context));
+  }
+
+  @Override
+  NodeAddress doStart(String host, int port) {
+    NodeAddress wanted = new NodeAddress(host, port);
+    InetSocketAddress local;
+    try {
+      local = Addresses.toSocketAddress(wanted);
+    } catch (UnknownHostException e) {
+      throw new TransportException("could not bind TCP to " + wanted + ": " + e.getMessage(), e);
+    }
+    EventLoopGroup group = context.group();
+    WriteBufferWaterMark watermark = new WriteBufferWaterMark(1 << 20, 4 << 20);
+    client =
+        new Bootstrap()
+            .group(group)
+            .channel(EventLoops.socketChannel(group))
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, context.options.connectTimeout().toMillis()))
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, watermark)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    initPipeline(ch.pipeline(), context);
+                  }
+                });
+    ServerBootstrap sb =
+        new ServerBootstrap()
+            .group(group)
+            .channel(EventLoops.serverChannel(group))
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.SO_BACKLOG, 256)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermark)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast("limit", new InboundLimit());
+                    initPipeline(ch.pipeline(), context);
+                  }
+                });
+    ChannelFuture f = sb.bind(local);
+    if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
+      Throwable cause = f.cause();
+      f.channel().close();
+      throw new TransportException(
+          "could not bind TCP to "
+              + wanted
+              + ": "
+              + (cause != null ? cause.getMessage() : "timed out after 10 s"),
+          cause);
+    }
+    server = f.channel();
+    return Addresses.fromSocketAddress((InetSocketAddress) server.localAddress());
+  }
+
+  @Override
+  void doStop() {
+    List<ChannelFuture> closing = new ArrayList<>();
+    Channel s = server;
+    if (s != null) {
+      closing.add(s.close());
+    }
+    for (Connection c : pool.values()) {
+      closing.add(c.connect.channel().close());
+    }
+    pool.clear();
+    for (Channel ch : accepted) {
+      closing.add(ch.close());
+    }
+    boolean wait =
+        s == null || !TransportContext.inside(s.eventLoop().parent()); // never block a loop
+    if (wait) {
+      for (ChannelFuture f : closing) {
+        f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Override
+  public NodeAddress localAddress() {
+    return Addresses.fromSocketAddress((InetSocketAddress) started().localAddress());
+  }
+
+  @Override
+  public EventLoop eventLoop() {
+    return started().eventLoop();
+  }
+
+  private Channel started() {
+    Channel s = server;
+    if (s == null) {
+      throw new IllegalStateException("TCP transport not started");
+    }
+    return s;
+  }
+
+  /** Outbound connections in the pool now (opening or open). */
+  int pooledConnections() {
+    return pool.size();
+  }
+
+  @Override
+  void doSend(
+      GossipMessage message,
+      NodeAddress target,
+      Delivery delivery,
+      CompletableFuture<Void> future) {
+    int size = encodedSize(message, target, future);
+    if (size < 0) {
+      return;
+    }
+    if (size > maxMessageSize) {
+      fail(
+          future,
+          DropReason.TOO_LARGE,
+          target,
+          message.type()
+              + " to "
+              + target
+              + " is "
+              + size
+              + " bytes, more than the "
+              + maxMessageSize
+              + "-byte message limit",
+          null);
+      return;
+    }
+    byte[] frame = encode(message, size, LENGTH_BYTES, target, future);
+    if (frame != null) {
+      sendFrame(message, frame, target, future);
+    }
+  }
+
+  /** Sends an encoded frame whose first {@link #LENGTH_BYTES} bytes are free for the prefix. */
+  void sendFrame(
+      GossipMessage message, byte[] frame, NodeAddress target, CompletableFuture<Void> future) {
+    int payload = frame.length - LENGTH_BYTES;
+    frame[0] = (byte) (payload >>> 24);
+    frame[1] = (byte) (payload >>> 16);
+    frame[2] = (byte) (payload >>> 8);
+    frame[3] = (byte) payload;
+    InetSocketAddress remote = resolve(target, future);
+    if (remote != null) {
+      send(new Pending(message, frame, target, remote, future), false);
+    }
+  }
+
+  private record Pending(
+      GossipMessage message,
+      byte[] frame,
+      NodeAddress target,
+      InetSocketAddress remote,
+      CompletableFuture<Void> future) {}
+
+  private void send(Pending p, boolean retry) {
+    Bootstrap b = client;
+    if (b == null || !isRunning()) {
+      fail(
+          p.future,
+          DropReason.OVERLOAD,
+          p.target,
+          "cannot send to " + p.target + ": TCP transport is not running",
+          null);
+      return;
+    }
+    Connection c = connection(b, p.remote);
+    c.lastUsedNanos = System.nanoTime();
+    ChannelFuture connect = c.connect;
+    if (connect.isDone()) {
+      write(c, p, retry);
+    } else if (c.pending.incrementAndGet() > MAX_PENDING_PER_CONNECTION) {
+      c.pending.decrementAndGet();
+      fail(
+          p.future,
+          DropReason.OVERLOAD,
+          p.target,
+          "cannot send to " + p.target + ": too many sends waiting for the connection",
+          null);
+    } else {
+      connect.addListener(
+          f -> {
+            c.pending.decrementAndGet();
+            write(c, p, retry);
+          });
+    }
+  }
+
+  private void write(Connection c, Pending p, boolean retry) {
+    ChannelFuture connect = c.connect;
+    if (!connect.isSuccess()) {
+      Throwable cause = connect.cause();
+      fail(
+          p.future,
+          DropReason.SEND_FAILED,
+          p.target,
+          "could not connect to "
+              + p.target
+              + " over TCP: "
+              + (cause != null ? cause.getMessage() : "cancelled"),
+          cause);
+      return;
+    }
+    Channel ch = connect.channel();
+    if (!ch.isActive()) {
+      pool.remove(c.remote, c);
+      if (!retry) { // closed (idle, evicted, peer restart) just before this send: one fresh try
+        send(p, true);
+      } else {
+        fail(
+            p.future,
+            DropReason.SEND_FAILED,
+            p.target,
+            "connection to " + p.target + " closed",
+            null);
+      }
+      return;
+    }
+    if (!ch.isWritable()) {
+      fail(
+          p.future,
+          DropReason.OVERLOAD,
+          p.target,
+          "cannot send to " + p.target + ": TCP send buffer full",
+          null);
+      return;
+    }
+    ch.writeAndFlush(Unpooled.wrappedBuffer(p.frame))
+        .addListener(
+            writeListener("TCP", p.message, p.target, p.frame.length - LENGTH_BYTES, p.future));
+  }
+
+  /** The pooled connection to {@code remote}, opening it (at most one per address) if needed. */
+  private Connection connection(Bootstrap b, InetSocketAddress remote) {
+    Connection c = pool.get(remote);
+    if (c != null) {
+      return c;
+    }
+    if (pool.size() >= context.options.maxConnections()) {
+      evictLeastRecentlyUsed();
+    }
+    Connection[] created = new Connection[1];
+    c =
+        pool.computeIfAbsent(
+            remote,
+            r -> {
+              created[0] = new Connection(r, b.connect(r));
+              return created[0];
+            });
+    if (created[0] != null) {
+      Connection fresh = created[0];
+      fresh.connect.addListener(
+          (ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+              pool.remove(fresh.remote, fresh);
+              log.atDebug()
+                  .setMessage("TCP connect failed")
+                  .addKeyValue("remote", fresh.remote)
+                  .addKeyValue("error", String.valueOf(f.cause()))
+                  .log();
+              return;
+            }
+            counters.connectionOpened();
+            f.channel()
+                .closeFuture()
+                .addListener(
+                    x -> {
+                      counters.connectionClosed();
+                      pool.remove(fresh.remote, fresh);
+                    });
+            if (!isRunning()) {
+              f.channel().close(); // raced with stop()
+            }
+          });
+    }
+    return c;
+  }
+
+  private void evictLeastRecentlyUsed() {
+    Connection oldest = null;
+    for (Connection c : pool.values()) {
+      if (oldest == null || c.lastUsedNanos - oldest.lastUsedNanos < 0) {
+        oldest = c;
+      }
+    }
+    if (oldest != null && pool.remove(oldest.remote, oldest)) {
+      oldest.connect.channel().close();
+    }
+  }
+
+  /** One pooled outbound connection (possibly still opening). */
+  private static final class Connection {
+    final InetSocketAddress remote;
+    final ChannelFuture connect;
+    final AtomicInteger pending = new AtomicInteger();
+    volatile long lastUsedNanos = System.nanoTime();
+
+    Connection(InetSocketAddress remote, ChannelFuture connect) {
+      this.remote = remote;
+      this.connect = connect;
+    }
+  }
+
+  /** Tracks accepted connections and refuses those over the limit. */
+  private final class InboundLimit extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      Channel ch = ctx.channel();
+      if (accepted.size() >= context.options.maxInboundConnections() || !isRunning()) {
+        counters.drop(DropReason.OVERLOAD);
+        ch.close();
+        return;
+      }
+      accepted.add(ch);
+      counters.connectionOpened();
+      ch.closeFuture()
+          .addListener(
+              f -> {
+                accepted.remove(ch);
+                counters.connectionClosed();
+              });
+      ctx.fireChannelActive();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.libgossip.net;
+
+import io.libgossip.core.DecodeException;
+import io.libgossip.core.DropReason;
+import io.libgossip.core.GossipMessage;
+import io.libgossip.core.MessageSerializer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the parts of one transport share: options, serializer, counters, the inbound handler and the
+ * event-loop group. A {@link HybridTransport} hands one context to its UDP and TCP parts.
+ */
+final class TransportContext {
+  private static final Logger log = LoggerFactory.getLogger(TransportContext.class);
+
+  final TransportOptions options;
+  final MessageSerializer serializer;
+  final TransportCounters counters = new TransportCounters();
+  final DropLog dropLog;
+  private volatile InboundHandler handler;
+  private final DropLog handlerErrorLog;
+  private EventLoopGroup group;
+  private boolean ownsGroup;
+
+  TransportContext(TransportOptions options) {
+    this.options = options;
+    this.serializer = options.serializer();
+    this.dropLog = new DropLog(log, "inbound");
+    this.handlerErrorLog = new DropLog(log, "handler", "inbound handler threw");
+  }
+
+  void handler(InboundHandler h) {
+    handler = h;
+  }
+
+  /** The group to run on: the caller's, or one created (once) and owned here. */
+  synchronized EventLoopGroup group() {
+    if (group == null) {
+      EventLoopGroup given = options.eventLoopGroup().orElse(null);
+      if (given != null) {
+        group = given;
+      } else {
+        group = EventLoops.newGroup(options.ioThreads(), "gossip-io");
+        ownsGroup = true;
+      }
+    }
+    return group;
+  }
+
+  /** Shuts the group down if it was created here; waits a bounded time unless called from it. */
+  synchronized void releaseGroup() {
+    if (group != null && ownsGroup) {
+      EventLoopGroup g = group;
+      group = null;
+      ownsGroup = false;
+      var done = g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      if (!inside(g)) {
+        done.awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * Whether the calling thread is one of {@code g}'s event loops (waiting there would deadlock).
+   */
+  static boolean inside(EventLoopGroup g) {
+    for (EventExecutor e : g) {
+      if (e.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Decodes one inbound datagram or frame payload (readable bytes of {@code payload}) and hands it
+   * to the handler; any failure is a counted drop. Does not release {@code payload}.
+   */
+  void deliver(ByteBuf payload, InetSocketAddress sender) {
+    int length = payload.readableBytes();
+    GossipMessage message;
+    try {
+      if (payload.hasArray()) {
+        message =
+            serializer.decode(
+                payload.array(), payload.arrayOffset() + payload.readerIndex(), length);
+      } else {
+        message = serializer.decode(ByteBufUtil.getBytes(payload));
+      }
+    } catch (DecodeException e) {
+      drop(e.reason(), sender, e.getMessage());
+      return;
+    } catch (RuntimeException e) { // a serializer bug must not escape into the pipeline
+      drop(DropReason.MALFORMED, sender, e.toString());
+      return;
+    }
+    InboundHandler h = handler;
+    if (h == null) {
+      drop(DropReason.OVERLOAD, sender, "no inbound handler");
+      return;
+    }
+    counters.received(length);
+    try {
+      h.onMessage(message, sender, length);
+    } catch (RuntimeException e) {
+      handlerErrorLog.drop(DropReason.OVERLOAD, sender, "inbound handler threw " + e);
+    }
+  }
+
+  /** Counts and logs (rate-limited) an inbound drop. */
+  void drop(DropReason reason, InetSocketAddress sender, String detail) {
+    counters.drop(reason);
+    dropLog.drop(reason, sender, detail);
+  }
+}
