@@ -4,47 +4,48 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
- * Updates waiting to be piggybacked, least-sent first (newest first among equals).
+ * Updates waiting to be piggybacked, least-sent first and, among equally sent ones, newest first.
  *
- * <p>At most one update per member is queued: a newer claim about a member replaces the queued one.
- * Each update retires after the retransmit limit, and the queue is bounded: when full, the
- * most-sent update is dropped to make room.
+ * <p>At most one update per member is queued: a newer claim about a member replaces the queued
+ * one. Each update retires once it has been sent the retransmit limit's number of times. The queue
+ * is bounded: when full, the oldest of the most-sent updates is dropped to make room.
+ *
+ * <p>Updates sit in one bucket per transmit count, each bucket a doubly linked list with the
+ * newest at its head, so adding, replacing, taking and re-filing an update are all O(1). An update
+ * re-filed after a send goes to the head of the next bucket: "newest first" holds exactly for
+ * updates never sent and approximately after that, which is all the ordering needs to achieve.
  */
 final class BroadcastQueue {
-  private static final class Entry implements Comparable<Entry> {
+  private static final class Entry {
     final MemberUpdate update;
     final int size;
-    final long order;
     int transmits;
+    Entry prev;
+    Entry next;
 
-    Entry(MemberUpdate update, int size, long order) {
+    Entry(MemberUpdate update, int size) {
       this.update = update;
       this.size = size;
-      this.order = order;
     }
+  }
 
-    @Override
-    public int compareTo(Entry o) {
-      if (transmits != o.transmits) {
-        return transmits < o.transmits ? -1 : 1;
-      }
-      return Long.compare(o.order, order); // newer first
-    }
+  /** Head and tail of one bucket's list. */
+  private static final class Bucket {
+    Entry head;
+    Entry tail;
   }
 
   /** The smallest possible encoded update; packing stops when less room than this is left. */
   static final int MIN_UPDATE_SIZE = 12;
 
   /** How many entries that do not fit are skipped before packing gives up. */
-  private static final int MAX_SKIPPED = 32;
+  static final int MAX_SKIPPED = 32;
 
-  private final TreeSet<Entry> queue = new TreeSet<>();
+  private final ArrayList<Bucket> buckets = new ArrayList<>();
   private final Map<String, Entry> byNode = new HashMap<>();
   private final int capacity;
-  private long nextOrder;
   private long dropped;
 
   BroadcastQueue(int capacity) {
@@ -55,58 +56,67 @@ final class BroadcastQueue {
   void add(MemberUpdate update) {
     Entry old = byNode.remove(update.id());
     if (old != null) {
-      queue.remove(old);
+      unlink(old);
+    } else if (byNode.size() >= capacity) {
+      dropMostSent();
     }
-    if (queue.size() >= capacity) {
-      Entry worst = queue.pollLast();
-      if (worst != null) {
-        byNode.remove(worst.update.id());
-        dropped++;
-      }
-    }
-    Entry e = new Entry(update, BinarySerializer.updateSize(update), nextOrder++);
-    queue.add(e);
+    Entry e = new Entry(update, BinarySerializer.updateSize(update));
+    pushHead(e);
     byNode.put(update.id(), e);
   }
 
   /**
    * Takes up to {@code budget} bytes of updates for one packet, counting a transmission for each
-   * and retiring those that reach {@code limit}. The result is in send order.
+   * and retiring those that reach {@code limit}. Returns {@code prefix} followed by the taken
+   * updates, in send order.
    */
   List<MemberUpdate> take(int budget, int limit, List<MemberUpdate> prefix) {
-    if (queue.isEmpty()) {
+    if (byNode.isEmpty()) {
       return prefix;
     }
-    List<MemberUpdate> out = new ArrayList<>(prefix);
-    List<Entry> taken = null;
+    List<MemberUpdate> out = null;
+    Entry taken = null; // singly linked through next, re-filed after the scan
     int remaining = budget;
     int skipped = 0;
-    for (Entry e : queue) {
-      if (remaining < MIN_UPDATE_SIZE) {
-        break;
-      }
-      if (e.size > remaining) {
-        if (++skipped > MAX_SKIPPED) {
-          break;
+    scan:
+    for (int t = 0; t < buckets.size(); t++) {
+      Entry e = buckets.get(t).head;
+      while (e != null) {
+        if (remaining < MIN_UPDATE_SIZE) {
+          break scan;
         }
-        continue;
-      }
-      if (taken == null) {
-        taken = new ArrayList<>();
-      }
-      taken.add(e);
-      out.add(e.update);
-      remaining -= e.size;
-    }
-    if (taken != null) {
-      for (Entry e : taken) {
-        queue.remove(e);
-        e.transmits++;
-        if (e.transmits >= limit) {
-          byNode.remove(e.update.id());
+        Entry next = e.next;
+        if (e.size > remaining) {
+          if (++skipped > MAX_SKIPPED) {
+            break scan;
+          }
         } else {
-          queue.add(e);
+          if (out == null) {
+            out = new ArrayList<>(prefix.size() + 16);
+            out.addAll(prefix);
+          }
+          out.add(e.update);
+          remaining -= e.size;
+          unlink(e);
+          e.next = taken;
+          taken = e;
         }
+        e = next;
+      }
+    }
+    if (out == null) {
+      return prefix;
+    }
+    // Re-file in reverse order of taking, so that the newest taken lands at the head.
+    while (taken != null) {
+      Entry e = taken;
+      taken = e.next;
+      e.next = null;
+      e.transmits++;
+      if (e.transmits >= limit) {
+        byNode.remove(e.update.id());
+      } else {
+        pushHead(e);
       }
     }
     return out;
@@ -117,28 +127,64 @@ final class BroadcastQueue {
     return byNode.containsKey(id);
   }
 
-  /** Drops every update whose transmit count already reached {@code limit}. */
-  void retireAtLeast(int limit) {
-    while (!queue.isEmpty() && queue.last().transmits >= limit) {
-      Entry e = queue.pollLast();
-      byNode.remove(e.update.id());
-    }
-  }
-
   int size() {
-    return queue.size();
+    return byNode.size();
   }
 
   boolean isEmpty() {
-    return queue.isEmpty();
+    return byNode.isEmpty();
   }
 
+  /** Updates dropped because the queue was full. */
   long dropped() {
     return dropped;
   }
 
   void clear() {
-    queue.clear();
+    buckets.clear();
     byNode.clear();
+  }
+
+  private void dropMostSent() {
+    for (int t = buckets.size() - 1; t >= 0; t--) {
+      Entry victim = buckets.get(t).tail;
+      if (victim != null) {
+        unlink(victim);
+        byNode.remove(victim.update.id());
+        dropped++;
+        return;
+      }
+    }
+  }
+
+  private void pushHead(Entry e) {
+    while (buckets.size() <= e.transmits) {
+      buckets.add(new Bucket());
+    }
+    Bucket b = buckets.get(e.transmits);
+    e.prev = null;
+    e.next = b.head;
+    if (b.head != null) {
+      b.head.prev = e;
+    } else {
+      b.tail = e;
+    }
+    b.head = e;
+  }
+
+  private void unlink(Entry e) {
+    Bucket b = buckets.get(e.transmits);
+    if (e.prev != null) {
+      e.prev.next = e.next;
+    } else {
+      b.head = e.next;
+    }
+    if (e.next != null) {
+      e.next.prev = e.prev;
+    } else {
+      b.tail = e.prev;
+    }
+    e.prev = null;
+    e.next = null;
   }
 }

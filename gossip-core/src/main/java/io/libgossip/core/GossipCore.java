@@ -249,7 +249,7 @@ public final class GossipCore {
     }
     if (!leaving && due(nextPushPull, now)) {
       long regular = ProtocolMath.pushPullIntervalNanos(pushPullBaseNanos, liveCount());
-      if (syncBackoff > 0 && syncBackoff < regular && syncBackoff <= 16 * probeIntervalNanos) {
+      if (syncBackoff > 0 && syncBackoff < regular && syncBackoff <= 8 * probeIntervalNanos) {
         // Catch-up exchanges after a join, at doubling intervals: members whose news spread
         // while this node was still unknown to most of the cluster (a mass join) are learned
         // here rather than at the next regular exchange, minutes away in a large cluster.
@@ -985,7 +985,7 @@ public final class GossipCore {
     if (!joined) {
       joined = true;
       // The first catch-up exchange (see tick); later ones follow at doubling intervals.
-      syncBackoff = 4 * probeIntervalNanos;
+      syncBackoff = 8 * probeIntervalNanos;
       nextPushPull =
           now + 2 * probeIntervalNanos + (long) (random.nextDouble() * probeIntervalNanos);
       if (selfStatus == NodeStatus.JOINING) {
@@ -1046,6 +1046,9 @@ public final class GossipCore {
       return;
     }
     Member m = members.get(u.id());
+    if (m != null && m.state == u) {
+      return; // the very claim we hold (the simulator shares claim objects between nodes)
+    }
     if (fromState && (u.status() == NodeStatus.FAILED || u.status() == NodeStatus.SUSPECT)) {
       if (m == null) {
         return; // we cannot suspect what we do not know; we will hear of it alive if it is

@@ -78,20 +78,6 @@ class BroadcastQueueTest {
   }
 
   @Test
-  void retireAtLeastDropsUpdatesSentThatOften() {
-    BroadcastQueue q = new BroadcastQueue(100);
-    q.add(online("a", 0));
-    q.take(BIG, 10, List.of());
-    q.take(BIG, 10, List.of());
-    q.add(online("b", 0));
-
-    q.retireAtLeast(2);
-
-    assertThat(q.contains("a")).isFalse();
-    assertThat(q.contains("b")).isTrue();
-  }
-
-  @Test
   void prefixComesFirstAndIsReturnedEvenFromAnEmptyQueue() {
     BroadcastQueue q = new BroadcastQueue(100);
     List<MemberUpdate> prefix = List.of(CoreFixture.suspect("x", 0, "y"));
