@@ -8,12 +8,12 @@ import java.util.Map;
 /**
  * Updates waiting to be piggybacked, least-sent first and, among equally sent ones, newest first.
  *
- * <p>At most one update per member is queued: a newer claim about a member replaces the queued
- * one. Each update retires once it has been sent the retransmit limit's number of times. The queue
- * is bounded: when full, the oldest of the most-sent updates is dropped to make room.
+ * <p>At most one update per member is queued: a newer claim about a member replaces the queued one.
+ * Each update retires once it has been sent the retransmit limit's number of times. The queue is
+ * bounded: when full, the oldest of the most-sent updates is dropped to make room.
  *
- * <p>Updates sit in one bucket per transmit count, each bucket a doubly linked list with the
- * newest at its head, so adding, replacing, taking and re-filing an update are all O(1). An update
+ * <p>Updates sit in one bucket per transmit count, each bucket a doubly linked list with the newest
+ * at its head, so adding, replacing, taking and re-filing an update are all O(1). An update
  * re-filed after a send goes to the head of the next bucket: "newest first" holds exactly for
  * updates never sent and approximately after that, which is all the ordering needs to achieve.
  */

@@ -132,7 +132,7 @@ class GossipConfigTest {
     assertThat(c.probeTimeout()).isEqualTo(Duration.ofMillis(200));
     assertThat(c.indirectChecks()).isEqualTo(1);
     assertThat(c.suspicionMult()).isEqualTo(3);
-    assertThat(c.retransmitMult()).isEqualTo(2);
+    assertThat(c.retransmitMult()).isEqualTo(4);
     assertThat(c.gossipInterval()).isEqualTo(Duration.ofMillis(100));
     assertThat(c.gossipToTheDeadTime()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.pushPullInterval()).isEqualTo(Duration.ofSeconds(15));
