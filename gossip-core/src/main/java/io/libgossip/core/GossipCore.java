@@ -235,7 +235,6 @@ public final class GossipCore {
     }
     lastTickAt = now;
     expireRelays(now);
-    expireSuspicions(now);
     if (probe != null) {
       advanceProbe(now);
     }
@@ -243,13 +242,15 @@ public final class GossipCore {
       nextProbe = now + awareness.scale(probeIntervalNanos);
       startProbe(now);
     }
+    // After the probe steps: a failed probe can confirm a suspicion and bring its end forward.
+    expireSuspicions(now);
     if (due(nextGossip, now)) {
       nextGossip = now + gossipIntervalNanos;
       gossipRound(now);
     }
     if (!leaving && due(nextPushPull, now)) {
       long regular = ProtocolMath.pushPullIntervalNanos(pushPullBaseNanos, liveCount());
-      if (syncBackoff > 0 && syncBackoff < regular && syncBackoff <= 8 * probeIntervalNanos) {
+      if (syncBackoff > 0 && syncBackoff < regular && syncBackoff <= 16 * probeIntervalNanos) {
         // Catch-up exchanges after a join, at doubling intervals: members whose news spread
         // while this node was still unknown to most of the cluster (a mass join) are learned
         // here rather than at the next regular exchange, minutes away in a large cluster.
@@ -985,7 +986,7 @@ public final class GossipCore {
     if (!joined) {
       joined = true;
       // The first catch-up exchange (see tick); later ones follow at doubling intervals.
-      syncBackoff = 8 * probeIntervalNanos;
+      syncBackoff = 4 * probeIntervalNanos;
       nextPushPull =
           now + 2 * probeIntervalNanos + (long) (random.nextDouble() * probeIntervalNanos);
       if (selfStatus == NodeStatus.JOINING) {

@@ -1,0 +1,453 @@
+package io.libgossip.sim;
+
+import io.libgossip.core.GossipConfig;
+import io.libgossip.sim.Simulation.Builder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * The standard capacity-planning scenario behind {@code gossip sim}: start a cluster, wait for it
+ * to converge, then inject metadata updates, crashes, pauses and an optional partition, run to the
+ * end and report what was measured.
+ *
+ * <p>Timeline, relative to the moment the cluster first converges ({@code F}; if it never does, the
+ * earlier of the end of the run and 60 s after the last node started): update {@code k} (1 ≤ k ≤
+ * updates) at {@code F + k × updateInterval} on a random running, unpaused node; crash {@code j} at
+ * {@code F + 1 s + 2 s × j + U[0, 1 s)}; pause {@code j} at {@code F + 2 s + 2 s × j + U[0, 1 s)};
+ * the partition (a random 50/50 two-way split) from {@code F + 5 s} for the partition duration.
+ * Crash and pause victims are distinct random nodes other than node 0.
+ */
+public final class Scenario {
+  private int nodes = 100;
+  private double durationS = 60;
+  private double loss;
+  private double latencyMs = 1;
+  private double jitterMs = 0.5;
+  private int fail = 1;
+  private int pause;
+  private double pauseMs = 8000;
+  private boolean partition;
+  private double partitionS = 60;
+  private long seed = 1;
+  private String profile = "lan";
+  private double joinRate;
+  private int updates = 10;
+  private double updateIntervalMs = 3000;
+  private double restartAfterS;
+
+  /** The simulation of the last {@link #run}, for tests. */
+  Simulation lastSimulation;
+
+  /** Called with the simulation right after it is built, for tests. */
+  java.util.function.Consumer<Simulation> onBuild;
+
+  /** A scenario with the CLI's defaults. */
+  public Scenario() {}
+
+  private static double finite(String name, double v, double min, double max) {
+    if (Double.isNaN(v) || v < min || v > max) {
+      throw new IllegalArgumentException(name + " must be in [" + fmt(min) + ", " + fmt(max) + "]");
+    }
+    return v;
+  }
+
+  private static String fmt(double d) {
+    return Json.number(d);
+  }
+
+  /** Number of nodes, in [2, 1000000]. Default 100. */
+  public Scenario nodes(int v) {
+    if (v < 2 || v > 1_000_000) {
+      throw new IllegalArgumentException("nodes must be in [2, 1000000]");
+    }
+    nodes = v;
+    return this;
+  }
+
+  /** Simulated seconds in total, joins included, in (0, 1e6]. Default 60. */
+  public Scenario durationSeconds(double v) {
+    finite("duration", v, 0, 1e6);
+    if (v == 0) {
+      throw new IllegalArgumentException("duration must be positive");
+    }
+    durationS = v;
+    return this;
+  }
+
+  /** Best-effort packet loss probability in [0, 1). Default 0. */
+  public Scenario loss(double v) {
+    if (!(v >= 0 && v < 1)) {
+      throw new IllegalArgumentException("loss must be in [0, 1)");
+    }
+    loss = v;
+    return this;
+  }
+
+  /** One-way base latency in milliseconds, in [0, 60000]. Default 1. */
+  public Scenario latencyMs(double v) {
+    latencyMs = finite("latency", v, 0, 60_000);
+    return this;
+  }
+
+  /** Maximum uniform jitter in milliseconds, in [0, 60000]. Default 0.5. */
+  public Scenario jitterMs(double v) {
+    jitterMs = finite("jitter", v, 0, 60_000);
+    return this;
+  }
+
+  /** Nodes to crash after convergence. Default 1. */
+  public Scenario fail(int v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("fail must be >= 0");
+    }
+    fail = v;
+    return this;
+  }
+
+  /** Nodes to pause after convergence. Default 0. */
+  public Scenario pause(int v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("pause must be >= 0");
+    }
+    pause = v;
+    return this;
+  }
+
+  /** Length of each pause in milliseconds, in (0, 3600000]. Default 8000. */
+  public Scenario pauseMs(double v) {
+    finite("pause-ms", v, 0, 3_600_000);
+    if (v == 0) {
+      throw new IllegalArgumentException("pause-ms must be positive");
+    }
+    pauseMs = v;
+    return this;
+  }
+
+  /** Whether to split the cluster 50/50 (two-way) after convergence. Default false. */
+  public Scenario partition(boolean v) {
+    partition = v;
+    return this;
+  }
+
+  /** How long the partition lasts, in seconds, in (0, 1e6]. Default 60. */
+  public Scenario partitionSeconds(double v) {
+    finite("partition-s", v, 0, 1e6);
+    if (v == 0) {
+      throw new IllegalArgumentException("partition-s must be positive");
+    }
+    partitionS = v;
+    return this;
+  }
+
+  /** Root seed. Default 1. */
+  public Scenario seed(long v) {
+    seed = v;
+    return this;
+  }
+
+  /** Protocol profile: {@code lan}, {@code wan} or {@code local}. Default {@code lan}. */
+  public Scenario profile(String v) {
+    GossipConfig.profile(v); // validates
+    profile = v;
+    return this;
+  }
+
+  /** Nodes started per second; 0 picks {@link Simulation#defaultJoinRate(int)}. */
+  public Scenario joinRate(double v) {
+    joinRate = finite("join-rate", v, 0, 1e9);
+    return this;
+  }
+
+  /** Metadata updates to make after convergence. Default 10. */
+  public Scenario updates(int v) {
+    if (v < 0 || v > 1_000_000) {
+      throw new IllegalArgumentException("updates must be in [0, 1000000]");
+    }
+    updates = v;
+    return this;
+  }
+
+  /** Time between metadata updates in milliseconds. Default 3000. */
+  public Scenario updateIntervalMs(double v) {
+    finite("update-interval-ms", v, 1, 3_600_000);
+    updateIntervalMs = v;
+    return this;
+  }
+
+  /** Restart each crashed node this many seconds after its crash; 0 never restarts. Default 0. */
+  public Scenario restartAfterSeconds(double v) {
+    restartAfterS = finite("restart-after-s", v, 0, 1e6);
+    return this;
+  }
+
+  /** The number of nodes. */
+  public int nodes() {
+    return nodes;
+  }
+
+  /** Total simulated seconds. */
+  public double durationSeconds() {
+    return durationS;
+  }
+
+  /** Whether the partition is enabled. */
+  public boolean partition() {
+    return partition;
+  }
+
+  /** Partition length in seconds. */
+  public double partitionSeconds() {
+    return partitionS;
+  }
+
+  /**
+   * Checks the settings against each other.
+   *
+   * @throws IllegalArgumentException naming the conflicting options
+   */
+  public void validate() {
+    if ((long) fail + pause > nodes - 1L) {
+      throw new IllegalArgumentException(
+          "--fail "
+              + fail
+              + " plus --pause "
+              + pause
+              + " exceed the "
+              + (nodes - 1)
+              + " nodes that may be faulted (all but node 0)");
+    }
+  }
+
+  private static long nanos(double seconds) {
+    return Math.round(seconds * 1e9);
+  }
+
+  private static long msNanos(double ms) {
+    return Math.round(ms * 1e6);
+  }
+
+  /**
+   * Runs the scenario.
+   *
+   * @param progress called now and then with the virtual time in nanoseconds, or null
+   */
+  public SimReport run(LongConsumer progress) {
+    validate();
+    GossipConfig config = GossipConfig.profile(profile);
+    double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
+    Builder b =
+        Simulation.builder()
+            .nodes(nodes)
+            .seed(seed)
+            .config(config)
+            .loss(loss)
+            .latency(Duration.ofNanos(msNanos(latencyMs)))
+            .jitter(Duration.ofNanos(msNanos(jitterMs)))
+            .joinRate(rate);
+    long wallStart = System.nanoTime();
+    Simulation sim = b.build();
+    lastSimulation = sim;
+    if (onBuild != null) {
+      onBuild.accept(sim);
+    }
+    if (progress != null) {
+      sim.onProgress(progress);
+    }
+    long end = nanos(durationS);
+    long lastStart = Math.round((nodes - 1) * 1e9 / rate);
+    long cutoff = Math.min(end, lastStart + 60_000_000_000L);
+    sim.runUntilNanos(cutoff, sim::isConverged);
+    long f = sim.nowNanos();
+    long[] healAt = {-1};
+    if (f < end) {
+      plan(sim, f, healAt);
+    }
+    sim.runUntilNanos(end, null);
+    long wallMs = (System.nanoTime() - wallStart) / 1_000_000;
+    return report(sim, config, rate, f, healAt[0], wallMs);
+  }
+
+  private void plan(Simulation sim, long f, long[] healAt) {
+    SplittableRandom rnd = sim.scenarioRandom();
+    int[] pool = new int[nodes - 1];
+    for (int i = 0; i < pool.length; i++) {
+      pool[i] = i + 1;
+    }
+    int victims = fail + pause;
+    for (int i = 0; i < victims; i++) {
+      int j = i + rnd.nextInt(pool.length - i);
+      int t = pool[i];
+      pool[i] = pool[j];
+      pool[j] = t;
+    }
+    for (int k = 1; k <= updates; k++) {
+      sim.scheduleNanos(
+          f + k * msNanos(updateIntervalMs),
+          () -> {
+            List<Integer> ok = new ArrayList<>();
+            for (int i : sim.liveNodes()) {
+              if (!sim.isPaused(i)) {
+                ok.add(i);
+              }
+            }
+            if (!ok.isEmpty()) {
+              int who = ok.get(rnd.nextInt(ok.size()));
+              sim.updateMetadata(who, Map.of("update", Long.toString(sim.nowNanos())));
+            }
+          });
+    }
+    for (int j = 0; j < fail; j++) {
+      int victim = pool[j];
+      long at = f + 1_000_000_000L + 2_000_000_000L * j + rnd.nextLong(1_000_000_000L);
+      sim.scheduleNanos(
+          at,
+          () -> {
+            if (sim.isUp(victim)) {
+              sim.crash(victim);
+            }
+          });
+      if (restartAfterS > 0) {
+        sim.scheduleNanos(
+            at + nanos(restartAfterS),
+            () -> {
+              if (!sim.isUp(victim)) {
+                sim.restart(victim);
+              }
+            });
+      }
+    }
+    for (int j = 0; j < pause; j++) {
+      int victim = pool[fail + j];
+      long at = f + 2_000_000_000L + 2_000_000_000L * j + rnd.nextLong(1_000_000_000L);
+      sim.scheduleNanos(
+          at,
+          () -> {
+            if (sim.isUp(victim)) {
+              sim.pause(victim, Duration.ofNanos(msNanos(pauseMs)));
+            }
+          });
+    }
+    if (partition) {
+      int[] all = new int[nodes];
+      for (int i = 0; i < nodes; i++) {
+        all[i] = i;
+      }
+      for (int i = nodes - 1; i > 0; i--) {
+        int j = rnd.nextInt(i + 1);
+        int t = all[i];
+        all[i] = all[j];
+        all[j] = t;
+      }
+      List<Integer> a = new ArrayList<>();
+      List<Integer> bb = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        (i < nodes / 2 ? a : bb).add(all[i]);
+      }
+      long start = f + 5_000_000_000L;
+      long heal = start + nanos(partitionS);
+      sim.scheduleNanos(start, () -> sim.partition(a, bb, true));
+      sim.scheduleNanos(
+          heal,
+          () -> {
+            sim.heal();
+            sim.watchConvergence();
+            healAt[0] = sim.nowNanos();
+          });
+    }
+  }
+
+  private static double ms(long nanos) {
+    return nanos < 0 ? -1 : nanos / 1e6;
+  }
+
+  private SimReport report(
+      Simulation sim, GossipConfig config, double rate, long f, long healAt, long wallMs) {
+    SimMetrics m = sim.metrics();
+    LinkedHashMap<String, Object> r = new LinkedHashMap<>();
+    r.put("nodes", nodes);
+    r.put("seed", seed);
+    r.put("profile", profile);
+    r.put("simulated_s", m.nowNanos() / 1e9);
+    r.put("wall_ms", wallMs);
+    r.put("events", m.events());
+    r.put("loss", loss);
+    r.put("latency_ms", latencyMs);
+    r.put("jitter_ms", jitterMs);
+    r.put("join_rate", rate);
+    r.put("join_converged_ms", ms(m.joinConvergedNanos()));
+    r.put("faults_start_ms", ms(f));
+    r.put("updates", m.updates());
+    r.put("dissemination_p50_ms", ms(m.disseminationPercentile(50)));
+    r.put("dissemination_p99_ms", ms(m.disseminationPercentile(99)));
+    r.put("dissemination_max_ms", ms(m.disseminationPercentile(100)));
+    r.put("dissemination_samples", m.disseminationNanos().length);
+    r.put("dissemination_incomplete", m.disseminationIncomplete());
+
+    int detectedFirst = 0;
+    long sumFirst = 0;
+    long maxFirst = 0;
+    long maxAll = 0;
+    int missingFirst = 0;
+    int incomplete = 0;
+    int restartedEarly = 0;
+    for (Detection d : m.detections()) {
+      if (d.firstSuspectNanos() >= 0) {
+        detectedFirst++;
+        sumFirst += d.firstSuspectNanos();
+        maxFirst = Math.max(maxFirst, d.firstSuspectNanos());
+      } else if (!d.restartedBeforeDetection()) {
+        missingFirst++;
+      }
+      if (d.allFailedNanos() >= 0) {
+        maxAll = Math.max(maxAll, d.allFailedNanos());
+      } else if (d.restartedBeforeDetection()) {
+        restartedEarly++;
+      } else {
+        incomplete++;
+      }
+    }
+    boolean anyCrash = !m.detections().isEmpty();
+    r.put("crashes", m.crashes());
+    r.put("detection_first_mean_ms", detectedFirst == 0 ? -1.0 : sumFirst / 1e6 / detectedFirst);
+    r.put(
+        "detection_first_max_ms",
+        !anyCrash || missingFirst > 0 || detectedFirst == 0 ? -1.0 : ms(maxFirst));
+    r.put(
+        "detection_all_max_ms",
+        !anyCrash || incomplete > 0 || restartedEarly == m.detections().size() ? -1.0 : ms(maxAll));
+    r.put("detection_incomplete", incomplete);
+    r.put("detection_restarted", restartedEarly);
+    r.put("suspicion_timeout_min_ms", ms(Simulation.suspicionTimeoutMinNanos(config, nodes)));
+    r.put("suspicion_timeout_max_ms", ms(Simulation.suspicionTimeoutMaxNanos(config, nodes)));
+    r.put("detection_bound_ms", ms(Simulation.detectionBoundNanos(config, nodes)));
+    r.put("false_positives", m.falsePositives());
+    r.put("healthy_suspicions", m.healthySuspicions());
+    r.put("pauses", m.pauses());
+    r.put("partitions", m.partitions());
+    r.put(
+        "partition_heal_converged_ms",
+        healAt < 0 || sim.watchedConvergedNanos() < 0
+            ? -1.0
+            : ms(sim.watchedConvergedNanos() - healAt));
+    r.put("restarts", m.restarts());
+    r.put("leaves", m.leaves());
+    r.put("msgs_per_node_s", m.messagesPerNodeSecond());
+    r.put("bytes_per_node_s", m.bytesPerNodeSecond());
+    r.put("traffic_window_s", (m.nowNanos() - m.windowStartNanos()) / 1e9);
+    r.put("messages_sent", m.messagesSent());
+    r.put("bytes_sent", m.bytesSent());
+    r.put("dropped_loss", m.droppedLoss());
+    r.put("dropped_partition", m.droppedPartition());
+    r.put("dropped_unreachable", m.droppedUnreachable());
+    r.put("live_nodes_end", sim.liveCount());
+    r.put("converged_end", sim.isConverged());
+    r.put("tick_stalls", m.tickStalls());
+    r.put("trace_hash", String.format("%016x", m.traceHash()));
+    return new SimReport(r);
+  }
+}
