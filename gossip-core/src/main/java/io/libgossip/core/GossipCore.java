@@ -966,6 +966,8 @@ public final class GossipCore {
   }
 
   private void onPushPull(PushPull pp, long now) {
+    Member before = members.get(pp.from());
+    boolean fromTheDead = before != null && before.status() == NodeStatus.FAILED;
     // Merge first so that the reply already carries any refutation of claims about us.
     for (MemberUpdate u : pp.updates()) {
       apply(u, now, true, pp.from());
@@ -976,6 +978,12 @@ public final class GossipCore {
     }
     if (pp.reply()) {
       markJoined(now);
+      if (fromTheDead && !leaving) {
+        // A member we had declared dead answered: a partition has healed. Exchange state with
+        // the other side again soon rather than in a reconnect interval, so that refutations
+        // made over there since the last exchange cross over quickly.
+        nextReconnect = min(nextReconnect, now + probeIntervalNanos);
+      }
     } else {
       NodeView to = sender != null ? sender.view() : NodeView.ofAddress(pp.fromAddress());
       sendPushPull(to, pp.fromAddress(), false, true);
