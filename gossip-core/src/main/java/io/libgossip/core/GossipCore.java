@@ -980,9 +980,11 @@ public final class GossipCore {
       markJoined(now);
       if (fromTheDead && !leaving) {
         // A member we had declared dead answered: a partition has healed. Exchange state with
-        // the other side again soon rather than in a reconnect interval, so that refutations
-        // made over there since the last exchange cross over quickly.
-        nextReconnect = min(nextReconnect, now + probeIntervalNanos);
+        // the other side again soon rather than a whole reconnect interval later, so that
+        // refutations made over there since the last exchange cross over quickly.
+        // Bounded to a quarter interval, so an overloaded cluster that keeps declaring live
+        // members dead cannot turn this into a storm of state exchanges.
+        nextReconnect = min(nextReconnect, now + reconnectIntervalNanos / 4);
       }
     } else {
       NodeView to = sender != null ? sender.view() : NodeView.ofAddress(pp.fromAddress());
@@ -1005,35 +1007,42 @@ public final class GossipCore {
   }
 
   private void reconnect(long now) {
-    // Partition healing: talk to one random FAILED member; if it is alive after all, the
-    // exchange makes both sides refute and recover.
+    // Partition healing. Every interval, tell one random FAILED member that we hold it dead, in
+    // one small packet: if it is alive after all it answers with its refutation (see
+    // corrections), and we recover it. This is what repairs the last stale entry one node may
+    // keep after a heal. A full state exchange follows with probability failed/alive, so the
+    // cluster as a whole exchanges state with each failed member about once per interval.
     int failed = statusCounts[NodeStatus.FAILED.ordinal()];
     if (failed == 0) {
       return;
     }
-    // Each node tries with probability failed/alive, so the cluster as a whole tries each
-    // failed member about once per interval instead of once per node per interval.
+    Member pick = randomFailed();
+    send(
+        withPiggyback(new Gossip(selfId, selfAddress, List.of()), pick),
+        pick.view(),
+        Delivery.BEST_EFFORT);
     int alive = Math.max(1, liveCount());
     if (failed < alive && random.nextDouble() * alive >= failed) {
       return;
     }
-    Member pick = null;
-    for (int i = 0; i < 16 && pick == null; i++) {
+    pick = randomFailed();
+    sendPushPull(pick.view(), pick.state.address(), false, false);
+  }
+
+  private Member randomFailed() {
+    for (int i = 0; i < 16; i++) {
       Member m = memberList.get(random.nextInt(memberList.size()));
       if (m.status() == NodeStatus.FAILED) {
-        pick = m;
+        return m;
       }
     }
-    if (pick == null) {
-      List<Member> all = new ArrayList<>();
-      for (Member m : memberList) {
-        if (m.status() == NodeStatus.FAILED) {
-          all.add(m);
-        }
+    List<Member> all = new ArrayList<>();
+    for (Member m : memberList) {
+      if (m.status() == NodeStatus.FAILED) {
+        all.add(m);
       }
-      pick = all.get(random.nextInt(all.size()));
     }
-    sendPushPull(pick.view(), pick.state.address(), false, false);
+    return all.get(random.nextInt(all.size()));
   }
 
   // =====================================================================================
@@ -1195,6 +1204,9 @@ public final class GossipCore {
             selfState.configEpoch(),
             selfId);
     broadcasts.add(selfState);
+    if (u.status() != NodeStatus.ONLINE) {
+      addCorrection(selfState); // and tell the accuser's messenger at once
+    }
   }
 
   private void addCorrection(MemberUpdate claim) {

@@ -327,10 +327,34 @@ class PushPullJoinTest {
     f.core.updateMetadata(Map.of("v", "2"), f.now); // fresh news to gossip
     f.advance(5 * SEC);
 
+    // Later packets to x are only the reconnect notice: its own FAILED claim, nothing else.
     assertThat(f.outbox.sentOf(Gossip.class, "x"))
         .as("gossip reaches x while it is freshly dead")
         .isNotEmpty()
-        .allSatisfy(s -> assertThat(s.at() - failedAt).isLessThan(toTheDead));
+        .allSatisfy(
+            s ->
+                assertThat(
+                        s.at() - failedAt < toTheDead
+                            || s.message().updates().stream().allMatch(u -> u.id().equals("x")))
+                    .isTrue());
     assertThat(f.outbox.since(mark)).filteredOn(s -> s.is(Gossip.class)).isNotEmpty();
+  }
+
+  @Test
+  void aFailedMemberIsToldOncePerReconnectIntervalAndRefutesToUs() {
+    CoreFixture f = CoreFixture.withPeers("a", "x");
+    f.gossip("a", failed("x", 0, "a"));
+    int mark = f.outbox.mark();
+    f.advance(f.config.reconnectInterval().toNanos() * 2 + SEC);
+
+    assertThat(f.outbox.since(mark))
+        .filteredOn(s -> s.is(Gossip.class) && "x".equals(s.target().id()))
+        .extracting(s -> s.message().updates().get(0))
+        .isNotEmpty()
+        .allSatisfy(u -> assertThat(u.status()).isEqualTo(NodeStatus.FAILED));
+
+    // x is alive after all: its refutation recovers it.
+    f.gossip("x", online("x", 1));
+    assertThat(f.core.statusOf("x")).isEqualTo(NodeStatus.ONLINE);
   }
 }
