@@ -1,0 +1,645 @@
+package io.libgossip.bench;
+
+import io.libgossip.core.GossipConfig;
+import io.libgossip.core.GossipStats;
+import io.libgossip.net.EventLoops;
+import io.libgossip.net.GossipNode;
+import io.libgossip.net.NodeStats;
+import io.libgossip.net.TransportStats;
+import io.libgossip.net.TransportType;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * {@code ./gossip bench scale}: N real {@link GossipNode}s in one JVM on 127.0.0.1, sharing one
+ * 2-thread event-loop group. For each N it measures the time until every node sees every other
+ * {@code ONLINE}, then an idle window (process CPU, heap after GC, packets and bytes sent per
+ * node), then the time until all the others declare a hard-killed node {@code FAILED}.
+ *
+ * <pre>
+ * ScaleBench [--nodes 100,500,1000] [--idle-s 20] [--profile lan|local] [--json]
+ *            [--transport hybrid|udp] [--join-rate 200] [--converge-timeout-s 120]
+ *            [--fail-timeout-s 120] [--settle-s 40] [--tcp-idle-s 5]
+ * </pre>
+ *
+ * <p>The idle window starts {@code --settle-s} after the last node started (and not before
+ * convergence): a node makes catch-up push-pull exchanges 4, 8 and 16 probe intervals (plus jitter)
+ * after it joins, so an earlier window measures the tail of the join, not an idle cluster.
+ *
+ * <p>Netty is reached reflectively (the event-loop group only), so this class compiles even when
+ * the module's dependencies leave Netty out; at run time it must be on the classpath.
+ */
+public final class ScaleBench {
+  private static final String NETTY_GROUP = "io.netty.channel.EventLoopGroup";
+  private static final String NETTY_EXECUTOR_GROUP = "io.netty.util.concurrent.EventExecutorGroup";
+  private static final long POLL_MS = 250;
+
+  private ScaleBench() {}
+
+  /** Parsed command line. */
+  static final class Options {
+    List<Integer> nodes = List.of(100, 500, 1000);
+    int idleSeconds = 20;
+    String profile = "lan";
+    boolean json;
+    TransportType transport = TransportType.HYBRID;
+    int joinRate = 200;
+    int convergeTimeoutSeconds = 120;
+    int failTimeoutSeconds = 120;
+    int tcpIdleSeconds = 5;
+    int settleSeconds = 40;
+    boolean help;
+  }
+
+  /** Entry point; exits with {@link #run}'s status. */
+  public static void main(String[] args) {
+    int rc = run(args, System.out);
+    System.out.flush();
+    if (rc != 0) {
+      System.exit(rc);
+    }
+  }
+
+  /**
+   * Runs the benchmark.
+   *
+   * @return 0 on success, 2 on bad arguments (a one-line message naming the flag goes to stderr), 1
+   *     on failure (a cluster did not converge, a failure was not detected, or an error)
+   */
+  public static int run(String[] args, PrintStream out) {
+    Options o;
+    try {
+      o = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("gossip bench scale: " + e.getMessage());
+      return 2;
+    }
+    if (o.help) {
+      usage(out);
+      return 0;
+    }
+    quietLogs();
+    PrintStream progress = o.json ? System.err : out;
+    List<Result> results = new ArrayList<>();
+    boolean ok = true;
+    try {
+      progress.printf(
+          "# %d cores, max heap %d MB, transport %s, profile %s, join rate %d nodes/s, idle %d s%n",
+          Runtime.getRuntime().availableProcessors(),
+          Runtime.getRuntime().maxMemory() >> 20,
+          o.transport.name().toLowerCase(Locale.ROOT),
+          o.profile,
+          o.joinRate,
+          o.idleSeconds);
+      for (int n : o.nodes) {
+        Result r = runOne(n, o, progress);
+        results.add(r);
+        ok &= r.convergeMs >= 0 && r.failMs >= 0;
+        if (o.json) {
+          out.println(r.toJson(o));
+          out.flush();
+        }
+      }
+    } catch (Exception | LinkageError e) {
+      System.err.println("gossip bench scale: failed: " + e);
+      if (e instanceof NoClassDefFoundError || e instanceof ClassNotFoundException) {
+        System.err.println(
+            "gossip bench scale: Netty and an SLF4J binding must be on the classpath");
+      }
+      ok = false;
+    }
+    if (!o.json && !results.isEmpty()) {
+      printTable(results, out);
+    }
+    return ok ? 0 : 1;
+  }
+
+  static void usage(PrintStream out) {
+    out.println("Usage: ./gossip bench scale [options]   N real nodes on 127.0.0.1 in one JVM");
+    out.println("  --nodes 100,500,1000       cluster sizes, one run each (default 100,500,1000)");
+    out.println("  --idle-s 20                idle window after convergence, seconds");
+    out.println("  --profile lan|local        protocol profile (default lan)");
+    out.println("  --transport hybrid|udp     transport (default hybrid; udp cannot carry the");
+    out.println("                             push-pull state of large clusters)");
+    out.println("  --join-rate 200            nodes started per second (in batches every 100 ms)");
+    out.println("  --converge-timeout-s 120   bound on the wait for convergence");
+    out.println("  --fail-timeout-s 120       bound on the wait for a killed node to be FAILED");
+    out.println("  --settle-s 40              the idle window starts this long after the last");
+    out.println("                             start (after convergence), once the catch-up");
+    out.println("                             push-pulls that follow a join are over");
+    out.println("  --tcp-idle-s 5             TCP connections idle this long are closed");
+    out.println(
+        "  --json                     one JSON object per N on stdout (progress on stderr)");
+  }
+
+  /** Parses the command line; throws naming the bad flag. */
+  static Options parse(String[] args) {
+    Options o = new Options();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String flag = a;
+      String inline = null;
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 0) {
+        flag = a.substring(0, eq);
+        inline = a.substring(eq + 1);
+      }
+      switch (flag) {
+        case "-h", "--help" -> o.help = true;
+        case "--json" -> o.json = true;
+        case "--nodes",
+            "--idle-s",
+            "--profile",
+            "--transport",
+            "--join-rate",
+            "--converge-timeout-s",
+            "--fail-timeout-s",
+            "--tcp-idle-s",
+            "--settle-s" -> {
+          String v = inline;
+          if (v == null) {
+            if (i + 1 >= args.length) {
+              throw new IllegalArgumentException(flag + " needs a value");
+            }
+            v = args[++i];
+          }
+          apply(o, flag, v);
+        }
+        default -> throw new IllegalArgumentException("unknown option '" + a + "' (try --help)");
+      }
+    }
+    return o;
+  }
+
+  private static void apply(Options o, String flag, String v) {
+    switch (flag) {
+      case "--nodes" -> {
+        List<Integer> list = new ArrayList<>();
+        for (String s : v.split(",", -1)) {
+          list.add(intIn(flag, s.trim(), 2, 5000));
+        }
+        o.nodes = List.copyOf(list);
+      }
+      case "--idle-s" -> o.idleSeconds = intIn(flag, v, 1, 3600);
+      case "--profile" -> {
+        String p = v.trim().toLowerCase(Locale.ROOT);
+        if (!p.equals("lan") && !p.equals("local")) {
+          throw new IllegalArgumentException("--profile must be lan or local, got '" + v + "'");
+        }
+        o.profile = p;
+      }
+      case "--transport" -> {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (!t.equals("hybrid") && !t.equals("udp")) {
+          throw new IllegalArgumentException("--transport must be hybrid or udp, got '" + v + "'");
+        }
+        o.transport = t.equals("udp") ? TransportType.UDP : TransportType.HYBRID;
+      }
+      case "--join-rate" -> o.joinRate = intIn(flag, v, 1, 100_000);
+      case "--converge-timeout-s" -> o.convergeTimeoutSeconds = intIn(flag, v, 1, 3600);
+      case "--fail-timeout-s" -> o.failTimeoutSeconds = intIn(flag, v, 1, 3600);
+      case "--tcp-idle-s" -> o.tcpIdleSeconds = intIn(flag, v, 1, 86_400);
+      case "--settle-s" -> o.settleSeconds = intIn(flag, v, 0, 3600);
+      default -> throw new IllegalStateException(flag);
+    }
+  }
+
+  private static int intIn(String flag, String v, int min, int max) {
+    int n;
+    try {
+      n = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " expects an integer, got '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(flag + " must be in [" + min + ", " + max + "], got " + n);
+    }
+    return n;
+  }
+
+  /**
+   * Library logs at warn when slf4j-simple is the binding; with no binding SLF4J falls back to NOP,
+   * and its three-line notice about that is silenced.
+   */
+  private static void quietLogs() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR"); // no "no providers" notice
+    }
+  }
+
+  // ======================================================================== one cluster size
+
+  /** Measurements for one N; -1 marks "not reached within the bound". */
+  static final class Result {
+    int n;
+    long startMs;
+    double joinRate;
+    long convergeMs = -1;
+    int convergedNodes;
+    int minOnline;
+    long fdBaseline;
+    long fdConverged;
+    long fdIdleEnd;
+    double cpuCorePct;
+    double cpuUsPerNodeSec;
+    long heapBytes;
+    double pktsOutPerNodeSec;
+    double bytesOutPerNodeSec;
+    double tcpOpenedPerSec;
+    long failMs = -1;
+    int failSeenBy;
+    int threads;
+
+    double fdPerNode() {
+      return (double) (fdIdleEnd - fdBaseline) / n;
+    }
+
+    double heapPerNode() {
+      return (double) heapBytes / n;
+    }
+
+    double heapPerMember() {
+      return (double) heapBytes / ((double) n * n);
+    }
+
+    String toJson(Options o) {
+      return String.format(
+          Locale.ROOT,
+          "{\"nodes\":%d,\"profile\":\"%s\",\"transport\":\"%s\",\"join_rate_per_s\":%.1f,"
+              + "\"start_ms\":%d,\"converge_ms\":%d,\"converged_nodes\":%d,\"min_online\":%d,"
+              + "\"fd_baseline\":%d,\"fd_converged\":%d,\"fd_idle_end\":%d,\"fd_per_node\":%.2f,"
+              + "\"threads\":%d,\"settle_s\":%d,\"idle_s\":%d,\"idle_cpu_core_pct\":%.2f,"
+              + "\"idle_cpu_us_per_node_s\":%.1f,\"heap_bytes\":%d,\"heap_per_node_bytes\":%.0f,"
+              + "\"heap_per_member_bytes\":%.1f,\"pkts_out_per_node_s\":%.2f,"
+              + "\"bytes_out_per_node_s\":%.1f,\"tcp_opened_per_s\":%.2f,\"fail_detect_ms\":%d,"
+              + "\"fail_seen_by\":%d}",
+          n,
+          o.profile,
+          o.transport.name().toLowerCase(Locale.ROOT),
+          joinRate,
+          startMs,
+          convergeMs,
+          convergedNodes,
+          minOnline,
+          fdBaseline,
+          fdConverged,
+          fdIdleEnd,
+          fdPerNode(),
+          threads,
+          o.settleSeconds,
+          o.idleSeconds,
+          cpuCorePct,
+          cpuUsPerNodeSec,
+          heapBytes,
+          heapPerNode(),
+          heapPerMember(),
+          pktsOutPerNodeSec,
+          bytesOutPerNodeSec,
+          tcpOpenedPerSec,
+          failMs,
+          failSeenBy);
+    }
+  }
+
+  private static Result runOne(int n, Options o, PrintStream progress) throws Exception {
+    Result r = new Result();
+    r.n = n;
+    GossipConfig config = GossipConfig.profile(o.profile);
+    gc();
+    long heapBase = heapUsed();
+    r.fdBaseline = openFds();
+    Object group = newGroup(2, "scale-" + n);
+    List<GossipNode> nodes = new ArrayList<>(n);
+    try {
+      // ---- start, in batches every 100 ms, joining through node 0
+      int batch = Math.max(1, o.joinRate / 10);
+      long t0 = System.nanoTime();
+      GossipNode seed = start(config, o, group, null);
+      nodes.add(seed);
+      String seedAddr = seed.address().toString();
+      long nextBatch = t0;
+      while (nodes.size() < n) {
+        nextBatch += TimeUnit.MILLISECONDS.toNanos(100);
+        for (int i = 0; i < batch && nodes.size() < n; i++) {
+          nodes.add(start(config, o, group, seedAddr));
+        }
+        sleepUntil(nextBatch);
+      }
+      long lastStart = System.nanoTime();
+      r.startMs = ms(lastStart - t0);
+      r.joinRate = r.startMs == 0 ? n : (n - 1) * 1000.0 / Math.max(1, r.startMs);
+      progress.printf(
+          "# N=%d: started in %d ms (%.0f nodes/s, batches of %d)%n",
+          n, r.startMs, r.joinRate, batch);
+
+      // ---- convergence: every node counts N online members (itself included)
+      long deadline = t0 + TimeUnit.SECONDS.toNanos(o.convergeTimeoutSeconds);
+      boolean converged =
+          waitAll(nodes, s -> s.onlineNodes() == n && s.knownNodes() >= n, deadline);
+      if (converged) {
+        r.convergeMs = ms(System.nanoTime() - t0);
+        r.convergedNodes = n;
+        r.minOnline = n;
+      } else {
+        int min = Integer.MAX_VALUE;
+        int done = 0;
+        for (GossipNode node : nodes) {
+          int on = node.stats().core().onlineNodes();
+          min = Math.min(min, on);
+          done += on == n ? 1 : 0;
+        }
+        r.minOnline = min;
+        r.convergedNodes = done;
+      }
+      r.fdConverged = openFds();
+      progress.printf(
+          "# N=%d: %s; %d fds open (%d before start)%n",
+          n,
+          converged
+              ? "converged in " + r.convergeMs + " ms"
+              : "NOT converged within "
+                  + o.convergeTimeoutSeconds
+                  + " s: "
+                  + r.convergedNodes
+                  + " nodes see all, the fewest online seen is "
+                  + r.minOnline,
+          r.fdConverged,
+          r.fdBaseline);
+
+      // ---- idle window, once the joins' catch-up exchanges are over
+      sleepUntil(lastStart + TimeUnit.SECONDS.toNanos(o.settleSeconds));
+      long[] before = totals(nodes);
+      long cpu0 = processCpuNanos();
+      long w0 = System.nanoTime();
+      Thread.sleep(TimeUnit.SECONDS.toMillis(o.idleSeconds));
+      long cpu1 = processCpuNanos();
+      long w1 = System.nanoTime();
+      long[] after = totals(nodes);
+      double secs = (w1 - w0) / 1e9;
+      r.cpuCorePct = (cpu1 - cpu0) / 1e9 / secs * 100;
+      r.cpuUsPerNodeSec = (cpu1 - cpu0) / 1e3 / secs / n;
+      r.pktsOutPerNodeSec = (after[0] - before[0]) / secs / n;
+      r.bytesOutPerNodeSec = (after[1] - before[1]) / secs / n;
+      r.tcpOpenedPerSec = (after[2] - before[2]) / secs;
+      r.fdIdleEnd = openFds();
+      r.threads = Thread.activeCount();
+      gc();
+      r.heapBytes = heapUsed() - heapBase;
+      progress.printf(
+          "# N=%d: idle %.1f s: CPU %.1f%% of a core (%.1f us/node/s), %.2f pkts & %.0f B out"
+              + "/node/s, heap %.1f MB (%.0f B/node, %.1f B/member), %d fds%n",
+          n,
+          secs,
+          r.cpuCorePct,
+          r.cpuUsPerNodeSec,
+          r.pktsOutPerNodeSec,
+          r.bytesOutPerNodeSec,
+          r.heapBytes / 1048576.0,
+          r.heapPerNode(),
+          r.heapPerMember(),
+          r.fdIdleEnd);
+
+      // ---- hard-kill the last node; wait until every other sees it FAILED
+      GossipNode victim = nodes.remove(nodes.size() - 1);
+      String victimId = victim.id();
+      long k0 = System.nanoTime();
+      victim.close();
+      victim.closeFuture().get(10, TimeUnit.SECONDS);
+      boolean detected =
+          waitAll(
+              nodes,
+              s -> s.failedNodes() >= 1,
+              k0 + TimeUnit.SECONDS.toNanos(o.failTimeoutSeconds));
+      int seen = 0;
+      if (detected) {
+        r.failMs = ms(System.nanoTime() - k0);
+        seen = nodes.size();
+      } else {
+        for (GossipNode node : nodes) {
+          seen += node.stats().core().failedNodes() >= 1 ? 1 : 0;
+        }
+      }
+      r.failSeenBy = seen;
+      progress.printf(
+          "# N=%d: %s killed; %s%n",
+          n,
+          victimId,
+          detected
+              ? "all " + seen + " others saw it FAILED after " + r.failMs + " ms"
+              : "only "
+                  + seen
+                  + " of "
+                  + nodes.size()
+                  + " saw it FAILED within "
+                  + o.failTimeoutSeconds
+                  + " s");
+      return r;
+    } finally {
+      long c0 = System.nanoTime();
+      for (GossipNode node : nodes) {
+        try {
+          node.close();
+        } catch (RuntimeException e) {
+          System.err.println("# close " + node.id() + ": " + e);
+        }
+      }
+      for (GossipNode node : nodes) {
+        try {
+          node.closeFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          System.err.println("# close " + node.id() + ": " + e);
+        }
+      }
+      nodes.clear();
+      shutdown(group);
+      progress.printf(
+          "# N=%d: closed in %d ms; %d fds open%n", n, ms(System.nanoTime() - c0), openFds());
+    }
+  }
+
+  private static GossipNode start(GossipConfig config, Options o, Object group, String seed)
+      throws ReflectiveOperationException {
+    GossipNode.Builder b =
+        GossipNode.builder()
+            .bind("127.0.0.1", 0)
+            .config(config)
+            .transport(o.transport)
+            .joinTimeout(Duration.ofSeconds(30))
+            .transportOptions(t -> t.idleTimeout(Duration.ofSeconds(o.tcpIdleSeconds)));
+    if (seed != null) {
+      b.seeds(seed);
+    }
+    setGroup(b, group);
+    return b.start();
+  }
+
+  /**
+   * Polls every 250 ms until {@code done} holds for every node's core stats in one pass (a pass
+   * stops at the first node that fails it and the next one starts there), or the deadline passes.
+   */
+  static boolean waitAll(List<GossipNode> nodes, Predicate<GossipStats> done, long deadline)
+      throws InterruptedException {
+    int from = 0;
+    while (true) {
+      int checked = 0;
+      int i = from;
+      while (checked < nodes.size() && done.test(nodes.get(i).stats().core())) {
+        checked++;
+        i = (i + 1) % nodes.size();
+      }
+      if (checked == nodes.size()) {
+        return true;
+      }
+      from = i;
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(POLL_MS);
+    }
+  }
+
+  /** Sum over nodes of packets out, bytes out, TCP connections opened. */
+  private static long[] totals(List<GossipNode> nodes) {
+    long[] t = new long[3];
+    for (GossipNode node : nodes) {
+      NodeStats s = node.stats();
+      TransportStats ts = s.transport();
+      t[0] += ts.packetsOut();
+      t[1] += ts.bytesOut();
+      t[2] += ts.connectionsOpened();
+    }
+    return t;
+  }
+
+  // ======================================================================== JVM probes
+
+  private static long processCpuNanos() {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  private static long openFds() {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      return unix.getOpenFileDescriptorCount();
+    }
+    return -1;
+  }
+
+  private static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static void gc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long d = nanoTime - System.nanoTime();
+    if (d > 0) {
+      TimeUnit.NANOSECONDS.sleep(d);
+    }
+  }
+
+  private static long ms(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+
+  // ======================================================================== Netty, reflectively
+
+  private static Object newGroup(int threads, String name) throws ReflectiveOperationException {
+    Method m = EventLoops.class.getMethod("newGroup", int.class, String.class);
+    return invoke(m, null, threads, name);
+  }
+
+  private static void setGroup(GossipNode.Builder b, Object group)
+      throws ReflectiveOperationException {
+    Method m = GossipNode.Builder.class.getMethod("eventLoopGroup", Class.forName(NETTY_GROUP));
+    invoke(m, b, group);
+  }
+
+  private static void shutdown(Object group) throws ReflectiveOperationException {
+    Class<?> g = Class.forName(NETTY_EXECUTOR_GROUP);
+    g.getMethod("shutdownGracefully", long.class, long.class, TimeUnit.class)
+        .invoke(group, 0L, 2L, TimeUnit.SECONDS);
+    g.getMethod("awaitTermination", long.class, TimeUnit.class)
+        .invoke(group, 10L, TimeUnit.SECONDS);
+  }
+
+  private static Object invoke(Method m, Object target, Object... args)
+      throws ReflectiveOperationException {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error er) {
+        throw er;
+      }
+      throw e;
+    }
+  }
+
+  // ======================================================================== output
+
+  static void printTable(List<Result> results, PrintStream out) {
+    out.println();
+    out.printf(
+        "%6s %9s %10s %8s %8s %9s %10s %11s %9s %10s %10s %9s%n",
+        "nodes",
+        "join/s",
+        "converge",
+        "fds",
+        "fd/node",
+        "idle CPU",
+        "CPU us/",
+        "heap/node",
+        "heap/",
+        "pkts out/",
+        "B out/",
+        "fail");
+    out.printf(
+        "%6s %9s %10s %8s %8s %9s %10s %11s %9s %10s %10s %9s%n",
+        "", "", "", "(idle)", "", "% core", "node/s", "", "member", "node/s", "node/s", "detect");
+    for (Result r : results) {
+      out.printf(
+          Locale.ROOT,
+          "%6d %9.0f %10s %8d %8.2f %8.1f%% %10.1f %10.1fK %8.1fB %10.2f %10.0f %9s%n",
+          r.n,
+          r.joinRate,
+          r.convergeMs >= 0 ? secs(r.convergeMs) : ">" + "timeout",
+          r.fdIdleEnd,
+          r.fdPerNode(),
+          r.cpuCorePct,
+          r.cpuUsPerNodeSec,
+          r.heapPerNode() / 1024,
+          r.heapPerMember(),
+          r.pktsOutPerNodeSec,
+          r.bytesOutPerNodeSec,
+          r.failMs >= 0 ? secs(r.failMs) : "timeout");
+    }
+  }
+
+  private static String secs(long ms) {
+    return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+}

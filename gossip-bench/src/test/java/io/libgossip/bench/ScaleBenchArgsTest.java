@@ -1,0 +1,74 @@
+package io.libgossip.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.libgossip.net.TransportType;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ScaleBenchArgsTest {
+
+  @Test
+  void defaults() {
+    ScaleBench.Options o = ScaleBench.parse(new String[0]);
+    assertThat(o.nodes).containsExactly(100, 500, 1000);
+    assertThat(o.idleSeconds).isEqualTo(20);
+    assertThat(o.profile).isEqualTo("lan");
+    assertThat(o.json).isFalse();
+    assertThat(o.transport).isEqualTo(TransportType.HYBRID);
+  }
+
+  @Test
+  void parsesEveryFlag() {
+    ScaleBench.Options o =
+        ScaleBench.parse(
+            new String[] {
+              "--nodes", "10, 20", "--idle-s=5", "--profile", "LOCAL", "--json",
+              "--transport", "udp", "--join-rate", "50", "--converge-timeout-s", "30",
+              "--fail-timeout-s", "40", "--settle-s", "0", "--tcp-idle-s", "2"
+            });
+    assertThat(o.nodes).isEqualTo(List.of(10, 20));
+    assertThat(o.idleSeconds).isEqualTo(5);
+    assertThat(o.profile).isEqualTo("local");
+    assertThat(o.json).isTrue();
+    assertThat(o.transport).isEqualTo(TransportType.UDP);
+    assertThat(o.joinRate).isEqualTo(50);
+    assertThat(o.convergeTimeoutSeconds).isEqualTo(30);
+    assertThat(o.failTimeoutSeconds).isEqualTo(40);
+    assertThat(o.settleSeconds).isZero();
+    assertThat(o.tcpIdleSeconds).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--nodes|--nodes",
+        "--nodes 1|--nodes",
+        "--nodes 10,x|--nodes",
+        "--idle-s 0|--idle-s",
+        "--profile wan|--profile",
+        "--transport tcp|--transport",
+        "--bogus|--bogus"
+      })
+  void badArgumentsNameTheFlag(String args, String flag) {
+    assertThatThrownBy(() -> ScaleBench.parse(args.split(" ")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(flag);
+  }
+
+  @Test
+  void runReturnsTwoOnBadArgumentsAndZeroOnHelp() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    assertThat(ScaleBench.run(new String[] {"--idle-s", "x"}, out)).isEqualTo(2);
+    assertThat(ScaleBench.run(new String[] {"--help"}, out)).isZero();
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("--nodes");
+  }
+}
