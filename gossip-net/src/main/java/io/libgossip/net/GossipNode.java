@@ -412,11 +412,35 @@ public final class GossipNode implements AutoCloseable {
    *     could not join: no answer from 10.0.0.5:7946 within 5 s} after the join timeout
    */
   public CompletableFuture<Void> join(Collection<NodeAddress> seeds) {
-    List<NodeAddress> list = List.copyOf(seeds);
-    if (list.isEmpty()) {
+    List<NodeAddress> given = List.copyOf(seeds);
+    if (given.isEmpty()) {
       throw new IllegalArgumentException("join needs at least one seed");
     }
     CompletableFuture<Void> f = new CompletableFuture<>();
+    // Host names are resolved here, on the caller's thread: a slow DNS lookup must never stall
+    // the event loop that runs the protocol. Seeds that do not resolve are left out.
+    List<NodeAddress> list = new ArrayList<>(given.size());
+    List<String> unresolved = new ArrayList<>();
+    for (NodeAddress seed : given) {
+      try {
+        list.add(Addresses.fromSocketAddress(Addresses.toSocketAddress(seed)));
+      } catch (java.net.UnknownHostException e) {
+        unresolved.add(seed.toString());
+      }
+    }
+    if (!unresolved.isEmpty()) {
+      log.atWarn()
+          .setMessage("seeds do not resolve")
+          .addKeyValue("id", id)
+          .addKeyValue("seeds", String.join(", ", unresolved))
+          .log();
+    }
+    if (list.isEmpty()) {
+      f.completeExceptionally(
+          new JoinException(
+              "could not join: no seed resolves (" + String.join(", ", unresolved) + ")", given));
+      return f;
+    }
     try {
       loop.execute(() -> startJoin(list, f));
     } catch (RejectedExecutionException e) {

@@ -182,6 +182,17 @@ class GossipNodeTest {
   }
 
   @Test
+  void seedsGivenByHostNameAreResolvedAndJoined() {
+    GossipNode seed = start(builder().id("named-seed"));
+    GossipNode joiner =
+        start(builder().id("named-joiner").seeds("localhost:" + seed.address().port()));
+    joiner.joinFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    await("both see each other")
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> online(seed) == 2 && online(joiner) == 2);
+  }
+
+  @Test
   void bindFailureAndBadAddressesAreNamed() {
     GossipNode first = start(builder());
     int port = first.address().port();
