@@ -1,7 +1,6 @@
 package io.libgossip.net;
 
 import io.libgossip.core.Delivery;
-import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
 import io.netty.channel.EventLoop;
@@ -23,7 +22,6 @@ public final class HybridTransport extends AbstractTransport {
   private static final int BIND_ATTEMPTS = 8;
 
   private final int maxDatagramSize;
-  private final int maxMessageSize;
   private volatile UdpTransport udp;
   private volatile TcpTransport tcp;
 
@@ -35,7 +33,6 @@ public final class HybridTransport extends AbstractTransport {
   private HybridTransport(TransportContext context) {
     super(context, true);
     this.maxDatagramSize = context.options.maxDatagramSize();
-    this.maxMessageSize = context.options.maxMessageSize();
   }
 
   @Override
@@ -120,25 +117,6 @@ public final class HybridTransport extends AbstractTransport {
       }
       return;
     }
-    if (size > maxMessageSize) {
-      fail(
-          future,
-          DropReason.TOO_LARGE,
-          target,
-          message.type()
-              + " to "
-              + target
-              + " is "
-              + size
-              + " bytes, more than the "
-              + maxMessageSize
-              + "-byte message limit",
-          null);
-      return;
-    }
-    byte[] frame = encode(message, size, TcpTransport.LENGTH_BYTES, target, future);
-    if (frame != null) {
-      tcp.sendFrame(message, frame, target, future);
-    }
+    tcp.sendSized(message, size, target, future);
   }
 }

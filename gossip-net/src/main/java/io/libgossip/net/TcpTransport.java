@@ -207,9 +207,17 @@ public final class TcpTransport extends AbstractTransport {
       Delivery delivery,
       CompletableFuture<Void> future) {
     int size = encodedSize(message, target, future);
-    if (size < 0) {
-      return;
+    if (size >= 0) {
+      sendSized(message, size, target, future);
     }
+  }
+
+  /**
+   * Frames and sends a message already measured at {@code size} bytes, refusing it ({@code
+   * TOO_LARGE}) above the message limit. The hybrid transport's reliable path too.
+   */
+  void sendSized(
+      GossipMessage message, int size, NodeAddress target, CompletableFuture<Void> future) {
     if (size > maxMessageSize) {
       fail(
           future,
