@@ -24,9 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * with 8 piggybacked updates) and on a push-pull state of 1,000 members ({@code pushPull1000}).
  *
  * <p>{@code encode} allocates the output array (what a sender does once per packet); {@code
- * encodeInto} writes into a reused buffer; {@code decode} parses the bytes back into records. The
- * wire size is printed once per trial to stderr ({@code [wire] format=... bytes=...}) and by {@code
- * ./gossip bench sizes}. Run with {@code -prof gc} for allocation per operation.
+ * encodeInto} writes into a reused buffer; {@code encodedSize} only measures; {@code decode} parses
+ * the bytes back into records. The wire size is printed once per trial to stderr ({@code [wire]
+ * format=... bytes=...}) and by {@code ./gossip bench sizes}. Run with {@code -prof gc} for
+ * allocation per operation.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -99,6 +100,15 @@ public class SerializerBenchmark {
   @Benchmark
   public int encodeInto() {
     return serializer.encode(msgs[next++ & 1], buffer, 0);
+  }
+
+  /**
+   * Computes the encoded size only (what the simulator and the transports' size checks call for
+   * every message; for JSON it encodes and caches the bytes).
+   */
+  @Benchmark
+  public int encodedSize() {
+    return serializer.encodedSize(msgs[next++ & 1]);
   }
 
   /** Decodes the pre-encoded bytes. */

@@ -4,11 +4,30 @@ package io.libgossip.core;
 final class Utf8 {
   private Utf8() {}
 
+  /**
+   * Number of bytes {@code s} takes in UTF-8 (unpaired surrogates count as one '?'). An ASCII
+   * string is measured by one tight scan; the general count starts at its first other character.
+   */
+  static int length(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return i + length(s, i);
+      }
+    }
+    return n;
+  }
+
   /** Number of bytes {@code s} takes in UTF-8 (unpaired surrogates count as one '?'). */
   static int length(CharSequence s) {
+    return length(s, 0);
+  }
+
+  /** Number of bytes {@code s.subSequence(from, s.length())} takes in UTF-8. */
+  private static int length(CharSequence s, int from) {
     int n = s.length();
-    int bytes = n;
-    for (int i = 0; i < n; i++) {
+    int bytes = n - from;
+    for (int i = from; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         continue;

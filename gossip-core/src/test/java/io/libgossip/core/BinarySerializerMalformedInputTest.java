@@ -21,6 +21,9 @@ class BinarySerializerMalformedInputTest {
   private static final int GOSSIP = 5;
   private static final int PUSH_PULL = 6;
 
+  /** Where the sender's address starts in a message from "a": header, then 1, 'a'. */
+  private static final int HEADER_AND_FROM_A = BinarySerializer.HEADER_BYTES + 2;
+
   private final BinarySerializer serializer = new BinarySerializer(CLUSTER, 16 * 1024 * 1024);
 
   /** Decodes {@code bytes} expecting a rejection, and returns its reason. */
@@ -93,13 +96,10 @@ class BinarySerializerMalformedInputTest {
     byte[] bytes =
         gossipFromA()
             .varint(1)
+            .raw(0)
             .str("x")
             .address("h", 1)
-            .raw(1)
             .varint(0)
-            .varint(0)
-            .varint(0)
-            .str("x")
             .varint(1)
             .str("k")
             .varint(65536)
@@ -129,13 +129,10 @@ class BinarySerializerMalformedInputTest {
     byte[] bytes =
         gossipFromA()
             .varint(1)
+            .raw(0)
             .str("x")
             .address("h", 1)
-            .raw(1)
             .varint(0)
-            .varint(0)
-            .varint(0)
-            .str("x")
             .varint(Long.MAX_VALUE)
             .build();
 
@@ -168,7 +165,7 @@ class BinarySerializerMalformedInputTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 2, 0x7F, 0xFF})
+  @ValueSource(ints = {0, 1, 3, 0x7F, 0xFF})
   void unsupportedVersionIsRejected(int version) {
     byte[] bytes = serializer.encode(SerializerTestData.examples().get(0));
     bytes[2] = (byte) version;
@@ -193,11 +190,170 @@ class BinarySerializerMalformedInputTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 5, 0x81, 0xFF})
-  void badStatusByteIsMalformed(int status) {
-    byte[] bytes = gossipFromA().varint(1).update("x", status, 0).build();
+  @ValueSource(ints = {0x20, 0x40, 0x80, 0xE0, 0xFF})
+  void reservedUpdateFlagBitsAreMalformed(int flags) {
+    byte[] bytes = gossipFromA().varint(1).update("x", flags, 0).build();
 
     assertThat(rejectionOf(bytes)).isEqualTo(DropReason.MALFORMED);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2, 3})
+  void everyStatusCodeDecodes(int code) throws DecodeException {
+    byte[] bytes = gossipFromA().varint(1).update("x", code, 0).build();
+
+    MemberUpdate u = serializer.decode(bytes).updates().get(0);
+
+    assertThat(u.status())
+        .isEqualTo(
+            new NodeStatus[] {
+                  NodeStatus.ONLINE, NodeStatus.SUSPECT, NodeStatus.FAILED, NodeStatus.LEFT
+                }
+                [code]);
+    assertThat(u.from()).isEqualTo("x");
+    assertThat(u.metadataVersion()).isZero();
+    assertThat(u.configEpoch()).isZero();
+    assertThat(serializer.encode(serializer.decode(bytes))).isEqualTo(bytes);
+  }
+
+  @Test
+  void presentMetadataVersionOfZeroIsMalformed() {
+    byte[] bytes =
+        gossipFromA()
+            .varint(1)
+            .raw(BinarySerializer.UPDATE_HAS_METADATA_VERSION)
+            .str("x")
+            .address("h", 1)
+            .varint(0)
+            .varint(0) // present, but 0: must have been omitted
+            .varint(0)
+            .build();
+
+    assertThat(rejectionOf(bytes)).isEqualTo(DropReason.MALFORMED);
+  }
+
+  @Test
+  void presentConfigEpochOfZeroIsMalformed() {
+    byte[] bytes =
+        gossipFromA()
+            .varint(1)
+            .raw(BinarySerializer.UPDATE_HAS_CONFIG_EPOCH)
+            .str("x")
+            .address("h", 1)
+            .varint(0)
+            .varint(0) // present, but 0
+            .varint(0)
+            .build();
+
+    assertThat(rejectionOf(bytes)).isEqualTo(DropReason.MALFORMED);
+  }
+
+  @Test
+  void presentFromEqualToTheIdIsMalformed() throws DecodeException {
+    Bytes prefix = gossipFromA().varint(1).raw(BinarySerializer.UPDATE_HAS_FROM).str("x");
+    byte[] same = prefix.build();
+    same = concat(same, new Bytes().address("h", 1).varint(0).str("x").varint(0).build());
+    byte[] other =
+        concat(prefix.build(), new Bytes().address("h", 1).varint(0).str("y").varint(0).build());
+
+    assertThat(rejectionOf(same)).isEqualTo(DropReason.MALFORMED);
+    assertThat(serializer.decode(other).updates().get(0).from()).isEqualTo("y");
+  }
+
+  @Test
+  void presentOptionalFieldsDecode() throws DecodeException {
+    byte[] bytes =
+        gossipFromA()
+            .varint(1)
+            .raw(
+                BinarySerializer.UPDATE_HAS_METADATA_VERSION
+                    | BinarySerializer.UPDATE_HAS_CONFIG_EPOCH)
+            .str("x")
+            .address("h", 1)
+            .varint(9)
+            .varint(300)
+            .varint(7)
+            .varint(0)
+            .build();
+
+    MemberUpdate u = serializer.decode(bytes).updates().get(0);
+
+    assertThat(u.incarnation()).isEqualTo(9);
+    assertThat(u.metadataVersion()).isEqualTo(300);
+    assertThat(u.configEpoch()).isEqualTo(7);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"10.0.0.1", "0.0.0.0", "255.255.255.255", "2001:db8:85a3::8a2e:370:7334"})
+  void canonicalIpLiteralWrittenAsANameIsMalformed(String host) {
+    byte[] bytes = Bytes.header(GOSSIP).str("a").address(host, 1).varint(0).build();
+
+    assertThat(rejectionOf(bytes)).isEqualTo(DropReason.MALFORMED);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "010.0.0.1",
+        "10.0.0",
+        "FE80::1",
+        "0:0:0:0:0:0:0:1",
+        "::ffff:1.2.3.4",
+        "::1",
+        "fe80::1"
+      })
+  void nonCanonicalIpTextIsAcceptedAsAName(String host) throws DecodeException {
+    byte[] bytes = Bytes.header(GOSSIP).str("a").address(host, 1).varint(0).build();
+
+    GossipMessage m = serializer.decode(bytes);
+
+    assertThat(m.fromAddress().host()).isEqualTo(host);
+    assertThat(serializer.encode(m)).isEqualTo(bytes);
+  }
+
+  @Test
+  void rawIpv4AndIpv6HostsDecodeToTheirCanonicalText() throws DecodeException {
+    byte[] v4 = Bytes.header(GOSSIP).str("a").ipv4(192, 168, 0, 10, 7946).varint(0).build();
+    byte[] v6 =
+        Bytes.header(GOSSIP)
+            .str("a")
+            .raw(BinarySerializer.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
+            .raw(0, 0x0a, 0, 0, 0, 0, 0, 1)
+            .port(80)
+            .varint(0)
+            .build();
+
+    assertThat(serializer.decode(v4).fromAddress())
+        .isEqualTo(new NodeAddress("192.168.0.10", 7946));
+    assertThat(serializer.decode(v6).fromAddress())
+        .isEqualTo(new NodeAddress("2001:db8::a:0:0:1", 80));
+  }
+
+  @Test
+  void rawIpv6AddressWhoseTextIsShortIsMalformed() {
+    // 2001:db8::1 is 11 bytes as a name, so it must not take the 17 of a raw address
+    byte[] bytes =
+        Bytes.header(GOSSIP)
+            .str("a")
+            .raw(BinarySerializer.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
+            .raw(0, 0, 0, 0, 0, 0, 0, 1)
+            .port(80)
+            .varint(0)
+            .build();
+
+    assertThat(rejectionOf(bytes)).isEqualTo(DropReason.MALFORMED);
+  }
+
+  @Test
+  void rawAddressesCutShortAreTruncated() {
+    byte[] v4 = Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV4, 10, 0, 0).build();
+    byte[] v6 = Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV6, 0xfe, 0x80).build();
+    byte[] port =
+        Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV4, 10, 0, 0, 1, 0x1F).build();
+
+    assertThat(rejectionOf(v4)).isEqualTo(DropReason.TRUNCATED);
+    assertThat(rejectionOf(v6)).isEqualTo(DropReason.TRUNCATED);
+    assertThat(rejectionOf(port)).isEqualTo(DropReason.TRUNCATED);
   }
 
   @ParameterizedTest
@@ -301,11 +457,21 @@ class BinarySerializerMalformedInputTest {
     return r;
   }
 
-  @Test
-  void portAbove65535IsMalformed() {
-    byte[] bytes = Bytes.header(GOSSIP).str("a").address("h", 65536).varint(0).build();
+  @ParameterizedTest
+  @ValueSource(longs = {257, 1L << 31, -1L})
+  void hostTagBeyondTheLongestNameIsTooLarge(long tag) {
+    byte[] bytes = Bytes.header(GOSSIP).str("a").varint(tag).raw('h', 0, 1).varint(0).build();
 
-    assertThat(rejectionOf(bytes)).isEqualTo(DropReason.MALFORMED);
+    assertThat(rejectionOf(bytes)).isEqualTo(DropReason.TOO_LARGE);
+  }
+
+  @Test
+  void nameOf255BytesIsTheLongestHost() throws DecodeException {
+    String host = "h".repeat(255);
+    byte[] bytes = Bytes.header(GOSSIP).str("a").address(host, 1).varint(0).build();
+
+    assertThat(bytes[HEADER_AND_FROM_A]).isEqualTo((byte) 0x80); // tag 256: a 2-byte varint
+    assertThat(serializer.decode(bytes).fromAddress().host()).isEqualTo(host);
   }
 
   @Test
@@ -320,13 +486,11 @@ class BinarySerializerMalformedInputTest {
     byte[] bytes =
         gossipFromA()
             .varint(1)
+            .raw(BinarySerializer.UPDATE_HAS_METADATA_VERSION)
             .str("x")
             .address("h", 1)
-            .raw(1)
             .varint(0)
             .varint(-1L)
-            .varint(0)
-            .str("x")
             .varint(0)
             .build();
 
@@ -337,25 +501,14 @@ class BinarySerializerMalformedInputTest {
   void emptyIdsAndHostsAreMalformed() {
     assertThat(rejectionOf(Bytes.header(GOSSIP).str("").address("h", 1).varint(0).build()))
         .isEqualTo(DropReason.MALFORMED);
-    assertThat(rejectionOf(Bytes.header(GOSSIP).str("a").address("", 1).varint(0).build()))
-        .isEqualTo(DropReason.MALFORMED);
+    // an empty host cannot even be written: its tag, 1, means IPv6
     assertThat(rejectionOf(gossipFromA().varint(1).update("", 1, 0).build()))
         .isEqualTo(DropReason.MALFORMED);
   }
 
   @Test
   void metadataKeysOutOfOrderOrRepeatedAreMalformed() {
-    Bytes prefix =
-        gossipFromA()
-            .varint(1)
-            .str("x")
-            .address("h", 1)
-            .raw(1)
-            .varint(0)
-            .varint(0)
-            .varint(0)
-            .str("x")
-            .varint(2);
+    Bytes prefix = gossipFromA().varint(1).raw(0).str("x").address("h", 1).varint(0).varint(2);
 
     byte[] unordered = prefix.build();
     unordered = concat(unordered, new Bytes().str("b").str("1").str("a").str("2").build());

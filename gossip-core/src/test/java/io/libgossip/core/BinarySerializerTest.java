@@ -56,8 +56,8 @@ class BinarySerializerTest {
     byte[] expected = {
       0x4C,
       0x47,
-      1,
-      1,
+      2,
+      1, // magic, version 2, PING
       (byte) (h >>> 24),
       (byte) (h >>> 16),
       (byte) (h >>> 8),
@@ -65,26 +65,26 @@ class BinarySerializerTest {
       2,
       'n',
       '0', // from
-      1,
+      2,
       'h',
-      7, // fromAddress
+      0,
+      7, // fromAddress: a name host (tag = length + 1), port 7
       1, // seq
       2,
       'n',
       '1', // target
       1, // one update
+      0x15, // flags: SUSPECT (1) | from present (0x04) | configEpoch present (0x10)
       2,
       'n',
-      '1',
-      1,
+      '1', // id
+      2,
       'h',
-      (byte) 0xAC,
-      0x02, // id, address h:300
-      2, // SUSPECT
+      0x01,
+      0x2C, // address h:300
       (byte) 0x80,
-      0x01, // incarnation 128
-      0,
-      5, // metadataVersion, configEpoch
+      0x01, // incarnation 128; metadataVersion 0 is omitted
+      5, // configEpoch
       2,
       'n',
       '0', // from
@@ -99,6 +99,71 @@ class BinarySerializerTest {
       '2' // metadata, keys sorted
     };
     assertThat(serializer.encode(ping)).containsExactly(expected);
+  }
+
+  @Test
+  void selfClaimWithIpHostsEncodesToTheDocumentedBytes() throws DecodeException {
+    MemberUpdate u =
+        new MemberUpdate(
+            "a",
+            new NodeAddress("2001:db8:85a3::8a2e:370:7334", 7946),
+            NodeStatus.ONLINE,
+            0,
+            Map.of(),
+            0,
+            0,
+            "a");
+    GossipMessage gossip =
+        new GossipMessage.Gossip("a", new NodeAddress("10.0.0.1", 7946), List.of(u));
+    int h = BinarySerializer.clusterHash(CLUSTER);
+
+    byte[] expected = {
+      0x4C,
+      0x47,
+      2,
+      5, // magic, version 2, GOSSIP
+      (byte) (h >>> 24),
+      (byte) (h >>> 16),
+      (byte) (h >>> 8),
+      (byte) h,
+      1,
+      'a', // from
+      0,
+      10,
+      0,
+      0,
+      1,
+      0x1F,
+      0x0A, // fromAddress: IPv4 tag, 10.0.0.1, port 7946
+      1, // one update
+      0, // flags: ONLINE, nothing optional present (from = id, versions 0)
+      1,
+      'a', // id
+      1, // IPv6 tag
+      0x20,
+      0x01,
+      0x0d,
+      (byte) 0xb8,
+      (byte) 0x85,
+      (byte) 0xa3,
+      0,
+      0, // 2001:db8:85a3::
+      0,
+      0,
+      (byte) 0x8a,
+      0x2e,
+      0x03,
+      0x70,
+      0x73,
+      0x34, // 8a2e:370:7334
+      0x1F,
+      0x0A, // port 7946
+      0, // incarnation
+      0 // no metadata
+    };
+    assertThat(serializer.encode(gossip)).containsExactly(expected);
+    assertThat(serializer.encodedSize(gossip)).isEqualTo(expected.length);
+    assertThat(serializer.decode(expected)).isEqualTo(gossip);
   }
 
   @Test
@@ -366,5 +431,336 @@ class BinarySerializerTest {
 
     assertThat(decoded.updates().get(0).id()).isSameAs(decoded.from());
     assertThat(decoded.updates().get(0).from()).isSameAs(decoded.from());
+  }
+
+  static List<org.junit.jupiter.params.provider.Arguments> hosts() {
+    return java.util.stream.Stream.of(
+            // host, how it goes on the wire: 4 = IPv4, 6 = IPv6, 0 = name
+            "10.0.0.1 4",
+            "0.0.0.0 4",
+            "255.255.255.255 4",
+            "192.168.100.200 4",
+            "256.0.0.1 0",
+            "010.0.0.1 0",
+            "10.0.0.01 0",
+            "1.2.3 0",
+            "1.2.3.4.5 0",
+            "1.2.3.4a 0",
+            "1..2.3 0",
+            "1.2.3.4444 0",
+            ":: 0", // canonical IPv6, but shorter as a name
+            "::1 0",
+            "1:: 0",
+            "fe80::1 0",
+            "2001:db8:85a3::8a2e:370:7334 6",
+            "fe80::1234:5678:9abc:def0 6",
+            "1:2:3:4:5:6:7:890 6", // 17 bytes: the shortest sent raw
+            "1:2:3:4:5:6:7:8 0", // 15 bytes
+            "1:2:3:4:5:6::789 0", // 16 bytes
+            "2001:db8::1 0",
+            "2001:db8::1:0:0:1 6", // two runs of two zeros: the first is compressed
+            "2001:db8:0:0:1::1 0", // ... not the second
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 6",
+            "aa:bb:cc:dd:ee:ff::66 0", // "::" for a single zero group
+            "a:b:c:d:e:f:0:6 0",
+            "aa:bb:cc:dd:ee:ff:0:66 6",
+            "aa:bb:cc:dd:ee:ff:: 6",
+            "aa:bb:cc:dd:ee:ff:0:0 0", // a run of two zeros not compressed
+            "1111:0:0:2222::3333 6", // the longer run is the one compressed
+            "1111::2222:0:0:0:3333 0", // ... not the shorter
+            "1111:0:0:2222:0:0:0:3333 0",
+            "1111::2:3:4:5:666 6",
+            "0::1 0",
+            "::0 0",
+            "2001:0db8::1 0", // leading zero
+            "FE80::1 0", // uppercase
+            "0:0:0:0:0:0:0:1 0", // what InetAddress prints
+            "::ffff:1.2.3.4 0", // embedded IPv4
+            "fe80::1%eth0 0", // zone
+            "1:2:3:4:5:6:7:8:9 0",
+            "1:2:3:4:5:6:7 0",
+            "1:::2 0",
+            ":1::2 0",
+            "1::2: 0",
+            "12345::1 0",
+            "1::2::3 0",
+            "g::1 0",
+            "localhost 0",
+            "node-b.example 0",
+            "bücher.example 0")
+        .map(line -> line.split(" "))
+        .map(f -> org.junit.jupiter.params.provider.Arguments.of(f[0], Integer.parseInt(f[1])))
+        .collect(java.util.stream.Collectors.toList());
+  }
+
+  @ParameterizedTest
+  @MethodSource("hosts")
+  void hostsGoOutAsRawAddressesExactlyWhenTheyAreCanonicalLiterals(String host, int kind)
+      throws DecodeException {
+    GossipMessage m = new GossipMessage.Ack("a", new NodeAddress(host, 7946), 1, List.of());
+    GossipMessage named = new GossipMessage.Ack("a", new NodeAddress("n", 7946), 1, List.of());
+    int hostBytes = serializer.encodedSize(m) - serializer.encodedSize(named) + 2; // "n": 2 bytes
+
+    byte[] bytes = serializer.encode(m);
+
+    int expectedKind =
+        kind == 4 ? BinarySerializer.HOST_IPV4 : kind == 6 ? BinarySerializer.HOST_IPV6 : -1;
+    assertThat(BinarySerializer.hostKind(host)).isEqualTo(expectedKind);
+    int nameBytes = host.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    assertThat(hostBytes).isEqualTo(kind == 4 ? 5 : kind == 6 ? 17 : 1 + nameBytes);
+    assertThat(bytes).hasSize(serializer.encodedSize(m));
+    assertThat(bytes[BinarySerializer.HEADER_BYTES + 2])
+        .isEqualTo((byte) (kind == 4 ? 0 : kind == 6 ? 1 : nameBytes + 1));
+    assertThat(serializer.decode(bytes)).isEqualTo(m);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {3L, 17L, 2026L})
+  void ipv6TextAndBytesAgreeWithAnIndependentRfc5952Formatter(long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    byte[] parsed = new byte[20];
+    for (int i = 0; i < 5_000; i++) {
+      byte[] address = new byte[16];
+      int[] groups = new int[8];
+      for (int g = 0; g < 8; g++) {
+        // zero groups half the time, so that runs of every length and position occur
+        groups[g] = rnd.nextBoolean() ? 0 : rnd.nextInt(5) == 0 ? rnd.nextInt(16) : rnd.nextInt();
+        groups[g] &= 0xFFFF;
+        address[2 * g] = (byte) (groups[g] >>> 8);
+        address[2 * g + 1] = (byte) groups[g];
+      }
+      String expected = rfc5952(groups);
+
+      String text = BinarySerializer.formatIpv6(address, 0);
+
+      assertThat(text).as("seed %d iteration %d", seed, i).isEqualTo(expected);
+      assertThat(BinarySerializer.ipv6(text, parsed, 2)).as(text).isTrue();
+      assertThat(java.util.Arrays.copyOfRange(parsed, 2, 18)).as(text).isEqualTo(address);
+      String uncompressed =
+          java.util.Arrays.stream(groups)
+              .mapToObj(Integer::toHexString)
+              .collect(java.util.stream.Collectors.joining(":"));
+      assertThat(BinarySerializer.ipv6(uncompressed, null, 0))
+          .as(uncompressed)
+          .isEqualTo(uncompressed.equals(expected));
+    }
+  }
+
+  /**
+   * RFC 5952 text built differently from the serializer: every way to write the groups (none
+   * compressed, or one maximal run of two or more zero groups compressed), keeping the one that
+   * compresses the most groups, and of those the first.
+   */
+  private static String rfc5952(int[] groups) {
+    String best = joinHex(groups, 0, 8);
+    int bestRun = 1;
+    for (int start = 0; start < 8; start++) {
+      if (groups[start] != 0 || (start > 0 && groups[start - 1] == 0)) {
+        continue;
+      }
+      int end = start;
+      while (end < 8 && groups[end] == 0) {
+        end++;
+      }
+      if (end - start > bestRun) {
+        bestRun = end - start;
+        best = joinHex(groups, 0, start) + "::" + joinHex(groups, end, 8);
+      }
+    }
+    return best;
+  }
+
+  private static String joinHex(int[] groups, int from, int to) {
+    StringBuilder sb = new StringBuilder();
+    for (int g = from; g < to; g++) {
+      sb.append(g > from ? ":" : "").append(Integer.toHexString(groups[g]));
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void fromIsOmittedExactlyWhenItEqualsTheId() throws DecodeException {
+    MemberUpdate self =
+        new MemberUpdate("node-7", ADDR_A, NodeStatus.ONLINE, 1, Map.of(), 0, 0, "node-7");
+    MemberUpdate accused =
+        new MemberUpdate("node-7", ADDR_A, NodeStatus.SUSPECT, 1, Map.of(), 0, 0, "node-3");
+
+    assertThat(BinarySerializer.updateSize(accused) - BinarySerializer.updateSize(self))
+        .isEqualTo(1 + "node-3".length());
+    GossipMessage m = new GossipMessage.Gossip("x", ADDR_B, List.of(self, accused));
+    byte[] bytes = serializer.encode(m);
+    GossipMessage decoded = serializer.decode(bytes);
+    assertThat(decoded).isEqualTo(m);
+    assertThat(decoded.updates().get(0).from()).isSameAs(decoded.updates().get(0).id());
+    assertThat(bytes[bytes.length - BinarySerializer.updateSize(accused)] & 0xFF)
+        .isEqualTo(1 | BinarySerializer.UPDATE_HAS_FROM);
+  }
+
+  @Test
+  void fromThatDiffersFromTheIdOnlyInAnUnpairedSurrogateIsOmitted() throws DecodeException {
+    // both strings are written as "x?": on the wire they are the same id
+    MemberUpdate u =
+        new MemberUpdate("x\uD800", ADDR_A, NodeStatus.ONLINE, 1, Map.of(), 0, 0, "x?");
+    MemberUpdate same = new MemberUpdate("x?", ADDR_A, NodeStatus.ONLINE, 1, Map.of(), 0, 0, "x?");
+    GossipMessage m = new GossipMessage.Gossip("a", ADDR_A, List.of(u));
+
+    byte[] bytes = serializer.encode(m);
+
+    assertThat(BinarySerializer.updateSize(u)).isEqualTo(BinarySerializer.updateSize(same));
+    assertThat(bytes).hasSize(serializer.encodedSize(m));
+    GossipMessage decoded = serializer.decode(bytes);
+    assertThat(decoded.updates()).containsExactly(same);
+    assertThat(serializer.encode(decoded)).isEqualTo(bytes);
+  }
+
+  @Test
+  void zeroMetadataVersionAndConfigEpochAreOmitted() throws DecodeException {
+    MemberUpdate zero = new MemberUpdate("a", ADDR_A, NodeStatus.LEFT, 5, Map.of(), 0, 0, "a");
+    MemberUpdate version = new MemberUpdate("a", ADDR_A, NodeStatus.LEFT, 5, Map.of(), 200, 0, "a");
+    MemberUpdate epoch = new MemberUpdate("a", ADDR_A, NodeStatus.LEFT, 5, Map.of(), 0, 1, "a");
+    MemberUpdate both =
+        new MemberUpdate("a", ADDR_A, NodeStatus.LEFT, 5, Map.of(), Long.MAX_VALUE, 1, "a");
+    int base = BinarySerializer.updateSize(zero);
+
+    assertThat(BinarySerializer.updateSize(version)).isEqualTo(base + 2);
+    assertThat(BinarySerializer.updateSize(epoch)).isEqualTo(base + 1);
+    assertThat(BinarySerializer.updateSize(both)).isEqualTo(base + 9 + 1);
+    for (MemberUpdate u : List.of(zero, version, epoch, both)) {
+      GossipMessage m = new GossipMessage.Gossip("b", ADDR_B, List.of(u));
+      byte[] bytes = serializer.encode(m);
+      int flags = bytes[bytes.length - BinarySerializer.updateSize(u)] & 0xFF;
+      assertThat(flags & BinarySerializer.UPDATE_STATUS_MASK).isEqualTo(3); // LEFT
+      assertThat((flags & BinarySerializer.UPDATE_HAS_METADATA_VERSION) != 0)
+          .isEqualTo(u.metadataVersion() != 0);
+      assertThat((flags & BinarySerializer.UPDATE_HAS_CONFIG_EPOCH) != 0)
+          .isEqualTo(u.configEpoch() != 0);
+      assertThat(serializer.decode(bytes)).isEqualTo(m);
+    }
+  }
+
+  @Test
+  void emptyAndNonEmptyMetadataDifferByTheirEntries() throws DecodeException {
+    MemberUpdate none = SerializerTestData.online("a", ADDR_A, Map.of());
+    MemberUpdate one = SerializerTestData.online("a", ADDR_A, Map.of("k", "vv"));
+
+    assertThat(BinarySerializer.updateSize(one) - BinarySerializer.updateSize(none))
+        .isEqualTo(2 + 3);
+    GossipMessage m = new GossipMessage.Gossip("a", ADDR_A, List.of(none, one));
+    assertThat(serializer.decode(serializer.encode(m))).isEqualTo(m);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 126, 127, 128, 200})
+  void stringsTurningNonAsciiAfterAnAsciiPrefixAreMeasuredAgain(int prefix) throws DecodeException {
+    // the ASCII pass reserves a length of s.length(); "é" then makes the UTF-8 longer, which at
+    // 127 chars grows the length varint to two bytes
+    for (String tail : List.of("é", "€", "\uD83D\uDE00", "\uD800")) {
+      String value = "a".repeat(prefix) + tail;
+      MemberUpdate u = SerializerTestData.online("a", ADDR_A, Map.of("k", value));
+      GossipMessage m = new GossipMessage.Gossip("a", ADDR_A, List.of(u));
+
+      byte[] bytes = serializer.encode(m);
+
+      assertThat(bytes).as("%d + %s", prefix, tail).hasSize(serializer.encodedSize(m));
+      byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] end = java.util.Arrays.copyOfRange(bytes, bytes.length - utf8.length, bytes.length);
+      assertThat(end).as("%d + %s", prefix, tail).isEqualTo(utf8);
+      assertThat(serializer.decode(bytes).updates().get(0).metadata().get("k"))
+          .isEqualTo(new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      ints = {2, 3, 5, BinarySerializer.SMALL_METADATA, BinarySerializer.SMALL_METADATA + 1, 20})
+  void metadataIsWrittenInKeyOrderWhateverItsSize(int entries) throws DecodeException {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < entries; i++) {
+      keys.add(i % 2 == 0 ? "k" + (char) ('a' + i) : "\uFFFD" + i); // U+FFFD: 3 bytes
+    }
+    byte[] first = null;
+    SplittableRandom rnd = new SplittableRandom(entries);
+    for (int round = 0; round < 10; round++) {
+      List<String> shuffled = new ArrayList<>(keys);
+      Collections.shuffle(shuffled, new java.util.Random(rnd.nextLong()));
+      Map<String, String> metadata = new LinkedHashMap<>();
+      shuffled.forEach(k -> metadata.put(k, "v"));
+      GossipMessage m =
+          new GossipMessage.Gossip(
+              "a", ADDR_A, List.of(SerializerTestData.online("a", ADDR_A, metadata)));
+      byte[] bytes = serializer.encode(m);
+      if (first == null) {
+        first = bytes;
+        // decoding checks the order strictly, so this proves the keys went out sorted
+        assertThat(serializer.decode(bytes)).isEqualTo(m);
+      }
+      assertThat(bytes).as("%d entries, round %d", entries, round).isEqualTo(first);
+    }
+  }
+
+  @Test
+  void manyMetadataKeysThatEncodeAlikeAreRejectedWhenEncoding() {
+    Map<String, String> metadata = new java.util.HashMap<>();
+    for (int i = 0; i < BinarySerializer.SMALL_METADATA + 4; i++) {
+      metadata.put("key" + i, "v");
+    }
+    metadata.put("k?", "1");
+    metadata.put("k\uDC00", "2");
+    GossipMessage m =
+        new GossipMessage.Gossip(
+            "a", ADDR_A, List.of(SerializerTestData.online("a", ADDR_A, metadata)));
+
+    assertThatThrownBy(() -> serializer.encode(m))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("same UTF-8");
+  }
+
+  @Test
+  void nonAsciiMessagesFallBackToMeasuringFirst() throws DecodeException {
+    // the one-pass attempt assumes one byte per char; "é" takes two, so it must be abandoned
+    GossipMessage m =
+        new GossipMessage.Gossip(
+            "a",
+            ADDR_A,
+            List.of(SerializerTestData.online("a", ADDR_A, Map.of("k", "é".repeat(10)))));
+    int size = serializer.encodedSize(m);
+    byte[] exact = serializer.encode(m);
+
+    assertThat(exact).hasSize(size);
+    assertThat(serializer.decode(exact)).isEqualTo(m);
+    byte[] roomy = new byte[size + 4];
+    assertThat(serializer.encode(m, roomy, 4)).isEqualTo(size);
+    assertThat(java.util.Arrays.copyOfRange(roomy, 4, 4 + size)).isEqualTo(exact);
+    // room for the ASCII guess (10 bytes less) but not for the message
+    assertThatThrownBy(() -> serializer.encode(m, new byte[size - 1], 0))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> serializer.encode(m, new byte[size - 10], 0))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1.2.3.4.5", "123456789", "1.2.3.04", "256.1.1.1", "10.0.0.1"})
+  void hostsThatLookLikeIpv4AddressesAreWrittenByWhatTheyAre(String host) throws DecodeException {
+    // the one-pass guess counts these as IPv4 addresses; only the last one is
+    GossipMessage m =
+        new GossipMessage.PingReq(
+            "a",
+            ADDR_A,
+            1,
+            "b",
+            new NodeAddress(host, 1),
+            List.of(SerializerTestData.online("b", new NodeAddress(host, 2), Map.of())));
+    int size = serializer.encodedSize(m);
+
+    byte[] bytes = serializer.encode(m);
+    byte[] roomy = new byte[size + 20];
+    int written = serializer.encode(m, roomy, 1);
+
+    assertThat(bytes).hasSize(size);
+    assertThat(written).isEqualTo(size);
+    assertThat(java.util.Arrays.copyOfRange(roomy, 1, 1 + size)).isEqualTo(bytes);
+    assertThat(serializer.decode(bytes)).isEqualTo(m);
+    assertThat(BinarySerializer.hostKind(host))
+        .isEqualTo(host.equals("10.0.0.1") ? BinarySerializer.HOST_IPV4 : -1);
   }
 }

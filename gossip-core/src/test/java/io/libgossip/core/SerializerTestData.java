@@ -141,18 +141,50 @@ final class SerializerTestData {
 
     NodeAddress address() {
       String host;
-      switch (rnd.nextInt(3)) {
+      switch (rnd.nextInt(5)) {
         case 0:
           host = rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256) + ".1";
           break;
         case 1:
+          // canonical unless the group is 0 ("fe80::0" is written "fe80::")
           host = "fe80::" + Integer.toHexString(rnd.nextInt(0x10000));
           break;
+        case 2:
+          host = ipv6();
+          break;
+        case 3:
+          {
+            // IP-like text that is not canonical, so goes out as a name
+            String[] odd = {"010.0.0.1", "FE80::1", "0:0:0:0:0:0:0:1", "::ffff:10.0.0.1", "1.2.3"};
+            host = odd[rnd.nextInt(odd.length)];
+            break;
+          }
         default:
           host = string(1, rnd.nextInt(20) == 0 ? 255 : 30);
       }
       int port = rnd.nextInt(10) == 0 ? (rnd.nextBoolean() ? 0 : 0xFFFF) : rnd.nextInt(0x10000);
       return new NodeAddress(host, port);
+    }
+
+    /** IPv6 text with zero groups often: uncompressed or in RFC 5952 form, by chance. */
+    private String ipv6() {
+      byte[] b = new byte[16];
+      for (int g = 0; g < 8; g++) {
+        if (rnd.nextInt(3) != 0) {
+          int v = rnd.nextInt(0x10000);
+          b[2 * g] = (byte) (v >>> 8);
+          b[2 * g + 1] = (byte) v;
+        }
+      }
+      if (rnd.nextInt(4) == 0) {
+        StringBuilder sb = new StringBuilder();
+        for (int g = 0; g < 8; g++) {
+          sb.append(g > 0 ? ":" : "")
+              .append(Integer.toHexString((b[2 * g] & 0xFF) << 8 | (b[2 * g + 1] & 0xFF)));
+        }
+        return sb.toString();
+      }
+      return BinarySerializer.formatIpv6(b, 0);
     }
 
     /** Any 64-bit sequence number, small ones most often, negative ones included. */
@@ -235,7 +267,8 @@ final class SerializerTestData {
 
     static Bytes header(int typeCode, String cluster) {
       int h = BinarySerializer.clusterHash(cluster);
-      return new Bytes().raw(0x4C, 0x47, 1, typeCode, h >>> 24, h >>> 16, h >>> 8, h);
+      return new Bytes()
+          .raw(0x4C, 0x47, BinarySerializer.VERSION, typeCode, h >>> 24, h >>> 16, h >>> 8, h);
     }
 
     Bytes raw(int... bytes) {
@@ -261,20 +294,30 @@ final class SerializerTestData {
       return this;
     }
 
-    Bytes address(String host, long port) {
-      return str(host).varint(port);
+    /** An address whose host is written as a name (tag = UTF-8 length + 1), port 2 bytes. */
+    Bytes address(String host, int port) {
+      byte[] b = host.getBytes(StandardCharsets.UTF_8);
+      varint(b.length + 1L);
+      out.write(b, 0, b.length);
+      return port(port);
     }
 
-    /** An update with the given status byte and incarnation and no metadata. */
-    Bytes update(String id, int status, long incarnation) {
-      return str(id)
-          .address("h", 1)
-          .raw(status)
-          .varint(incarnation)
-          .varint(0)
-          .varint(0)
-          .str(id)
-          .varint(0);
+    /** An address whose host is the IPv4 address {@code a.b.c.d}. */
+    Bytes ipv4(int a, int b, int c, int d, int port) {
+      return raw(BinarySerializer.HOST_IPV4, a, b, c, d).port(port);
+    }
+
+    /** A port: 2 bytes, big-endian. */
+    Bytes port(int port) {
+      return raw(port >>> 8, port);
+    }
+
+    /**
+     * An update with the given flags byte and incarnation, a name host "h", none of the optional
+     * fields and no metadata.
+     */
+    Bytes update(String id, int flags, long incarnation) {
+      return raw(flags).str(id).address("h", 1).varint(incarnation).varint(0);
     }
 
     byte[] build() {
