@@ -1,9 +1,7 @@
 package io.libgossip.core;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Updates waiting to be piggybacked, least-sent first and, among equally sent ones, newest first.
@@ -44,7 +42,7 @@ final class BroadcastQueue {
   static final int MAX_SKIPPED = 32;
 
   private final ArrayList<Bucket> buckets = new ArrayList<>();
-  private final Map<String, Entry> byNode = new HashMap<>();
+  private final IdMap<Entry> byNode = new IdMap<>();
   private final int capacity;
   private long dropped;
 
@@ -54,15 +52,14 @@ final class BroadcastQueue {
 
   /** Queues {@code update}, replacing any queued update about the same member. */
   void add(MemberUpdate update) {
-    Entry old = byNode.remove(update.id());
+    Entry e = new Entry(update, BinarySerializer.updateSize(update));
+    Entry old = byNode.put(update.id(), e);
     if (old != null) {
       unlink(old);
-    } else if (byNode.size() >= capacity) {
+    } else if (byNode.size() > capacity) {
       dropMostSent();
     }
-    Entry e = new Entry(update, BinarySerializer.updateSize(update));
     pushHead(e);
-    byNode.put(update.id(), e);
   }
 
   /**

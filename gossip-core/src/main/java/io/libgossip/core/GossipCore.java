@@ -70,7 +70,7 @@ public final class GossipCore {
   private final long tombstoneNanos;
 
   // ---- membership table
-  private final Map<String, Member> members = new HashMap<>();
+  private final IdMap<Member> members = new IdMap<>();
   private final ArrayList<Member> memberList = new ArrayList<>();
   private final int[] statusCounts = new int[NodeStatus.values().length];
   private final BroadcastQueue broadcasts;
@@ -1262,9 +1262,13 @@ public final class GossipCore {
 
   private void insertIntoProbeOrder(Member m) {
     // A random position in the rest of this round, so a newcomer is probed within one round.
+    // Appended, then swapped with a random slot of the rest of the round (O(1); the member it
+    // displaces moves to the end, still within the round).
     int lo = probeIndex;
     int pos = lo + random.nextInt(probeOrder.size() - lo + 1);
-    probeOrder.add(pos, m);
+    probeOrder.add(m);
+    probeOrder.set(probeOrder.size() - 1, probeOrder.get(pos));
+    probeOrder.set(pos, m);
   }
 
   private void removeMember(Member m) {
