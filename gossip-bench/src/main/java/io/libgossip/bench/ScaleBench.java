@@ -377,6 +377,9 @@ public final class ScaleBench {
                   + r.minOnline,
           r.fdConverged,
           r.fdBaseline);
+      if (!converged) {
+        progress.println("# N=" + n + ": " + diagnosis(nodes));
+      }
 
       // ---- idle window, once the joins' catch-up exchanges are over
       sleepUntil(lastStart + TimeUnit.SECONDS.toNanos(o.settleSeconds));
@@ -467,6 +470,51 @@ public final class ScaleBench {
       progress.printf(
           "# N=%d: closed in %d ms; %d fds open%n", n, ms(System.nanoTime() - c0), openFds());
     }
+  }
+
+  /**
+   * What the nodes' own counters say about a cluster that did not converge: how they see each
+   * other, their local health, suspicions and refutations, and why packets were dropped.
+   */
+  static String diagnosis(List<GossipNode> nodes) {
+    long online = 0;
+    long suspect = 0;
+    long failed = 0;
+    long unhealthy = 0;
+    long health = 0;
+    long suspicions = 0;
+    long refutations = 0;
+    long sent = 0;
+    long bytes = 0;
+    java.util.Map<io.libgossip.core.DropReason, Long> drops = new java.util.TreeMap<>();
+    for (GossipNode node : nodes) {
+      io.libgossip.core.GossipStats s = node.stats().core();
+      online += s.onlineNodes();
+      suspect += s.suspectNodes();
+      failed += s.failedNodes();
+      unhealthy += s.localHealth() > 0 ? 1 : 0;
+      health += s.localHealth();
+      suspicions += s.suspicionsRaised();
+      refutations += s.refutations();
+      sent += s.messagesSent();
+      bytes += s.bytesSent();
+      s.drops().forEach((k, v) -> drops.merge(k, v, Long::sum));
+    }
+    int n = Math.max(1, nodes.size());
+    return String.format(
+        "diagnosis: per node, sees %.0f online, %.1f suspect, %.1f failed; %d nodes with local"
+            + " health > 0 (mean %.2f); %.1f suspicions raised, %.1f refutations, %.0f messages and"
+            + " %.0f KB sent since start; drops %s",
+        online / (double) n,
+        suspect / (double) n,
+        failed / (double) n,
+        unhealthy,
+        health / (double) n,
+        suspicions / (double) n,
+        refutations / (double) n,
+        sent / (double) n,
+        bytes / 1024.0 / n,
+        drops);
   }
 
   private static GossipNode start(GossipConfig config, Options o, Object group, String seed)

@@ -245,7 +245,9 @@ public final class GossipCore {
     // After the probe steps: a failed probe can confirm a suspicion and bring its end forward.
     expireSuspicions(now);
     if (due(nextGossip, now)) {
-      nextGossip = now + gossipIntervalNanos;
+      // A struggling node (Lifeguard's local health above 0) gossips less often, as it probes
+      // less often: when the cause is a shared overloaded CPU, less offered load is the cure.
+      nextGossip = now + awareness.scale(gossipIntervalNanos);
       gossipRound(now);
     }
     if (!leaving && due(nextPushPull, now)) {
@@ -254,11 +256,14 @@ public final class GossipCore {
         // Catch-up exchanges after a join, at doubling intervals: members whose news spread
         // while this node was still unknown to most of the cluster (a mass join) are learned
         // here rather than at the next regular exchange, minutes away in a large cluster.
-        nextPushPull = now + syncBackoff + (long) (random.nextDouble() * syncBackoff / 2);
+        nextPushPull =
+            now + awareness.scale(syncBackoff + (long) (random.nextDouble() * syncBackoff / 2));
         syncBackoff *= 2;
       } else {
         syncBackoff = 0;
-        nextPushPull = now + regular;
+        // Like the probe interval, state exchanges slow down while this node is struggling
+        // (Lifeguard's local health): an overloaded node must not add full-table exchanges.
+        nextPushPull = now + awareness.scale(regular);
       }
       Member peer = randomMembers(1, null, false, now).stream().findFirst().orElse(null);
       if (peer != null) {
@@ -266,7 +271,7 @@ public final class GossipCore {
       }
     }
     if (!leaving && due(nextReconnect, now)) {
-      nextReconnect = now + reconnectIntervalNanos;
+      nextReconnect = now + awareness.scale(reconnectIntervalNanos);
       reconnect(now);
     }
     cleanupExpired(now);
@@ -578,7 +583,8 @@ public final class GossipCore {
 
   /**
    * The time at which {@link #tick(long)} must next be called; never later than one gossip interval
-   * from the last tick.
+   * from the last tick, stretched by the local health multiplier (at most {@link
+   * GossipConfig#awarenessMaxMultiplier()}) while the node is struggling.
    */
   public long nextDeadline() {
     if (!started) {
@@ -978,12 +984,13 @@ public final class GossipCore {
     }
     if (pp.reply()) {
       markJoined(now);
-      if (fromTheDead && !leaving) {
+      if (fromTheDead && !leaving && awareness.score() == 0) {
         // A member we had declared dead answered: a partition has healed. Exchange state with
         // the other side again soon rather than a whole reconnect interval later, so that
         // refutations made over there since the last exchange cross over quickly.
-        // Bounded to a quarter interval, so an overloaded cluster that keeps declaring live
-        // members dead cannot turn this into a storm of state exchanges.
+        // Only while this node is healthy: in an overloaded cluster, where live members are
+        // declared dead because answers come late, hastening would feed a storm of full-table
+        // exchanges that keeps the cluster overloaded (seen with 1,000 real nodes on 2 cores).
         nextReconnect = min(nextReconnect, now + reconnectIntervalNanos / 4);
       }
     } else {

@@ -3,6 +3,7 @@ package io.libgossip.core;
 import static io.libgossip.core.CoreFixture.SEC;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.libgossip.core.GossipMessage.Gossip;
 import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
 import io.libgossip.core.RecordingOutbox.Sent;
@@ -103,5 +104,30 @@ class LocalHealthTest {
 
     assertThat(f.core.stats().probes()).isBetween(19L, 21L);
     assertThat(f.health()).isZero();
+  }
+
+  @Test
+  void badHealthStretchesTheGossipInterval() {
+    // Fresh news arrives every 100 ms, so every gossip round has something to send: a healthy
+    // node sends a round every 200 ms, one at health 3 (2 after its first successful probe,
+    // which comes 4 s later) at most every 600 ms.
+    assertThat(gossipRoundsIn3s(0)).isBetween(14, 16);
+    assertThat(gossipRoundsIn3s(3)).isBetween(3, 5);
+  }
+
+  private static int gossipRoundsIn3s(int hurt) {
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "d", "e");
+    f.advance(2 * SEC);
+    f.hurtHealth(hurt);
+    long start = f.now;
+    for (int i = 0; i < 30; i++) {
+      f.gossip("a", CoreFixture.online("x" + i, 0));
+      f.runUntil(start + (i + 1) * SEC / 10);
+    }
+    return (int)
+        f.outbox.where(s -> s.is(Gossip.class) && s.at() > start).stream()
+            .mapToLong(Sent::at)
+            .distinct()
+            .count();
   }
 }
