@@ -245,9 +245,7 @@ public final class GossipCore {
     // After the probe steps: a failed probe can confirm a suspicion and bring its end forward.
     expireSuspicions(now);
     if (due(nextGossip, now)) {
-      // A struggling node (Lifeguard's local health above 0) gossips less often, as it probes
-      // less often: when the cause is a shared overloaded CPU, less offered load is the cure.
-      nextGossip = now + awareness.scale(gossipIntervalNanos);
+      nextGossip = now + gossipIntervalNanos;
       gossipRound(now);
     }
     if (!leaving && due(nextPushPull, now)) {
@@ -256,14 +254,11 @@ public final class GossipCore {
         // Catch-up exchanges after a join, at doubling intervals: members whose news spread
         // while this node was still unknown to most of the cluster (a mass join) are learned
         // here rather than at the next regular exchange, minutes away in a large cluster.
-        nextPushPull =
-            now + awareness.scale(syncBackoff + (long) (random.nextDouble() * syncBackoff / 2));
+        nextPushPull = now + syncBackoff + (long) (random.nextDouble() * syncBackoff / 2);
         syncBackoff *= 2;
       } else {
         syncBackoff = 0;
-        // Like the probe interval, state exchanges slow down while this node is struggling
-        // (Lifeguard's local health): an overloaded node must not add full-table exchanges.
-        nextPushPull = now + awareness.scale(regular);
+        nextPushPull = now + regular;
       }
       Member peer = randomMembers(1, null, false, now).stream().findFirst().orElse(null);
       if (peer != null) {
@@ -271,7 +266,7 @@ public final class GossipCore {
       }
     }
     if (!leaving && due(nextReconnect, now)) {
-      nextReconnect = now + awareness.scale(reconnectIntervalNanos);
+      nextReconnect = now + reconnectIntervalNanos;
       reconnect(now);
     }
     cleanupExpired(now);
@@ -583,8 +578,7 @@ public final class GossipCore {
 
   /**
    * The time at which {@link #tick(long)} must next be called; never later than one gossip interval
-   * from the last tick, stretched by the local health multiplier (at most {@link
-   * GossipConfig#awarenessMaxMultiplier()}) while the node is struggling.
+   * from the last tick.
    */
   public long nextDeadline() {
     if (!started) {
@@ -984,13 +978,12 @@ public final class GossipCore {
     }
     if (pp.reply()) {
       markJoined(now);
-      if (fromTheDead && !leaving && awareness.score() == 0) {
+      if (fromTheDead && !leaving) {
         // A member we had declared dead answered: a partition has healed. Exchange state with
         // the other side again soon rather than a whole reconnect interval later, so that
         // refutations made over there since the last exchange cross over quickly.
-        // Only while this node is healthy: in an overloaded cluster, where live members are
-        // declared dead because answers come late, hastening would feed a storm of full-table
-        // exchanges that keeps the cluster overloaded (seen with 1,000 real nodes on 2 cores).
+        // Bounded to a quarter interval, so an overloaded cluster that keeps declaring live
+        // members dead cannot turn this into a storm of state exchanges.
         nextReconnect = min(nextReconnect, now + reconnectIntervalNanos / 4);
       }
     } else {

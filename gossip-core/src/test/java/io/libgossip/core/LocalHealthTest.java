@@ -107,12 +107,11 @@ class LocalHealthTest {
   }
 
   @Test
-  void badHealthStretchesTheGossipInterval() {
-    // Fresh news arrives every 100 ms, so every gossip round has something to send: a healthy
-    // node sends a round every 200 ms, one at health 3 (2 after its first successful probe,
-    // which comes 4 s later) at most every 600 ms.
+  void badHealthDoesNotSlowGossip() {
+    // Fresh news arrives every 100 ms, so every gossip round has something to send. Gossip is
+    // not slowed by bad local health: refutations must spread at full speed under heavy loss.
     assertThat(gossipRoundsIn3s(0)).isBetween(14, 16);
-    assertThat(gossipRoundsIn3s(3)).isBetween(3, 5);
+    assertThat(gossipRoundsIn3s(3)).isBetween(14, 16);
   }
 
   private static int gossipRoundsIn3s(int hurt) {

@@ -41,6 +41,9 @@ public final class SimMain {
           "",
           "Metric definitions: docs/simulator.md");
 
+  /** Heap per node per known member, roughly, at thousands of nodes (member, table, queue). */
+  static final long BYTES_PER_MEMBER_ENTRY = 120;
+
   private SimMain() {}
 
   /** Bad command-line arguments; the message is one line naming the flag and the value. */
@@ -94,7 +97,22 @@ public final class SimMain {
     SimReport r;
     try {
       r = s.run(p);
-    } catch (RuntimeException | OutOfMemoryError e) {
+    } catch (OutOfMemoryError e) {
+      if (p != null) {
+        p.clear();
+      }
+      long need = (long) s.nodes() * s.nodes() * BYTES_PER_MEMBER_ENTRY;
+      err.println(
+          "gossip sim: out of memory (max heap "
+              + Runtime.getRuntime().maxMemory() / (1 << 20)
+              + " MB): "
+              + s.nodes()
+              + " nodes need roughly "
+              + Math.max(1, need >> 20)
+              + " MB (every node keeps a table of every node); raise the heap with"
+              + " JAVA_OPTS=-Xmx<size>");
+      return 1;
+    } catch (RuntimeException e) {
       if (p != null) {
         p.clear();
       }
