@@ -1,5 +1,6 @@
 package io.libgossip.bench;
 
+import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipStats;
 import io.libgossip.net.EventLoops;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -486,9 +489,9 @@ public final class ScaleBench {
     long refutations = 0;
     long sent = 0;
     long bytes = 0;
-    java.util.Map<io.libgossip.core.DropReason, Long> drops = new java.util.TreeMap<>();
+    Map<DropReason, Long> drops = new TreeMap<>();
     for (GossipNode node : nodes) {
-      io.libgossip.core.GossipStats s = node.stats().core();
+      GossipStats s = node.stats().core();
       online += s.onlineNodes();
       suspect += s.suspectNodes();
       failed += s.failedNodes();

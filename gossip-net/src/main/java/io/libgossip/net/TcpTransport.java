@@ -14,7 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * TransportOptions#maxConnections()} (the least recently used goes first). Sends made while a
  * connection is being opened wait for it, up to {@link TransportOptions#connectTimeout()}.
  */
-public final class TcpTransport extends AbstractTransport {
+public final class TcpTransport extends ChannelTransport {
   private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
 
   /** Bytes of the length prefix in front of every frame. */
@@ -178,21 +177,8 @@ public final class TcpTransport extends AbstractTransport {
   }
 
   @Override
-  public NodeAddress localAddress() {
-    return Addresses.fromSocketAddress((InetSocketAddress) started().localAddress());
-  }
-
-  @Override
-  public EventLoop eventLoop() {
-    return started().eventLoop();
-  }
-
-  private Channel started() {
-    Channel s = server;
-    if (s == null) {
-      throw new IllegalStateException("TCP transport not started");
-    }
-    return s;
+  Channel boundChannel() {
+    return server;
   }
 
   /** Outbound connections in the pool now (opening or open). */

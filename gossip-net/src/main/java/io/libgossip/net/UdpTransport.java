@@ -9,7 +9,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
@@ -24,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * TransportOptions#maxDatagramSize()} bytes each way. Larger outbound messages are refused with a
  * {@code TOO_LARGE} drop; {@link Delivery#RELIABLE} is not honoured (use {@link HybridTransport}).
  */
-public final class UdpTransport extends AbstractTransport {
+public final class UdpTransport extends ChannelTransport {
   private final int maxDatagramSize;
   private volatile Channel channel;
 
@@ -92,21 +91,8 @@ public final class UdpTransport extends AbstractTransport {
   }
 
   @Override
-  public NodeAddress localAddress() {
-    return Addresses.fromSocketAddress((InetSocketAddress) started().localAddress());
-  }
-
-  @Override
-  public EventLoop eventLoop() {
-    return started().eventLoop();
-  }
-
-  private Channel started() {
-    Channel ch = channel;
-    if (ch == null) {
-      throw new IllegalStateException("UDP transport not started");
-    }
-    return ch;
+  Channel boundChannel() {
+    return channel;
   }
 
   @Override
