@@ -235,7 +235,12 @@ public final class BinarySerializer implements MessageSerializer {
    * @throws IllegalArgumentException when a metadata key or value exceeds the wire bounds
    */
   public static int updateSize(MemberUpdate update) {
-    return checkedInt(updateSize(update, false));
+    int size = update.wireSize;
+    if (size == 0) {
+      size = checkedInt(updateSize(update, false));
+      update.wireSize = size;
+    }
+    return size;
   }
 
   /**
@@ -295,7 +300,11 @@ public final class BinarySerializer implements MessageSerializer {
     int n = updates.size();
     size += varintSize(n);
     for (int i = 0; i < n; i++) {
-      size += updateSize(updates.get(i), ascii);
+      MemberUpdate u = updates.get(i);
+      // A claim already sized (every queued claim is) counts exactly, which is what the guess
+      // would give for an all-ASCII claim; for any other the one-pass write gives up anyway.
+      int known = u.wireSize;
+      size += known != 0 ? known : ascii ? updateSize(u, true) : updateSize(u);
     }
     return size;
   }
@@ -308,7 +317,7 @@ public final class BinarySerializer implements MessageSerializer {
   private static int addressSize(NodeAddress a, boolean ascii) {
     String host = a.host();
     // the guess takes a host that looks like an IPv4 address for one; the write checks it
-    int kind = ascii && looksLikeIpv4(host) ? HOST_IPV4 : hostKind(host);
+    int kind = a.ipv4() >= 0 || (ascii && looksLikeIpv4(host)) ? HOST_IPV4 : hostKind(host);
     int hostSize;
     if (kind == HOST_IPV4) {
       hostSize = 1 + 4;
@@ -846,7 +855,7 @@ public final class BinarySerializer implements MessageSerializer {
 
   private static int writeAddress(byte[] d, int p, NodeAddress a, boolean asciiOnly) {
     String host = a.host();
-    long v4 = ipv4(host);
+    long v4 = a.ipv4();
     if (asciiOnly && v4 < 0 && looksLikeIpv4(host)) {
       return GAVE_UP; // the guess counted it as an IPv4 address
     }
@@ -887,19 +896,19 @@ public final class BinarySerializer implements MessageSerializer {
    * written again by the general path, or, with {@code asciiOnly}, the call returns {@link
    * #GAVE_UP}. Either way it writes no further than an ASCII string of this length would.
    */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): see below
   private static int writeString(byte[] d, int p, String s, int bias, boolean asciiOnly) {
     int n = s.length();
-    int q = p + varintSize(n + bias);
     for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        // q + i is within the string's bytes: a non-ASCII string is longer in UTF-8 than in chars
+      if (s.charAt(i) >= 0x80) {
         return asciiOnly ? GAVE_UP : writeUtf8(d, p, s, bias);
       }
-      d[q + i] = (byte) c;
     }
-    writeVarint(d, p, n + bias);
-    return q + n;
+    p = writeVarint(d, p, n + bias);
+    // Every char is ASCII, so its low byte is its UTF-8 encoding: exactly what this (deprecated
+    // for not encoding) method copies, in bulk for a Latin-1 string.
+    s.getBytes(0, n, d, p);
+    return p + n;
   }
 
   private static int writeUtf8(byte[] d, int p, String s, int bias) {
@@ -1232,10 +1241,16 @@ public final class BinarySerializer implements MessageSerializer {
     private NodeAddress address() throws DecodeException {
       long tag = varint();
       String host;
+      long v4 = -1;
       if (tag == HOST_IPV4) {
         need(4, "IPv4 address");
         byte[] t = text();
         host = new String(t, 0, formatIpv4(b, pos, t), StandardCharsets.ISO_8859_1);
+        v4 =
+            (b[pos] & 0xFFL) << 24
+                | (b[pos + 1] & 0xFF) << 16
+                | (b[pos + 2] & 0xFF) << 8
+                | (b[pos + 3] & 0xFF);
         pos += 4;
       } else if (tag == HOST_IPV6) {
         need(16, "IPv6 address");
@@ -1249,6 +1264,9 @@ public final class BinarySerializer implements MessageSerializer {
         pos += 16;
       } else {
         host = stringOfLength(tag - HOST_NAME_BIAS, NodeAddress.MAX_HOST_BYTES, "host");
+        if (host.isEmpty()) {
+          throw new DecodeException(DropReason.MALFORMED, "empty host");
+        }
         if (hostKind(host) != HOST_NAME) {
           throw new DecodeException(
               DropReason.MALFORMED, "host " + host + " is an IP address written as a name");
@@ -1257,7 +1275,8 @@ public final class BinarySerializer implements MessageSerializer {
       need(2, "port");
       int port = (b[pos] & 0xFF) << 8 | (b[pos + 1] & 0xFF);
       pos += 2;
-      return new NodeAddress(host, port);
+      // host: a formatted IP literal, or a name of at most MAX_HOST_BYTES checked above
+      return new NodeAddress(host, port, v4);
     }
 
     /** Scratch for the text of IP addresses, shared by all the hosts of one message. */

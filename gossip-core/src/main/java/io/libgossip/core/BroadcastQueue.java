@@ -16,7 +16,7 @@ import java.util.List;
  * updates never sent and approximately after that, which is all the ordering needs to achieve.
  */
 final class BroadcastQueue {
-  private static final class Entry {
+  private static final class Entry extends IdMap.Keyed {
     final MemberUpdate update;
     final int size;
     int transmits;
@@ -24,6 +24,7 @@ final class BroadcastQueue {
     Entry next;
 
     Entry(MemberUpdate update, int size) {
+      super(update.id());
       this.update = update;
       this.size = size;
     }
@@ -38,8 +39,15 @@ final class BroadcastQueue {
   /** The smallest possible encoded update; packing stops when less room than this is left. */
   static final int MIN_UPDATE_SIZE = 12;
 
-  /** How many entries that do not fit are skipped before packing gives up. */
+  /** How many entries that do not fit are skipped before packing gives up on an empty packet. */
   static final int MAX_SKIPPED = 32;
+
+  /**
+   * How many entries that do not fit are skipped before packing gives up once the packet holds
+   * something. Queued updates are mostly of similar size, so when one no longer fits the packet is
+   * as good as full, and every entry looked at beyond that is a cache miss for nothing.
+   */
+  static final int MAX_SKIPPED_ONCE_TAKEN = 4;
 
   private final ArrayList<Bucket> buckets = new ArrayList<>();
   private final IdMap<Entry> byNode = new IdMap<>();
@@ -53,7 +61,7 @@ final class BroadcastQueue {
   /** Queues {@code update}, replacing any queued update about the same member. */
   void add(MemberUpdate update) {
     Entry e = new Entry(update, BinarySerializer.updateSize(update));
-    Entry old = byNode.put(update.id(), e);
+    Entry old = byNode.put(e);
     if (old != null) {
       unlink(old);
     } else if (byNode.size() > capacity) {
@@ -84,7 +92,7 @@ final class BroadcastQueue {
         }
         Entry next = e.next;
         if (e.size > remaining) {
-          if (++skipped > MAX_SKIPPED) {
+          if (++skipped > (out == null ? MAX_SKIPPED : MAX_SKIPPED_ONCE_TAKEN)) {
             break scan;
           }
         } else {
@@ -111,7 +119,7 @@ final class BroadcastQueue {
       e.next = null;
       e.transmits++;
       if (e.transmits >= limit) {
-        byNode.remove(e.update.id());
+        byNode.remove(e.key);
       } else {
         pushHead(e);
       }
@@ -147,7 +155,7 @@ final class BroadcastQueue {
       Entry victim = buckets.get(t).tail;
       if (victim != null) {
         unlink(victim);
-        byNode.remove(victim.update.id());
+        byNode.remove(victim.key);
         dropped++;
         return;
       }

@@ -52,6 +52,9 @@ public final class GossipCore {
   /** Room kept for the update-count varint when packing a packet. */
   private static final int COUNT_RESERVE = 3;
 
+  /** Slots of {@link #currentClaims} (16 KB of references). */
+  private static final int CURRENT_CLAIMS = 4096;
+
   private final String selfId;
   private final NodeAddress selfAddress;
   private final GossipConfig config;
@@ -78,6 +81,16 @@ public final class GossipCore {
   private final PriorityQueue<Timer<Suspicion>> suspicions =
       new PriorityQueue<>(Comparator.comparingLong(Timer::deadline));
   private final ArrayDeque<Timer<Member>> tombstones = new ArrayDeque<>();
+
+  /**
+   * Claims that are some member's current state, each in the slot its id, incarnation and status
+   * hash to (a later one overwrites). Gossip repeats every claim many times, so most claims a node
+   * receives equal the state it already holds; such a claim is found here and skipped without a
+   * lookup in the member table, which at thousands of members misses every cache. Invariant: an
+   * entry is always the current state of its member (see {@link #setState}); a claim equal to a
+   * member's current state changes nothing under the ordering rules, so skipping it is exact.
+   */
+  private final MemberUpdate[] currentClaims = new MemberUpdate[CURRENT_CLAIMS];
 
   // ---- self
   private MemberUpdate selfState;
@@ -470,6 +483,7 @@ public final class GossipCore {
   public void reset(long now) {
     members.clear();
     memberList.clear();
+    Arrays.fill(currentClaims, null);
     Arrays.fill(statusCounts, 0);
     tombstones.clear();
     broadcasts.clear();
@@ -1063,6 +1077,10 @@ public final class GossipCore {
       applyAboutSelf(u, now);
       return;
     }
+    MemberUpdate held = currentClaims[claimSlot(u)];
+    if (held == u || (held != null && held.equals(u))) {
+      return; // a member's current state: nothing to do (see currentClaims)
+    }
     Member m = members.get(u.id());
     if (m != null && m.state == u) {
       return; // the very claim we hold (the simulator shares claim objects between nodes)
@@ -1229,7 +1247,9 @@ public final class GossipCore {
 
   private void setState(Member m, MemberUpdate next, long now) {
     NodeStatus before = m.status();
+    forgetClaim(m.state);
     m.state = next;
+    rememberClaim(next);
     if (before != next.status()) {
       statusCounts[before.ordinal()]--;
       statusCounts[next.status().ordinal()]++;
@@ -1253,11 +1273,31 @@ public final class GossipCore {
   }
 
   private void addMember(Member m) {
-    members.put(m.id(), m);
+    members.put(m);
+    rememberClaim(m.state);
     m.index = memberList.size();
     memberList.add(m);
     statusCounts[m.status().ordinal()]++;
     insertIntoProbeOrder(m);
+  }
+
+  private static int claimSlot(MemberUpdate u) {
+    int h = u.id().hashCode();
+    h = h * 31 + (int) u.incarnation();
+    h = h * 31 + u.status().ordinal();
+    h *= 0x9E3779B9;
+    return (h ^ (h >>> 16)) & (CURRENT_CLAIMS - 1);
+  }
+
+  private void rememberClaim(MemberUpdate u) {
+    currentClaims[claimSlot(u)] = u;
+  }
+
+  private void forgetClaim(MemberUpdate u) {
+    int slot = claimSlot(u);
+    if (currentClaims[slot] == u) {
+      currentClaims[slot] = null;
+    }
   }
 
   private void insertIntoProbeOrder(Member m) {
@@ -1273,6 +1313,7 @@ public final class GossipCore {
 
   private void removeMember(Member m) {
     members.remove(m.id());
+    forgetClaim(m.state);
     int i = m.index;
     Member last = memberList.remove(memberList.size() - 1);
     if (last != m) {

@@ -1,7 +1,7 @@
 package io.libgossip.core;
 
 /** The local, mutable record of one member. Owned by the core's thread. */
-final class Member {
+final class Member extends IdMap.Keyed {
   /** The latest claim applied: status, incarnation, metadata. Shared and immutable. */
   MemberUpdate state;
 
@@ -21,13 +21,14 @@ final class Member {
   int index = -1;
 
   Member(MemberUpdate state, long now) {
+    super(state.id());
     this.state = state;
     this.lastSeen = now;
     this.stateChangedAt = now;
   }
 
   String id() {
-    return state.id();
+    return key;
   }
 
   NodeStatus status() {

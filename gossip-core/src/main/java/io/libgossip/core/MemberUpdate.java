@@ -16,26 +16,25 @@ import java.util.Objects;
  * raises its incarnation (to refute a suspicion or publish new metadata).
  *
  * <p>Instances are immutable and shared freely: a node keeps the update it applied as its view of
- * the member, so the simulator's thousands of nodes share one object per claim.
- *
- * @param id the member's unique id (memberlist's node name), 1..255 bytes of UTF-8
- * @param address where the member listens
- * @param status {@code ONLINE}, {@code SUSPECT}, {@code FAILED} or {@code LEFT}
- * @param incarnation the member's incarnation, in {@code [0, 2^32)} as in memberlist
- * @param metadata the member's metadata; carried for {@code ONLINE} claims, empty otherwise
- * @param metadataVersion raised by the member on each metadata change
- * @param configEpoch application-defined configuration epoch the member runs with
- * @param from who makes the claim (the accuser for {@code SUSPECT}/{@code FAILED})
+ * the member, so the simulator's thousands of nodes share one object per claim. Two claims are
+ * equal when all their fields are.
  */
-public record MemberUpdate(
-    String id,
-    NodeAddress address,
-    NodeStatus status,
-    long incarnation,
-    Map<String, String> metadata,
-    long metadataVersion,
-    long configEpoch,
-    String from) {
+public final class MemberUpdate {
+  private final String id;
+  private final NodeAddress address;
+  private final NodeStatus status;
+  private final long incarnation;
+  private final Map<String, String> metadata;
+  private final long metadataVersion;
+  private final long configEpoch;
+  private final String from;
+
+  /**
+   * The claim's size in the binary wire format, once {@link BinarySerializer#updateSize} has
+   * computed it (0 before). Every node that queues, packs or counts the claim needs it, and a claim
+   * is immutable, so it is worked out once. A benign race: every thread computes the same value.
+   */
+  int wireSize;
 
   /** The largest id length in UTF-8 bytes. */
   public static final int MAX_ID_BYTES = 255;
@@ -43,8 +42,28 @@ public record MemberUpdate(
   /** The largest incarnation (memberlist's incarnations are 32-bit). */
   public static final long MAX_INCARNATION = 0xFFFF_FFFFL;
 
-  /** Validates every field and takes an immutable copy of the metadata. */
-  public MemberUpdate {
+  /**
+   * Validates every field and takes an immutable copy of the metadata.
+   *
+   * @param id the member's unique id (memberlist's node name), 1..255 bytes of UTF-8
+   * @param address where the member listens
+   * @param status {@code ONLINE}, {@code SUSPECT}, {@code FAILED} or {@code LEFT}
+   * @param incarnation the member's incarnation, in {@code [0, 2^32)} as in memberlist
+   * @param metadata the member's metadata; carried for {@code ONLINE} claims, empty otherwise
+   * @param metadataVersion raised by the member on each metadata change
+   * @param configEpoch application-defined configuration epoch the member runs with
+   * @param from who makes the claim (the accuser for {@code SUSPECT}/{@code FAILED})
+   * @throws IllegalArgumentException naming the field that is out of range
+   */
+  public MemberUpdate(
+      String id,
+      NodeAddress address,
+      NodeStatus status,
+      long incarnation,
+      Map<String, String> metadata,
+      long metadataVersion,
+      long configEpoch,
+      String from) {
     checkId(id, "id");
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(status, "status");
@@ -63,6 +82,54 @@ public record MemberUpdate(
       throw new IllegalArgumentException("configEpoch must be >= 0, got " + configEpoch);
     }
     checkId(from, "from");
+    this.id = id;
+    this.address = address;
+    this.status = status;
+    this.incarnation = incarnation;
+    this.metadata = metadata;
+    this.metadataVersion = metadataVersion;
+    this.configEpoch = configEpoch;
+    this.from = from;
+  }
+
+  /** The member's unique id (memberlist's node name). */
+  public String id() {
+    return id;
+  }
+
+  /** Where the member listens. */
+  public NodeAddress address() {
+    return address;
+  }
+
+  /** {@code ONLINE}, {@code SUSPECT}, {@code FAILED} or {@code LEFT}. */
+  public NodeStatus status() {
+    return status;
+  }
+
+  /** The member's incarnation, in {@code [0, 2^32)}. */
+  public long incarnation() {
+    return incarnation;
+  }
+
+  /** The member's metadata (immutable); empty unless the claim is {@code ONLINE}. */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** The version of {@link #metadata()}, raised by the member on each change. */
+  public long metadataVersion() {
+    return metadataVersion;
+  }
+
+  /** The application-defined configuration epoch the member runs with. */
+  public long configEpoch() {
+    return configEpoch;
+  }
+
+  /** Who makes the claim: the member itself, or the accuser for {@code SUSPECT}/{@code FAILED}. */
+  public String from() {
+    return from;
   }
 
   static void checkId(String id, String name) {
@@ -88,5 +155,48 @@ public record MemberUpdate(
   MemberUpdate withStatus(NodeStatus newStatus, long newIncarnation, String accuser) {
     return new MemberUpdate(
         id, address, newStatus, newIncarnation, metadata, metadataVersion, configEpoch, accuser);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    return o instanceof MemberUpdate u
+        && incarnation == u.incarnation
+        && metadataVersion == u.metadataVersion
+        && configEpoch == u.configEpoch
+        && status == u.status
+        && id.equals(u.id)
+        && address.equals(u.address)
+        && from.equals(u.from)
+        && metadata.equals(u.metadata);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        id, address, status, incarnation, metadata, metadataVersion, configEpoch, from);
+  }
+
+  @Override
+  public String toString() {
+    return "MemberUpdate[id="
+        + id
+        + ", address="
+        + address
+        + ", status="
+        + status
+        + ", incarnation="
+        + incarnation
+        + ", metadata="
+        + metadata
+        + ", metadataVersion="
+        + metadataVersion
+        + ", configEpoch="
+        + configEpoch
+        + ", from="
+        + from
+        + "]";
   }
 }

@@ -1,23 +1,50 @@
 package io.libgossip.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
  * Where a node listens: a host (name or literal IPv4/IPv6 address) and a port.
  *
  * <p>The core never resolves the host; it only carries it. The runtime turns it into a socket
- * address. IPv6 literals are written in brackets when formatted ({@code [::1]:7946}).
- *
- * @param host host name or literal address, non-empty, at most 255 bytes of UTF-8
- * @param port port number in {@code [0, 65535]}
+ * address. IPv6 literals are written in brackets when formatted ({@code [::1]:7946}). Immutable;
+ * two addresses are equal when host and port are.
  */
-public record NodeAddress(String host, int port) {
+public final class NodeAddress {
+  private static final VarHandle HOST_BITS;
+
+  static {
+    try {
+      HOST_BITS = MethodHandles.lookup().findVarHandle(NodeAddress.class, "hostBits", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final String host;
+  private final int port;
+
+  /**
+   * What the binary format needs to know of the host, found on first use (every encode of the
+   * address needs it): 0 not yet known, 1 not a canonical IPv4 literal, otherwise 2 + its 32 bits.
+   * Read and written only through {@link #HOST_BITS} with opaque access: racing threads compute the
+   * same value, and a long so accessed is never seen half-written.
+   */
+  @SuppressWarnings("unused") // accessed through HOST_BITS
+  private long hostBits;
 
   /** The largest host length, in UTF-8 bytes, accepted anywhere in libgossip. */
   public static final int MAX_HOST_BYTES = 255;
 
-  /** Validates the host and port. */
-  public NodeAddress {
+  /**
+   * Validates the host and port.
+   *
+   * @param host host name or literal address, non-empty, at most 255 bytes of UTF-8
+   * @param port port number in {@code [0, 65535]}
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public NodeAddress(String host, int port) {
     Objects.requireNonNull(host, "host");
     if (host.isEmpty()) {
       throw new IllegalArgumentException("host must not be empty");
@@ -29,6 +56,38 @@ public record NodeAddress(String host, int port) {
     if (port < 0 || port > 0xFFFF) {
       throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
     }
+    this.host = host;
+    this.port = port;
+  }
+
+  /** The host name or literal address. */
+  public String host() {
+    return host;
+  }
+
+  /** The port number. */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * An address decoded from the wire, already checked by the decoder; {@code ipv4} is what {@link
+   * #ipv4()} returns.
+   */
+  NodeAddress(String host, int port, long ipv4) {
+    this.host = host;
+    this.port = port;
+    HOST_BITS.setOpaque(this, ipv4 + 2);
+  }
+
+  /** The host as an IPv4 address in the low 32 bits, or -1 when it is no canonical literal. */
+  long ipv4() {
+    long bits = (long) HOST_BITS.getOpaque(this);
+    if (bits == 0) {
+      bits = BinarySerializer.ipv4(host) + 2;
+      HOST_BITS.setOpaque(this, bits);
+    }
+    return bits - 2;
   }
 
   /**
@@ -86,6 +145,16 @@ public record NodeAddress(String host, int port) {
   public static NodeAddress parse(String text) {
     NodeAddress a = parse(text, -1);
     return a;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return this == o || (o instanceof NodeAddress a && port == a.port && host.equals(a.host));
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * host.hashCode() + port;
   }
 
   @Override

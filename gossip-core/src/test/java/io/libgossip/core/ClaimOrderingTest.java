@@ -214,6 +214,35 @@ class ClaimOrderingTest {
     assertThat(f.listener.kinds("y")).containsExactly(Kind.JOINED, Kind.FAILED);
   }
 
+  @Test
+  void aCopyOfTheHeldClaimIsANoOpButTheSameClaimOnceStaleIsCorrected() {
+    // The core skips claims equal to a member's current state without a table lookup; a claim
+    // that was current once must go through the rules again after the state moved on.
+    CoreFixture f = CoreFixture.create();
+    f.gossip("a", online("a", 0), online("b", 0), online("x", 0));
+    f.gossip("a", suspect("x", 0, "a"));
+    int mark = f.outbox.mark();
+    for (int i = 0; i < 3; i++) {
+      f.gossip("b", suspect("x", 0, "a")); // a fresh but equal object each time
+    }
+    assertThat(f.listener.kinds("x")).containsExactly(Kind.JOINED, Kind.SUSPECTED);
+    assertThat(f.outbox.since(mark)).isEmpty();
+
+    f.gossip("x", online("x", 1));
+    mark = f.outbox.mark();
+    f.gossip("b", suspect("x", 0, "a"));
+
+    assertThat(f.status("x")).isEqualTo(NodeStatus.ONLINE);
+    assertThat(f.listener.kinds("x")).containsExactly(Kind.JOINED, Kind.SUSPECTED, Kind.RECOVERED);
+    assertThat(f.outbox.since(mark))
+        .as("b still holds the refuted accusation: it is told of the refutation")
+        .anySatisfy(
+            s -> {
+              assertThat(s.targetId()).isEqualTo("b");
+              assertThat(s.message().updates()).contains(online("x", 1));
+            });
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({
     "'ONLINE, FAILED, LEFT', 77",

@@ -12,6 +12,20 @@ import org.junit.jupiter.api.Test;
 
 class IdMapTest {
 
+  /** A value stored under its own id. */
+  private static final class Item extends IdMap.Keyed {
+    final int value;
+
+    Item(String key, int value) {
+      super(key);
+      this.value = value;
+    }
+  }
+
+  private static Integer valueOf(Item item) {
+    return item == null ? null : item.value;
+  }
+
   @Test
   void behavesLikeAHashMapUnderRandomOperations() {
     // Keys built from "Aa"/"BB" blocks share hash codes, so probe runs, wrap-around and
@@ -29,7 +43,7 @@ class IdMapTest {
     }
     for (long seed = 1; seed <= 20; seed++) {
       SplittableRandom random = new SplittableRandom(seed);
-      IdMap<Integer> map = new IdMap<>();
+      IdMap<Item> map = new IdMap<>();
       Map<String, Integer> model = new HashMap<>();
       for (int step = 0; step < 5_000; step++) {
         // A fresh String instance half the time: lookups must not rely on identity.
@@ -38,11 +52,11 @@ class IdMapTest {
         int op = random.nextInt(10);
         if (op < 4) {
           int v = random.nextInt(1000);
-          assertThat(map.put(key, v)).isEqualTo(model.put(key, v));
+          assertThat(valueOf(map.put(new Item(key, v)))).isEqualTo(model.put(key, v));
         } else if (op < 7) {
-          assertThat(map.remove(key)).isEqualTo(model.remove(key));
+          assertThat(valueOf(map.remove(key))).isEqualTo(model.remove(key));
         } else if (op < 9) {
-          assertThat(map.get(key)).isEqualTo(model.get(key));
+          assertThat(valueOf(map.get(key))).isEqualTo(model.get(key));
         } else if (random.nextInt(50) == 0) {
           map.clear();
           model.clear();
@@ -51,7 +65,7 @@ class IdMapTest {
         assertThat(map.isEmpty()).isEqualTo(model.isEmpty());
       }
       for (String k : keys) {
-        assertThat(map.get(k)).as("key %s, seed %d", k, seed).isEqualTo(model.get(k));
+        assertThat(valueOf(map.get(k))).as("key %s, seed %d", k, seed).isEqualTo(model.get(k));
         assertThat(map.containsKey(k)).isEqualTo(model.containsKey(k));
       }
     }
@@ -59,24 +73,33 @@ class IdMapTest {
 
   @Test
   void growsAndShrinksThroughManyEntries() {
-    IdMap<String> map = new IdMap<>();
+    IdMap<Item> map = new IdMap<>();
     for (int i = 0; i < 10_000; i++) {
-      assertThat(map.put("m" + i, "v" + i)).isNull();
+      assertThat(map.put(new Item("m" + i, i))).isNull();
     }
     assertThat(map.size()).isEqualTo(10_000);
     for (int i = 0; i < 10_000; i += 2) {
-      assertThat(map.remove("m" + i)).isEqualTo("v" + i);
+      assertThat(valueOf(map.remove("m" + i))).isEqualTo(i);
     }
     for (int i = 0; i < 10_000; i++) {
-      assertThat(map.get("m" + i)).isEqualTo(i % 2 == 0 ? null : "v" + i);
+      assertThat(valueOf(map.get("m" + i))).isEqualTo(i % 2 == 0 ? null : i);
     }
     assertThat(map.remove("absent")).isNull();
     assertThat(map.size()).isEqualTo(5_000);
   }
 
   @Test
+  void replacesTheValueStoredUnderAnEqualId() {
+    IdMap<Item> map = new IdMap<>();
+    Item first = new Item("a", 1);
+    assertThat(map.put(first)).isNull();
+    assertThat(map.put(new Item(new String("a"), 2))).isSameAs(first);
+    assertThat(map.size()).isEqualTo(1);
+    assertThat(valueOf(map.get("a"))).isEqualTo(2);
+  }
+
+  @Test
   void rejectsNullValues() {
-    assertThatThrownBy(() -> new IdMap<String>().put("a", null))
-        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new IdMap<Item>().put(null)).isInstanceOf(NullPointerException.class);
   }
 }

@@ -67,6 +67,37 @@ class ValidationTest {
     assertThatThrownBy(() -> NodeAddress.parse(null)).isInstanceOf(NullPointerException.class);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "10.0.0.1, 167772161",
+    "255.255.255.255, 4294967295",
+    "0.0.0.0, 0",
+    "010.0.0.1, -1",
+    "1.2.3.4.5, -1",
+    "node-1, -1",
+    "::1, -1",
+  })
+  void knowsWhetherItsHostIsACanonicalIpv4Literal(String host, long expected) {
+    NodeAddress a = new NodeAddress(host, 7946);
+    assertThat(a.ipv4()).isEqualTo(expected);
+    assertThat(a.ipv4()).as("asked again").isEqualTo(expected);
+    assertThat(a)
+        .isEqualTo(new NodeAddress(host, 7946))
+        .hasSameHashCodeAs(new NodeAddress(host, 7946));
+    assertThat(a).isNotEqualTo(new NodeAddress(host, 7947));
+  }
+
+  @Test
+  void decodedAddressesEqualConstructedOnes() throws DecodeException {
+    BinarySerializer s = new BinarySerializer("c", 1400);
+    for (String host : List.of("10.1.2.3", "node-1.example.com", "2001:db8::1234:5678:9abc")) {
+      NodeAddress a = new NodeAddress(host, 7946);
+      GossipMessage back = s.decode(s.encode(new GossipMessage.Gossip("n", a, List.of())));
+      assertThat(back.fromAddress()).isEqualTo(a);
+      assertThat(back.fromAddress().ipv4()).isEqualTo(a.ipv4());
+    }
+  }
+
   @Test
   void constructorChecksHostAndPort() {
     assertThatThrownBy(() -> new NodeAddress("", 1)).hasMessageContaining("host");
