@@ -39,15 +39,8 @@ final class BroadcastQueue {
   /** The smallest possible encoded update; packing stops when less room than this is left. */
   static final int MIN_UPDATE_SIZE = 12;
 
-  /** How many entries that do not fit are skipped before packing gives up on an empty packet. */
+  /** How many entries that do not fit are skipped before packing gives up. */
   static final int MAX_SKIPPED = 32;
-
-  /**
-   * How many entries that do not fit are skipped before packing gives up once the packet holds
-   * something. Queued updates are mostly of similar size, so when one no longer fits the packet is
-   * as good as full, and every entry looked at beyond that is a cache miss for nothing.
-   */
-  static final int MAX_SKIPPED_ONCE_TAKEN = 4;
 
   private final ArrayList<Bucket> buckets = new ArrayList<>();
   private final IdMap<Entry> byNode = new IdMap<>();
@@ -92,7 +85,7 @@ final class BroadcastQueue {
         }
         Entry next = e.next;
         if (e.size > remaining) {
-          if (++skipped > (out == null ? MAX_SKIPPED : MAX_SKIPPED_ONCE_TAKEN)) {
+          if (++skipped > MAX_SKIPPED) {
             break scan;
           }
         } else {

@@ -149,27 +149,6 @@ class BroadcastQueueTest {
   }
 
   @Test
-  void aPacketThatHoldsSomethingStopsLookingSooner() {
-    // Queued newest first: one big update that fits, then six that do not, then a small one.
-    BroadcastQueue q = new BroadcastQueue(100);
-    MemberUpdate small = withMeta("small", 0);
-    q.add(small);
-    for (int i = 0; i < BroadcastQueue.MAX_SKIPPED_ONCE_TAKEN + 2; i++) {
-      q.add(withMeta("big" + i, 400));
-    }
-    MemberUpdate first = withMeta("first", 400);
-    q.add(first);
-    int budget = BinarySerializer.updateSize(first) + BinarySerializer.updateSize(small);
-
-    assertThat(q.take(budget, 10, List.of()))
-        .as("the small update is beyond the skip limit of a packet that holds something")
-        .containsExactly(first);
-    assertThat(q.take(BinarySerializer.updateSize(small), 10, List.of()))
-        .as("an empty packet looks further")
-        .containsExactly(small);
-  }
-
-  @Test
   void fullQueueDropsTheMostSentUpdate() {
     BroadcastQueue q = new BroadcastQueue(3);
     q.add(online("a", 0));
