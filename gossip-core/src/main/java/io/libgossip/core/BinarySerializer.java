@@ -303,8 +303,7 @@ public final class BinarySerializer implements MessageSerializer {
       MemberUpdate u = updates.get(i);
       // A claim already sized (every queued claim is) counts exactly, which is what the guess
       // would give for an all-ASCII claim; for any other the one-pass write gives up anyway.
-      int known = u.wireSize;
-      size += known != 0 ? known : ascii ? updateSize(u, true) : updateSize(u);
+      size += ascii && u.wireSize == 0 ? updateSize(u, true) : updateSize(u);
     }
     return size;
   }
@@ -316,8 +315,12 @@ public final class BinarySerializer implements MessageSerializer {
 
   private static int addressSize(NodeAddress a, boolean ascii) {
     String host = a.host();
-    // the guess takes a host that looks like an IPv4 address for one; the write checks it
-    int kind = a.ipv4() >= 0 || (ascii && looksLikeIpv4(host)) ? HOST_IPV4 : hostKind(host);
+    // the address knows whether it is IPv4 (parsed once); the ASCII guess also takes a host that
+    // merely looks like one for one, and the write checks it
+    int kind =
+        a.ipv4() >= 0 || (ascii && looksLikeIpv4(host))
+            ? HOST_IPV4
+            : rawIpv6(host) ? HOST_IPV6 : HOST_NAME;
     int hostSize;
     if (kind == HOST_IPV4) {
       hostSize = 1 + 4;
@@ -385,13 +388,12 @@ public final class BinarySerializer implements MessageSerializer {
    * name. Parses the text only; never resolves anything.
    */
   static int hostKind(String host) {
-    if (ipv4(host) >= 0) {
-      return HOST_IPV4;
-    }
-    if (host.length() > MAX_IPV6_NAME && ipv6(host, null, 0)) {
-      return HOST_IPV6;
-    }
-    return HOST_NAME;
+    return ipv4(host) >= 0 ? HOST_IPV4 : rawIpv6(host) ? HOST_IPV6 : HOST_NAME;
+  }
+
+  /** Whether {@code host}, not an IPv4 literal, goes on the wire as 16 raw IPv6 bytes. */
+  private static boolean rawIpv6(String host) {
+    return host.length() > MAX_IPV6_NAME && ipv6(host, null, 0);
   }
 
   /**
@@ -865,7 +867,7 @@ public final class BinarySerializer implements MessageSerializer {
       d[p++] = (byte) (v4 >>> 16);
       d[p++] = (byte) (v4 >>> 8);
       d[p++] = (byte) v4;
-    } else if (host.length() > MAX_IPV6_NAME && ipv6(host, null, 0)) {
+    } else if (rawIpv6(host)) {
       d[p] = HOST_IPV6;
       ipv6(host, d, p + 1);
       p += 1 + 16;
