@@ -5,7 +5,6 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipStats;
 import io.libgossip.net.EventLoops;
 import io.libgossip.net.GossipNode;
-import io.libgossip.net.NodeStats;
 import io.libgossip.net.TransportStats;
 import io.libgossip.net.TransportType;
 import java.io.PrintStream;
@@ -386,19 +385,20 @@ public final class ScaleBench {
 
       // ---- idle window, once the joins' catch-up exchanges are over
       sleepUntil(lastStart + TimeUnit.SECONDS.toNanos(o.settleSeconds));
-      long[] before = totals(nodes);
+      long[][] before = snapshot(nodes);
       long cpu0 = processCpuNanos();
       long w0 = System.nanoTime();
       Thread.sleep(TimeUnit.SECONDS.toMillis(o.idleSeconds));
       long cpu1 = processCpuNanos();
       long w1 = System.nanoTime();
-      long[] after = totals(nodes);
+      long[][] after = snapshot(nodes);
       double secs = (w1 - w0) / 1e9;
       r.cpuCorePct = (cpu1 - cpu0) / 1e9 / secs * 100;
       r.cpuUsPerNodeSec = (cpu1 - cpu0) / 1e3 / secs / n;
-      r.pktsOutPerNodeSec = (after[0] - before[0]) / secs / n;
-      r.bytesOutPerNodeSec = (after[1] - before[1]) / secs / n;
-      r.tcpOpenedPerSec = (after[2] - before[2]) / secs;
+      double[] rates = rates(before, after);
+      r.pktsOutPerNodeSec = rates[0] / n;
+      r.bytesOutPerNodeSec = rates[1] / n;
+      r.tcpOpenedPerSec = rates[2];
       r.fdIdleEnd = openFds();
       r.threads = Thread.activeCount();
       gc();
@@ -562,16 +562,33 @@ public final class ScaleBench {
   }
 
   /** Sum over nodes of packets out, bytes out, TCP connections opened. */
-  private static long[] totals(List<GossipNode> nodes) {
-    long[] t = new long[3];
-    for (GossipNode node : nodes) {
-      NodeStats s = node.stats();
-      TransportStats ts = s.transport();
-      t[0] += ts.packetsOut();
-      t[1] += ts.bytesOut();
-      t[2] += ts.connectionsOpened();
+  /**
+   * Each node's packets out, bytes out and TCP connections opened, and when they were read. A read
+   * runs on the node's event loop and waits for it, so reading 1,000 nodes one after another can
+   * take seconds when the loops are saturated: each node's counts are paired with its own time.
+   */
+  static long[][] snapshot(List<GossipNode> nodes) {
+    long[][] s = new long[nodes.size()][];
+    for (int i = 0; i < s.length; i++) {
+      TransportStats ts = nodes.get(i).stats().transport();
+      s[i] = new long[] {ts.packetsOut(), ts.bytesOut(), ts.connectionsOpened(), System.nanoTime()};
     }
-    return t;
+    return s;
+  }
+
+  /**
+   * Rates per second between two snapshots of the same nodes, summed over the nodes, each node's
+   * over the time between its two reads: packets out, bytes out, TCP connections opened.
+   */
+  static double[] rates(long[][] before, long[][] after) {
+    double[] r = new double[3];
+    for (int i = 0; i < before.length; i++) {
+      double secs = Math.max(1, after[i][3] - before[i][3]) / 1e9;
+      for (int k = 0; k < 3; k++) {
+        r[k] += (after[i][k] - before[i][k]) / secs;
+      }
+    }
+    return r;
   }
 
   // ======================================================================== JVM probes

@@ -25,6 +25,20 @@ class ScaleBenchArgsTest {
   }
 
   @Test
+  void ratesDivideEachNodesCountsByItsOwnInterval() {
+    long s = 1_000_000_000L;
+    // node 0 read 1 s apart, node 1 read 10 s apart (its loop was busy): 10 packets each
+    long[][] before = {{0, 0, 0, 0}, {5, 500, 1, 0}};
+    long[][] after = {{10, 1000, 2, s}, {15, 1500, 1, 10 * s}};
+
+    double[] r = ScaleBench.rates(before, after);
+
+    assertThat(r[0]).isEqualTo(10 + 1.0); // packets per second, summed over nodes
+    assertThat(r[1]).isEqualTo(1000 + 100.0);
+    assertThat(r[2]).isEqualTo(2.0);
+  }
+
+  @Test
   void parsesEveryFlag() {
     ScaleBench.Options o =
         ScaleBench.parse(
