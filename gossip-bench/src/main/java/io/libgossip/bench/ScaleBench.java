@@ -561,7 +561,6 @@ public final class ScaleBench {
     }
   }
 
-  /** Sum over nodes of packets out, bytes out, TCP connections opened. */
   /**
    * Each node's packets out, bytes out and TCP connections opened, and when they were read. A read
    * runs on the node's event loop and waits for it, so reading 1,000 nodes one after another can
