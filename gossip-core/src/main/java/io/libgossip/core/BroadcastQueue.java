@@ -18,15 +18,18 @@ import java.util.List;
 final class BroadcastQueue {
   private static final class Entry extends IdMap.Keyed {
     final MemberUpdate update;
-    final int size;
     int transmits;
     Entry prev;
     Entry next;
 
-    Entry(MemberUpdate update, int size) {
+    Entry(MemberUpdate update) {
       super(update.id());
       this.update = update;
-      this.size = size;
+    }
+
+    /** The update's encoded size; computed once per claim and kept by the claim itself. */
+    int size() {
+      return BinarySerializer.updateSize(update);
     }
   }
 
@@ -53,7 +56,7 @@ final class BroadcastQueue {
 
   /** Queues {@code update}, replacing any queued update about the same member. */
   void add(MemberUpdate update) {
-    Entry e = new Entry(update, BinarySerializer.updateSize(update));
+    Entry e = new Entry(update);
     Entry old = byNode.put(e);
     if (old != null) {
       unlink(old);
@@ -84,7 +87,8 @@ final class BroadcastQueue {
           break scan;
         }
         Entry next = e.next;
-        if (e.size > remaining) {
+        int size = e.size();
+        if (size > remaining) {
           if (++skipped > MAX_SKIPPED) {
             break scan;
           }
@@ -94,7 +98,7 @@ final class BroadcastQueue {
             out.addAll(prefix);
           }
           out.add(e.update);
-          remaining -= e.size;
+          remaining -= size;
           unlink(e);
           e.next = taken;
           taken = e;

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -78,8 +77,7 @@ public final class GossipCore {
   private final int[] statusCounts = new int[NodeStatus.values().length];
   private final BroadcastQueue broadcasts;
   private final Awareness awareness;
-  private final PriorityQueue<Timer<Suspicion>> suspicions =
-      new PriorityQueue<>(Comparator.comparingLong(Timer::deadline));
+  private final SuspicionTimers suspicions = new SuspicionTimers();
   private final ArrayDeque<Timer<Member>> tombstones = new ArrayDeque<>();
 
   /**
@@ -555,6 +553,11 @@ public final class GossipCore {
     return memberList.size() + 1;
   }
 
+  /** Suspicion timers queued: one per member this node holds SUSPECT (for tests). */
+  int suspicionTimerCount() {
+    return suspicions.size();
+  }
+
   /** Number of members {@code ONLINE} or {@code SUSPECT}, this node included. */
   public int liveCount() {
     return statusCounts[NodeStatus.ONLINE.ordinal()]
@@ -607,7 +610,7 @@ public final class GossipCore {
     if (probe != null) {
       d = min(d, probe.indirectSent ? probe.periodEnd : probe.timeoutAt);
     }
-    Timer<Suspicion> s = peekSuspicion();
+    Suspicion s = suspicions.peek();
     if (s != null) {
       d = min(d, max(s.deadline(), graceUntil));
     }
@@ -852,28 +855,13 @@ public final class GossipCore {
     }
   }
 
-  private Timer<Suspicion> peekSuspicion() {
-    while (!suspicions.isEmpty()) {
-      Timer<Suspicion> t = suspicions.peek();
-      Suspicion s = t.subject();
-      if (s.cancelled || s.member.suspicion != s || s.deadline() != t.deadline()) {
-        suspicions.poll(); // superseded: cancelled, or re-queued at an earlier deadline
-        continue;
-      }
-      return t;
-    }
-    return null;
-  }
-
   private void expireSuspicions(long now) {
     if (!due(graceUntil, now)) {
       return;
     }
-    Timer<Suspicion> t;
-    while ((t = peekSuspicion()) != null && due(t.deadline(), now)) {
-      suspicions.poll();
-      Suspicion s = t.subject();
-      s.cancelled = true;
+    Suspicion s;
+    while ((s = suspicions.peek()) != null && due(s.deadline(), now)) {
+      suspicions.remove(s);
       Member m = s.member;
       m.suspicion = null;
       if (members.get(m.id()) == m
@@ -1140,15 +1128,12 @@ public final class GossipCore {
         if (cur.status() == NodeStatus.SUSPECT) {
           Suspicion s = m.suspicion;
           if (u.incarnation() > cur.incarnation()) {
-            // A suspicion of a refutation we missed: take the newer incarnation, keep the timer.
+            // A suspicion of a refutation we missed: take the newer incarnation, timed afresh.
             setState(m, cur.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from()), now);
             broadcasts.add(m.state);
-            if (s != null) {
-              s.cancelled = true;
-            }
-            startSuspicion(m, u.from(), now);
+            startSuspicion(m, u.from(), now); // ends the old one
           } else if (s != null && s.confirm(u.from())) {
-            suspicions.add(new Timer<>(s.deadline(), s)); // the old entry goes stale
+            suspicions.deadlineChanged(s);
             broadcasts.add(u);
           }
           return;
@@ -1240,9 +1225,10 @@ public final class GossipCore {
         ProtocolMath.suspicionMaxNanos(
             config.suspicionMult(), config.suspicionMaxTimeoutMult(), n, probeIntervalNanos);
     int k = ProtocolMath.suspicionConfirmationsNeeded(config.suspicionMult(), n);
+    endSuspicion(m);
     Suspicion s = new Suspicion(m, m.state.incarnation(), accuser, now, min, max, k);
     m.suspicion = s;
-    suspicions.add(new Timer<>(s.deadline(), s));
+    suspicions.add(s);
   }
 
   private void setState(Member m, MemberUpdate next, long now) {
@@ -1258,16 +1244,21 @@ public final class GossipCore {
         tombstones.addLast(new Timer<>(now + tombstoneNanos, m));
       }
       if (!next.status().isAlive() || next.status() == NodeStatus.ONLINE) {
-        if (m.suspicion != null) {
-          m.suspicion.cancelled = true;
-          m.suspicion = null;
-        }
+        endSuspicion(m);
       }
       if (before.isGone() && next.status().isAlive()) {
         insertIntoProbeOrder(m);
       }
-    } else if (next.status() == NodeStatus.ONLINE && m.suspicion != null) {
-      m.suspicion.cancelled = true;
+    } else if (next.status() == NodeStatus.ONLINE) {
+      endSuspicion(m);
+    }
+  }
+
+  /** Drops {@code m}'s running suspicion, if any, timer included. */
+  private void endSuspicion(Member m) {
+    Suspicion s = m.suspicion;
+    if (s != null) {
+      suspicions.remove(s);
       m.suspicion = null;
     }
   }
@@ -1322,10 +1313,7 @@ public final class GossipCore {
     }
     m.index = -1;
     statusCounts[m.status().ordinal()]--;
-    if (m.suspicion != null) {
-      m.suspicion.cancelled = true;
-      m.suspicion = null;
-    }
+    endSuspicion(m);
   }
 
   // =====================================================================================

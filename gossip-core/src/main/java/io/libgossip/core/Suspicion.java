@@ -1,8 +1,5 @@
 package io.libgossip.core;
 
-import java.util.HashSet;
-import java.util.Set;
-
 /**
  * The suspicion timer of one member (Lifeguard): starts at the maximum timeout and shrinks with
  * each independent confirmation towards the minimum.
@@ -15,9 +12,18 @@ final class Suspicion {
   private final long max;
   private final int k;
   private final String accuser;
-  private final Set<String> confirmers = new HashSet<>();
+
+  /** The distinct confirmers so far, at most {@code k}; allocated by the first confirmation. */
+  private String[] confirmers;
+
+  private int confirmations;
   private long deadline;
-  boolean cancelled;
+
+  /** Position in {@link SuspicionTimers}, or -1 when not queued there. */
+  int heapIndex = -1;
+
+  /** Order among suspicions with the same deadline: the one queued first expires first. */
+  long seq;
 
   Suspicion(
       Member member, long incarnation, String accuser, long start, long min, long max, int k) {
@@ -36,10 +42,19 @@ final class Suspicion {
    * timer and is worth re-gossiping).
    */
   boolean confirm(String from) {
-    if (confirmers.size() >= k || from.equals(accuser) || !confirmers.add(from)) {
+    if (confirmations >= k || from.equals(accuser)) {
       return false;
     }
-    deadline = start + ProtocolMath.suspicionTimeoutNanos(min, max, k, confirmers.size());
+    if (confirmers == null) {
+      confirmers = new String[k];
+    }
+    for (int i = 0; i < confirmations; i++) {
+      if (confirmers[i].equals(from)) {
+        return false;
+      }
+    }
+    confirmers[confirmations++] = from;
+    deadline = start + ProtocolMath.suspicionTimeoutNanos(min, max, k, confirmations);
     return true;
   }
 
@@ -48,6 +63,6 @@ final class Suspicion {
   }
 
   int confirmations() {
-    return confirmers.size();
+    return confirmations;
   }
 }
