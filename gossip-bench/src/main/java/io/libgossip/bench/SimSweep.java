@@ -130,14 +130,14 @@ public final class SimSweep {
   }
 
   /** The sweep's grid for the options. */
-  static List<int[]> sizes(boolean quick, boolean big) {
-    List<int[]> out = new ArrayList<>();
-    out.add(new int[] {100});
+  static List<Integer> sizes(boolean quick, boolean big) {
+    List<Integer> out = new ArrayList<>();
+    out.add(100);
     if (!quick) {
-      out.add(new int[] {1000});
+      out.add(1000);
     }
     if (big) {
-      out.add(new int[] {BIG_NODES});
+      out.add(BIG_NODES);
     }
     return out;
   }
@@ -154,8 +154,7 @@ public final class SimSweep {
   static List<Row> sweep(
       boolean quick, boolean big, PrintStream out, Consumer<List<Row>> afterCell) {
     List<Row> rows = new ArrayList<>();
-    for (int[] size : sizes(quick, big)) {
-      int n = size[0];
+    for (int n : sizes(quick, big)) {
       for (double loss : LOSSES) {
         out.printf(Locale.ROOT, "sweep: N=%d loss=%.2f ... ", n, loss);
         out.flush();

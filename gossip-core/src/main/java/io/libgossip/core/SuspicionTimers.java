@@ -50,10 +50,10 @@ final class SuspicionTimers {
 
   /** Takes {@code s} out if it is queued; returns whether it was. */
   boolean remove(Suspicion s) {
-    int i = s.heapIndex;
-    if (i < 0 || i >= size || heap[i] != s) {
+    if (!isQueued(s)) {
       return false;
     }
+    int i = s.heapIndex;
     s.heapIndex = -1;
     int last = --size;
     Suspicion moved = heap[last];
@@ -61,23 +61,15 @@ final class SuspicionTimers {
     if (i != last) {
       heap[i] = moved;
       moved.heapIndex = i;
-      siftDown(i);
-      if (heap[i] == moved) {
-        siftUp(i);
-      }
+      restore(i);
     }
     return true;
   }
 
   /** Restores the order after {@code s}'s deadline changed (a confirmation brings it forward). */
   void deadlineChanged(Suspicion s) {
-    int i = s.heapIndex;
-    if (i < 0 || i >= size || heap[i] != s) {
-      return;
-    }
-    siftUp(i);
-    if (heap[i] == s) {
-      siftDown(i);
+    if (isQueued(s)) {
+      restore(s.heapIndex);
     }
   }
 
@@ -87,6 +79,20 @@ final class SuspicionTimers {
       heap[i] = null;
     }
     size = 0;
+  }
+
+  private boolean isQueued(Suspicion s) {
+    int i = s.heapIndex;
+    return i >= 0 && i < size && heap[i] == s;
+  }
+
+  /** Moves the suspicion at {@code i} up or down to where its deadline belongs. */
+  private void restore(int i) {
+    Suspicion s = heap[i];
+    siftUp(i);
+    if (heap[i] == s) {
+      siftDown(i);
+    }
   }
 
   private static boolean before(Suspicion a, Suspicion b) {
