@@ -1,46 +1,298 @@
 package io.libgossip.core;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * A change in the local view of one member.
+ * Something that happened in the local view of the cluster: a change to one member ({@link
+ * MemberEvent}) or a step of the local node's own life ({@link SelfJoined}, {@link SelfRefuted},
+ * {@link LeaveSpread}).
  *
- * <p>Events about one member are emitted in the order the changes happen, synchronously from the
- * core call that caused them. The local node never gets events about itself.
+ * <p>Events are delivered synchronously from the core call that caused them, in the order the
+ * changes happen. Events about one member come in the order of its transitions. Member events never
+ * name the local node; the local node's own steps come as self events.
  *
- * @param kind what happened
- * @param node the member after the change
- * @param oldStatus its status before ({@link NodeStatus#UNKNOWN} if it was not known)
- * @param newStatus its status after (for {@link Kind#REMOVED}: the tombstone's status)
+ * <p>Java 17 has no pattern matching over sealed types in {@code switch}: switch over {@link
+ * #kind()} and cast, or test with {@code instanceof}.
  */
-public record ClusterEvent(Kind kind, NodeView node, NodeStatus oldStatus, NodeStatus newStatus) {
+public sealed interface ClusterEvent
+    permits ClusterEvent.MemberEvent,
+        ClusterEvent.SelfJoined,
+        ClusterEvent.SelfRefuted,
+        ClusterEvent.LeaveSpread {
 
-  /** Checks that no field is null. */
-  public ClusterEvent {
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(node, "node");
-    Objects.requireNonNull(oldStatus, "oldStatus");
-    Objects.requireNonNull(newStatus, "newStatus");
+  /** The member the event is about, as it is after the change (the local node for self events). */
+  NodeView node();
+
+  /** What happened, as a constant to switch over. */
+  Kind kind();
+
+  /** What happened. Each constant names exactly one event record. */
+  enum Kind {
+    /** {@link MemberJoined}. */
+    JOINED,
+    /** {@link MemberRecovered}. */
+    RECOVERED,
+    /** {@link MemberSuspected}. */
+    SUSPECTED,
+    /** {@link MemberFailed}. */
+    FAILED,
+    /** {@link MemberLeft}. */
+    LEFT,
+    /** {@link MemberRemoved}. */
+    REMOVED,
+    /** {@link MetadataChanged}. */
+    METADATA_CHANGED,
+    /** {@link SelfJoined}. */
+    SELF_JOINED,
+    /** {@link SelfRefuted}. */
+    SELF_REFUTED,
+    /** {@link LeaveSpread}. */
+    LEAVE_SPREAD
   }
 
-  /** What happened to the member. */
-  public enum Kind {
-    /** A member not known before (or known only as a removed tombstone) is now {@code ONLINE}. */
-    JOINED,
-    /**
-     * A {@code SUSPECT}, {@code FAILED} or {@code LEFT} member is {@code ONLINE} again: it refuted
-     * a suspicion, or restarted and rejoined with a higher incarnation.
-     */
-    RECOVERED,
-    /** An {@code ONLINE} member missed a probe (ours or another node's) and is {@code SUSPECT}. */
-    SUSPECTED,
-    /** A member's suspicion timed out (here or elsewhere): it is {@code FAILED}. */
-    FAILED,
-    /** A member left gracefully: it is {@code LEFT}. */
-    LEFT,
-    /** A {@code FAILED} or {@code LEFT} tombstone expired and was dropped from the table. */
-    REMOVED,
-    /** A live member published new metadata (its status did not change). */
-    METADATA_CHANGED
+  /** A change to another member's entry in the local table. */
+  sealed interface MemberEvent extends ClusterEvent
+      permits MemberJoined,
+          MemberRecovered,
+          MemberSuspected,
+          MemberFailed,
+          MemberLeft,
+          MemberRemoved,
+          MetadataChanged {
+
+    /** The member's status before the change ({@link NodeStatus#UNKNOWN} if it was not known). */
+    NodeStatus previousStatus();
+
+    /** The member's status after the change (for {@link MemberRemoved}: the tombstone's). */
+    default NodeStatus status() {
+      return node().status();
+    }
+  }
+
+  /**
+   * A member not known before (or known only as an expired tombstone) is {@code ONLINE}: it joined,
+   * or this node learned of it in a state exchange.
+   *
+   * @param node the new member
+   */
+  record MemberJoined(NodeView node) implements MemberEvent {
+    /** Checks that no field is null. */
+    public MemberJoined {
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.JOINED;
+    }
+
+    @Override
+    public NodeStatus previousStatus() {
+      return NodeStatus.UNKNOWN;
+    }
+  }
+
+  /**
+   * A {@code SUSPECT}, {@code FAILED} or {@code LEFT} member is {@code ONLINE} again: it refuted a
+   * suspicion, or restarted and rejoined with a higher incarnation.
+   *
+   * @param node the member, now {@code ONLINE}
+   * @param previousStatus what it was before
+   */
+  record MemberRecovered(NodeView node, NodeStatus previousStatus) implements MemberEvent {
+    /** Checks that no field is null. */
+    public MemberRecovered {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(previousStatus, "previousStatus");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.RECOVERED;
+    }
+  }
+
+  /**
+   * An {@code ONLINE} member missed a probe (this node's or another's) and is {@code SUSPECT}. It
+   * becomes {@link MemberFailed} unless it refutes in time ({@link MemberRecovered}).
+   *
+   * @param node the member, now {@code SUSPECT}
+   * @param accuser the id of the node whose probe failed
+   */
+  record MemberSuspected(NodeView node, String accuser) implements MemberEvent {
+    /** Checks that no field is null. */
+    public MemberSuspected {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(accuser, "accuser");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.SUSPECTED;
+    }
+
+    @Override
+    public NodeStatus previousStatus() {
+      return NodeStatus.ONLINE;
+    }
+  }
+
+  /**
+   * A member's suspicion timed out, here or at another node: it is {@code FAILED}. Its tombstone is
+   * kept for a while ({@link MemberRemoved} follows) so that old claims about it stay ordered.
+   *
+   * @param node the member, now {@code FAILED}
+   * @param previousStatus what it was before (usually {@code SUSPECT})
+   * @param declaredBy the id of the node that declared it failed
+   */
+  record MemberFailed(NodeView node, NodeStatus previousStatus, String declaredBy)
+      implements MemberEvent {
+    /** Checks that no field is null. */
+    public MemberFailed {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(previousStatus, "previousStatus");
+      Objects.requireNonNull(declaredBy, "declaredBy");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.FAILED;
+    }
+  }
+
+  /**
+   * A member left gracefully: it is {@code LEFT}, never mistaken for a failure. Its tombstone is
+   * kept for a while ({@link MemberRemoved} follows).
+   *
+   * @param node the member, now {@code LEFT}
+   * @param previousStatus what it was before
+   */
+  record MemberLeft(NodeView node, NodeStatus previousStatus) implements MemberEvent {
+    /** Checks that no field is null. */
+    public MemberLeft {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(previousStatus, "previousStatus");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.LEFT;
+    }
+  }
+
+  /**
+   * A {@code FAILED} or {@code LEFT} tombstone expired and was dropped from the table. The node
+   * view is the tombstone as it was; its status is also {@link #previousStatus()}.
+   *
+   * @param node the tombstone that was dropped
+   */
+  record MemberRemoved(NodeView node) implements MemberEvent {
+    /** Checks that no field is null. */
+    public MemberRemoved {
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.REMOVED;
+    }
+
+    @Override
+    public NodeStatus previousStatus() {
+      return node.status();
+    }
+  }
+
+  /**
+   * An {@code ONLINE} member published new metadata; its status did not change.
+   *
+   * @param node the member with its new metadata ({@link #after()})
+   * @param before its metadata before the change
+   */
+  record MetadataChanged(NodeView node, Map<String, String> before) implements MemberEvent {
+    /** Checks that no field is null and takes an immutable copy of {@code before}. */
+    public MetadataChanged {
+      Objects.requireNonNull(node, "node");
+      before = Map.copyOf(Objects.requireNonNull(before, "before"));
+    }
+
+    /** The member's new metadata. */
+    public Map<String, String> after() {
+      return node.metadata();
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.METADATA_CHANGED;
+    }
+
+    @Override
+    public NodeStatus previousStatus() {
+      return NodeStatus.ONLINE;
+    }
+  }
+
+  /**
+   * The local node's join completed: the first push-pull answer arrived (after the {@link
+   * MemberJoined} events for the members in it), or the node formed a cluster of its own because it
+   * had no seed but itself. Fires once per join (again only after {@link GossipCore#reset}).
+   *
+   * @param node the local node, now {@code ONLINE}
+   */
+  record SelfJoined(NodeView node) implements ClusterEvent {
+    /** Checks that no field is null. */
+    public SelfJoined {
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.SELF_JOINED;
+    }
+  }
+
+  /**
+   * The local node refuted a claim about itself by raising its incarnation: it was suspected or
+   * declared failed, or it learned of a newer claim of itself from before a restart.
+   *
+   * @param node the local node with its new incarnation
+   * @param claimedStatus the status the claim gave this node
+   * @param claimedIncarnation the incarnation the claim carried
+   * @param claimedBy the id of the node that made the claim
+   */
+  record SelfRefuted(
+      NodeView node, NodeStatus claimedStatus, long claimedIncarnation, String claimedBy)
+      implements ClusterEvent {
+    /** Checks that no field is null. */
+    public SelfRefuted {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(claimedStatus, "claimedStatus");
+      Objects.requireNonNull(claimedBy, "claimedBy");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.SELF_REFUTED;
+    }
+  }
+
+  /**
+   * After {@link GossipCore#leave(long)}: the {@code LEFT} announcement has been sent as often as
+   * any update is, or no live member is left to tell. The runtime may stop the node now. Fires
+   * once, at the end of the core call in which it became true.
+   *
+   * @param node the local node, {@code LEFT}
+   */
+  record LeaveSpread(NodeView node) implements ClusterEvent {
+    /** Checks that no field is null. */
+    public LeaveSpread {
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.LEAVE_SPREAD;
+    }
   }
 }

@@ -95,6 +95,11 @@ public final class GossipCore {
   private NodeStatus selfStatus;
   private long selfStateChangedAt;
   private boolean leaving;
+  private boolean leaveSpreadAnnounced;
+
+  /** Encoded bytes a packet may hold: the packet size less the runtime's per-packet overhead. */
+  private final int packetBudget;
+
   private boolean joined;
 
   // ---- probing
@@ -199,6 +204,14 @@ public final class GossipCore {
     if (b.incarnation < 0 || b.incarnation > MemberUpdate.MAX_INCARNATION) {
       throw new IllegalArgumentException("incarnation must be in [0, 2^32), got " + b.incarnation);
     }
+    if (b.packetOverhead < 0 || b.packetOverhead > config.maxPacketSize() / 2) {
+      throw new IllegalArgumentException(
+          "packetOverhead must be in [0, maxPacketSize / 2 = "
+              + config.maxPacketSize() / 2
+              + "], got "
+              + b.packetOverhead);
+    }
+    this.packetBudget = config.maxPacketSize() - b.packetOverhead;
     this.sizer = BinarySerializer.forConfig(config);
     checkMetadata(b.metadata);
     this.probeIntervalNanos = config.probeInterval().toNanos();
@@ -233,6 +246,11 @@ public final class GossipCore {
    * indirect-probe nacks and tombstone expiry.
    */
   public void tick(long now) {
+    runTimers(now);
+    afterCall();
+  }
+
+  private void runTimers(long now) {
     long t0 = ticker.getAsLong();
     corrections.clear();
     if (!started) {
@@ -302,6 +320,11 @@ public final class GossipCore {
    */
   public void handleMessage(GossipMessage message, long now) {
     Objects.requireNonNull(message, "message");
+    receive(message, now);
+    afterCall();
+  }
+
+  private void receive(GossipMessage message, long now) {
     ensureStarted(now);
     messagesReceived++;
     corrections.clear();
@@ -354,8 +377,8 @@ public final class GossipCore {
   /**
    * Joins a cluster through {@code seeds}: a join push-pull with each. With no seed other than
    * itself the node forms a cluster of one and is {@code ONLINE} at once. The join has completed
-   * when {@link #hasJoined()} turns true; the runtime decides how long to wait and whether to
-   * retry.
+   * when {@link ClusterEvent.SelfJoined} fires (and {@link #hasJoined()} turns true); the runtime
+   * decides how long to wait and whether to retry.
    */
   public void join(Collection<NodeAddress> seeds, long now) {
     Objects.requireNonNull(seeds, "seeds");
@@ -370,6 +393,7 @@ public final class GossipCore {
     if (sent == 0) {
       markJoined(now);
     }
+    afterCall();
   }
 
   /** Whether a push-pull answer has arrived (or the node bootstrapped a cluster of its own). */
@@ -380,7 +404,7 @@ public final class GossipCore {
   /**
    * Leaves gracefully: announces {@code LEFT} (which wins over {@code ONLINE} at the same
    * incarnation, so it is never mistaken for a failure) and stops probing. Keep ticking until
-   * {@link #leaveSpread()} so the announcement goes out.
+   * {@link ClusterEvent.LeaveSpread} fires so the announcement goes out.
    */
   public void leave(long now) {
     ensureStarted(now);
@@ -394,6 +418,7 @@ public final class GossipCore {
     selfStateChangedAt = now;
     broadcasts.add(selfState);
     nextGossip = now; // start spreading at once
+    afterCall();
   }
 
   /**
@@ -465,9 +490,8 @@ public final class GossipCore {
       }
       tombstones.pollFirst();
       if (current) {
-        NodeStatus st = m.status();
         removeMember(m);
-        emit(ClusterEvent.Kind.REMOVED, m.view(), st, st);
+        emit(new ClusterEvent.MemberRemoved(m.view()));
         removed++;
       }
     }
@@ -567,30 +591,23 @@ public final class GossipCore {
 
   /** Counters and gauges. */
   public GossipStats stats() {
-    Map<DropReason, Long> d = new EnumMap<>(drops);
-    long queueDrops = broadcasts.dropped();
-    if (queueDrops > 0) {
-      d.merge(DropReason.QUEUE_FULL, queueDrops, Long::sum);
+    GossipStats.Builder b =
+        GossipStats.builder()
+            .nodes(
+                size(),
+                statusCounts[NodeStatus.ONLINE.ordinal()]
+                    + (selfStatus == NodeStatus.ONLINE ? 1 : 0),
+                statusCounts[NodeStatus.SUSPECT.ordinal()],
+                statusCounts[NodeStatus.FAILED.ordinal()],
+                statusCounts[NodeStatus.LEFT.ordinal()])
+            .traffic(messagesSent, messagesReceived, bytesSent, bytesReceived)
+            .self(selfState.incarnation(), awareness.score(), lastTickNanos)
+            .protocol(broadcasts.size(), probes, suspicionsRaised, refutations, listenerErrors)
+            .drop(DropReason.QUEUE_FULL, broadcasts.dropped());
+    for (Map.Entry<DropReason, Long> e : drops.entrySet()) {
+      b.drop(e.getKey(), e.getValue());
     }
-    return new GossipStats(
-        size(),
-        statusCounts[NodeStatus.ONLINE.ordinal()] + (selfStatus == NodeStatus.ONLINE ? 1 : 0),
-        statusCounts[NodeStatus.SUSPECT.ordinal()],
-        statusCounts[NodeStatus.FAILED.ordinal()],
-        statusCounts[NodeStatus.LEFT.ordinal()],
-        messagesSent,
-        messagesReceived,
-        bytesSent,
-        bytesReceived,
-        d,
-        lastTickNanos,
-        selfState.incarnation(),
-        awareness.score(),
-        broadcasts.size(),
-        probes,
-        suspicionsRaised,
-        refutations,
-        listenerErrors);
+    return b.build();
   }
 
   /**
@@ -899,7 +916,7 @@ public final class GossipCore {
    */
   private GossipMessage withPiggyback(GossipMessage empty, Member peer) {
     List<MemberUpdate> prefix = List.of();
-    int budget = config.maxPacketSize() - sizer.encodedSize(empty) - COUNT_RESERVE;
+    int budget = packetBudget - sizer.encodedSize(empty) - COUNT_RESERVE;
     if (!corrections.isEmpty()) {
       List<MemberUpdate> fixes = new ArrayList<>(corrections.size());
       for (MemberUpdate c : corrections) {
@@ -1005,6 +1022,7 @@ public final class GossipCore {
         selfStatus = NodeStatus.ONLINE;
         selfStateChangedAt = now;
       }
+      emit(new ClusterEvent.SelfJoined(self()));
     }
   }
 
@@ -1095,7 +1113,7 @@ public final class GossipCore {
           // the sender's own entry is (that is how a joiner becomes known).
           broadcasts.add(u);
         }
-        emit(ClusterEvent.Kind.JOINED, m.view(), NodeStatus.UNKNOWN, NodeStatus.ONLINE);
+        emit(new ClusterEvent.MemberJoined(m.view()));
       }
       // Suspect/failed/left claims about unknown members are ignored, as in memberlist.
       return;
@@ -1116,9 +1134,9 @@ public final class GossipCore {
         setState(m, u, now);
         broadcasts.add(u);
         if (was != NodeStatus.ONLINE) {
-          emit(ClusterEvent.Kind.RECOVERED, m.view(), was, NodeStatus.ONLINE);
+          emit(new ClusterEvent.MemberRecovered(m.view(), was));
         } else if (metaChanged) {
-          emit(ClusterEvent.Kind.METADATA_CHANGED, m.view(), was, NodeStatus.ONLINE);
+          emit(new ClusterEvent.MetadataChanged(m.view(), cur.metadata()));
         }
         return;
       case SUSPECT:
@@ -1144,7 +1162,7 @@ public final class GossipCore {
         setState(m, cur.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from()), now);
         startSuspicion(m, u.from(), now);
         broadcasts.add(m.state);
-        emit(ClusterEvent.Kind.SUSPECTED, m.view(), NodeStatus.ONLINE, NodeStatus.SUSPECT);
+        emit(new ClusterEvent.MemberSuspected(m.view(), u.from()));
         return;
       case FAILED:
       case LEFT:
@@ -1158,10 +1176,9 @@ public final class GossipCore {
         setState(m, cur.withStatus(u.status(), u.incarnation(), u.from()), now);
         broadcasts.add(m.state);
         emit(
-            u.status() == NodeStatus.LEFT ? ClusterEvent.Kind.LEFT : ClusterEvent.Kind.FAILED,
-            m.view(),
-            before,
-            u.status());
+            u.status() == NodeStatus.LEFT
+                ? new ClusterEvent.MemberLeft(m.view(), before)
+                : new ClusterEvent.MemberFailed(m.view(), before, u.from()));
         return;
       default:
         drop(DropReason.MALFORMED);
@@ -1210,6 +1227,7 @@ public final class GossipCore {
     if (u.status() != NodeStatus.ONLINE) {
       addCorrection(selfState); // and tell the accuser's messenger at once
     }
+    emit(new ClusterEvent.SelfRefuted(self(), u.status(), u.incarnation(), u.from()));
   }
 
   private void addCorrection(MemberUpdate claim) {
@@ -1390,10 +1408,17 @@ public final class GossipCore {
     outbox.send(message, target, delivery);
   }
 
-  private void emit(
-      ClusterEvent.Kind kind, NodeView node, NodeStatus oldStatus, NodeStatus newStatus) {
+  /** At the end of each command: announces the leave once it has spread. */
+  private void afterCall() {
+    if (!leaveSpreadAnnounced && leaveSpread()) {
+      leaveSpreadAnnounced = true;
+      emit(new ClusterEvent.LeaveSpread(self()));
+    }
+  }
+
+  private void emit(ClusterEvent event) {
     try {
-      listener.onEvent(new ClusterEvent(kind, node, oldStatus, newStatus));
+      listener.onEvent(event);
     } catch (RuntimeException e) {
       listenerErrors++;
     }
@@ -1454,6 +1479,7 @@ public final class GossipCore {
     Outbox outbox;
     GossipListener listener = e -> {};
     LongSupplier ticker = () -> 0L;
+    int packetOverhead;
 
     Builder() {}
 
@@ -1517,6 +1543,16 @@ public final class GossipCore {
      */
     public Builder ticker(LongSupplier v) {
       ticker = v;
+      return this;
+    }
+
+    /**
+     * Bytes the runtime adds to every packet after encoding (a cluster label, an encryption nonce
+     * and tag, ...): piggybacked updates are packed so that the encoded message plus this overhead
+     * stays within {@link GossipConfig#maxPacketSize()}. Default 0; at most half the packet size.
+     */
+    public Builder packetOverhead(int bytes) {
+      packetOverhead = bytes;
       return this;
     }
 

@@ -171,10 +171,10 @@ class ClaimOrderingTest {
 
     assertThat(f.status("x")).isEqualTo(NodeStatus.ONLINE);
     assertThat(f.listener.events()).hasSize(1);
-    ClusterEvent e = f.listener.last();
+    ClusterEvent.MemberEvent e = f.listener.last();
     assertThat(e.kind()).isEqualTo(Kind.RECOVERED);
-    assertThat(e.oldStatus()).isEqualTo(from);
-    assertThat(e.newStatus()).isEqualTo(NodeStatus.ONLINE);
+    assertThat(e.previousStatus()).isEqualTo(from);
+    assertThat(e.status()).isEqualTo(NodeStatus.ONLINE);
     assertThat(e.node().status()).isEqualTo(NodeStatus.ONLINE);
     assertThat(e.node().incarnation()).isEqualTo(1);
   }

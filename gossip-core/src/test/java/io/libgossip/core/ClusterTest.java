@@ -36,9 +36,14 @@ class ClusterTest {
     }
     for (int i = 0; i < 30; i++) {
       assertThat(c.events.get(i))
-          .as("seed %d: n%d sees only joins", seed, i)
+          .as("seed %d: n%d sees only joins, and its own join once", seed, i)
+          .filteredOn(e -> e instanceof ClusterEvent.MemberEvent)
           .allSatisfy(e -> assertThat(e.kind()).isEqualTo(Kind.JOINED))
           .hasSize(29);
+      assertThat(c.events.get(i))
+          .filteredOn(e -> !(e instanceof ClusterEvent.MemberEvent))
+          .extracting(ClusterEvent::kind)
+          .containsExactly(Kind.SELF_JOINED);
     }
   }
 

@@ -20,11 +20,15 @@ import org.junit.jupiter.api.Test;
 class MembershipTransitionsTest {
 
   private static void assertEvent(
-      ClusterEvent e, Kind kind, String id, NodeStatus oldStatus, NodeStatus newStatus) {
+      ClusterEvent.MemberEvent e,
+      Kind kind,
+      String id,
+      NodeStatus oldStatus,
+      NodeStatus newStatus) {
     assertThat(e.kind()).isEqualTo(kind);
     assertThat(e.node().id()).isEqualTo(id);
-    assertThat(e.oldStatus()).isEqualTo(oldStatus);
-    assertThat(e.newStatus()).isEqualTo(newStatus);
+    assertThat(e.previousStatus()).isEqualTo(oldStatus);
+    assertThat(e.status()).isEqualTo(newStatus);
   }
 
   @Test
@@ -35,7 +39,7 @@ class MembershipTransitionsTest {
     f.gossip("a", online("a", 3, meta, 2));
 
     assertThat(f.listener.events()).hasSize(1);
-    ClusterEvent e = f.listener.last();
+    ClusterEvent.MemberEvent e = f.listener.last();
     assertEvent(e, Kind.JOINED, "a", NodeStatus.UNKNOWN, NodeStatus.ONLINE);
     NodeView v = e.node();
     assertThat(v.address()).isEqualTo(addr("a"));
@@ -58,7 +62,7 @@ class MembershipTransitionsTest {
     f.gossip("a", suspect("x", 0, "a"));
 
     assertThat(f.listener.events()).hasSize(1);
-    ClusterEvent e = f.listener.last();
+    ClusterEvent.MemberEvent e = f.listener.last();
     assertEvent(e, Kind.SUSPECTED, "x", NodeStatus.ONLINE, NodeStatus.SUSPECT);
     assertThat(e.node().status()).isEqualTo(NodeStatus.SUSPECT);
     assertThat(e.node().incarnation()).isZero();
@@ -76,7 +80,7 @@ class MembershipTransitionsTest {
     f.gossip("x", online("x", 1));
 
     assertThat(f.listener.events()).hasSize(1);
-    ClusterEvent e = f.listener.last();
+    ClusterEvent.MemberEvent e = f.listener.last();
     assertEvent(e, Kind.RECOVERED, "x", NodeStatus.SUSPECT, NodeStatus.ONLINE);
     assertThat(e.node().incarnation()).isEqualTo(1);
     assertThat(f.core.stats().suspectNodes()).isZero();
@@ -92,7 +96,7 @@ class MembershipTransitionsTest {
     f.advance(60 * SEC);
 
     assertThat(f.listener.about("x")).hasSize(1);
-    ClusterEvent e = f.listener.about("x").get(0);
+    ClusterEvent.MemberEvent e = f.listener.about("x").get(0);
     assertEvent(e, Kind.FAILED, "x", NodeStatus.SUSPECT, NodeStatus.FAILED);
     assertThat(e.node().status()).isEqualTo(NodeStatus.FAILED);
     assertThat(e.node().incarnation()).isZero();
@@ -154,7 +158,7 @@ class MembershipTransitionsTest {
     assertThat(f.status("x")).isEqualTo(NodeStatus.UNKNOWN);
     assertThat(f.core.size()).isEqualTo(2);
     assertThat(f.listener.events()).hasSize(1);
-    ClusterEvent e = f.listener.last();
+    ClusterEvent.MemberEvent e = f.listener.last();
     assertEvent(e, Kind.REMOVED, "x", NodeStatus.FAILED, NodeStatus.FAILED);
     assertThat(f.core.cleanupExpired(failedAt + 2 * tombstone)).isZero();
   }
@@ -238,7 +242,7 @@ class MembershipTransitionsTest {
     f.gossip("x", online("x", 1, meta, 1));
 
     assertThat(f.listener.events()).hasSize(1);
-    ClusterEvent e = f.listener.last();
+    ClusterEvent.MemberEvent e = f.listener.last();
     assertEvent(e, Kind.METADATA_CHANGED, "x", NodeStatus.ONLINE, NodeStatus.ONLINE);
     assertThat(e.node().metadata()).isEqualTo(meta);
     assertThat(e.node().metadataVersion()).isEqualTo(1);

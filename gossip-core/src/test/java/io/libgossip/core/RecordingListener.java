@@ -3,23 +3,37 @@ package io.libgossip.core;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link GossipListener} that records every event. */
+/**
+ * A {@link GossipListener} that records every event: member events in {@link #events()}, the local
+ * node's own in {@link #selfEvents()}.
+ */
 final class RecordingListener implements GossipListener {
-  private final List<ClusterEvent> events = new ArrayList<>();
+  private final List<ClusterEvent.MemberEvent> events = new ArrayList<>();
+  private final List<ClusterEvent> selfEvents = new ArrayList<>();
 
   @Override
   public void onEvent(ClusterEvent event) {
-    events.add(event);
+    if (event instanceof ClusterEvent.MemberEvent) {
+      events.add((ClusterEvent.MemberEvent) event);
+    } else {
+      selfEvents.add(event);
+    }
   }
 
-  List<ClusterEvent> events() {
+  /** The member events, in order. */
+  List<ClusterEvent.MemberEvent> events() {
     return List.copyOf(events);
   }
 
+  /** The local node's own events (joined, refuted, leave spread), in order. */
+  List<ClusterEvent> selfEvents() {
+    return List.copyOf(selfEvents);
+  }
+
   /** Events about the member {@code id}, in order. */
-  List<ClusterEvent> about(String id) {
-    List<ClusterEvent> out = new ArrayList<>();
-    for (ClusterEvent e : events) {
+  List<ClusterEvent.MemberEvent> about(String id) {
+    List<ClusterEvent.MemberEvent> out = new ArrayList<>();
+    for (ClusterEvent.MemberEvent e : events) {
       if (e.node().id().equals(id)) {
         out.add(e);
       }
@@ -37,9 +51,9 @@ final class RecordingListener implements GossipListener {
   }
 
   /** Events of one kind, in order. */
-  List<ClusterEvent> ofKind(ClusterEvent.Kind kind) {
-    List<ClusterEvent> out = new ArrayList<>();
-    for (ClusterEvent e : events) {
+  List<ClusterEvent.MemberEvent> ofKind(ClusterEvent.Kind kind) {
+    List<ClusterEvent.MemberEvent> out = new ArrayList<>();
+    for (ClusterEvent.MemberEvent e : events) {
       if (e.kind() == kind) {
         out.add(e);
       }
@@ -48,7 +62,7 @@ final class RecordingListener implements GossipListener {
   }
 
   /** The latest event; fails when there is none. */
-  ClusterEvent last() {
+  ClusterEvent.MemberEvent last() {
     if (events.isEmpty()) {
       throw new AssertionError("no event recorded");
     }
@@ -61,5 +75,6 @@ final class RecordingListener implements GossipListener {
 
   void clear() {
     events.clear();
+    selfEvents.clear();
   }
 }

@@ -42,7 +42,7 @@ class SuspicionTimerTest {
         .isEqualTo(NodeStatus.SUSPECT);
     f.runUntil(deadline);
     assertThat(f.status(id)).isEqualTo(NodeStatus.FAILED);
-    ClusterEvent e = f.listener.last();
+    ClusterEvent.MemberEvent e = f.listener.last();
     assertThat(e.kind()).isEqualTo(Kind.FAILED);
     assertThat(e.node().lastChangeNanos()).isEqualTo(deadline);
   }

@@ -242,13 +242,17 @@ class ValidationTest {
   @Test
   void eventsRejectNullFields() {
     NodeView v = NodeView.ofAddress(A);
-    assertThatThrownBy(() -> new ClusterEvent(null, v, NodeStatus.UNKNOWN, NodeStatus.ONLINE))
-        .hasMessageContaining("kind");
-    assertThatThrownBy(
-            () ->
-                new ClusterEvent(
-                    ClusterEvent.Kind.JOINED, null, NodeStatus.UNKNOWN, NodeStatus.ONLINE))
-        .hasMessageContaining("node");
+    assertThatThrownBy(() -> new ClusterEvent.MemberJoined(null)).hasMessageContaining("node");
+    assertThatThrownBy(() -> new ClusterEvent.MemberRecovered(v, null))
+        .hasMessageContaining("previousStatus");
+    assertThatThrownBy(() -> new ClusterEvent.MemberSuspected(v, null))
+        .hasMessageContaining("accuser");
+    assertThatThrownBy(() -> new ClusterEvent.MemberFailed(v, NodeStatus.SUSPECT, null))
+        .hasMessageContaining("declaredBy");
+    assertThatThrownBy(() -> new ClusterEvent.MetadataChanged(v, null))
+        .hasMessageContaining("before");
+    assertThatThrownBy(() -> new ClusterEvent.SelfRefuted(v, NodeStatus.SUSPECT, 1, null))
+        .hasMessageContaining("claimedBy");
   }
 
   @Test

@@ -52,14 +52,19 @@ public final class AdvancedCluster {
           b.seeds(nodes.get(0).address().toString());
         } else { // registered before start: node-0 sees every event
           b.listener(
-              e ->
+              e -> {
+                if (e instanceof ClusterEvent.MemberEvent m) {
                   out.printf(
                       "[node-0 sees] %-16s %-7s %s -> %s %s%n",
-                      e.kind(),
-                      e.node().id(),
-                      e.oldStatus(),
-                      e.newStatus(),
-                      e.kind() == ClusterEvent.Kind.METADATA_CHANGED ? e.node().metadata() : ""));
+                      m.kind(),
+                      m.node().id(),
+                      m.previousStatus(),
+                      m.status(),
+                      m instanceof ClusterEvent.MetadataChanged c
+                          ? c.before() + " -> " + c.after()
+                          : "");
+                }
+              });
         }
         nodes.add(b.start());
       }

@@ -428,6 +428,9 @@ public final class Demo {
   // ===================================================================== events
 
   private void onEvent(String observer, ClusterEvent event) {
+    if (!(event instanceof ClusterEvent.MemberEvent)) {
+      return; // the demo follows what nodes see of each other
+    }
     Seen s = new Seen(System.nanoTime(), observer, event);
     history.add(s);
     inbox.add(s);
@@ -467,7 +470,8 @@ public final class Demo {
     if (e.kind() == ClusterEvent.Kind.METADATA_CHANGED) {
       return "metadata " + new TreeMap<>(e.node().metadata());
     }
-    return e.oldStatus() + " -> " + e.newStatus();
+    ClusterEvent.MemberEvent m = (ClusterEvent.MemberEvent) e;
+    return m.previousStatus() + " -> " + m.status();
   }
 
   /** The nodes that reported {@code kind} about {@code member} at any time. */

@@ -249,13 +249,16 @@ public final class NodeMain {
 
   // ===================================================================== output
 
-  private void onEvent(ClusterEvent e) {
+  private void onEvent(ClusterEvent event) {
+    if (!(event instanceof ClusterEvent.MemberEvent e)) {
+      return; // this program reports other members; its own join and leave are logged
+    }
     NodeView n = e.node();
     String details =
         e.kind() == ClusterEvent.Kind.JOINED || e.kind() == ClusterEvent.Kind.METADATA_CHANGED
             ? metadata(n.metadata())
-            : "was=" + e.oldStatus();
-    emit(e.kind().name(), n.id(), n.address().toString(), e.newStatus().name(), details);
+            : "was=" + e.previousStatus();
+    emit(e.kind().name(), n.id(), n.address().toString(), e.status().name(), details);
   }
 
   private void summary(GossipNode node) {

@@ -1,5 +1,6 @@
 package io.libgossip.examples;
 
+import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.TransportFactory;
@@ -73,9 +74,14 @@ public final class SeedCluster {
     }
     GossipNode node = b.config(config.build()).metadata(metadata).start();
     node.addListener(
-        e ->
+        e -> {
+          if (e instanceof ClusterEvent.MemberEvent m) {
             out.printf(
-                "%-16s %s (%s -> %s)%n", e.kind(), e.node().id(), e.oldStatus(), e.newStatus()));
+                "%-16s %s (%s -> %s)%n", m.kind(), m.node().id(), m.previousStatus(), m.status());
+          } else {
+            out.printf("%-16s %s%n", e.kind(), e.node().id());
+          }
+        });
     out.printf("node %s listening at %s%n", node.id(), node.address());
     node.joinFuture()
         .whenComplete(

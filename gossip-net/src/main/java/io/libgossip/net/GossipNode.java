@@ -106,6 +106,13 @@ public final class GossipNode implements AutoCloseable {
   private long tickAt;
   private final List<JoinAttempt> joins = new ArrayList<>();
   private boolean leaving;
+
+  /** Set on the loop when the core reports its join complete. */
+  private boolean selfJoined;
+
+  /** Set on the loop when the core reports that the leave has spread. */
+  private boolean leaveSpread;
+
   private ScheduledFuture<?> leaveTimeout;
   private long reportedBytesIn;
   private long reportedBytesOut;
@@ -237,7 +244,7 @@ public final class GossipNode implements AutoCloseable {
 
   /** After every core call, on the loop: settle joins and leave, and re-arm the timer. */
   private void afterCore() {
-    if (!joins.isEmpty() && core.hasJoined()) {
+    if (!joins.isEmpty() && selfJoined) {
       for (JoinAttempt a : joins) {
         cancel(a.retry);
         cancel(a.timeout);
@@ -250,7 +257,7 @@ public final class GossipNode implements AutoCloseable {
           .addKeyValue("members", core.liveCount())
           .log();
     }
-    if (leaving && core.leaveSpread()) {
+    if (leaving && leaveSpread) {
       log.atInfo()
           .setMessage("left cluster")
           .addKeyValue("id", id)
@@ -295,12 +302,17 @@ public final class GossipNode implements AutoCloseable {
 
   /** Core listener, on the loop: hand the event to this node's event thread. */
   private void dispatch(ClusterEvent event) {
+    if (event.kind() == ClusterEvent.Kind.SELF_JOINED) {
+      selfJoined = true; // afterCore completes the pending joins
+    } else if (event.kind() == ClusterEvent.Kind.LEAVE_SPREAD) {
+      leaveSpread = true; // afterCore closes the node
+    }
     log.atDebug()
         .setMessage("membership change")
         .addKeyValue("node", id)
         .addKeyValue("event", event.kind())
         .addKeyValue("member", event.node().id())
-        .addKeyValue("status", event.newStatus())
+        .addKeyValue("status", event.node().status())
         .log();
     ThreadPoolExecutor ex = events;
     if (ex == null || listeners.isEmpty()) {
@@ -685,7 +697,7 @@ public final class GossipNode implements AutoCloseable {
                 List.of(),
                 NodeView.ofAddress(address),
                 new NodeStats(
-                    emptyCoreStats(),
+                    io.libgossip.core.GossipStats.EMPTY,
                     transport.stats(),
                     listenerErrors.sum(),
                     eventsDropped.sum()));
@@ -706,11 +718,6 @@ public final class GossipNode implements AutoCloseable {
       }
     }
     log.atInfo().setMessage("gossip node closed").addKeyValue("id", id).log();
-  }
-
-  private static io.libgossip.core.GossipStats emptyCoreStats() {
-    return new io.libgossip.core.GossipStats(
-        0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Override

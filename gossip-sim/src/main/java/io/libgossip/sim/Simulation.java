@@ -81,6 +81,13 @@ public final class Simulation {
   private final boolean[] everStarted;
   private final boolean[] paused;
   private final boolean[] leaving;
+
+  /** Whether node i's core reported its own join complete ({@code SelfJoined}). */
+  private final boolean[] joined;
+
+  /** Whether node i's core reported that its leave has spread ({@code LeaveSpread}). */
+  private final boolean[] leaveSpread;
+
   private final int[] life;
   private final int[] tickGen;
   private final long[] tickAt;
@@ -239,6 +246,8 @@ public final class Simulation {
     everStarted = new boolean[n];
     paused = new boolean[n];
     leaving = new boolean[n];
+    joined = new boolean[n];
+    leaveSpread = new boolean[n];
     life = new int[n];
     tickGen = new int[n];
     tickAt = new long[n];
@@ -467,7 +476,7 @@ public final class Simulation {
       pendingBytes[i] = 0;
       c.recordBytesSent(pb);
     }
-    if (leaving[i] && c.leaveSpread()) {
+    if (leaving[i] && leaveSpread[i]) {
       stopNode(i);
       leaves++;
       return;
@@ -589,14 +598,29 @@ public final class Simulation {
     return v < n ? (int) v : -1;
   }
 
-  private void onClusterEvent(int obs, ClusterEvent e) {
+  private void onClusterEvent(int obs, ClusterEvent event) {
+    switch (event.kind()) {
+      case SELF_JOINED:
+        joined[obs] = true;
+        return;
+      case LEAVE_SPREAD:
+        leaveSpread[obs] = true; // afterCall stops the node once the core call returns
+        return;
+      case SELF_REFUTED:
+        return; // the refutation shows up as the others' RECOVERED events
+      default:
+        onMemberEvent(obs, (ClusterEvent.MemberEvent) event);
+    }
+  }
+
+  private void onMemberEvent(int obs, ClusterEvent.MemberEvent e) {
     NodeView v = e.node();
     int subj = indexOfId(v.id());
     if (subj < 0) {
       return;
     }
     ClusterEvent.Kind kind = e.kind();
-    NodeStatus status = e.newStatus();
+    NodeStatus status = e.status();
     membershipEvents++;
     long h = traceHash;
     h = (h ^ now) * 0x9E3779B97F4A7C15L;
@@ -607,7 +631,7 @@ public final class Simulation {
       trace.add(new TraceEvent(now, obs, subj, kind, status));
     }
 
-    boolean wasOnline = e.oldStatus() == NodeStatus.ONLINE;
+    boolean wasOnline = e.previousStatus() == NodeStatus.ONLINE;
     boolean isOnline = kind != ClusterEvent.Kind.REMOVED && status == NodeStatus.ONLINE;
     if (wasOnline != isOnline && up[subj] && subj != obs && up[obs]) {
       adjustOnline(obs, isOnline ? 1 : -1);
@@ -751,6 +775,8 @@ public final class Simulation {
     up[i] = true;
     paused[i] = false;
     leaving[i] = false;
+    joined[i] = false;
+    leaveSpread[i] = false;
     if (!restart) {
       everStarted[i] = true;
       startedCount++;
@@ -811,7 +837,7 @@ public final class Simulation {
     int pick = -1;
     for (int attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
       pick = liveList[pickRandom.nextInt(liveCount)];
-      if (cores[pick].hasJoined() || pick == liveList[0]) {
+      if (joined[pick] || pick == liveList[0]) {
         break;
       }
     }
@@ -826,6 +852,8 @@ public final class Simulation {
     tickAt[i] = NONE;
     paused[i] = false;
     leaving[i] = false;
+    joined[i] = false;
+    leaveSpread[i] = false;
     held.remove(i);
     pendingBytes[i] = 0;
     cores[i] = null;
