@@ -3,8 +3,8 @@ package io.libgossip.bench;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipStats;
-import io.libgossip.net.EventLoops;
 import io.libgossip.net.GossipNode;
+import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportStats;
 import io.libgossip.net.TransportType;
 import java.io.PrintStream;
@@ -633,7 +633,7 @@ public final class ScaleBench {
   // ======================================================================== Netty, reflectively
 
   private static Object newGroup(int threads, String name) throws ReflectiveOperationException {
-    Method m = EventLoops.class.getMethod("newGroup", int.class, String.class);
+    Method m = TransportFactory.class.getMethod("newEventLoopGroup", int.class, String.class);
     return invoke(m, null, threads, name);
   }
 

@@ -1,6 +1,10 @@
 package io.libgossip.core;
 
-/** Why an inbound packet or an outbound update was dropped. Counted in {@link GossipStats}. */
+/**
+ * Why an inbound packet or an outbound update was dropped: bytes a decoder rejects, and messages or
+ * updates the protocol refuses. Counted in {@link GossipStats}; a runtime counts its own reasons
+ * (send failures, overload) separately.
+ */
 public enum DropReason {
   /** Fewer bytes than the format needs. */
   TRUNCATED,
@@ -23,9 +27,5 @@ public enum DropReason {
   /** An ack or nack for a probe that is no longer outstanding. */
   STALE,
   /** A gossiped update dropped because the broadcast queue was full. */
-  QUEUE_FULL,
-  /** A packet the runtime could not deliver (unreachable, closed, refused). */
-  SEND_FAILED,
-  /** A packet or frame the runtime could not accept (buffer full, node shutting down). */
-  OVERLOAD
+  QUEUE_FULL
 }

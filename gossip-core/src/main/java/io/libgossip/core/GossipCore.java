@@ -465,11 +465,6 @@ public final class GossipCore {
     bytesReceived += bytes;
   }
 
-  /** Counts a packet the runtime dropped (undecodable, unroutable, ...). */
-  public void recordDrop(DropReason reason) {
-    drop(Objects.requireNonNull(reason, "reason"));
-  }
-
   /**
    * Removes {@code FAILED} and {@code LEFT} members whose tombstone is older than {@link
    * GossipConfig#tombstoneTimeout()}, with a {@code REMOVED} event each.

@@ -4,9 +4,9 @@ import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
-import io.libgossip.net.EventLoops;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.NodeStats;
+import io.libgossip.net.TransportFactory;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -36,7 +36,7 @@ public final class AdvancedCluster {
             .probeTimeout(Duration.ofMillis(100))
             .suspicionMaxTimeoutMult(2)
             .build();
-    EventLoopGroup group = EventLoops.newGroup(1, "advanced-cluster");
+    EventLoopGroup group = TransportFactory.newEventLoopGroup(1, "advanced-cluster");
     List<GossipNode> nodes = new ArrayList<>();
     String[] regions = {"eu-west", "eu-west", "us-east", "us-east", "ap-south"};
     try {

@@ -4,9 +4,9 @@ import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
-import io.libgossip.net.EventLoops;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.NodeStats;
+import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
@@ -96,7 +96,7 @@ public final class Demo {
   }
 
   private int run() {
-    EventLoopGroup group = EventLoops.newGroup(2, "demo");
+    EventLoopGroup group = TransportFactory.newEventLoopGroup(2, "demo");
     try {
       out.printf(
           "libgossip demo: %d nodes on 127.0.0.1, UDP + TCP (hybrid), profile 'local'"

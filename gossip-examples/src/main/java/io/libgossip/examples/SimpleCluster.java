@@ -2,8 +2,8 @@ package io.libgossip.examples;
 
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
-import io.libgossip.net.EventLoops;
 import io.libgossip.net.GossipNode;
+import io.libgossip.net.TransportFactory;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -33,7 +33,7 @@ public final class SimpleCluster {
       throw new IllegalArgumentException("need at least 2 nodes, got " + size);
     }
     // Many nodes in one JVM share one event-loop group.
-    EventLoopGroup group = EventLoops.newGroup(1, "simple-cluster");
+    EventLoopGroup group = TransportFactory.newEventLoopGroup(1, "simple-cluster");
     List<GossipNode> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {

@@ -1,7 +1,6 @@
 package io.libgossip.net;
 
 import io.libgossip.core.Delivery;
-import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeAddress;
@@ -29,6 +28,7 @@ abstract class AbstractTransport implements Transport {
   final TransportContext context;
   final TransportCounters counters;
   final MessageSerializer serializer;
+  final PacketPipeline pipeline;
   private final boolean ownsContext;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
 
@@ -36,6 +36,7 @@ abstract class AbstractTransport implements Transport {
     this.context = Objects.requireNonNull(context, "context");
     this.counters = context.counters;
     this.serializer = context.serializer;
+    this.pipeline = context.pipeline;
     this.ownsContext = ownsContext;
   }
 
@@ -79,6 +80,7 @@ abstract class AbstractTransport implements Transport {
         .addKeyValue("type", type())
         .addKeyValue("address", bound)
         .addKeyValue("serializer", serializer.name())
+        .addKeyValue("packetOverhead", pipeline.overhead())
         .log();
     return bound;
   }
@@ -146,7 +148,7 @@ abstract class AbstractTransport implements Transport {
   private void notRunning(NodeAddress target, CompletableFuture<Void> future) {
     fail(
         future,
-        DropReason.OVERLOAD,
+        TransportDropReason.OVERLOAD,
         target,
         "cannot send to " + target + ": " + type() + " transport is not running",
         null);
@@ -159,7 +161,7 @@ abstract class AbstractTransport implements Transport {
     } catch (UnknownHostException e) {
       fail(
           future,
-          DropReason.SEND_FAILED,
+          TransportDropReason.SEND_FAILED,
           target,
           "cannot send to " + target + ": " + e.getMessage(),
           e);
@@ -167,25 +169,18 @@ abstract class AbstractTransport implements Transport {
     }
   }
 
-  /** Encodes into a new array with {@code headroom} free bytes in front; null on failure. */
+  /**
+   * Runs {@code message} through the pipeline into a new array with {@code headroom} free bytes in
+   * front (the packet is the rest); null after failing the send ({@code UNENCODABLE}).
+   */
   final byte[] encode(
-      GossipMessage message,
-      int size,
-      int headroom,
-      NodeAddress target,
-      CompletableFuture<Void> future) {
+      GossipMessage message, int headroom, NodeAddress target, CompletableFuture<Void> future) {
     try {
-      byte[] bytes = new byte[headroom + size];
-      int written = serializer.encode(message, bytes, headroom);
-      if (written != size) {
-        throw new IllegalStateException(
-            serializer.name() + " serializer wrote " + written + " bytes, announced " + size);
-      }
-      return bytes;
+      return pipeline.encode(message, headroom);
     } catch (RuntimeException e) {
       fail(
           future,
-          DropReason.MALFORMED,
+          TransportDropReason.UNENCODABLE,
           target,
           "cannot encode " + message.type() + " for " + target + ": " + e.getMessage(),
           e);
@@ -193,25 +188,35 @@ abstract class AbstractTransport implements Transport {
     }
   }
 
-  /** The encoded size of {@code message}, or -1 after failing the send. */
-  final int encodedSize(GossipMessage message, NodeAddress target, CompletableFuture<Void> future) {
-    try {
-      return serializer.encodedSize(message);
-    } catch (RuntimeException e) {
-      fail(
-          future,
-          DropReason.MALFORMED,
-          target,
-          "cannot encode " + message.type() + " for " + target + ": " + e.getMessage(),
-          e);
-      return -1;
-    }
+  /** Fails the send ({@code OVERSIZED}) of a {@code size}-byte packet over a {@code limit}. */
+  final void oversized(
+      GossipMessage message,
+      int size,
+      String limit,
+      int max,
+      NodeAddress target,
+      CompletableFuture<Void> future) {
+    fail(
+        future,
+        TransportDropReason.OVERSIZED,
+        target,
+        message.type()
+            + " to "
+            + target
+            + " is "
+            + size
+            + " bytes, more than the "
+            + max
+            + "-byte "
+            + limit
+            + " limit",
+        null);
   }
 
   /** Counts a drop and fails the future (if any) with a {@link SendFailedException}. */
   final void fail(
       CompletableFuture<Void> future,
-      DropReason reason,
+      TransportDropReason reason,
       NodeAddress target,
       String message,
       Throwable cause) {
@@ -244,7 +249,7 @@ abstract class AbstractTransport implements Transport {
         Throwable cause = f.cause();
         fail(
             future,
-            DropReason.SEND_FAILED,
+            TransportDropReason.SEND_FAILED,
             target,
             "could not send "
                 + message.type()

@@ -1,6 +1,5 @@
 package io.libgossip.net;
 
-import io.libgossip.core.DropReason;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +28,11 @@ final class DropLog {
     this.message = message;
   }
 
-  void drop(DropReason reason, SocketAddress sender, String detail) {
+  /**
+   * Logs one drop; {@code reason} is a {@link io.libgossip.core.DropReason} or a {@link
+   * TransportDropReason}, {@code sender} may be null.
+   */
+  void drop(Enum<?> reason, SocketAddress sender, String detail) {
     long now = System.nanoTime();
     long next = nextWarnNanos.get();
     if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + INTERVAL_NANOS)) {

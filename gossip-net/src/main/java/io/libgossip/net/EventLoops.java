@@ -19,16 +19,14 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Objects;
 
 /**
- * Event-loop groups for transports: epoll when the native library loads, NIO otherwise.
- *
- * <p>Many nodes in one JVM (tests, the simulator's real-socket mode) should share one group made
- * here and pass it to each node; a node without one creates and owns a small group of its own.
+ * Event-loop groups and channel classes for transports: epoll when the native library loads, NIO
+ * otherwise. The public entry point is {@link TransportFactory#newEventLoopGroup(int, String)}.
  */
-public final class EventLoops {
+final class EventLoops {
   private EventLoops() {}
 
   /** Whether native epoll is available on this machine. */
-  public static boolean epollAvailable() {
+  static boolean epollAvailable() {
     return Epoll.isAvailable();
   }
 
@@ -36,7 +34,7 @@ public final class EventLoops {
    * A new group of {@code threads} event loops (epoll when available, NIO otherwise), with daemon
    * threads named {@code namePrefix-N}. The caller owns it and must shut it down.
    */
-  public static EventLoopGroup newGroup(int threads, String namePrefix) {
+  static EventLoopGroup newGroup(int threads, String namePrefix) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }

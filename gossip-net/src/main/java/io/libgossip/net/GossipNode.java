@@ -133,7 +133,10 @@ public final class GossipNode implements AutoCloseable {
     }
   }
 
-  /** A builder with the defaults: bind {@code 0.0.0.0:7946}, LAN profile, hybrid, binary. */
+  /**
+   * A builder with the defaults: bind {@code 0.0.0.0:7946}, LAN profile, hybrid, binary, no packet
+   * transforms.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -142,14 +145,27 @@ public final class GossipNode implements AutoCloseable {
     this.config = b.config;
     this.clock = b.clock;
     this.joinTimeout = b.joinTimeout;
-    MessageSerializer serializer = SerializerFactory.create(b.serializer, config);
+    MessageSerializer serializer =
+        b.serializerInstance != null
+            ? b.serializerInstance
+            : SerializerFactory.create(b.serializerName, config);
     TransportOptions.Builder ob =
         TransportOptions.forConfig(config)
             .bindHost(b.bindHost)
             .bindPort(b.bindPort)
             .serializer(serializer)
+            .transforms(b.transforms)
             .eventLoopGroup(b.group);
     TransportOptions options = b.transportOptions.apply(ob).build();
+    int overhead = options.packetOverhead();
+    if (overhead > config.maxPacketSize() / 2) {
+      throw new IllegalArgumentException(
+          "the packet transforms add "
+              + overhead
+              + " bytes per packet, more than half of maxPacketSize ("
+              + config.maxPacketSize()
+              + ")");
+    }
     this.transport = TransportFactory.create(b.transportType, options);
     transport.onMessage(this::onInbound);
     NodeAddress bound = transport.start(); // throws naming the address
@@ -170,6 +186,7 @@ public final class GossipNode implements AutoCloseable {
               .outbox(this::send)
               .listener(this::dispatch)
               .ticker(clock)
+              .packetOverhead(overhead)
               .build();
     } catch (RuntimeException e) {
       transport.close();
@@ -201,6 +218,8 @@ public final class GossipNode implements AutoCloseable {
         .addKeyValue("bound", bound)
         .addKeyValue("transport", transport.type())
         .addKeyValue("serializer", serializer.name())
+        .addKeyValue(
+            "transforms", options.transforms().stream().map(PacketTransform::name).toList())
         .addKeyValue("epoll", EventLoops.isEpoll(loop.parent()))
         .addKeyValue("config", config)
         .log();
@@ -331,8 +350,7 @@ public final class GossipNode implements AutoCloseable {
         l.onEvent(event);
       } catch (RuntimeException e) {
         listenerErrors.increment();
-        listenerLog.drop(
-            io.libgossip.core.DropReason.OVERLOAD, null, "on " + event.kind() + ": " + e);
+        listenerLog.drop(TransportDropReason.OVERLOAD, null, "on " + event.kind() + ": " + e);
       }
     }
   }
@@ -796,7 +814,9 @@ public final class GossipNode implements AutoCloseable {
     private long configEpoch;
     private GossipConfig config = GossipConfig.lan();
     private TransportType transportType = TransportFactory.DEFAULT_TYPE;
-    private String serializer = SerializerFactory.DEFAULT;
+    private String serializerName = SerializerFactory.DEFAULT;
+    private MessageSerializer serializerInstance;
+    private final List<PacketTransform> transforms = new ArrayList<>();
     private EventLoopGroup group;
     private Duration joinTimeout = Duration.ofSeconds(5);
     private LongSupplier clock = System::nanoTime;
@@ -893,7 +913,10 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
-    /** The serializer by name: {@code binary} (default) or {@code json}. */
+    /**
+     * The serializer by name: {@code binary} (default) or {@code json}, for the configuration's
+     * cluster name and message size. Replaces a serializer set by instance.
+     */
     public Builder serializer(String v) {
       Objects.requireNonNull(v, "serializer");
       if (!SerializerFactory.NAMES.contains(v.trim().toLowerCase(java.util.Locale.ROOT))) {
@@ -903,7 +926,47 @@ public final class GossipNode implements AutoCloseable {
                 + "'; expected one of "
                 + String.join(", ", SerializerFactory.NAMES));
       }
-      serializer = v;
+      serializerName = v;
+      serializerInstance = null;
+      return this;
+    }
+
+    /**
+     * The serializer to use, such as a {@link io.libgossip.core.BinarySerializer} built for this
+     * cluster or one of your own; every member must use a compatible one. Replaces a serializer set
+     * by name.
+     */
+    public Builder serializer(MessageSerializer v) {
+      serializerInstance = Objects.requireNonNull(v, "serializer");
+      return this;
+    }
+
+    /**
+     * Appends a packet transform (see {@link PacketTransform}): applied after the serializer and
+     * the transforms added before it on the way out, in reverse on the way in. Its overhead is
+     * taken off the core's packing budget, so packets still fit {@link
+     * GossipConfig#maxPacketSize()}. Every member must use the same transforms in the same order.
+     *
+     * @throws IllegalArgumentException when its overhead is negative
+     */
+    public Builder transform(PacketTransform v) {
+      Objects.requireNonNull(v, "transform");
+      PacketPipeline.overhead(List.of(v));
+      transforms.add(v);
+      return this;
+    }
+
+    /**
+     * Replaces the packet transforms with {@code v}, in order (see {@link #transform}).
+     *
+     * @throws IllegalArgumentException when an overhead is negative
+     */
+    public Builder transforms(List<PacketTransform> v) {
+      Objects.requireNonNull(v, "transforms");
+      List<PacketTransform> copy = List.copyOf(v);
+      PacketPipeline.overhead(copy);
+      transforms.clear();
+      transforms.addAll(copy);
       return this;
     }
 
@@ -945,6 +1008,8 @@ public final class GossipNode implements AutoCloseable {
      * Binds, starts the node and begins joining the seeds (see {@link GossipNode#joinFuture()}).
      *
      * @throws TransportException naming the address and the reason when it cannot bind
+     * @throws IllegalArgumentException when the transforms' overhead is more than half of {@link
+     *     GossipConfig#maxPacketSize()}
      */
     public GossipNode start() {
       return new GossipNode(this);

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <p>When the configured port is 0, TCP picks a free port and UDP binds the same number; if that
  * number is taken for UDP, both are retried on another port a few times.
  */
-public final class HybridTransport extends AbstractTransport {
+final class HybridTransport extends AbstractTransport {
   private static final Logger log = LoggerFactory.getLogger(HybridTransport.class);
   private static final int BIND_ATTEMPTS = 8;
 
@@ -26,7 +26,7 @@ public final class HybridTransport extends AbstractTransport {
   private volatile TcpTransport tcp;
 
   /** A hybrid transport with its own context; see {@link TransportFactory}. */
-  public HybridTransport(TransportOptions options) {
+  HybridTransport(TransportOptions options) {
     this(new TransportContext(options));
   }
 
@@ -106,17 +106,16 @@ public final class HybridTransport extends AbstractTransport {
       NodeAddress target,
       Delivery delivery,
       CompletableFuture<Void> future) {
-    int size = encodedSize(message, target, future);
-    if (size < 0) {
+    // Encoded once, with room for the TCP length prefix in front.
+    byte[] frame = encode(message, TcpTransport.LENGTH_BYTES, target, future);
+    if (frame == null) {
       return;
     }
+    int size = frame.length - TcpTransport.LENGTH_BYTES;
     if (delivery == Delivery.BEST_EFFORT && size <= maxDatagramSize) {
-      byte[] payload = encode(message, size, 0, target, future);
-      if (payload != null) {
-        udp.sendPayload(message, payload, target, future);
-      }
-      return;
+      udp.sendPayload(message, frame, TcpTransport.LENGTH_BYTES, target, future);
+    } else {
+      tcp.sendFrame(message, frame, target, future);
     }
-    tcp.sendSized(message, size, target, future);
   }
 }

@@ -18,7 +18,9 @@ public record NodeStats(
     GossipStats core, TransportStats transport, long listenerErrors, long eventsDropped) {
 
   /**
-   * Drops by reason, the core's (stale, from self, queue full ...) and the transport's added up.
+   * Drops by {@link DropReason}: what the core refused (stale, from self, queue full ...) and the
+   * inbound bytes the transport's decoder rejected, added up. The transport's own reasons are in
+   * {@link #transportDrops()}.
    */
   public Map<DropReason, Long> drops() {
     Map<DropReason, Long> all = new EnumMap<>(DropReason.class);
@@ -32,7 +34,20 @@ public record NodeStats(
     return core.drops().getOrDefault(reason, 0L) + transport.drops(reason);
   }
 
-  /** All drops, core and transport together. */
+  /**
+   * Packets the transport dropped for a reason of its own (send failures, overload, rejected by a
+   * {@link PacketTransform}).
+   */
+  public Map<TransportDropReason, Long> transportDrops() {
+    return transport.transportDrops();
+  }
+
+  /** Packets the transport dropped for {@code reason}. */
+  public long drops(TransportDropReason reason) {
+    return transport.drops(reason);
+  }
+
+  /** All drops, core and transport, of both kinds. */
   public long totalDrops() {
     return core.messagesDropped() + transport.totalDrops();
   }

@@ -1,6 +1,5 @@
 package io.libgossip.net;
 
-import io.libgossip.core.DropReason;
 import io.libgossip.core.NodeAddress;
 import java.util.Objects;
 
@@ -11,28 +10,29 @@ import java.util.Objects;
 public final class SendFailedException extends TransportException {
   private static final long serialVersionUID = 1L;
 
-  private final DropReason reason;
+  private final TransportDropReason reason;
   private final transient NodeAddress target;
 
   /** A send failure to {@code target}, counted as {@code reason}. */
   public SendFailedException(
-      DropReason reason, NodeAddress target, String message, Throwable cause) {
+      TransportDropReason reason, NodeAddress target, String message, Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.target = Objects.requireNonNull(target, "target");
   }
 
   /** A send failure to {@code target}, counted as {@code reason}. */
-  public SendFailedException(DropReason reason, NodeAddress target, String message) {
+  public SendFailedException(TransportDropReason reason, NodeAddress target, String message) {
     this(reason, target, message, null);
   }
 
   /**
-   * How the drop was counted: {@link DropReason#TOO_LARGE} (does not fit the transport), {@link
-   * DropReason#OVERLOAD} (buffers full or transport closed) or {@link DropReason#SEND_FAILED}
-   * (unreachable, refused, connection lost).
+   * How the drop was counted: {@link TransportDropReason#OVERSIZED} (does not fit the transport),
+   * {@link TransportDropReason#UNENCODABLE} (the serializer or a transform failed), {@link
+   * TransportDropReason#OVERLOAD} (buffers full or transport closed) or {@link
+   * TransportDropReason#SEND_FAILED} (unreachable, refused, connection lost).
    */
-  public DropReason reason() {
+  public TransportDropReason reason() {
     return reason;
   }
 

@@ -1,7 +1,6 @@
 package io.libgossip.net;
 
 import io.libgossip.core.Delivery;
-import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
 import io.netty.bootstrap.Bootstrap;
@@ -43,19 +42,20 @@ import org.slf4j.LoggerFactory;
  * +--------+--------+--------+--------+----------------------------+
  * </pre>
  *
- * Payloads over {@link TransportOptions#maxMessageSize()} are refused outbound ({@code TOO_LARGE})
- * and close the connection inbound (the decoder never buffers more than that).
+ * The payload is one packet: the encoded message after every {@link PacketTransform}. Payloads over
+ * {@link TransportOptions#maxMessageSize()} are refused outbound ({@code OVERSIZED}) and close the
+ * connection inbound (the decoder never buffers more than that).
  *
  * <p>The pool keeps at most one connection per target address, opens it on the first send, closes
  * it after {@link TransportOptions#idleTimeout()} without traffic, and keeps at most {@link
  * TransportOptions#maxConnections()} (the least recently used goes first). Sends made while a
  * connection is being opened wait for it, up to {@link TransportOptions#connectTimeout()}.
  */
-public final class TcpTransport extends ChannelTransport {
+final class TcpTransport extends ChannelTransport {
   private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
 
   /** Bytes of the length prefix in front of every frame. */
-  public static final int LENGTH_BYTES = 4;
+  static final int LENGTH_BYTES = 4;
 
   /** Most sends that may wait for one connection to open; more are refused ({@code OVERLOAD}). */
   static final int MAX_PENDING_PER_CONNECTION = 1024;
@@ -67,7 +67,7 @@ public final class TcpTransport extends ChannelTransport {
   private volatile Bootstrap client;
 
   /** A TCP transport with its own context; see {@link TransportFactory}. */
-  public TcpTransport(TransportOptions options) {
+  TcpTransport(TransportOptions options) {
     this(new TransportContext(options), true);
   }
 
@@ -192,44 +192,23 @@ public final class TcpTransport extends ChannelTransport {
       NodeAddress target,
       Delivery delivery,
       CompletableFuture<Void> future) {
-    int size = encodedSize(message, target, future);
-    if (size >= 0) {
-      sendSized(message, size, target, future);
-    }
-  }
-
-  /**
-   * Frames and sends a message already measured at {@code size} bytes, refusing it ({@code
-   * TOO_LARGE}) above the message limit. The hybrid transport's reliable path too.
-   */
-  void sendSized(
-      GossipMessage message, int size, NodeAddress target, CompletableFuture<Void> future) {
-    if (size > maxMessageSize) {
-      fail(
-          future,
-          DropReason.TOO_LARGE,
-          target,
-          message.type()
-              + " to "
-              + target
-              + " is "
-              + size
-              + " bytes, more than the "
-              + maxMessageSize
-              + "-byte message limit",
-          null);
-      return;
-    }
-    byte[] frame = encode(message, size, LENGTH_BYTES, target, future);
+    byte[] frame = encode(message, LENGTH_BYTES, target, future);
     if (frame != null) {
       sendFrame(message, frame, target, future);
     }
   }
 
-  /** Sends an encoded frame whose first {@link #LENGTH_BYTES} bytes are free for the prefix. */
+  /**
+   * Sends an encoded frame whose first {@link #LENGTH_BYTES} bytes are free for the prefix,
+   * refusing it ({@code OVERSIZED}) above the message limit. The hybrid transport's TCP path too.
+   */
   void sendFrame(
       GossipMessage message, byte[] frame, NodeAddress target, CompletableFuture<Void> future) {
     int payload = frame.length - LENGTH_BYTES;
+    if (payload > maxMessageSize) {
+      oversized(message, payload, "message", maxMessageSize, target, future);
+      return;
+    }
     frame[0] = (byte) (payload >>> 24);
     frame[1] = (byte) (payload >>> 16);
     frame[2] = (byte) (payload >>> 8);
@@ -252,7 +231,7 @@ public final class TcpTransport extends ChannelTransport {
     if (b == null || !isRunning()) {
       fail(
           p.future,
-          DropReason.OVERLOAD,
+          TransportDropReason.OVERLOAD,
           p.target,
           "cannot send to " + p.target + ": TCP transport is not running",
           null);
@@ -267,7 +246,7 @@ public final class TcpTransport extends ChannelTransport {
       c.pending.decrementAndGet();
       fail(
           p.future,
-          DropReason.OVERLOAD,
+          TransportDropReason.OVERLOAD,
           p.target,
           "cannot send to " + p.target + ": too many sends waiting for the connection",
           null);
@@ -286,7 +265,7 @@ public final class TcpTransport extends ChannelTransport {
       Throwable cause = connect.cause();
       fail(
           p.future,
-          DropReason.SEND_FAILED,
+          TransportDropReason.SEND_FAILED,
           p.target,
           "could not connect to "
               + p.target
@@ -303,7 +282,7 @@ public final class TcpTransport extends ChannelTransport {
       } else {
         fail(
             p.future,
-            DropReason.SEND_FAILED,
+            TransportDropReason.SEND_FAILED,
             p.target,
             "connection to " + p.target + " closed",
             null);
@@ -313,7 +292,7 @@ public final class TcpTransport extends ChannelTransport {
     if (!ch.isWritable()) {
       fail(
           p.future,
-          DropReason.OVERLOAD,
+          TransportDropReason.OVERLOAD,
           p.target,
           "cannot send to " + p.target + ": TCP send buffer full",
           null);
@@ -401,7 +380,7 @@ public final class TcpTransport extends ChannelTransport {
     public void channelActive(ChannelHandlerContext ctx) {
       Channel ch = ctx.channel();
       if (accepted.size() >= context.options.maxInboundConnections() || !isRunning()) {
-        counters.drop(DropReason.OVERLOAD);
+        counters.drop(TransportDropReason.OVERLOAD);
         ch.close();
         return;
       }

@@ -1,11 +1,9 @@
 package io.libgossip.net;
 
-import io.libgossip.core.DecodeException;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageSerializer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
@@ -14,14 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the parts of one transport share: options, serializer, counters, the inbound handler and the
- * event-loop group. A {@link HybridTransport} hands one context to its UDP and TCP parts.
+ * What the parts of one transport share: options, the packet pipeline, counters, the inbound
+ * handler and the event-loop group. A {@link HybridTransport} hands one context to its UDP and TCP
+ * parts.
  */
 final class TransportContext {
   private static final Logger log = LoggerFactory.getLogger(TransportContext.class);
 
   final TransportOptions options;
   final MessageSerializer serializer;
+  final PacketPipeline pipeline;
   final TransportCounters counters = new TransportCounters();
   final DropLog dropLog;
   private volatile InboundHandler handler;
@@ -32,6 +32,7 @@ final class TransportContext {
   TransportContext(TransportOptions options) {
     this.options = options;
     this.serializer = options.serializer();
+    this.pipeline = new PacketPipeline(serializer, options.transforms());
     this.dropLog = new DropLog(log, "inbound");
     this.handlerErrorLog = new DropLog(log, "handler", "inbound handler threw");
   }
@@ -80,42 +81,43 @@ final class TransportContext {
   }
 
   /**
-   * Decodes one inbound datagram or frame payload (readable bytes of {@code payload}) and hands it
-   * to the handler; any failure is a counted drop. Does not release {@code payload}.
+   * Runs one inbound datagram or frame payload (readable bytes of {@code payload}) through the
+   * pipeline and hands the message to the handler; any failure is a counted drop. Does not release
+   * {@code payload}.
    */
   void deliver(ByteBuf payload, InetSocketAddress sender) {
     int length = payload.readableBytes();
-    GossipMessage message;
-    try {
-      if (payload.hasArray()) {
-        message =
-            serializer.decode(
-                payload.array(), payload.arrayOffset() + payload.readerIndex(), length);
-      } else {
-        message = serializer.decode(ByteBufUtil.getBytes(payload));
-      }
-    } catch (DecodeException e) {
-      drop(e.reason(), sender, e.getMessage());
-      return;
-    } catch (RuntimeException e) { // a serializer bug must not escape into the pipeline
-      drop(DropReason.MALFORMED, sender, e.toString());
+    PacketPipeline.Inbound in = pipeline.decode(payload);
+    if (in instanceof PacketPipeline.Inbound.Undecodable u) {
+      drop(u.reason(), sender, u.detail());
       return;
     }
+    if (in instanceof PacketPipeline.Inbound.Rejected r) {
+      drop(TransportDropReason.REJECTED_BY_TRANSFORM, sender, r.transform() + ": " + r.why());
+      return;
+    }
+    GossipMessage message = ((PacketPipeline.Inbound.Decoded) in).message();
     InboundHandler h = handler;
     if (h == null) {
-      drop(DropReason.OVERLOAD, sender, "no inbound handler");
+      drop(TransportDropReason.OVERLOAD, sender, "no inbound handler");
       return;
     }
     counters.received(length);
     try {
       h.onMessage(message, sender, length);
     } catch (RuntimeException e) {
-      handlerErrorLog.drop(DropReason.OVERLOAD, sender, "inbound handler threw " + e);
+      handlerErrorLog.drop(TransportDropReason.OVERLOAD, sender, "inbound handler threw " + e);
     }
   }
 
   /** Counts and logs (rate-limited) an inbound drop. */
   void drop(DropReason reason, InetSocketAddress sender, String detail) {
+    counters.drop(reason);
+    dropLog.drop(reason, sender, detail);
+  }
+
+  /** Counts and logs (rate-limited) an inbound drop for a reason of the transport's own. */
+  void drop(TransportDropReason reason, InetSocketAddress sender, String detail) {
     counters.drop(reason);
     dropLog.drop(reason, sender, detail);
   }

@@ -16,6 +16,8 @@ final class TransportCounters {
   private final LongAdder connectionsOpened = new LongAdder();
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+  private final AtomicLongArray transportDrops =
+      new AtomicLongArray(TransportDropReason.values().length);
 
   void received(int bytes) {
     packetsIn.increment();
@@ -31,6 +33,10 @@ final class TransportCounters {
     drops.incrementAndGet(reason.ordinal());
   }
 
+  void drop(TransportDropReason reason) {
+    transportDrops.incrementAndGet(reason.ordinal());
+  }
+
   void connectionOpened() {
     connectionsOpened.increment();
     openConnections.incrementAndGet();
@@ -38,10 +44,6 @@ final class TransportCounters {
 
   void connectionClosed() {
     openConnections.decrementAndGet();
-  }
-
-  long drops(DropReason reason) {
-    return drops.get(reason.ordinal());
   }
 
   TransportStats snapshot() {
@@ -52,12 +54,20 @@ final class TransportCounters {
         map.put(r, v);
       }
     }
+    Map<TransportDropReason, Long> own = new EnumMap<>(TransportDropReason.class);
+    for (TransportDropReason r : TransportDropReason.values()) {
+      long v = transportDrops.get(r.ordinal());
+      if (v != 0) {
+        own.put(r, v);
+      }
+    }
     return new TransportStats(
         packetsIn.sum(),
         packetsOut.sum(),
         bytesIn.sum(),
         bytesOut.sum(),
         map,
+        own,
         connectionsOpened.sum(),
         openConnections.get());
   }

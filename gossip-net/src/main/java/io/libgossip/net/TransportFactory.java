@@ -1,8 +1,12 @@
 package io.libgossip.net;
 
+import io.netty.channel.EventLoopGroup;
 import java.util.Objects;
 
-/** Builds transports by type. */
+/**
+ * Builds transports by type, and the event-loop groups they run on. The concrete transports are
+ * internal; a {@link Transport} is all a caller sees.
+ */
 public final class TransportFactory {
   private TransportFactory() {}
 
@@ -40,5 +44,25 @@ public final class TransportFactory {
     }
     throw new IllegalArgumentException(
         "transport must be one of udp, tcp, hybrid; got '" + name + "'");
+  }
+
+  /**
+   * A new group of {@code threads} event loops (epoll when the native library loads, NIO otherwise)
+   * with daemon threads named {@code namePrefix-N}. The caller owns it and shuts it down after
+   * closing every node or transport that runs on it.
+   *
+   * <p>Many nodes in one JVM (tests, benchmarks, examples) should share one group and pass it to
+   * each node ({@link GossipNode.Builder#eventLoopGroup}); a node without one creates and owns a
+   * small group of its own.
+   *
+   * @throws IllegalArgumentException when {@code threads < 1}
+   */
+  public static EventLoopGroup newEventLoopGroup(int threads, String namePrefix) {
+    return EventLoops.newGroup(threads, namePrefix);
+  }
+
+  /** Whether native epoll is available on this machine (groups made here then use it). */
+  public static boolean epollAvailable() {
+    return EventLoops.epollAvailable();
   }
 }

@@ -5,6 +5,8 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.MessageSerializer;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +19,8 @@ public final class TransportOptions {
   private final String bindHost;
   private final int bindPort;
   private final MessageSerializer serializer;
+  private final List<PacketTransform> transforms;
+  private final int packetOverhead;
   private final int maxDatagramSize;
   private final int maxMessageSize;
   private final int receiveBufferSize;
@@ -32,6 +36,8 @@ public final class TransportOptions {
     bindPort = b.bindPort;
     serializer =
         b.serializer != null ? b.serializer : new BinarySerializer("default", b.maxMessageSize);
+    transforms = List.copyOf(b.transforms);
+    packetOverhead = PacketPipeline.overhead(transforms);
     maxDatagramSize = b.maxDatagramSize;
     maxMessageSize = b.maxMessageSize;
     receiveBufferSize = b.receiveBufferSize;
@@ -69,6 +75,7 @@ public final class TransportOptions {
     b.bindHost = bindHost;
     b.bindPort = bindPort;
     b.serializer = serializer;
+    b.transforms = new ArrayList<>(transforms);
     b.maxDatagramSize = maxDatagramSize;
     b.maxMessageSize = maxMessageSize;
     b.receiveBufferSize = receiveBufferSize;
@@ -97,8 +104,22 @@ public final class TransportOptions {
   }
 
   /**
-   * Largest UDP payload in bytes, sent or received. Larger outbound messages are refused ({@code
-   * TOO_LARGE}); a hybrid sends them over TCP. Default 1400, which fits a 1500-byte Ethernet MTU.
+   * The packet transforms, applied in this order to every outbound datagram and frame payload after
+   * the serializer, and in reverse order inbound. Default none.
+   */
+  public List<PacketTransform> transforms() {
+    return transforms;
+  }
+
+  /** The sum of the transforms' {@link PacketTransform#overhead()}s: bytes added per packet. */
+  public int packetOverhead() {
+    return packetOverhead;
+  }
+
+  /**
+   * Largest UDP payload in bytes, sent or received, transforms included. Larger outbound packets
+   * are refused ({@code OVERSIZED}); a hybrid sends them over TCP. Default 1400, which fits a
+   * 1500-byte Ethernet MTU.
    */
   public int maxDatagramSize() {
     return maxDatagramSize;
@@ -152,6 +173,7 @@ public final class TransportOptions {
     private String bindHost = "0.0.0.0";
     private int bindPort;
     private MessageSerializer serializer;
+    private List<PacketTransform> transforms = new ArrayList<>();
     private int maxDatagramSize = 1400;
     private int maxMessageSize = 16 * 1024 * 1024;
     private int receiveBufferSize = 1024 * 1024;
@@ -184,6 +206,19 @@ public final class TransportOptions {
     /** See {@link TransportOptions#serializer()}. */
     public Builder serializer(MessageSerializer v) {
       serializer = Objects.requireNonNull(v, "serializer");
+      return this;
+    }
+
+    /**
+     * See {@link TransportOptions#transforms()}; replaces the list.
+     *
+     * @throws IllegalArgumentException naming a transform whose overhead is negative
+     */
+    public Builder transforms(List<PacketTransform> v) {
+      Objects.requireNonNull(v, "transforms");
+      List<PacketTransform> copy = List.copyOf(v); // rejects null elements
+      PacketPipeline.overhead(copy);
+      transforms = new ArrayList<>(copy);
       return this;
     }
 
@@ -255,9 +290,19 @@ public final class TransportOptions {
     /**
      * Validates the combination and builds.
      *
-     * @throws IllegalArgumentException when {@code maxMessageSize < maxDatagramSize}
+     * @throws IllegalArgumentException when {@code maxMessageSize < maxDatagramSize}, or when the
+     *     transforms' overhead leaves less than half of {@code maxDatagramSize} for the message
      */
     public TransportOptions build() {
+      int overhead = PacketPipeline.overhead(transforms);
+      if (overhead > maxDatagramSize / 2) {
+        throw new IllegalArgumentException(
+            "the transforms add "
+                + overhead
+                + " bytes per packet, more than half of maxDatagramSize ("
+                + maxDatagramSize
+                + ")");
+      }
       if (maxMessageSize < maxDatagramSize) {
         throw new IllegalArgumentException(
             "maxMessageSize ("

@@ -8,9 +8,12 @@ import java.util.Map;
  *
  * @param packetsIn datagrams and frames received and decoded
  * @param packetsOut datagrams and frames written to the network
- * @param bytesIn payload bytes of the decoded packets (without TCP length prefixes)
- * @param bytesOut payload bytes written (without TCP length prefixes)
- * @param drops inbound and outbound packets dropped, by reason (only non-zero reasons appear)
+ * @param bytesIn wire bytes of the decoded packets (after transforms; without TCP length prefixes)
+ * @param bytesOut wire bytes written (after transforms; without TCP length prefixes)
+ * @param drops inbound packets whose bytes were rejected, by the decoder's reason (only non-zero
+ *     reasons appear)
+ * @param transportDrops packets the transport dropped for a reason of its own, inbound and outbound
+ *     (only non-zero reasons appear)
  * @param connectionsOpened TCP connections opened or accepted since start
  * @param openConnections TCP connections open now (outbound pool and accepted)
  */
@@ -20,23 +23,33 @@ public record TransportStats(
     long bytesIn,
     long bytesOut,
     Map<DropReason, Long> drops,
+    Map<TransportDropReason, Long> transportDrops,
     long connectionsOpened,
     int openConnections) {
 
-  /** Copies the drop map. */
+  /** Copies the drop maps. */
   public TransportStats {
     drops = Map.copyOf(drops);
+    transportDrops = Map.copyOf(transportDrops);
   }
 
-  /** Drops counted for {@code reason}. */
+  /** Inbound packets rejected for {@code reason}. */
   public long drops(DropReason reason) {
     return drops.getOrDefault(reason, 0L);
   }
 
-  /** Total drops over all reasons. */
+  /** Packets dropped by the transport for {@code reason}. */
+  public long drops(TransportDropReason reason) {
+    return transportDrops.getOrDefault(reason, 0L);
+  }
+
+  /** Total drops over all reasons of both kinds. */
   public long totalDrops() {
     long sum = 0;
     for (long v : drops.values()) {
+      sum += v;
+    }
+    for (long v : transportDrops.values()) {
       sum += v;
     }
     return sum;

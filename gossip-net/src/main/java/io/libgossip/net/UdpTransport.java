@@ -1,7 +1,6 @@
 package io.libgossip.net;
 
 import io.libgossip.core.Delivery;
-import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
 import io.netty.bootstrap.Bootstrap;
@@ -20,15 +19,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A UDP transport on one Netty datagram channel: one message per datagram, at most {@link
- * TransportOptions#maxDatagramSize()} bytes each way. Larger outbound messages are refused with a
- * {@code TOO_LARGE} drop; {@link Delivery#RELIABLE} is not honoured (use {@link HybridTransport}).
+ * TransportOptions#maxDatagramSize()} bytes each way (transforms included). Larger outbound
+ * messages are refused with an {@code OVERSIZED} drop; {@link Delivery#RELIABLE} is not honoured
+ * (use {@link HybridTransport}).
  */
-public final class UdpTransport extends ChannelTransport {
+final class UdpTransport extends ChannelTransport {
   private final int maxDatagramSize;
   private volatile Channel channel;
 
   /** A UDP transport with its own context; see {@link TransportFactory}. */
-  public UdpTransport(TransportOptions options) {
+  UdpTransport(TransportOptions options) {
     this(new TransportContext(options), true);
   }
 
@@ -101,35 +101,24 @@ public final class UdpTransport extends ChannelTransport {
       NodeAddress target,
       Delivery delivery,
       CompletableFuture<Void> future) {
-    int size = encodedSize(message, target, future);
-    if (size < 0) {
+    byte[] payload = encode(message, 0, target, future);
+    if (payload == null) {
       return;
     }
-    if (size > maxDatagramSize) {
-      fail(
-          future,
-          DropReason.TOO_LARGE,
-          target,
-          message.type()
-              + " to "
-              + target
-              + " is "
-              + size
-              + " bytes, more than the "
-              + maxDatagramSize
-              + "-byte datagram limit",
-          null);
+    if (payload.length > maxDatagramSize) {
+      oversized(message, payload.length, "datagram", maxDatagramSize, target, future);
       return;
     }
-    byte[] payload = encode(message, size, 0, target, future);
-    if (payload != null) {
-      sendPayload(message, payload, target, future);
-    }
+    sendPayload(message, payload, 0, target, future);
   }
 
-  /** Sends an already encoded datagram. */
+  /** Sends an already encoded datagram: the bytes of {@code payload} from {@code offset} on. */
   void sendPayload(
-      GossipMessage message, byte[] payload, NodeAddress target, CompletableFuture<Void> future) {
+      GossipMessage message,
+      byte[] payload,
+      int offset,
+      NodeAddress target,
+      CompletableFuture<Void> future) {
     InetSocketAddress remote = resolve(target, future);
     if (remote == null) {
       return;
@@ -138,7 +127,7 @@ public final class UdpTransport extends ChannelTransport {
     if (ch == null || !ch.isActive()) {
       fail(
           future,
-          DropReason.OVERLOAD,
+          TransportDropReason.OVERLOAD,
           target,
           "cannot send to " + target + ": UDP channel closed",
           null);
@@ -147,13 +136,14 @@ public final class UdpTransport extends ChannelTransport {
     if (!ch.isWritable()) {
       fail(
           future,
-          DropReason.OVERLOAD,
+          TransportDropReason.OVERLOAD,
           target,
           "cannot send to " + target + ": UDP send buffer full",
           null);
       return;
     }
-    ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(payload), remote))
-        .addListener(writeListener("UDP", message, target, payload.length, future));
+    int length = payload.length - offset;
+    ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(payload, offset, length), remote))
+        .addListener(writeListener("UDP", message, target, length, future));
   }
 }

@@ -36,7 +36,7 @@ class GossipNodeTest {
 
   @BeforeAll
   static void startGroup() {
-    group = EventLoops.newGroup(2, "node-test");
+    group = TransportFactory.newEventLoopGroup(2, "node-test");
   }
 
   @AfterAll

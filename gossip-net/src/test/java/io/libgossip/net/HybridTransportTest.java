@@ -22,7 +22,7 @@ class HybridTransportTest {
 
   @BeforeAll
   static void startGroup() {
-    group = EventLoops.newGroup(2, "hybrid-test");
+    group = TransportFactory.newEventLoopGroup(2, "hybrid-test");
   }
 
   @AfterAll

@@ -29,7 +29,7 @@ class TcpTransportTest {
 
   @BeforeAll
   static void startGroup() {
-    group = EventLoops.newGroup(2, "tcp-test");
+    group = TransportFactory.newEventLoopGroup(2, "tcp-test");
   }
 
   @AfterAll
@@ -117,11 +117,11 @@ class TcpTransportTest {
         .isInstanceOfSatisfying(
             SendFailedException.class,
             e -> {
-              assertThat(e.reason()).isEqualTo(DropReason.SEND_FAILED);
+              assertThat(e.reason()).isEqualTo(TransportDropReason.SEND_FAILED);
               assertThat(e.target()).isEqualTo(target);
             })
         .hasMessageContaining("could not connect to 127.0.0.1:" + closedPort);
-    assertThat(a.stats().drops(DropReason.SEND_FAILED)).isEqualTo(1);
+    assertThat(a.stats().drops(TransportDropReason.SEND_FAILED)).isEqualTo(1);
     await().atMost(Duration.ofSeconds(5)).until(() -> a.pooledConnections() == 0);
   }
 
@@ -168,7 +168,8 @@ class TcpTransportTest {
     assertThatThrownBy(f::join)
         .cause()
         .isInstanceOfSatisfying(
-            SendFailedException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.TOO_LARGE));
+            SendFailedException.class,
+            e -> assertThat(e.reason()).isEqualTo(TransportDropReason.OVERSIZED));
     assertThat(a.stats().connectionsOpened()).isZero();
   }
 

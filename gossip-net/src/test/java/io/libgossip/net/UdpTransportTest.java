@@ -31,7 +31,7 @@ class UdpTransportTest {
 
   @BeforeAll
   static void startGroup() {
-    group = EventLoops.newGroup(2, "udp-test");
+    group = TransportFactory.newEventLoopGroup(2, "udp-test");
   }
 
   @AfterAll
@@ -101,9 +101,10 @@ class UdpTransportTest {
         .isInstanceOf(CompletionException.class)
         .cause()
         .isInstanceOfSatisfying(
-            SendFailedException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.TOO_LARGE))
+            SendFailedException.class,
+            e -> assertThat(e.reason()).isEqualTo(TransportDropReason.OVERSIZED))
         .hasMessageContaining("1400-byte datagram limit");
-    assertThat(a.stats().drops(DropReason.TOO_LARGE)).isEqualTo(1);
+    assertThat(a.stats().drops(TransportDropReason.OVERSIZED)).isEqualTo(1);
     assertThat(a.stats().packetsOut()).isZero();
   }
 
@@ -182,7 +183,7 @@ class UdpTransportTest {
     assertThat(t.isRunning()).isFalse();
     f = t.sendAsync(TestMessages.ping(1), TestMessages.A, Delivery.BEST_EFFORT);
     assertThatThrownBy(f::join).cause().isInstanceOf(SendFailedException.class);
-    assertThat(t.stats().drops(DropReason.OVERLOAD)).isEqualTo(2);
+    assertThat(t.stats().drops(TransportDropReason.OVERLOAD)).isEqualTo(2);
     assertThatThrownBy(t::start).isInstanceOf(IllegalStateException.class);
   }
 
