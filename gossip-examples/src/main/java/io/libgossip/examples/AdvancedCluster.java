@@ -107,13 +107,15 @@ public final class AdvancedCluster {
 
       NodeStats stats = observer.stats();
       out.printf(
-          "%nnode-0 stats: %d packets in, %d out, %d bytes in, %d out, %d probes, drops %s%n",
+          "%nnode-0 stats: %d packets in, %d out, %d bytes in, %d out, %d probes, drops %s,"
+              + " transport drops %s%n",
           stats.transport().packetsIn(),
           stats.transport().packetsOut(),
           stats.transport().bytesIn(),
           stats.transport().bytesOut(),
           stats.core().probes(),
-          stats.drops());
+          stats.drops(),
+          stats.transportDrops());
     } finally {
       nodes.forEach(GossipNode::close);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

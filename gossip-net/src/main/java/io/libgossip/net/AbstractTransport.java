@@ -114,6 +114,11 @@ abstract class AbstractTransport implements Transport {
   }
 
   @Override
+  public final int packetOverhead() {
+    return pipeline.overhead();
+  }
+
+  @Override
   public final TransportStats stats() {
     return counters.snapshot();
   }

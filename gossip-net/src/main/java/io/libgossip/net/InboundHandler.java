@@ -16,7 +16,8 @@ public interface InboundHandler {
    * @param message the message
    * @param sender the socket address it came from (for TCP, the peer's ephemeral client port: reply
    *     to {@link GossipMessage#fromAddress()}, not to this)
-   * @param size its encoded size in bytes
+   * @param size the size of the packet it came in, in bytes (after every transform; without a TCP
+   *     length prefix)
    */
   void onMessage(GossipMessage message, InetSocketAddress sender, int size);
 }

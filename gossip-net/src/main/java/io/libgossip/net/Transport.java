@@ -13,10 +13,15 @@ import java.util.concurrent.CompletableFuture;
  * <p>Life cycle: build (see {@link TransportFactory}), set the {@linkplain #onMessage inbound
  * handler}, {@link #start()}, send and receive, {@link #close()}. Every method is thread-safe.
  *
- * <p>Sending never throws for network trouble: {@link #send} counts failures as drops, {@link
- * #sendAsync} also fails its future with a {@link SendFailedException}. Undecodable input is
- * counted as a drop (by its {@link io.libgossip.core.DropReason}) and logged at a bounded rate; it
- * never reaches the handler and never raises an exception.
+ * <p>Every message travels as one packet (a datagram, or the payload of a TCP frame) made by the
+ * serializer and then the {@linkplain TransportOptions#transforms() packet transforms}; inbound
+ * packets go through the transforms in reverse, then the serializer.
+ *
+ * <p>Sending never throws for network trouble: {@link #send} counts failures as drops (by their
+ * {@link TransportDropReason}), {@link #sendAsync} also fails its future with a {@link
+ * SendFailedException}. Undecodable input is counted as a drop (by its {@link
+ * io.libgossip.core.DropReason}, or {@link TransportDropReason#REJECTED_BY_TRANSFORM}) and logged
+ * at a bounded rate; it never reaches the handler and never raises an exception.
  */
 public interface Transport extends AutoCloseable {
 
@@ -65,6 +70,12 @@ public interface Transport extends AutoCloseable {
 
   /** The serializer that turns messages into bytes and back. */
   MessageSerializer serializer();
+
+  /**
+   * The bytes the packet transforms add to a packet at most (0 without transforms). A runtime that
+   * drives a core passes it to {@link io.libgossip.core.GossipCore.Builder#packetOverhead(int)}.
+   */
+  int packetOverhead();
 
   /** A snapshot of the counters. */
   TransportStats stats();

@@ -1,10 +1,12 @@
 /**
- * The runtime of libgossip: Netty transports (UDP, TCP, hybrid), serializers (binary, JSON) and
- * {@link io.libgossip.net.GossipNode}, which runs a {@link io.libgossip.core.GossipCore} on one
- * event loop.
+ * The runtime of libgossip: {@link io.libgossip.net.GossipNode}, which runs a {@link
+ * io.libgossip.core.GossipCore} on one Netty event loop, its transports (UDP, TCP, hybrid) and
+ * serializers (binary, JSON), and the byte-level packet pipeline ({@link
+ * io.libgossip.net.PacketTransform}) between them.
  *
  * <p>Start with {@link io.libgossip.net.GossipNode#builder()}. Use {@link
  * io.libgossip.net.TransportFactory} and {@link io.libgossip.net.SerializerFactory} directly only
- * to drive a core yourself (the simulator's real-network mode, tests, tools).
+ * to drive a core yourself (tests, tools); the concrete transports are internal to this package and
+ * reached through the {@link io.libgossip.net.Transport} interface.
  */
 package io.libgossip.net;
