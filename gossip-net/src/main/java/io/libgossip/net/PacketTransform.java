@@ -25,9 +25,13 @@ package io.libgossip.net;
  */
 public interface PacketTransform {
 
-  /** A short name for logs, such as {@code "label"} or {@code "aes-gcm"}. */
+  /**
+   * A short name for logs, such as {@code "label"} or {@code "aes-gcm"}; by default the class's
+   * simple name.
+   */
   default String name() {
-    return getClass().getSimpleName();
+    String simple = getClass().getSimpleName();
+    return simple.isEmpty() ? getClass().getName() : simple;
   }
 
   /**

@@ -181,6 +181,52 @@ class PacketPipelineTest {
     }
   }
 
+  /**
+   * A keyring like the one encryption will need: encodes with the primary key, decodes with
+   * whichever installed key fits, and rejects a packet that none fits.
+   */
+  private static final class Keyring implements PacketTransform {
+    private final List<TestTransforms.XorCrc> keys;
+
+    Keyring(int... keys) {
+      this.keys = Arrays.stream(keys).mapToObj(TestTransforms.XorCrc::new).toList();
+    }
+
+    @Override
+    public int overhead() {
+      return 4;
+    }
+
+    @Override
+    public byte[] encode(byte[] packet) {
+      return keys.get(0).encode(packet);
+    }
+
+    @Override
+    public TransformResult decode(byte[] packet) {
+      for (TestTransforms.XorCrc key : keys) {
+        if (key.decode(packet) instanceof TransformResult.Accepted a) {
+          return a;
+        }
+      }
+      return TransformResult.rejected("no installed key fits");
+    }
+  }
+
+  @Test
+  void aTransformMayTryEveryInstalledKeyDuringARotation() {
+    PacketPipeline oldPrimary = pipeline(new Keyring(1, 2));
+    PacketPipeline newPrimary = pipeline(new Keyring(2, 1));
+    PacketPipeline stranger = pipeline(new Keyring(3));
+    GossipMessage m = TestMessages.ping(8);
+    byte[] fromOld = oldPrimary.encode(m, 0);
+    byte[] fromNew = newPrimary.encode(m, 0);
+    assertThat(decoded(newPrimary.decode(fromOld, 0, fromOld.length))).isEqualTo(m);
+    assertThat(decoded(oldPrimary.decode(fromNew, 0, fromNew.length))).isEqualTo(m);
+    assertThat(stranger.decode(fromOld, 0, fromOld.length))
+        .isEqualTo(new PacketPipeline.Inbound.Rejected("Keyring", "no installed key fits"));
+  }
+
   // ---- the inbound handlers with a transform, without sockets
 
   private TransportContext context(PacketTransform... transforms) {

@@ -55,7 +55,10 @@ final class TestTransforms {
     }
   }
 
-  /** XORs every byte with a key byte and appends a CRC-32 of the result; rejects a bad CRC. */
+  /**
+   * Appends a CRC-32 of the packet and XORs every byte before it with a key byte; rejects a packet
+   * whose checksum does not match after the XOR (damaged, or made with another key).
+   */
   static final class XorCrc implements PacketTransform {
     private final byte key;
 
@@ -76,14 +79,14 @@ final class TestTransforms {
     @Override
     public byte[] encode(byte[] packet) {
       byte[] out = Arrays.copyOf(packet, packet.length + 4);
-      for (int i = 0; i < packet.length; i++) {
-        out[i] ^= key;
-      }
-      int crc = crc(out, packet.length);
+      int crc = crc(packet, packet.length);
       out[packet.length] = (byte) (crc >>> 24);
       out[packet.length + 1] = (byte) (crc >>> 16);
       out[packet.length + 2] = (byte) (crc >>> 8);
       out[packet.length + 3] = (byte) crc;
+      for (int i = 0; i < packet.length; i++) {
+        out[i] ^= key;
+      }
       return out;
     }
 
@@ -93,17 +96,17 @@ final class TestTransforms {
         return TransformResult.rejected("shorter than the checksum");
       }
       int n = packet.length - 4;
+      byte[] out = Arrays.copyOf(packet, n);
+      for (int i = 0; i < n; i++) {
+        out[i] ^= key;
+      }
       int crc =
           (packet[n] & 0xff) << 24
               | (packet[n + 1] & 0xff) << 16
               | (packet[n + 2] & 0xff) << 8
               | (packet[n + 3] & 0xff);
-      if (crc != crc(packet, n)) {
+      if (crc != crc(out, n)) {
         return TransformResult.rejected("bad checksum");
-      }
-      byte[] out = Arrays.copyOf(packet, n);
-      for (int i = 0; i < n; i++) {
-        out[i] ^= key;
       }
       return TransformResult.accepted(out);
     }
