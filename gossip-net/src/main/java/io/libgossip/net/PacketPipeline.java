@@ -47,10 +47,6 @@ final class PacketPipeline {
     return (int) sum;
   }
 
-  MessageSerializer serializer() {
-    return serializer;
-  }
-
   /** Bytes the transforms add to a packet at most. */
   int overhead() {
     return overhead;

@@ -18,15 +18,23 @@ public sealed interface TransformResult {
     return new Rejected(why);
   }
 
-  /**
-   * The inner bytes of an accepted packet.
-   *
-   * @param packet the bytes for the next stage; the record compares it by identity
-   */
-  record Accepted(byte[] packet) implements TransformResult {
-    /** Checks that {@code packet} is there. */
-    public Accepted {
-      Objects.requireNonNull(packet, "packet");
+  /** The inner bytes of an accepted packet, for the next stage (or the serializer) to read. */
+  final class Accepted implements TransformResult {
+    private final byte[] packet;
+
+    /** Accepts {@code packet}, which is kept, not copied. */
+    public Accepted(byte[] packet) {
+      this.packet = Objects.requireNonNull(packet, "packet");
+    }
+
+    /** The inner bytes (the array given, not a copy). */
+    public byte[] packet() {
+      return packet;
+    }
+
+    @Override
+    public String toString() {
+      return "Accepted[" + packet.length + " bytes]";
     }
   }
 
