@@ -286,25 +286,12 @@ public final class Simulation {
   }
 
   /**
-   * The shortest suspicion timeout the config implies for {@code nodes} members, in nanoseconds:
-   * {@code suspicionMult × max(1, log10(nodes)) × probeInterval}.
-   */
-  public static long suspicionTimeoutMinNanos(GossipConfig config, int nodes) {
-    double scale = Math.max(1.0, Math.log10(nodes));
-    return Math.round(config.suspicionMult() * scale * config.probeInterval().toNanos());
-  }
-
-  /** The longest suspicion timeout: {@code suspicionMaxTimeoutMult × min}, in nanoseconds. */
-  public static long suspicionTimeoutMaxNanos(GossipConfig config, int nodes) {
-    return config.suspicionMaxTimeoutMult() * suspicionTimeoutMinNanos(config, nodes);
-  }
-
-  /**
-   * The time within which a crash should be {@code FAILED} everywhere: the longest suspicion
-   * timeout plus two probe intervals plus 3 s for dissemination, in nanoseconds.
+   * The time within which a crash should be {@code FAILED} everywhere, in nanoseconds: the core's
+   * longest suspicion timeout for {@code nodes} members ({@link
+   * GossipConfig#suspicionTimeoutMax(int)}) plus two probe intervals plus 3 s for dissemination.
    */
   public static long detectionBoundNanos(GossipConfig config, int nodes) {
-    return suspicionTimeoutMaxNanos(config, nodes)
+    return config.suspicionTimeoutMax(nodes).toNanos()
         + 2 * config.probeInterval().toNanos()
         + 3_000_000_000L;
   }
