@@ -17,8 +17,7 @@ import java.util.function.LongConsumer;
  * their cores (ticks, packet delivery through the {@link Network}, starts, stops, pauses, leaves).
  * Every change it makes is reported to the {@link Measurements}.
  *
- * <p>Commands ({@link #crash}, {@link #pause}, ...) assume their arguments were validated by {@link
- * Simulation}.
+ * <p>The faults and commands that change nodes from outside the loop are in {@link NodeCommands}.
  */
 final class SimEngine {
   private static final int SEED_ATTEMPTS = 8;
