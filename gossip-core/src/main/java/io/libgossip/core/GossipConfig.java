@@ -226,6 +226,98 @@ public final class GossipConfig {
     return maxQueuedUpdates;
   }
 
+  // The protocol's formulas for a cluster of a given size. A node applies them with the number of
+  // members it sees alive, itself included, at the moment it needs the value.
+
+  /**
+   * The shortest a suspicion lasts in a cluster of {@code clusterSize} live members: {@code
+   * suspicionMult × max(1, log10(clusterSize)) × probeInterval}. A suspicion that enough
+   * independent members confirm (Lifeguard) times out after this long. LAN, 100 members: 8 s.
+   *
+   * @param clusterSize live members, this node included; at least 1
+   * @throws IllegalArgumentException if {@code clusterSize < 1}
+   */
+  public Duration suspicionTimeoutMin(int clusterSize) {
+    requireClusterSize(clusterSize);
+    return Duration.ofNanos(
+        ProtocolMath.suspicionMinNanos(suspicionMult, clusterSize, probeInterval.toNanos()));
+  }
+
+  /**
+   * The longest a suspicion lasts in a cluster of {@code clusterSize} live members: {@code
+   * suspicionMaxTimeoutMult ×} {@link #suspicionTimeoutMin(int)}. A fresh, unconfirmed suspicion
+   * starts here; a crashed member is declared {@code FAILED} at the latest this long after the
+   * first member suspects it. LAN, 100 members: 48 s.
+   *
+   * @param clusterSize live members, this node included; at least 1
+   * @throws IllegalArgumentException if {@code clusterSize < 1}
+   */
+  public Duration suspicionTimeoutMax(int clusterSize) {
+    requireClusterSize(clusterSize);
+    return Duration.ofNanos(
+        ProtocolMath.suspicionMaxNanos(
+            suspicionMult, suspicionMaxTimeoutMult, clusterSize, probeInterval.toNanos()));
+  }
+
+  /**
+   * The suspicion timeout after {@code confirmations} independent members have confirmed a
+   * suspicion (Lifeguard): from {@link #suspicionTimeoutMax(int)} with none down to {@link
+   * #suspicionTimeoutMin(int)} with {@code suspicionMult - 2} or more, along {@code log(c + 1) /
+   * log(suspicionMult - 1)}. In a cluster of fewer than {@code suspicionMult} members, too small to
+   * provide that many confirmations, it is the minimum.
+   *
+   * @param clusterSize live members, this node included; at least 1
+   * @param confirmations independent confirmations received; at least 0
+   * @throws IllegalArgumentException if {@code clusterSize < 1} or {@code confirmations < 0}
+   */
+  public Duration suspicionTimeout(int clusterSize, int confirmations) {
+    requireClusterSize(clusterSize);
+    if (confirmations < 0) {
+      throw new IllegalArgumentException("confirmations must be >= 0, got " + confirmations);
+    }
+    long probe = probeInterval.toNanos();
+    return Duration.ofNanos(
+        ProtocolMath.suspicionTimeoutNanos(
+            ProtocolMath.suspicionMinNanos(suspicionMult, clusterSize, probe),
+            ProtocolMath.suspicionMaxNanos(
+                suspicionMult, suspicionMaxTimeoutMult, clusterSize, probe),
+            ProtocolMath.suspicionConfirmationsNeeded(suspicionMult, clusterSize),
+            confirmations));
+  }
+
+  /**
+   * How many times each membership update is piggybacked before it retires, in a cluster of {@code
+   * clusterSize} live members: {@code retransmitMult × ceil(log10(clusterSize + 1))}. LAN, 100
+   * members: 12.
+   *
+   * @param clusterSize live members, this node included; at least 1
+   * @throws IllegalArgumentException if {@code clusterSize < 1}
+   */
+  public int retransmitLimit(int clusterSize) {
+    requireClusterSize(clusterSize);
+    return ProtocolMath.retransmitLimit(retransmitMult, clusterSize);
+  }
+
+  /**
+   * The periodic push-pull interval in a cluster of {@code clusterSize} live members: {@link
+   * #pushPullInterval()} up to 32 members, then one more multiple of it per doubling, so that each
+   * node's full-state traffic stays bounded. LAN, 100 members: 90 s.
+   *
+   * @param clusterSize live members, this node included; at least 1
+   * @throws IllegalArgumentException if {@code clusterSize < 1}
+   */
+  public Duration pushPullInterval(int clusterSize) {
+    requireClusterSize(clusterSize);
+    return Duration.ofNanos(
+        ProtocolMath.pushPullIntervalNanos(pushPullInterval.toNanos(), clusterSize));
+  }
+
+  private static void requireClusterSize(int clusterSize) {
+    if (clusterSize < 1) {
+      throw new IllegalArgumentException("clusterSize must be >= 1, got " + clusterSize);
+    }
+  }
+
   @Override
   public String toString() {
     return "GossipConfig{cluster="

@@ -56,7 +56,7 @@ class ClusterTest {
     assertThat(c.runUntil(() -> c.allSee(NodeStatus.FAILED, 5), 100 * MS, 60 * SEC)).isTrue();
 
     long worst =
-        ProtocolMath.suspicionMaxNanos(4, 6, 20, SEC) + 2 * c.config.probeInterval().toNanos() * 20;
+        c.config.suspicionTimeoutMax(20).toNanos() + 2 * c.config.probeInterval().toNanos() * 20;
     assertThat(c.now - crashedAt).isLessThan(worst);
     for (int i = 0; i < 20; i++) {
       if (i != 5) {

@@ -141,7 +141,7 @@ class DeterminismAndTimersTest {
     CoreFixture f = CoreFixture.withPeers("a", "x");
     f.gossip("a", suspect("x", 0, "a"));
     long start = f.now;
-    long timeout = ProtocolMath.suspicionMinNanos(4, 3, SEC); // k = 0 in a cluster of 3
+    long timeout = f.config.suspicionTimeoutMin(3).toNanos(); // k = 0 in a cluster of 3
     f.runUntil(start + SEC);
     // Paused from here; the suspicion deadline passes meanwhile, and x's refutation waits.
 
@@ -179,7 +179,7 @@ class DeterminismAndTimersTest {
     CoreFixture f = CoreFixture.withPeers("a", "x");
     f.gossip("a", suspect("x", 0, "a"));
     long start = f.now;
-    long deadline = start + ProtocolMath.suspicionMinNanos(4, 3, SEC);
+    long deadline = start + f.config.suspicionTimeoutMin(3).toNanos();
     f.runUntil(deadline - 500 * MS);
 
     f.tickAt(deadline + 500 * MS); // 1 s late: within probe + gossip interval

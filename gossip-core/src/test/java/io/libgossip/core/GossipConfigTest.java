@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -187,5 +188,56 @@ class GossipConfigTest {
 
     assertThat(b).usingRecursiveComparison().isEqualTo(a);
     assertThat(b.toString()).contains("prod").isEqualTo(a.toString());
+  }
+
+  @Test
+  void lanFormulasForAHundredMembersHaveTheDocumentedValues() {
+    GossipConfig c = GossipConfig.lan();
+
+    assertThat(c.suspicionTimeoutMin(100)).isEqualTo(Duration.ofSeconds(8));
+    assertThat(c.suspicionTimeoutMax(100)).isEqualTo(Duration.ofSeconds(48));
+    assertThat(c.suspicionTimeout(100, 0)).isEqualTo(Duration.ofSeconds(48));
+    assertThat(c.suspicionTimeout(100, 2)).isEqualTo(Duration.ofSeconds(8));
+    assertThat(c.retransmitLimit(100)).isEqualTo(12);
+    assertThat(c.pushPullInterval(100)).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.pushPullInterval(32)).isEqualTo(c.pushPullInterval());
+  }
+
+  @ParameterizedTest(name = "{0} members")
+  @ValueSource(ints = {1, 2, 3, 7, 50, 999, 10_000, 1_000_000})
+  void formulasAreTheOnesTheCoreRunsOnForEveryProfile(int n) {
+    for (GossipConfig c : List.of(GossipConfig.lan(), GossipConfig.wan(), GossipConfig.local())) {
+      long probe = c.probeInterval().toNanos();
+      long min = ProtocolMath.suspicionMinNanos(c.suspicionMult(), n, probe);
+      long max =
+          ProtocolMath.suspicionMaxNanos(c.suspicionMult(), c.suspicionMaxTimeoutMult(), n, probe);
+      int k = ProtocolMath.suspicionConfirmationsNeeded(c.suspicionMult(), n);
+
+      assertThat(c.suspicionTimeoutMin(n).toNanos()).as("%s min", c).isEqualTo(min);
+      assertThat(c.suspicionTimeoutMax(n).toNanos()).as("%s max", c).isEqualTo(max);
+      for (int conf = 0; conf <= k + 1; conf++) {
+        assertThat(c.suspicionTimeout(n, conf).toNanos())
+            .as("%s after %d confirmations", c, conf)
+            .isEqualTo(ProtocolMath.suspicionTimeoutNanos(min, max, k, conf));
+      }
+      assertThat(c.retransmitLimit(n))
+          .isEqualTo(ProtocolMath.retransmitLimit(c.retransmitMult(), n));
+      assertThat(c.pushPullInterval(n).toNanos())
+          .isEqualTo(ProtocolMath.pushPullIntervalNanos(c.pushPullInterval().toNanos(), n));
+    }
+  }
+
+  @Test
+  void formulasRejectAnEmptyClusterNamingTheArgument() {
+    GossipConfig c = GossipConfig.lan();
+
+    assertThatThrownBy(() -> c.suspicionTimeoutMin(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clusterSize must be >= 1, got 0");
+    assertThatThrownBy(() -> c.suspicionTimeoutMax(-3)).hasMessageContaining("got -3");
+    assertThatThrownBy(() -> c.retransmitLimit(0)).hasMessageContaining("clusterSize");
+    assertThatThrownBy(() -> c.pushPullInterval(0)).hasMessageContaining("clusterSize");
+    assertThatThrownBy(() -> c.suspicionTimeout(10, -1))
+        .hasMessage("confirmations must be >= 0, got -1");
   }
 }

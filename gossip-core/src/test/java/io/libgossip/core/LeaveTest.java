@@ -78,7 +78,7 @@ class LeaveTest {
     CoreFixture f = atIncarnation3("a", "b", "c");
     f.advance(5 * SEC);
     f.core.leave(f.now);
-    int limit = ProtocolMath.retransmitLimit(f.config.retransmitMult(), f.core.liveCount());
+    int limit = f.config.retransmitLimit(f.core.liveCount());
     assertThat(f.core.leaveSpread()).isFalse();
 
     int ticks = 0;
@@ -111,7 +111,7 @@ class LeaveTest {
     while (!f.core.leaveSpread()) {
       f.tickAt(f.core.nextDeadline());
     }
-    assertThat(leftSends(f)).isEqualTo(ProtocolMath.retransmitLimit(f.config.retransmitMult(), 1));
+    assertThat(leftSends(f)).isEqualTo(f.config.retransmitLimit(1));
   }
 
   @Test

@@ -251,7 +251,7 @@ class PushPullJoinTest {
     }
     CoreFixture f = CoreFixture.withPeers(peers);
     long base = f.config.pushPullInterval().toNanos();
-    long expected = ProtocolMath.pushPullIntervalNanos(base, 41);
+    long expected = f.config.pushPullInterval(41).toNanos();
     assertThat(expected).isEqualTo(2 * base);
 
     f.advance(4 * expected);

@@ -8,18 +8,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.libgossip.core.ClusterEvent.Kind;
 import org.junit.jupiter.api.Test;
 
-/** Lifeguard's suspicion timer, driven through the core, against ProtocolMath's formulas. */
+/**
+ * Lifeguard's suspicion timer, driven through the core, against the formulas GossipConfig exposes.
+ */
 class SuspicionTimerTest {
   private static final GossipConfig LAN = GossipConfig.lan();
-  private static final long PROBE = LAN.probeInterval().toNanos();
 
   private static long min(int n) {
-    return ProtocolMath.suspicionMinNanos(LAN.suspicionMult(), n, PROBE);
+    return LAN.suspicionTimeoutMin(n).toNanos();
   }
 
   private static long max(int n) {
-    return ProtocolMath.suspicionMaxNanos(
-        LAN.suspicionMult(), LAN.suspicionMaxTimeoutMult(), n, PROBE);
+    return LAN.suspicionTimeoutMax(n).toNanos();
   }
 
   private static int k(int n) {
@@ -75,7 +75,7 @@ class SuspicionTimerTest {
 
     f.gossip("b", suspect("x", 0, "b"));
 
-    long expected = ProtocolMath.suspicionTimeoutNanos(min(5), max(5), k(5), 1);
+    long expected = LAN.suspicionTimeout(5, 1).toNanos();
     assertThat(expected).isStrictlyBetween(min(5), max(5));
     assertFailsExactlyAt(f, "x", start + expected);
   }
@@ -90,8 +90,7 @@ class SuspicionTimerTest {
     f.gossip("b", suspect("x", 0, "b"));
     f.gossip("c", suspect("x", 0, "b"));
 
-    assertFailsExactlyAt(
-        f, "x", start + ProtocolMath.suspicionTimeoutNanos(min(5), max(5), k(5), 1));
+    assertFailsExactlyAt(f, "x", start + LAN.suspicionTimeout(5, 1).toNanos());
   }
 
   @Test
@@ -113,8 +112,7 @@ class SuspicionTimerTest {
     f.silent.add("x");
     long start = f.now;
 
-    assertFailsExactlyAt(
-        f, "x", start + ProtocolMath.suspicionTimeoutNanos(min(5), max(5), k(5), 1));
+    assertFailsExactlyAt(f, "x", start + LAN.suspicionTimeout(5, 1).toNanos());
   }
 
   @Test

@@ -6,19 +6,15 @@ import java.util.Arrays;
  * The simulator's agenda: events ordered by (time, insertion sequence), so that events at the same
  * virtual instant run in the order they were scheduled.
  *
- * <p>Events are stored in parallel primitive arrays addressed by slot, and a binary heap orders the
- * slots; scheduling an event allocates nothing once the arrays have grown. {@link #poll()} copies
- * the earliest event into the {@code cur*} fields and frees its slot.
+ * <p>Times and sequence numbers are stored in primitive arrays addressed by slot, and a binary heap
+ * orders the slots; scheduling an event allocates nothing but the event once the arrays have grown.
+ *
+ * @param <E> the event type
  */
-final class EventQueue {
+final class EventQueue<E> {
   private long[] time;
   private long[] seq;
-  private int[] kind;
-  private int[] node;
-  private int[] a;
-  private int[] b;
-  private int[] c;
-  private Object[] obj;
+  private Object[] events;
   private int[] heap;
   private int size;
   private int[] free;
@@ -26,37 +22,11 @@ final class EventQueue {
   private int slots;
   private long nextSeq;
 
-  /** Time of the event last returned by {@link #poll()}. */
-  long curTime;
-
-  /** Kind of the event last polled. */
-  int curKind;
-
-  /** Node of the event last polled. */
-  int curNode;
-
-  /** First integer argument of the event last polled. */
-  int curA;
-
-  /** Second integer argument of the event last polled. */
-  int curB;
-
-  /** Third integer argument of the event last polled. */
-  int curC;
-
-  /** Object argument of the event last polled. */
-  Object curObj;
-
   EventQueue(int initialCapacity) {
     int n = Math.max(16, initialCapacity);
     time = new long[n];
     seq = new long[n];
-    kind = new int[n];
-    node = new int[n];
-    a = new int[n];
-    b = new int[n];
-    c = new int[n];
-    obj = new Object[n];
+    events = new Object[n];
     heap = new int[n];
     free = new int[n];
   }
@@ -75,8 +45,8 @@ final class EventQueue {
     return time[heap[0]];
   }
 
-  /** Schedules an event. */
-  void push(long t, int k, int n, int x, int y, int z, Object o) {
+  /** Schedules {@code event} at virtual time {@code t}. */
+  void push(long t, E event) {
     int s;
     if (freeTop > 0) {
       s = free[--freeTop];
@@ -88,34 +58,28 @@ final class EventQueue {
     }
     time[s] = t;
     seq[s] = nextSeq++;
-    kind[s] = k;
-    node[s] = n;
-    a[s] = x;
-    b[s] = y;
-    c[s] = z;
-    obj[s] = o;
+    events[s] = event;
     int i = size++;
     heap[i] = s;
     siftUp(i);
   }
 
-  /** Removes the earliest event into the {@code cur*} fields; the queue must not be empty. */
-  void poll() {
+  /**
+   * Removes and returns the earliest event (read its time with {@link #peekTime()} first); the
+   * queue must not be empty.
+   */
+  @SuppressWarnings("unchecked")
+  E poll() {
     int s = heap[0];
-    curTime = time[s];
-    curKind = kind[s];
-    curNode = node[s];
-    curA = a[s];
-    curB = b[s];
-    curC = c[s];
-    curObj = obj[s];
-    obj[s] = null;
+    E e = (E) events[s];
+    events[s] = null;
     free[freeTop++] = s;
     int last = heap[--size];
     if (size > 0) {
       heap[0] = last;
       siftDown(0);
     }
+    return e;
   }
 
   private boolean less(int s1, int s2) {
@@ -161,12 +125,7 @@ final class EventQueue {
     int n = time.length * 2;
     time = Arrays.copyOf(time, n);
     seq = Arrays.copyOf(seq, n);
-    kind = Arrays.copyOf(kind, n);
-    node = Arrays.copyOf(node, n);
-    a = Arrays.copyOf(a, n);
-    b = Arrays.copyOf(b, n);
-    c = Arrays.copyOf(c, n);
-    obj = Arrays.copyOf(obj, n);
+    events = Arrays.copyOf(events, n);
     heap = Arrays.copyOf(heap, n);
     free = Arrays.copyOf(free, n);
   }

@@ -422,8 +422,8 @@ public final class Scenario {
         !anyCrash || incomplete > 0 || restartedEarly == m.detections().size() ? -1.0 : ms(maxAll));
     r.put("detection_incomplete", incomplete);
     r.put("detection_restarted", restartedEarly);
-    r.put("suspicion_timeout_min_ms", ms(Simulation.suspicionTimeoutMinNanos(config, nodes)));
-    r.put("suspicion_timeout_max_ms", ms(Simulation.suspicionTimeoutMaxNanos(config, nodes)));
+    r.put("suspicion_timeout_min_ms", ms(config.suspicionTimeoutMin(nodes).toNanos()));
+    r.put("suspicion_timeout_max_ms", ms(config.suspicionTimeoutMax(nodes).toNanos()));
     r.put("detection_bound_ms", ms(Simulation.detectionBoundNanos(config, nodes)));
     r.put("false_positives", m.falsePositives());
     r.put("healthy_suspicions", m.healthySuspicions());

@@ -12,55 +12,47 @@ class EventQueueTest {
 
   @Test
   void pollsInTimeOrder() {
-    EventQueue q = new EventQueue(4);
-    q.push(30, 0, 3, 0, 0, 0, null);
-    q.push(10, 0, 1, 0, 0, 0, null);
-    q.push(20, 0, 2, 0, 0, 0, null);
-    List<Integer> nodes = new ArrayList<>();
+    EventQueue<String> q = new EventQueue<>(4);
+    q.push(30, "c");
+    q.push(10, "a");
+    q.push(20, "b");
+    List<String> events = new ArrayList<>();
     while (!q.isEmpty()) {
-      q.poll();
-      nodes.add(q.curNode);
+      events.add(q.poll());
     }
-    assertThat(nodes).containsExactly(1, 2, 3);
+    assertThat(events).containsExactly("a", "b", "c");
   }
 
   @Test
   void eventsAtTheSameTimeRunInSchedulingOrder() {
-    EventQueue q = new EventQueue(4);
+    EventQueue<Integer> q = new EventQueue<>(4);
     for (int i = 0; i < 100; i++) {
-      q.push(5, 0, i, 0, 0, 0, null);
+      q.push(5, i);
     }
     for (int i = 0; i < 100; i++) {
-      q.poll();
-      assertThat(q.curNode).isEqualTo(i);
-      assertThat(q.curTime).isEqualTo(5);
+      assertThat(q.peekTime()).isEqualTo(5);
+      assertThat(q.poll()).isEqualTo(i);
     }
   }
 
   @Test
-  void carriesEveryFieldAndMatchesASortedReferenceUnderRandomUse() {
-    record Ev(long time, long seq, int node, int a, int b, int c, Object obj) {}
+  void carriesEveryEventAndMatchesASortedReferenceUnderRandomUse() {
+    record Ev(long time, long seq, int payload) {}
     SplittableRandom r = new SplittableRandom(42);
-    EventQueue q = new EventQueue(1);
+    EventQueue<Ev> q = new EventQueue<>(1);
     List<Ev> ref = new ArrayList<>();
     long seq = 0;
     for (int round = 0; round < 20_000; round++) {
       if (ref.isEmpty() || r.nextInt(3) != 0) {
         long t = r.nextLong(1000);
-        Ev e = new Ev(t, seq++, r.nextInt(), r.nextInt(), r.nextInt(), r.nextInt(), "o" + round);
+        Ev e = new Ev(t, seq++, r.nextInt());
         ref.add(e);
-        q.push(e.time(), 7, e.node(), e.a(), e.b(), e.c(), e.obj());
+        q.push(e.time(), e);
       } else {
         ref.sort(Comparator.comparingLong(Ev::time).thenComparingLong(Ev::seq));
         Ev want = ref.remove(0);
-        q.poll();
-        assertThat(q.curTime).isEqualTo(want.time());
-        assertThat(q.curKind).isEqualTo(7);
-        assertThat(q.curNode).isEqualTo(want.node());
-        assertThat(q.curA).isEqualTo(want.a());
-        assertThat(q.curB).isEqualTo(want.b());
-        assertThat(q.curC).isEqualTo(want.c());
-        assertThat(q.curObj).isEqualTo(want.obj());
+        assertThat(q.peekTime()).isEqualTo(want.time());
+        assertThat(q.poll()).isSameAs(want);
       }
       assertThat(q.size()).isEqualTo(ref.size());
     }
@@ -68,10 +60,10 @@ class EventQueueTest {
 
   @Test
   void peekTimeIsTheEarliest() {
-    EventQueue q = new EventQueue(2);
-    q.push(9, 0, 0, 0, 0, 0, null);
-    q.push(4, 0, 0, 0, 0, 0, null);
-    q.push(6, 0, 0, 0, 0, 0, null);
+    EventQueue<String> q = new EventQueue<>(2);
+    q.push(9, "x");
+    q.push(4, "y");
+    q.push(6, "z");
     assertThat(q.peekTime()).isEqualTo(4);
   }
 }

@@ -1,0 +1,377 @@
+package io.libgossip.sim;
+
+import io.libgossip.core.ClusterEvent;
+import io.libgossip.core.Delivery;
+import io.libgossip.core.GossipConfig;
+import io.libgossip.core.GossipCore;
+import io.libgossip.core.GossipMessage;
+import io.libgossip.core.MessageSerializer;
+import io.libgossip.core.NodeView;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+
+/**
+ * The simulation loop: virtual time, the event queue, and what each event does to the nodes and
+ * their cores (ticks, packet delivery through the {@link Network}, starts, stops, pauses, leaves).
+ * Every change it makes is reported to the {@link Measurements}.
+ *
+ * <p>The faults and commands that change nodes from outside the loop are in {@link NodeCommands}.
+ */
+final class SimEngine {
+  private static final int SEED_ATTEMPTS = 8;
+
+  /** How far a tick is pushed when a core is still due right after two ticks at one instant. */
+  private static final long STALL_NANOS = 1_000_000L;
+
+  /** Observes every message a core sends, before the network decides its fate (for tests). */
+  interface SendTap {
+    void onSend(long now, int src, int dst, GossipMessage message, Delivery delivery);
+  }
+
+  private final GossipConfig config;
+  private final MessageSerializer serializer;
+  private final Network net;
+  private final SplittableRandom nodeRandoms;
+  private final SplittableRandom pickRandom;
+  private final SplittableRandom scenarioRandom;
+  private final CoreCustomizer customizer;
+  private final EventQueue<SimEvent> queue;
+  final LiveNodes live;
+  final Measurements measure;
+  final NodeCommands commands;
+
+  private long now;
+  private long eventsProcessed;
+  private LongConsumer progress;
+  private SendTap sendTap;
+
+  SimEngine(Simulation.Builder b) {
+    int n = b.nodes;
+    this.config = b.config;
+    this.serializer = b.serializer != null ? b.serializer : Serializers.binary(b.config);
+    SplittableRandom root = new SplittableRandom(b.seed);
+    this.net =
+        new Network(
+            root.split(),
+            b.loss,
+            b.linkLatency != null ? b.linkLatency : LinkLatency.constant(b.latencyNanos),
+            b.jitterNanos,
+            b.reliableLatencyFactor);
+    this.nodeRandoms = root.split();
+    this.pickRandom = root.split();
+    this.scenarioRandom = root.split();
+    this.customizer = b.customizer;
+    this.queue = new EventQueue<>(n * 8);
+    this.live = new LiveNodes(n);
+    this.measure = new Measurements(live, b.trace, this::healthy);
+    this.commands =
+        new NodeCommands(this, net, b.leaveTimeoutNanos, Simulation.detectionBoundNanos(config, n));
+
+    double rate = b.joinRate > 0 ? b.joinRate : Simulation.defaultJoinRate(n);
+    for (int i = 0; i < n; i++) {
+      long at = i == 0 ? 0 : Math.round(i * 1e9 / rate);
+      queue.push(at, new SimEvent.Start(live.node(i)));
+    }
+  }
+
+  long now() {
+    return now;
+  }
+
+  /** Whether node {@code s} counts as healthy now (see {@link NodeCommands#healthy}). */
+  private boolean healthy(int s) {
+    return commands.healthy(s);
+  }
+
+  GossipConfig config() {
+    return config;
+  }
+
+  SplittableRandom scenarioRandom() {
+    return scenarioRandom;
+  }
+
+  void onProgress(LongConsumer listener) {
+    this.progress = listener;
+  }
+
+  void sendTap(SendTap tap) {
+    this.sendTap = tap;
+  }
+
+  /** A snapshot of every measurement. */
+  SimMetrics metrics() {
+    return measure.snapshot(now, eventsProcessed);
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /**
+   * Runs events up to virtual time {@code end}, stopping early right after an event when {@code
+   * stop} (if not null) returns true. Returns whether it stopped early.
+   */
+  boolean runUntil(long end, BooleanSupplier stop) {
+    EventQueue<SimEvent> q = queue;
+    while (!q.isEmpty() && q.peekTime() <= end) {
+      now = q.peekTime();
+      q.poll().fire(this);
+      eventsProcessed++;
+      if ((eventsProcessed & 0xFFFF) == 0 && progress != null) {
+        progress.accept(now);
+      }
+      if (stop != null && stop.getAsBoolean()) {
+        return true;
+      }
+    }
+    if (end > now) {
+      now = end;
+    }
+    return false;
+  }
+
+  /** Schedules {@code event} at virtual time {@code at}. */
+  void push(long at, SimEvent event) {
+    queue.push(at, event);
+  }
+
+  void onStart(SimNode node) {
+    if (!node.everStarted) {
+      startNode(node);
+    }
+  }
+
+  void onTick(SimNode node, int generation) {
+    if (generation != node.tickGen || !node.up) {
+      return;
+    }
+    node.tickAt = SimNode.NONE;
+    if (node.paused) {
+      return; // the pause end reschedules
+    }
+    GossipCore c = node.core;
+    if (c.nextDeadline() - now > 0) {
+      scheduleTick(node, false); // woken early because the deadline moved later
+      return;
+    }
+    c.tick(now);
+    afterCall(node, true);
+  }
+
+  void onDeliver(SimEvent.Deliver d) {
+    SimNode dst = d.dst();
+    if (!dst.up || dst.life != d.dstLife()) {
+      measure.traffic.unreachable();
+      return;
+    }
+    if (net.cut(d.src(), dst.index)) {
+      measure.traffic.lostToPartition();
+      return;
+    }
+    if (dst.paused) {
+      dst.hold(d.message(), d.size());
+      return;
+    }
+    deliver(dst, d.message(), d.size());
+  }
+
+  private void deliver(SimNode dst, GossipMessage m, int size) {
+    GossipCore c = dst.core;
+    measure.traffic.delivered();
+    c.recordBytesReceived(size);
+    c.handleMessage(m, now);
+    afterCall(dst, false);
+  }
+
+  void onPauseEnd(SimNode node, int life) {
+    if (!node.up || node.life != life || !node.paused || node.pauseEnd > now) {
+      return; // stale, or the pause was extended and a later event ends it
+    }
+    node.paused = false;
+    node.lastDisturbance = now;
+    for (SimNode.Held h : node.takeHeld()) {
+      if (!node.up || node.paused) {
+        break; // a held message made the node leave; the rest is lost with it
+      }
+      deliver(node, h.message(), h.size());
+    }
+    if (node.up) {
+      scheduleTick(node, false);
+    }
+  }
+
+  void onLeaveDeadline(SimNode node, int life) {
+    if (node.up && node.leaving && node.life == life) {
+      stopNode(node);
+      measure.faults.left();
+    }
+  }
+
+  /** Bookkeeping after any call into a node's core: flush byte counts, reschedule its tick. */
+  void afterCall(SimNode node, boolean ticked) {
+    long pb = node.pendingBytes;
+    if (pb != 0) {
+      node.pendingBytes = 0;
+      node.core.recordBytesSent(pb);
+    }
+    if (node.leaving && node.leaveSpread) {
+      stopNode(node);
+      measure.faults.left();
+      return;
+    }
+    scheduleTick(node, ticked);
+  }
+
+  private void scheduleTick(SimNode node, boolean justTicked) {
+    long d = node.core.nextDeadline();
+    if (d - now <= 0) {
+      if (justTicked) {
+        // A tick should leave nothing due. Tick again at once, as a runtime would, but if the
+        // core is still due right after that second tick, back off so the loop cannot spin.
+        measure.stalls.stalled(node.index, now, d);
+        d = node.stalledAt == now ? now + STALL_NANOS : now;
+        node.stalledAt = now;
+      } else {
+        d = now;
+      }
+    }
+    long cur = node.tickAt;
+    if (cur != SimNode.NONE && cur - d <= 0) {
+      return; // an earlier (or equal) tick is pending; it re-reads the deadline when it fires
+    }
+    int g = ++node.tickGen;
+    node.tickAt = d;
+    queue.push(d, new SimEvent.Tick(node, g));
+  }
+
+  // ---------------------------------------------------------------- what cores do
+
+  private void onSend(SimNode src, GossipMessage m, NodeView target, Delivery delivery) {
+    int size = serializer.encodedSize(m);
+    measure.traffic.sent(size);
+    src.pendingBytes += size;
+    SimNode dst = live.byAddress(target.address());
+    if (dst == null) {
+      measure.traffic.unreachable();
+      return;
+    }
+    if (sendTap != null) {
+      sendTap.onSend(now, src.index, dst.index, m, delivery);
+    }
+    if (!dst.up) {
+      measure.traffic.unreachable();
+      return;
+    }
+    long delay;
+    if (delivery == Delivery.RELIABLE) {
+      if (net.cut(src.index, dst.index)) {
+        measure.traffic.lostToPartition();
+        return;
+      }
+      delay = net.reliableDelay(src.index, dst.index);
+    } else {
+      if (net.lose()) {
+        measure.traffic.lostToLoss();
+        return;
+      }
+      delay = net.bestEffortDelay(src.index, dst.index);
+    }
+    queue.push(now + delay, new SimEvent.Deliver(dst, dst.life, src.index, size, m));
+  }
+
+  private void onClusterEvent(SimNode observer, ClusterEvent event) {
+    if (event instanceof ClusterEvent.MemberEvent e) {
+      measure.memberEvent(observer.index, e, now);
+    } else if (event instanceof ClusterEvent.SelfJoined) {
+      observer.joined = true;
+    } else if (event instanceof ClusterEvent.LeaveSpread) {
+      observer.leaveSpread = true; // afterCall stops the node once the core call returns
+    }
+    // SelfRefuted: the refutation shows up as the others' RECOVERED events.
+  }
+
+  // ---------------------------------------------------------------- starts and stops
+
+  /** Starts (or restarts) a node now: a fresh core that joins through a random running node. */
+  void startNode(SimNode node) {
+    boolean restart = node.everStarted;
+    measure.traffic.accountLive(now, live.count());
+    node.life++;
+    node.up = true;
+    node.paused = false;
+    node.leaving = false;
+    node.joined = false;
+    node.leaveSpread = false;
+    if (!restart) {
+      node.everStarted = true;
+      live.firstStart();
+    } else {
+      node.lastDisturbance = now;
+      measure.detection.restarted(node.index);
+      measure.dissemination.restarted(node.index);
+    }
+    int seedNode = pickSeed();
+    live.add(node);
+    GossipCore c = buildCore(node);
+    node.core = c;
+    measure.convergence.started(node, restart, now);
+    c.tick(now);
+    afterCall(node, true);
+    if (seedNode >= 0 && node.up) {
+      c.join(List.of(live.node(seedNode).address), now);
+      afterCall(node, false);
+    }
+  }
+
+  private GossipCore buildCore(SimNode node) {
+    GossipCore.Builder b = GossipCore.builder().config(config);
+    if (customizer != null) {
+      customizer.customize(node.index, b);
+    }
+    return b.id(node.id)
+        .address(node.address)
+        .random(nodeRandoms.split())
+        .outbox((m, target, delivery) -> onSend(node, m, target, delivery))
+        .listener(e -> onClusterEvent(node, e))
+        .build();
+  }
+
+  /**
+   * A random running node to join through, preferring one whose own join has completed (as an
+   * operator's seed list would); -1 when no node runs.
+   */
+  private int pickSeed() {
+    if (live.count() == 0) {
+      return -1;
+    }
+    int pick = -1;
+    for (int attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
+      pick = live.at(pickRandom.nextInt(live.count()));
+      if (live.node(pick).joined || pick == live.at(0)) {
+        break;
+      }
+    }
+    return pick;
+  }
+
+  /** Stops a node now: its core is discarded, and the trackers stop waiting for it. */
+  void stopNode(SimNode node) {
+    measure.traffic.accountLive(now, live.count());
+    node.up = false;
+    node.life++;
+    node.tickGen++;
+    node.tickAt = SimNode.NONE;
+    node.paused = false;
+    node.leaving = false;
+    node.joined = false;
+    node.leaveSpread = false;
+    node.takeHeld();
+    node.pendingBytes = 0;
+    node.core = null;
+    live.remove(node);
+    measure.dissemination.stopped(node.index);
+    measure.detection.stopped(node.index, now);
+    measure.convergence.stopped(node, now);
+  }
+}
