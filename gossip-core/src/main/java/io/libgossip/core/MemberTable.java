@@ -1,0 +1,356 @@
+package io.libgossip.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The members this node knows (not itself): lookups by id, counts per status, the shuffled order in
+ * which they are probed, tombstones of failed and left members, and random picks among them.
+ *
+ * <p>Every random draw of the core that concerns the table is made here, in a fixed order, so the
+ * same seed gives the same picks.
+ */
+final class MemberTable {
+  /** Slots of {@link #currentClaims} (16 KB of references). */
+  private static final int CURRENT_CLAIMS = 4096;
+
+  private final RandomGenerator random;
+  private final SelfState self;
+  private final SuspicionTimers suspicions;
+  private final long gossipToTheDeadNanos;
+  private final long tombstoneNanos;
+
+  private final IdMap<Member> members = new IdMap<>();
+  private final ArrayList<Member> memberList = new ArrayList<>();
+  private final int[] statusCounts = new int[NodeStatus.values().length];
+  private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
+
+  /**
+   * Claims that are some member's current state, each in the slot its id, incarnation and status
+   * hash to (a later one overwrites). Gossip repeats every claim many times, so most claims a node
+   * receives equal the state it already holds; such a claim is found here and skipped without a
+   * lookup in the member table, which at thousands of members misses every cache. Invariant: an
+   * entry is always the current state of its member (see {@link #setState}); a claim equal to a
+   * member's current state changes nothing under the ordering rules, so skipping it is exact.
+   */
+  private final MemberUpdate[] currentClaims = new MemberUpdate[CURRENT_CLAIMS];
+
+  private final ArrayList<Member> probeOrder = new ArrayList<>();
+  private int probeIndex;
+  private int probeRound = 1;
+
+  /** When a gone member's tombstone expires; stale once the member has moved on. */
+  private record Tombstone(long deadline, Member member) {}
+
+  /** Which members a random pick may return. */
+  private enum Eligible {
+    ALIVE,
+    ONLINE,
+    ALIVE_OR_RECENTLY_GONE
+  }
+
+  MemberTable(
+      RandomGenerator random,
+      SelfState self,
+      SuspicionTimers suspicions,
+      long gossipToTheDeadNanos,
+      long tombstoneNanos) {
+    this.random = random;
+    this.self = self;
+    this.suspicions = suspicions;
+    this.gossipToTheDeadNanos = gossipToTheDeadNanos;
+    this.tombstoneNanos = tombstoneNanos;
+  }
+
+  // ---- lookups and counts
+
+  /** The member with {@code id}, or null. */
+  Member get(String id) {
+    return members.get(id);
+  }
+
+  /** Whether {@code m} is still the table's entry for its id (not removed or replaced). */
+  boolean holds(Member m) {
+    return members.get(m.id()) == m;
+  }
+
+  /** Whether {@code u} is exactly some member's current state (a fast, exact skip). */
+  boolean isCurrentClaim(MemberUpdate u) {
+    MemberUpdate held = currentClaims[claimSlot(u)];
+    return held == u || (held != null && held.equals(u));
+  }
+
+  /** Every member, in table order (not sorted); do not modify. */
+  List<Member> all() {
+    return memberList;
+  }
+
+  int size() {
+    return memberList.size();
+  }
+
+  int count(NodeStatus status) {
+    return statusCounts[status.ordinal()];
+  }
+
+  /** Number of members {@code ONLINE} or {@code SUSPECT}, this node included unless leaving. */
+  int liveCount() {
+    return count(NodeStatus.ONLINE) + count(NodeStatus.SUSPECT) + (self.leaving() ? 0 : 1);
+  }
+
+  // ---- changes
+
+  void add(Member m) {
+    members.put(m);
+    rememberClaim(m.state);
+    m.index = memberList.size();
+    memberList.add(m);
+    statusCounts[m.status().ordinal()]++;
+    insertIntoProbeOrder(m);
+  }
+
+  /**
+   * Makes {@code next} the state of {@code m}: keeps the counts, tombstones, suspicion timer and
+   * probe order in step with a change of status.
+   */
+  void setState(Member m, MemberUpdate next, long now) {
+    NodeStatus before = m.status();
+    forgetClaim(m.state);
+    m.state = next;
+    rememberClaim(next);
+    if (before != next.status()) {
+      statusCounts[before.ordinal()]--;
+      statusCounts[next.status().ordinal()]++;
+      m.stateChangedAt = now;
+      if (next.status().isGone()) {
+        tombstones.addLast(new Tombstone(now + tombstoneNanos, m));
+      }
+      if (!next.status().isAlive() || next.status() == NodeStatus.ONLINE) {
+        suspicions.end(m);
+      }
+      if (before.isGone() && next.status().isAlive()) {
+        insertIntoProbeOrder(m);
+      }
+    } else if (next.status() == NodeStatus.ONLINE) {
+      suspicions.end(m);
+    }
+  }
+
+  /**
+   * Removes the members whose tombstone expired by {@code now}, passing each to {@code removed}.
+   *
+   * @return how many were removed
+   */
+  int expireTombstones(long now, Consumer<Member> removed) {
+    int count = 0;
+    while (!tombstones.isEmpty()) {
+      Tombstone t = tombstones.peekFirst();
+      Member m = t.member();
+      boolean current =
+          members.get(m.id()) == m
+              && m.status().isGone()
+              && m.stateChangedAt + tombstoneNanos == t.deadline();
+      if (current && !Schedule.due(t.deadline(), now)) {
+        break;
+      }
+      tombstones.pollFirst();
+      if (current) {
+        remove(m);
+        removed.accept(m);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The earlier of {@code d} and the next tombstone expiry. */
+  long earliestTombstone(long d) {
+    Tombstone t = tombstones.peekFirst();
+    return t == null ? d : Schedule.earlier(d, t.deadline());
+  }
+
+  /** Forgets every member; the probe round counter keeps counting. */
+  void clear() {
+    members.clear();
+    memberList.clear();
+    Arrays.fill(currentClaims, null);
+    Arrays.fill(statusCounts, 0);
+    tombstones.clear();
+    probeOrder.clear();
+    probeIndex = 0;
+  }
+
+  private void remove(Member m) {
+    members.remove(m.id());
+    forgetClaim(m.state);
+    int i = m.index;
+    Member last = memberList.remove(memberList.size() - 1);
+    if (last != m) {
+      memberList.set(i, last);
+      last.index = i;
+    }
+    m.index = -1;
+    statusCounts[m.status().ordinal()]--;
+    suspicions.end(m);
+  }
+
+  private static int claimSlot(MemberUpdate u) {
+    int h = u.id().hashCode();
+    h = h * 31 + (int) u.incarnation();
+    h = h * 31 + u.status().ordinal();
+    h *= 0x9E3779B9;
+    return (h ^ (h >>> 16)) & (CURRENT_CLAIMS - 1);
+  }
+
+  private void rememberClaim(MemberUpdate u) {
+    currentClaims[claimSlot(u)] = u;
+  }
+
+  private void forgetClaim(MemberUpdate u) {
+    int slot = claimSlot(u);
+    if (currentClaims[slot] == u) {
+      currentClaims[slot] = null;
+    }
+  }
+
+  // ---- probe order
+
+  /**
+   * The next member to probe: each live member once per round, rounds in a fresh random order. Null
+   * when no member is alive.
+   */
+  Member nextProbeTarget() {
+    for (int pass = 0; pass < 2; pass++) {
+      while (probeIndex < probeOrder.size()) {
+        Member m = probeOrder.get(probeIndex++);
+        if (members.get(m.id()) == m && m.status().isAlive() && m.probedRound != probeRound) {
+          m.probedRound = probeRound; // a member re-inserted after recovering is probed once
+          return m;
+        }
+      }
+      // One full round done: reshuffle the live members for the next one.
+      probeOrder.clear();
+      probeIndex = 0;
+      probeRound++;
+      for (Member m : memberList) {
+        if (m.status().isAlive()) {
+          probeOrder.add(m);
+        }
+      }
+      shuffle(probeOrder);
+      if (probeOrder.isEmpty()) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private void insertIntoProbeOrder(Member m) {
+    // A random position in the rest of this round, so a newcomer is probed within one round.
+    // Appended, then swapped with a random slot of the rest of the round (O(1); the member it
+    // displaces moves to the end, still within the round).
+    int lo = probeIndex;
+    int pos = lo + random.nextInt(probeOrder.size() - lo + 1);
+    probeOrder.add(m);
+    probeOrder.set(probeOrder.size() - 1, probeOrder.get(pos));
+    probeOrder.set(pos, m);
+  }
+
+  private void shuffle(List<Member> list) {
+    for (int i = list.size() - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      Member tmp = list.get(i);
+      list.set(i, list.get(j));
+      list.set(j, tmp);
+    }
+  }
+
+  // ---- random picks
+
+  /** A random live member (for a push-pull exchange), or null when there is none. */
+  Member randomAlive() {
+    List<Member> one = pick(1, null, Eligible.ALIVE, 0);
+    return one.isEmpty() ? null : one.get(0);
+  }
+
+  /** Up to {@code k} distinct random {@code ONLINE} members other than {@code target}. */
+  List<Member> randomOnlineExcept(int k, Member target) {
+    return pick(k, target, Eligible.ONLINE, 0);
+  }
+
+  /**
+   * Up to {@code k} distinct random members to gossip to: the live ones and those gone within the
+   * gossip-to-the-dead time.
+   */
+  List<Member> randomGossipTargets(int k, long now) {
+    return pick(k, null, Eligible.ALIVE_OR_RECENTLY_GONE, now);
+  }
+
+  /** A random {@code FAILED} member; there must be one. */
+  Member randomFailed() {
+    for (int i = 0; i < 16; i++) {
+      Member m = memberList.get(random.nextInt(memberList.size()));
+      if (m.status() == NodeStatus.FAILED) {
+        return m;
+      }
+    }
+    List<Member> all = new ArrayList<>();
+    for (Member m : memberList) {
+      if (m.status() == NodeStatus.FAILED) {
+        all.add(m);
+      }
+    }
+    return all.get(random.nextInt(all.size()));
+  }
+
+  private List<Member> pick(int k, Member exclude, Eligible which, long now) {
+    int n = memberList.size();
+    List<Member> out = new ArrayList<>(k);
+    if (k <= 0 || n == 0) {
+      return out;
+    }
+    int attempts = 0;
+    int maxAttempts = 4 * k + 8;
+    while (out.size() < k && attempts++ < maxAttempts) {
+      Member m = memberList.get(random.nextInt(n));
+      if (eligible(m, exclude, which, now) && !out.contains(m)) {
+        out.add(m);
+      }
+    }
+    if (out.size() < k && attempts >= maxAttempts) {
+      // Sparse eligibility (many tombstones): fall back to a scan.
+      List<Member> all = new ArrayList<>();
+      for (Member m : memberList) {
+        if (eligible(m, exclude, which, now) && !out.contains(m)) {
+          all.add(m);
+        }
+      }
+      while (out.size() < k && !all.isEmpty()) {
+        int i = random.nextInt(all.size());
+        out.add(all.get(i));
+        all.set(i, all.get(all.size() - 1));
+        all.remove(all.size() - 1);
+      }
+    }
+    return out;
+  }
+
+  private boolean eligible(Member m, Member exclude, Eligible which, long now) {
+    if (m == exclude) {
+      return false;
+    }
+    NodeStatus s = m.status();
+    switch (which) {
+      case ONLINE:
+        return s == NodeStatus.ONLINE;
+      case ALIVE:
+        return s.isAlive();
+      default:
+        return s.isAlive() || (s.isGone() && now - m.stateChangedAt < gossipToTheDeadNanos);
+    }
+  }
+}
