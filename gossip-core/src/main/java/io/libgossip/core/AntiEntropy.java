@@ -62,14 +62,12 @@ final class AntiEntropy {
 
   /** Sends a join request carrying this node's full state. */
   void requestJoin(NodeView to) {
-    effects.send(
-        new PushPull(self.id, self.address, true, false, fullState()), to, Delivery.RELIABLE);
+    sendState(to, true, false);
   }
 
   /** Sends a state exchange request carrying this node's full state. */
   void requestExchange(NodeView to) {
-    effects.send(
-        new PushPull(self.id, self.address, false, false, fullState()), to, Delivery.RELIABLE);
+    sendState(to, false, false);
   }
 
   /**
@@ -126,8 +124,7 @@ final class AntiEntropy {
       }
     } else {
       NodeView to = sender != null ? sender.view() : NodeView.ofAddress(pp.fromAddress());
-      effects.send(
-          new PushPull(self.id, self.address, false, true, fullState()), to, Delivery.RELIABLE);
+      sendState(to, false, true);
     }
     return changed;
   }
@@ -167,6 +164,11 @@ final class AntiEntropy {
     }
     pick = table.randomFailed();
     requestExchange(pick.view());
+  }
+
+  private void sendState(NodeView to, boolean join, boolean reply) {
+    effects.send(
+        new PushPull(self.id, self.address, join, reply, fullState()), to, Delivery.RELIABLE);
   }
 
   private List<MemberUpdate> fullState() {

@@ -4,16 +4,13 @@ import io.libgossip.core.GossipMessage.Ack;
 import io.libgossip.core.GossipMessage.Nack;
 import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * SWIM's failure detector with Lifeguard: one probe per probe interval (a direct ping, then
  * indirect pings through a few relays after the probe timeout), nacks from relays that could not
- * reach the target, the relays this node runs for others, and suspicion timeouts. A failed probe
- * suspects its target; an expired suspicion declares it failed.
+ * reach the target, the {@link Relays} this node runs for others, and suspicion timeouts. A failed
+ * probe suspects its target; an expired suspicion declares it failed.
  */
 final class FailureDetector {
   private final SelfState self;
@@ -29,8 +26,7 @@ final class FailureDetector {
 
   private long seq;
   private Probe probe;
-  private final ArrayDeque<Relay> relays = new ArrayDeque<>();
-  private final Map<Long, Relay> relaysBySeq = new HashMap<>();
+  private final Relays relays;
 
   /** No suspicion expires before this time (see {@link #stalled}). */
   private long graceUntil;
@@ -57,29 +53,6 @@ final class FailureDetector {
     }
   }
 
-  /** An indirect probe this node runs on behalf of another. */
-  private static final class Relay {
-    final long localSeq;
-    final long requesterSeq;
-    final String requester;
-    final NodeAddress requesterAddress;
-    final long nackAt;
-    boolean done;
-
-    Relay(
-        long localSeq,
-        long requesterSeq,
-        String requester,
-        NodeAddress requesterAddress,
-        long nackAt) {
-      this.localSeq = localSeq;
-      this.requesterSeq = requesterSeq;
-      this.requester = requester;
-      this.requesterAddress = requesterAddress;
-      this.nackAt = nackAt;
-    }
-  }
-
   FailureDetector(
       SelfState self,
       MemberTable table,
@@ -99,6 +72,7 @@ final class FailureDetector {
     this.indirectChecks = config.indirectChecks();
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.probeTimeoutNanos = config.probeTimeout().toNanos();
+    this.relays = new Relays(self, table, disseminator, probeTimeoutNanos);
   }
 
   // ---- lifecycle
@@ -127,7 +101,6 @@ final class FailureDetector {
   void clear() {
     probe = null;
     relays.clear();
-    relaysBySeq.clear();
   }
 
   long probes() {
@@ -147,11 +120,7 @@ final class FailureDetector {
     if (s != null) {
       d = Schedule.earlier(d, Schedule.later(s.deadline(), graceUntil));
     }
-    Relay r = relays.peekFirst();
-    if (r != null) {
-      d = Schedule.earlier(d, r.nackAt);
-    }
-    return d;
+    return relays.earliestDeadline(d);
   }
 
   // ---- probing
@@ -292,13 +261,7 @@ final class FailureDetector {
       }
       return true;
     }
-    Relay r = relaysBySeq.remove(ack.seq());
-    if (r != null && !r.done) {
-      r.done = true;
-      Member requester = table.get(r.requester);
-      Ack relayed = new Ack(self.id, self.address, r.requesterSeq, List.of());
-      NodeView to = requester != null ? requester.view() : NodeView.ofAddress(r.requesterAddress);
-      disseminator.send(relayed, requester, to, corrections);
+    if (relays.onAck(ack, corrections)) {
       return true;
     }
     effects.drop(DropReason.STALE);
@@ -326,34 +289,11 @@ final class FailureDetector {
           new Ack(self.id, self.address, req.seq(), List.of()), requester, to, corrections);
       return;
     }
-    long local = ++seq;
-    // Nack a little before the requester's own deadline, so the nack can still count.
-    Relay r =
-        new Relay(local, req.seq(), req.from(), req.fromAddress(), now + probeTimeoutNanos * 4 / 5);
-    relays.addLast(r);
-    relaysBySeq.put(local, r);
-    Member target = table.get(req.target());
-    NodeView to =
-        target != null && target.state.address().equals(req.targetAddress())
-            ? target.view()
-            : new NodeView(
-                req.target(), req.targetAddress(), NodeStatus.UNKNOWN, 0, Map.of(), 0, 0, 0, 0);
-    Ping ping = new Ping(self.id, self.address, local, req.target(), List.of());
-    disseminator.send(ping, target, to, corrections);
+    relays.start(req, ++seq, now, corrections);
   }
 
   /** Nacks to their requesters the relays whose target did not answer in time. */
   void expireRelays(long now) {
-    while (!relays.isEmpty() && Schedule.due(relays.peekFirst().nackAt, now)) {
-      Relay r = relays.pollFirst();
-      relaysBySeq.remove(r.localSeq);
-      if (!r.done) {
-        r.done = true;
-        Member requester = table.get(r.requester);
-        NodeView to = requester != null ? requester.view() : NodeView.ofAddress(r.requesterAddress);
-        disseminator.send(
-            new Nack(self.id, self.address, r.requesterSeq, List.of()), requester, to, List.of());
-      }
-    }
+    relays.expire(now);
   }
 }

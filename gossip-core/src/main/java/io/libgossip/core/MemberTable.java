@@ -39,9 +39,7 @@ final class MemberTable {
    */
   private final MemberUpdate[] currentClaims = new MemberUpdate[CURRENT_CLAIMS];
 
-  private final ArrayList<Member> probeOrder = new ArrayList<>();
-  private int probeIndex;
-  private int probeRound = 1;
+  private final ProbeOrder probeOrder;
 
   /** When a gone member's tombstone expires; stale once the member has moved on. */
   private record Tombstone(long deadline, Member member) {}
@@ -60,6 +58,7 @@ final class MemberTable {
       long gossipToTheDeadNanos,
       long tombstoneNanos) {
     this.random = random;
+    this.probeOrder = new ProbeOrder(random);
     this.self = self;
     this.suspicions = suspicions;
     this.gossipToTheDeadNanos = gossipToTheDeadNanos;
@@ -110,7 +109,7 @@ final class MemberTable {
     m.index = memberList.size();
     memberList.add(m);
     statusCounts[m.status().ordinal()]++;
-    insertIntoProbeOrder(m);
+    probeOrder.insert(m);
   }
 
   /**
@@ -133,7 +132,7 @@ final class MemberTable {
         suspicions.end(m);
       }
       if (before.isGone() && next.status().isAlive()) {
-        insertIntoProbeOrder(m);
+        probeOrder.insert(m);
       }
     } else if (next.status() == NodeStatus.ONLINE) {
       suspicions.end(m);
@@ -181,7 +180,6 @@ final class MemberTable {
     Arrays.fill(statusCounts, 0);
     tombstones.clear();
     probeOrder.clear();
-    probeIndex = 0;
   }
 
   private void remove(Member m) {
@@ -219,54 +217,9 @@ final class MemberTable {
 
   // ---- probe order
 
-  /**
-   * The next member to probe: each live member once per round, rounds in a fresh random order. Null
-   * when no member is alive.
-   */
+  /** The next member to probe (see {@link ProbeOrder}), or null when no member is alive. */
   Member nextProbeTarget() {
-    for (int pass = 0; pass < 2; pass++) {
-      while (probeIndex < probeOrder.size()) {
-        Member m = probeOrder.get(probeIndex++);
-        if (members.get(m.id()) == m && m.status().isAlive() && m.probedRound != probeRound) {
-          m.probedRound = probeRound; // a member re-inserted after recovering is probed once
-          return m;
-        }
-      }
-      // One full round done: reshuffle the live members for the next one.
-      probeOrder.clear();
-      probeIndex = 0;
-      probeRound++;
-      for (Member m : memberList) {
-        if (m.status().isAlive()) {
-          probeOrder.add(m);
-        }
-      }
-      shuffle(probeOrder);
-      if (probeOrder.isEmpty()) {
-        return null;
-      }
-    }
-    return null;
-  }
-
-  private void insertIntoProbeOrder(Member m) {
-    // A random position in the rest of this round, so a newcomer is probed within one round.
-    // Appended, then swapped with a random slot of the rest of the round (O(1); the member it
-    // displaces moves to the end, still within the round).
-    int lo = probeIndex;
-    int pos = lo + random.nextInt(probeOrder.size() - lo + 1);
-    probeOrder.add(m);
-    probeOrder.set(probeOrder.size() - 1, probeOrder.get(pos));
-    probeOrder.set(pos, m);
-  }
-
-  private void shuffle(List<Member> list) {
-    for (int i = list.size() - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      Member tmp = list.get(i);
-      list.set(i, list.get(j));
-      list.set(j, tmp);
-    }
+    return probeOrder.next(this);
   }
 
   // ---- random picks
