@@ -190,4 +190,41 @@ class BroadcastQueueTest {
     assertThat(q.isEmpty()).isTrue();
     assertThat(q.contains("a")).isFalse();
   }
+
+  /** A non-member item: a named, versioned note of a fixed size, newer versions replace older. */
+  private record Note(String key, int version, int wireSize) implements Broadcast {
+    @Override
+    public boolean invalidates(Broadcast queued) {
+      return !(queued instanceof Note n) || version > n.version;
+    }
+  }
+
+  @Test
+  void nonMemberItemsShareTheLeastSentFirstPacker() {
+    BroadcastQueue<Note> q = new BroadcastQueue<>(10);
+    q.add(new Note("x", 1, 100));
+    q.add(new Note("y", 1, 100));
+    q.take(BIG, 10, List.of()); // x and y sent once
+    q.add(new Note("z", 1, 100));
+
+    assertThat(q.take(250, 10, List.of()))
+        .as("z never sent, then the newest of the once-sent; the budget holds two")
+        .containsExactly(new Note("z", 1, 100), new Note("y", 1, 100));
+    assertThat(q.take(BIG, 2, List.of()))
+        .as("once sent (the newest re-filed first), then twice sent")
+        .containsExactly(new Note("z", 1, 100), new Note("x", 1, 100), new Note("y", 1, 100));
+    assertThat(q.isEmpty()).as("every note reached the limit of 2").isTrue();
+  }
+
+  @Test
+  void itemThatDoesNotInvalidateTheQueuedOneIsDiscarded() {
+    BroadcastQueue<Note> q = new BroadcastQueue<>(10);
+    assertThat(q.add(new Note("x", 2, 10))).isTrue();
+
+    assertThat(q.add(new Note("x", 1, 10))).isFalse();
+    assertThat(q.add(new Note("x", 3, 10))).isTrue();
+
+    assertThat(q.size()).isEqualTo(1);
+    assertThat(q.take(BIG, 10, List.of())).containsExactly(new Note("x", 3, 10));
+  }
 }
