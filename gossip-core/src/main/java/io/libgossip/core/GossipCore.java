@@ -26,11 +26,11 @@ import java.util.random.RandomGenerator;
  * the injected generator, so the same seed and inputs give the same outputs. Outgoing messages go
  * to the {@link Outbox}, changes to the {@link GossipListener}, both synchronously.
  *
- * <p>The protocol's parts live in package-private units behind this facade: {@link MemberTable}
- * (the members, probe order, tombstones, random picks), {@link ClaimRules} (incarnation ordering,
- * refutation, corrections), {@link FailureDetector} (probes, relays, nacks, suspicion expiry),
- * {@link Disseminator} (piggybacking within a byte budget), {@link AntiEntropy} (push-pull,
- * catch-ups, reconnects) and {@link Schedule} (the periodic deadlines).
+ * <p>The protocol's parts live in package-private units behind this facade: {@code MemberTable}
+ * (the members, probe order, tombstones, random picks), {@code ClaimRules} (incarnation ordering,
+ * refutation, corrections), {@code FailureDetector} (probes, relays, nacks, suspicion expiry),
+ * {@code Disseminator} (piggybacking within a byte budget), {@code AntiEntropy} (push-pull,
+ * catch-ups, reconnects) and {@code Schedule} (the periodic deadlines).
  *
  * <p>Not thread-safe: confine each instance to one thread. Call {@link #tick(long)} once after
  * building and then whenever {@link #nextDeadline()} is reached; re-read {@code nextDeadline()}
