@@ -48,18 +48,22 @@ import java.util.random.RandomGenerator;
  * }</pre>
  */
 public final class GossipCore {
-  private final SelfState self;
+  // The units, package-private for their tests (see Units in the tests), which drive them as
+  // wired here.
+  final SelfState self;
+  final Effects effects;
+  final Awareness awareness;
+  final SuspicionTimers suspicions = new SuspicionTimers();
+  final Schedule schedule;
+  final MemberTable table;
+  final BroadcastQueue<MemberUpdate> broadcasts;
+  final Disseminator disseminator;
+  final ClaimRules claims;
+  final FailureDetector detector;
+  final AntiEntropy antiEntropy;
+
   private final GossipConfig config;
   private final LongSupplier ticker;
-  private final Effects effects;
-  private final Awareness awareness;
-  private final SuspicionTimers suspicions = new SuspicionTimers();
-  private final MemberTable table;
-  private final ClaimRules claims;
-  private final Disseminator disseminator;
-  private final FailureDetector detector;
-  private final AntiEntropy antiEntropy;
-  private final Schedule schedule;
   private final long probeIntervalNanos;
   private final long gossipIntervalNanos;
 
@@ -108,11 +112,11 @@ public final class GossipCore {
             suspicions,
             config.gossipToTheDeadTime().toNanos(),
             config.tombstoneTimeout().toNanos());
-    BroadcastQueue<MemberUpdate> queue = new BroadcastQueue<>(config.maxQueuedUpdates());
+    this.broadcasts = new BroadcastQueue<>(config.maxQueuedUpdates());
     this.disseminator =
         new Disseminator(
-            self, table, queue, effects, config, config.maxPacketSize() - b.packetOverhead);
-    this.claims = new ClaimRules(self, table, suspicions, queue, awareness, effects, config);
+            self, table, broadcasts, effects, config, config.maxPacketSize() - b.packetOverhead);
+    this.claims = new ClaimRules(self, table, suspicions, broadcasts, awareness, effects, config);
     this.detector =
         new FailureDetector(
             self, table, claims, suspicions, awareness, disseminator, effects, config);

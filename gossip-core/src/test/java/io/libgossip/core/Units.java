@@ -1,13 +1,11 @@
 package io.libgossip.core;
 
-import static io.libgossip.core.CoreFixture.addr;
-
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The core's units wired as {@link GossipCore} wires them, without the facade, so that each unit's
- * test drives it directly: a recording outbox and listener, a seeded generator, this node "self".
+ * The core's units as {@link GossipCore} wires them, for tests that drive one unit directly: a
+ * recording outbox and listener, a seeded generator, this node "self". The core is built but not
+ * started, so no random draw or send happens until a test makes one.
  */
 final class Units {
   static final String SELF = CoreFixture.SELF;
@@ -15,9 +13,9 @@ final class Units {
   final GossipConfig config;
   final RecordingOutbox outbox = new RecordingOutbox();
   final RecordingListener listener = new RecordingListener();
-  final SelfState self = new SelfState(SELF, addr(SELF), 0, Map.of(), 0);
-  final SuspicionTimers suspicions = new SuspicionTimers();
-  final Effects effects = new Effects(outbox, listener);
+  final GossipCore core;
+  final SelfState self;
+  final SuspicionTimers suspicions;
   final Awareness awareness;
   final Schedule schedule;
   final MemberTable table;
@@ -28,27 +26,27 @@ final class Units {
   final AntiEntropy antiEntropy;
 
   Units(GossipConfig config, long seed, int packetOverhead) {
-    SplittableRandom random = new SplittableRandom(seed);
     this.config = config;
-    this.awareness = new Awareness(config.awarenessMaxMultiplier());
-    this.schedule = new Schedule(config, random);
-    this.table =
-        new MemberTable(
-            random,
-            self,
-            suspicions,
-            config.gossipToTheDeadTime().toNanos(),
-            config.tombstoneTimeout().toNanos());
-    this.queue = new BroadcastQueue<>(config.maxQueuedUpdates());
-    this.disseminator =
-        new Disseminator(
-            self, table, queue, effects, config, config.maxPacketSize() - packetOverhead);
-    this.claims = new ClaimRules(self, table, suspicions, queue, awareness, effects, config);
-    this.detector =
-        new FailureDetector(
-            self, table, claims, suspicions, awareness, disseminator, effects, config);
-    this.antiEntropy =
-        new AntiEntropy(self, table, claims, disseminator, schedule, effects, random, config);
+    this.core =
+        GossipCore.builder()
+            .id(SELF)
+            .address(CoreFixture.SELF_ADDR)
+            .config(config)
+            .random(new SplittableRandom(seed))
+            .outbox(outbox)
+            .listener(listener)
+            .packetOverhead(packetOverhead)
+            .build();
+    this.self = core.self;
+    this.suspicions = core.suspicions;
+    this.awareness = core.awareness;
+    this.schedule = core.schedule;
+    this.table = core.table;
+    this.queue = core.broadcasts;
+    this.disseminator = core.disseminator;
+    this.claims = core.claims;
+    this.detector = core.detector;
+    this.antiEntropy = core.antiEntropy;
   }
 
   Units() {
