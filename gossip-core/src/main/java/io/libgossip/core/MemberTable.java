@@ -15,9 +15,6 @@ import java.util.random.RandomGenerator;
  * same seed gives the same picks.
  */
 final class MemberTable {
-  /** Slots of {@link #currentClaims} (16 KB of references). */
-  private static final int CURRENT_CLAIMS = 4096;
-
   private final RandomGenerator random;
   private final SelfState self;
   private final SuspicionTimers suspicions;
@@ -29,16 +26,7 @@ final class MemberTable {
   private final int[] statusCounts = new int[NodeStatus.values().length];
   private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
 
-  /**
-   * Claims that are some member's current state, each in the slot its id, incarnation and status
-   * hash to (a later one overwrites). Gossip repeats every claim many times, so most claims a node
-   * receives equal the state it already holds; such a claim is found here and skipped without a
-   * lookup in the member table, which at thousands of members misses every cache. Invariant: an
-   * entry is always the current state of its member (see {@link #setState}); a claim equal to a
-   * member's current state changes nothing under the ordering rules, so skipping it is exact.
-   */
-  private final MemberUpdate[] currentClaims = new MemberUpdate[CURRENT_CLAIMS];
-
+  private final ClaimCache currentClaims = new ClaimCache();
   private final ProbeOrder probeOrder;
 
   /** When a gone member's tombstone expires; stale once the member has moved on. */
@@ -79,8 +67,7 @@ final class MemberTable {
 
   /** Whether {@code u} is exactly some member's current state (a fast, exact skip). */
   boolean isCurrentClaim(MemberUpdate u) {
-    MemberUpdate held = currentClaims[claimSlot(u)];
-    return held == u || (held != null && held.equals(u));
+    return currentClaims.contains(u);
   }
 
   /** Every member, in table order (not sorted); do not modify. */
@@ -105,7 +92,7 @@ final class MemberTable {
 
   void add(Member m) {
     members.put(m);
-    rememberClaim(m.state);
+    currentClaims.remember(m.state);
     m.index = memberList.size();
     memberList.add(m);
     statusCounts[m.status().ordinal()]++;
@@ -118,9 +105,9 @@ final class MemberTable {
    */
   void setState(Member m, MemberUpdate next, long now) {
     NodeStatus before = m.status();
-    forgetClaim(m.state);
+    currentClaims.forget(m.state);
     m.state = next;
-    rememberClaim(next);
+    currentClaims.remember(next);
     if (before != next.status()) {
       statusCounts[before.ordinal()]--;
       statusCounts[next.status().ordinal()]++;
@@ -176,7 +163,7 @@ final class MemberTable {
   void clear() {
     members.clear();
     memberList.clear();
-    Arrays.fill(currentClaims, null);
+    currentClaims.clear();
     Arrays.fill(statusCounts, 0);
     tombstones.clear();
     probeOrder.clear();
@@ -184,7 +171,7 @@ final class MemberTable {
 
   private void remove(Member m) {
     members.remove(m.id());
-    forgetClaim(m.state);
+    currentClaims.forget(m.state);
     int i = m.index;
     Member last = memberList.remove(memberList.size() - 1);
     if (last != m) {
@@ -194,25 +181,6 @@ final class MemberTable {
     m.index = -1;
     statusCounts[m.status().ordinal()]--;
     suspicions.end(m);
-  }
-
-  private static int claimSlot(MemberUpdate u) {
-    int h = u.id().hashCode();
-    h = h * 31 + (int) u.incarnation();
-    h = h * 31 + u.status().ordinal();
-    h *= 0x9E3779B9;
-    return (h ^ (h >>> 16)) & (CURRENT_CLAIMS - 1);
-  }
-
-  private void rememberClaim(MemberUpdate u) {
-    currentClaims[claimSlot(u)] = u;
-  }
-
-  private void forgetClaim(MemberUpdate u) {
-    int slot = claimSlot(u);
-    if (currentClaims[slot] == u) {
-      currentClaims[slot] = null;
-    }
   }
 
   // ---- probe order
