@@ -196,9 +196,40 @@ public final class GossipCore {
       effects.drop(DropReason.FROM_SELF);
       return new Received.Dropped(DropReason.FROM_SELF);
     }
-    if (message.type() == GossipMessage.MessageType.PUSH_PULL) {
-      return Received.Applied.of(antiEntropy.onPushPull((PushPull) message, now));
-    }
+    // The one dispatch over message types; exhaustive, as a switch expression over an enum.
+    return switch (message.type()) {
+      case PUSH_PULL -> Received.Applied.of(antiEntropy.onPushPull((PushPull) message, now));
+      case PING -> {
+        Piggyback p = applyPiggyback(message, now);
+        // The ack carries the corrections: no separate packet.
+        yield detector.onPing((Ping) message, p.corrections())
+            ? Received.Applied.of(p.changes())
+            : new Received.Dropped(DropReason.WRONG_TARGET);
+      }
+      case ACK -> {
+        Piggyback p = applyPiggyback(message, now);
+        yield answered(message, p, detector.onAck((Ack) message, now, p.corrections()));
+      }
+      case PING_REQ -> {
+        Piggyback p = applyPiggyback(message, now);
+        detector.onPingReq((PingReq) message, now, p.corrections());
+        yield answered(message, p, true);
+      }
+      case NACK -> {
+        Piggyback p = applyPiggyback(message, now);
+        yield answered(message, p, detector.onNack((Nack) message));
+      }
+      case GOSSIP -> answered(message, applyPiggyback(message, now), true);
+    };
+  }
+
+  /**
+   * What a message's piggybacked claims did: its sender as known before them (may be null), how
+   * many changed this node's view, and the corrections its sender needs.
+   */
+  private record Piggyback(Member sender, int changes, List<MemberUpdate> corrections) {}
+
+  private Piggyback applyPiggyback(GossipMessage message, long now) {
     Member sender = table.get(message.from());
     if (sender != null) {
       sender.lastSeen = now;
@@ -214,35 +245,17 @@ public final class GossipCore {
         corrections = claims.addCorrection(corrections, u.id());
       }
     }
-    // The one dispatch over message types. Every reply carries the corrections.
-    boolean acted;
-    switch (message.type()) {
-      case PING:
-        // The ack carries the corrections: no separate packet.
-        return detector.onPing((Ping) message, corrections)
-            ? Received.Applied.of(changes)
-            : new Received.Dropped(DropReason.WRONG_TARGET);
-      case ACK:
-        acted = detector.onAck((Ack) message, now, corrections);
-        break;
-      case PING_REQ:
-        detector.onPingReq((PingReq) message, now, corrections);
-        acted = true;
-        break;
-      case NACK:
-        acted = detector.onNack((Nack) message);
-        break;
-      case GOSSIP:
-        acted = true;
-        break;
-      default:
-        throw new IllegalStateException("unhandled message type " + message.type());
-    }
-    if (!corrections.isEmpty()) {
+    return new Piggyback(sender, changes, corrections);
+  }
+
+  /** Sends the corrections back to the sender, then reports whether the message was acted on. */
+  private Received answered(GossipMessage message, Piggyback p, boolean acted) {
+    if (!p.corrections().isEmpty()) {
+      Member sender = p.sender();
       NodeView to = sender != null ? sender.view() : NodeView.ofAddress(message.fromAddress());
-      disseminator.send(new Gossip(self.id, self.address, List.of()), sender, to, corrections);
+      disseminator.send(new Gossip(self.id, self.address, List.of()), sender, to, p.corrections());
     }
-    return acted ? Received.Applied.of(changes) : Received.STALE;
+    return acted ? Received.Applied.of(p.changes()) : Received.STALE;
   }
 
   /** Introduces the node at {@code address}: a push-pull state exchange with it. */
