@@ -92,7 +92,8 @@ final class ClaimRules {
 
   /**
    * {@code corrections} with the current claim about {@code id} added, unless already there or
-   * full; allocates the list on first use.
+   * full. Start from {@code List.of()} and pass back what this returns: the list is allocated on
+   * first use and then grown in place.
    */
   List<MemberUpdate> addCorrection(List<MemberUpdate> corrections, String id) {
     MemberUpdate claim = currentClaim(id);
