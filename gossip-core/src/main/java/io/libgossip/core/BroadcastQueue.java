@@ -4,39 +4,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Updates waiting to be piggybacked, least-sent first and, among equally sent ones, newest first.
+ * Items waiting to be piggybacked (member claims, and later user broadcasts), least-sent first and,
+ * among equally sent ones, newest first.
  *
- * <p>At most one update per member is queued: a newer claim about a member replaces the queued one.
- * Each update retires once it has been sent the retransmit limit's number of times. The queue is
- * bounded: when full, the oldest of the most-sent updates is dropped to make room.
+ * <p>At most one item per {@link Broadcast#key() key} is queued: a new item replaces the queued one
+ * with its key when it {@link Broadcast#invalidates invalidates} it (a newer claim about a member
+ * always does). Each item retires once it has been sent the retransmit limit's number of times. The
+ * queue is bounded: when full, the oldest of the most-sent items is dropped to make room.
  *
- * <p>Updates sit in one bucket per transmit count, each bucket a doubly linked list with the newest
- * at its head, so adding, replacing, taking and re-filing an update are all O(1). An update
- * re-filed after a send goes to the head of the next bucket: "newest first" holds exactly for
- * updates never sent and approximately after that, which is all the ordering needs to achieve.
+ * <p>Items sit in one bucket per transmit count, each bucket a doubly linked list with the newest
+ * at its head, so adding, replacing, taking and re-filing an item are all O(1). An item re-filed
+ * after a send goes to the head of the next bucket: "newest first" holds exactly for items never
+ * sent and approximately after that, which is all the ordering needs to achieve.
+ *
+ * @param <T> the item type
  */
-final class BroadcastQueue {
-  private static final class Entry extends IdMap.Keyed {
-    final MemberUpdate update;
+final class BroadcastQueue<T extends Broadcast> {
+  private static final class Entry<T> extends IdMap.Keyed {
+    final T item;
     int transmits;
-    Entry prev;
-    Entry next;
+    Entry<T> prev;
+    Entry<T> next;
 
-    Entry(MemberUpdate update) {
-      super(update.id());
-      this.update = update;
-    }
-
-    /** The update's encoded size; computed once per claim and kept by the claim itself. */
-    int size() {
-      return BinarySerializer.updateSize(update);
+    Entry(String key, T item) {
+      super(key);
+      this.item = item;
     }
   }
 
   /** Head and tail of one bucket's list. */
-  private static final class Bucket {
-    Entry head;
-    Entry tail;
+  private static final class Bucket<T> {
+    Entry<T> head;
+    Entry<T> tail;
   }
 
   /** The smallest possible encoded update; packing stops when less room than this is left. */
@@ -45,8 +44,8 @@ final class BroadcastQueue {
   /** How many entries that do not fit are skipped before packing gives up. */
   static final int MAX_SKIPPED = 32;
 
-  private final ArrayList<Bucket> buckets = new ArrayList<>();
-  private final IdMap<Entry> byNode = new IdMap<>();
+  private final ArrayList<Bucket<T>> buckets = new ArrayList<>();
+  private final IdMap<Entry<T>> byKey = new IdMap<>();
   private final int capacity;
   private long dropped;
 
@@ -54,40 +53,49 @@ final class BroadcastQueue {
     this.capacity = capacity;
   }
 
-  /** Queues {@code update}, replacing any queued update about the same member. */
-  void add(MemberUpdate update) {
-    Entry e = new Entry(update);
-    Entry old = byNode.put(e);
+  /**
+   * Queues {@code item} in place of the queued item with its key, if it invalidates that one.
+   *
+   * @return whether the item was queued
+   */
+  boolean add(T item) {
+    Entry<T> e = new Entry<>(item.key(), item);
+    Entry<T> old = byKey.put(e);
     if (old != null) {
+      if (!item.invalidates(old.item)) {
+        byKey.put(old);
+        return false;
+      }
       unlink(old);
-    } else if (byNode.size() > capacity) {
+    } else if (byKey.size() > capacity) {
       dropMostSent();
     }
     pushHead(e);
+    return true;
   }
 
   /**
-   * Takes up to {@code budget} bytes of updates for one packet, counting a transmission for each
-   * and retiring those that reach {@code limit}. Returns {@code prefix} followed by the taken
-   * updates, in send order.
+   * Takes up to {@code budget} bytes of items for one packet, counting a transmission for each and
+   * retiring those that reach {@code limit}. Returns {@code prefix} followed by the taken items, in
+   * send order.
    */
-  List<MemberUpdate> take(int budget, int limit, List<MemberUpdate> prefix) {
-    if (byNode.isEmpty()) {
+  List<T> take(int budget, int limit, List<T> prefix) {
+    if (byKey.isEmpty()) {
       return prefix;
     }
-    List<MemberUpdate> out = null;
-    Entry taken = null; // singly linked through next, re-filed after the scan
+    List<T> out = null;
+    Entry<T> taken = null; // singly linked through next, re-filed after the scan
     int remaining = budget;
     int skipped = 0;
     scan:
     for (int t = 0; t < buckets.size(); t++) {
-      Entry e = buckets.get(t).head;
+      Entry<T> e = buckets.get(t).head;
       while (e != null) {
         if (remaining < MIN_UPDATE_SIZE) {
           break scan;
         }
-        Entry next = e.next;
-        int size = e.size();
+        Entry<T> next = e.next;
+        int size = e.item.wireSize();
         if (size > remaining) {
           if (++skipped > MAX_SKIPPED) {
             break scan;
@@ -97,7 +105,7 @@ final class BroadcastQueue {
             out = new ArrayList<>(prefix.size() + 16);
             out.addAll(prefix);
           }
-          out.add(e.update);
+          out.add(e.item);
           remaining -= size;
           unlink(e);
           e.next = taken;
@@ -111,12 +119,12 @@ final class BroadcastQueue {
     }
     // Re-file in reverse order of taking, so that the newest taken lands at the head.
     while (taken != null) {
-      Entry e = taken;
+      Entry<T> e = taken;
       taken = e.next;
       e.next = null;
       e.transmits++;
       if (e.transmits >= limit) {
-        byNode.remove(e.key);
+        byKey.remove(e.key);
       } else {
         pushHead(e);
       }
@@ -124,46 +132,46 @@ final class BroadcastQueue {
     return out;
   }
 
-  /** Whether an update about {@code id} is still queued. */
-  boolean contains(String id) {
-    return byNode.containsKey(id);
+  /** Whether an item with {@code key} is still queued. */
+  boolean contains(String key) {
+    return byKey.containsKey(key);
   }
 
   int size() {
-    return byNode.size();
+    return byKey.size();
   }
 
   boolean isEmpty() {
-    return byNode.isEmpty();
+    return byKey.isEmpty();
   }
 
-  /** Updates dropped because the queue was full. */
+  /** Items dropped because the queue was full. */
   long dropped() {
     return dropped;
   }
 
   void clear() {
     buckets.clear();
-    byNode.clear();
+    byKey.clear();
   }
 
   private void dropMostSent() {
     for (int t = buckets.size() - 1; t >= 0; t--) {
-      Entry victim = buckets.get(t).tail;
+      Entry<T> victim = buckets.get(t).tail;
       if (victim != null) {
         unlink(victim);
-        byNode.remove(victim.key);
+        byKey.remove(victim.key);
         dropped++;
         return;
       }
     }
   }
 
-  private void pushHead(Entry e) {
+  private void pushHead(Entry<T> e) {
     while (buckets.size() <= e.transmits) {
-      buckets.add(new Bucket());
+      buckets.add(new Bucket<>());
     }
-    Bucket b = buckets.get(e.transmits);
+    Bucket<T> b = buckets.get(e.transmits);
     e.prev = null;
     e.next = b.head;
     if (b.head != null) {
@@ -174,8 +182,8 @@ final class BroadcastQueue {
     b.head = e;
   }
 
-  private void unlink(Entry e) {
-    Bucket b = buckets.get(e.transmits);
+  private void unlink(Entry<T> e) {
+    Bucket<T> b = buckets.get(e.transmits);
     if (e.prev != null) {
       e.prev.next = e.next;
     } else {

@@ -32,6 +32,9 @@ public sealed interface GossipMessage
   /** The wire type of this message. */
   MessageType type();
 
+  /** A copy of this message carrying {@code updates} instead of its own. */
+  GossipMessage withUpdates(List<MemberUpdate> updates);
+
   /** Wire type codes. The numbers are part of the wire format and never change. */
   enum MessageType {
     /** {@link Ping}. */
@@ -88,6 +91,11 @@ public sealed interface GossipMessage
     public MessageType type() {
       return MessageType.PING;
     }
+
+    @Override
+    public Ping withUpdates(List<MemberUpdate> updates) {
+      return new Ping(from, fromAddress, seq, target, updates);
+    }
   }
 
   /** The answer to a {@link Ping} (or, relayed, to a {@link PingReq}) with the same {@code seq}. */
@@ -103,6 +111,11 @@ public sealed interface GossipMessage
     @Override
     public MessageType type() {
       return MessageType.ACK;
+    }
+
+    @Override
+    public Ack withUpdates(List<MemberUpdate> updates) {
+      return new Ack(from, fromAddress, seq, updates);
     }
   }
 
@@ -132,6 +145,11 @@ public sealed interface GossipMessage
     public MessageType type() {
       return MessageType.PING_REQ;
     }
+
+    @Override
+    public PingReq withUpdates(List<MemberUpdate> updates) {
+      return new PingReq(from, fromAddress, seq, target, targetAddress, updates);
+    }
   }
 
   /** An indirect prober's "I could not reach the target" for the request with {@code seq}. */
@@ -148,6 +166,11 @@ public sealed interface GossipMessage
     public MessageType type() {
       return MessageType.NACK;
     }
+
+    @Override
+    public Nack withUpdates(List<MemberUpdate> updates) {
+      return new Nack(from, fromAddress, seq, updates);
+    }
   }
 
   /** A packet of membership updates sent on the gossip interval. */
@@ -163,6 +186,11 @@ public sealed interface GossipMessage
     @Override
     public MessageType type() {
       return MessageType.GOSSIP;
+    }
+
+    @Override
+    public Gossip withUpdates(List<MemberUpdate> updates) {
+      return new Gossip(from, fromAddress, updates);
     }
   }
 
@@ -184,6 +212,11 @@ public sealed interface GossipMessage
     @Override
     public MessageType type() {
       return MessageType.PUSH_PULL;
+    }
+
+    @Override
+    public PushPull withUpdates(List<MemberUpdate> updates) {
+      return new PushPull(from, fromAddress, join, reply, updates);
     }
   }
 }

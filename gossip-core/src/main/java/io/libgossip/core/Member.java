@@ -17,7 +17,7 @@ final class Member extends IdMap.Keyed {
   /** The probe round in which this member was last probed. */
   int probedRound;
 
-  /** Position in {@link GossipCore}'s member list, for O(1) removal. */
+  /** Position in {@link MemberTable}'s member list, for O(1) removal. */
   int index = -1;
 
   Member(MemberUpdate state, long now) {

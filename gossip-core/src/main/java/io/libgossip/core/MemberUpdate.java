@@ -19,7 +19,7 @@ import java.util.Objects;
  * the member, so the simulator's thousands of nodes share one object per claim. Two claims are
  * equal when all their fields are.
  */
-public final class MemberUpdate {
+public final class MemberUpdate implements Broadcast {
   private final String id;
   private final NodeAddress address;
   private final NodeStatus status;
@@ -141,6 +141,27 @@ public final class MemberUpdate {
       throw new IllegalArgumentException(
           name + " must be at most " + MAX_ID_BYTES + " bytes of UTF-8, got '" + id + "'");
     }
+  }
+
+  /** The member's id: the broadcast queue holds at most one claim per member. */
+  @Override
+  public String key() {
+    return id;
+  }
+
+  /** The claim's size in the binary wire format, worked out once. */
+  @Override
+  public int wireSize() {
+    return BinarySerializer.updateSize(this);
+  }
+
+  /**
+   * Always true: the core queues only a claim it has just taken as a member's state, which replaces
+   * whatever claim about that member was waiting to be sent.
+   */
+  @Override
+  public boolean invalidates(Broadcast queued) {
+    return true;
   }
 
   /** Whether this claim supersedes {@code other} (same node) under the ordering rules. */

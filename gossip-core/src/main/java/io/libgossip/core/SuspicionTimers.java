@@ -33,6 +33,26 @@ final class SuspicionTimers {
     return size == 0 ? null : heap[0];
   }
 
+  /**
+   * Starts a suspicion of {@code m} at its current incarnation, timed from {@code now}, in place of
+   * any running one.
+   */
+  void start(Member m, String accuser, long now, long min, long max, int k) {
+    end(m);
+    Suspicion s = new Suspicion(m, m.state.incarnation(), accuser, now, min, max, k);
+    m.suspicion = s;
+    add(s);
+  }
+
+  /** Drops {@code m}'s running suspicion, if any, timer included. */
+  void end(Member m) {
+    Suspicion s = m.suspicion;
+    if (s != null) {
+      remove(s);
+      m.suspicion = null;
+    }
+  }
+
   /** Queues {@code s}, which must not be queued already. */
   void add(Suspicion s) {
     if (s.heapIndex >= 0) {

@@ -27,7 +27,7 @@ class BroadcastQueueTest {
 
   @Test
   void newestFirstAmongEquallySent() {
-    BroadcastQueue q = new BroadcastQueue(100);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(100);
     q.add(online("a", 0));
     q.add(online("b", 0));
     q.add(online("c", 0));
@@ -38,7 +38,7 @@ class BroadcastQueueTest {
 
   @Test
   void leastSentFirst() {
-    BroadcastQueue q = new BroadcastQueue(100);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(100);
     q.add(online("a", 0));
     q.add(online("b", 0));
     q.take(BIG, 10, List.of()); // a and b sent once
@@ -53,7 +53,7 @@ class BroadcastQueueTest {
 
   @Test
   void newerClaimAboutAMemberReplacesTheQueuedOne() {
-    BroadcastQueue q = new BroadcastQueue(100);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(100);
     q.add(online("a", 0));
     q.take(BIG, 10, List.of());
     q.add(CoreFixture.suspect("a", 0, "b"));
@@ -64,7 +64,7 @@ class BroadcastQueueTest {
 
   @Test
   void updateRetiresAfterTheLimit() {
-    BroadcastQueue q = new BroadcastQueue(100);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(100);
     q.add(online("a", 0));
 
     for (int i = 0; i < 3; i++) {
@@ -79,7 +79,7 @@ class BroadcastQueueTest {
 
   @Test
   void prefixComesFirstAndIsReturnedEvenFromAnEmptyQueue() {
-    BroadcastQueue q = new BroadcastQueue(100);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(100);
     List<MemberUpdate> prefix = List.of(CoreFixture.suspect("x", 0, "y"));
     assertThat(q.take(BIG, 10, prefix)).isEqualTo(prefix);
 
@@ -89,7 +89,7 @@ class BroadcastQueueTest {
 
   @Test
   void packingSkipsWhatDoesNotFitAndTakesWhatDoes() {
-    BroadcastQueue q = new BroadcastQueue(100);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(100);
     MemberUpdate small = withMeta("small", 0);
     MemberUpdate big = withMeta("big", 400);
     q.add(small);
@@ -106,7 +106,7 @@ class BroadcastQueueTest {
     long seed = 31337L;
     SplittableRandom r = new SplittableRandom(seed);
     for (int round = 0; round < 500; round++) {
-      BroadcastQueue q = new BroadcastQueue(1_000);
+      BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(1_000);
       int n = 1 + r.nextInt(30);
       List<MemberUpdate> queued = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -137,7 +137,7 @@ class BroadcastQueueTest {
   void packingScanIsBoundedWhenLittleFits() {
     // By design: a packet stops looking after MAX_SKIPPED updates that do not fit, so packing
     // costs O(MAX_SKIPPED) even with a huge queue. The small update goes out in a later packet.
-    BroadcastQueue q = new BroadcastQueue(100);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(100);
     MemberUpdate small = withMeta("small", 0);
     q.add(small);
     for (int i = 0; i < 40; i++) {
@@ -150,7 +150,7 @@ class BroadcastQueueTest {
 
   @Test
   void fullQueueDropsTheMostSentUpdate() {
-    BroadcastQueue q = new BroadcastQueue(3);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(3);
     q.add(online("a", 0));
     q.take(BIG, 10, List.of());
     q.take(BIG, 10, List.of()); // a: 2
@@ -170,7 +170,7 @@ class BroadcastQueueTest {
 
   @Test
   void replacingAnUpdateInAFullQueueDropsNothing() {
-    BroadcastQueue q = new BroadcastQueue(2);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(2);
     q.add(online("a", 0));
     q.add(online("b", 0));
 
@@ -182,12 +182,49 @@ class BroadcastQueueTest {
 
   @Test
   void clearEmptiesTheQueue() {
-    BroadcastQueue q = new BroadcastQueue(10);
+    BroadcastQueue<MemberUpdate> q = new BroadcastQueue<>(10);
     q.add(online("a", 0));
 
     q.clear();
 
     assertThat(q.isEmpty()).isTrue();
     assertThat(q.contains("a")).isFalse();
+  }
+
+  /** A non-member item: a named, versioned note of a fixed size, newer versions replace older. */
+  private record Note(String key, int version, int wireSize) implements Broadcast {
+    @Override
+    public boolean invalidates(Broadcast queued) {
+      return !(queued instanceof Note n) || version > n.version;
+    }
+  }
+
+  @Test
+  void nonMemberItemsShareTheLeastSentFirstPacker() {
+    BroadcastQueue<Note> q = new BroadcastQueue<>(10);
+    q.add(new Note("x", 1, 100));
+    q.add(new Note("y", 1, 100));
+    q.take(BIG, 10, List.of()); // x and y sent once
+    q.add(new Note("z", 1, 100));
+
+    assertThat(q.take(250, 10, List.of()))
+        .as("z never sent, then the newest of the once-sent; the budget holds two")
+        .containsExactly(new Note("z", 1, 100), new Note("y", 1, 100));
+    assertThat(q.take(BIG, 2, List.of()))
+        .as("once sent (the newest re-filed first), then twice sent")
+        .containsExactly(new Note("z", 1, 100), new Note("x", 1, 100), new Note("y", 1, 100));
+    assertThat(q.isEmpty()).as("every note reached the limit of 2").isTrue();
+  }
+
+  @Test
+  void itemThatDoesNotInvalidateTheQueuedOneIsDiscarded() {
+    BroadcastQueue<Note> q = new BroadcastQueue<>(10);
+    assertThat(q.add(new Note("x", 2, 10))).isTrue();
+
+    assertThat(q.add(new Note("x", 1, 10))).isFalse();
+    assertThat(q.add(new Note("x", 3, 10))).isTrue();
+
+    assertThat(q.size()).isEqualTo(1);
+    assertThat(q.take(BIG, 10, List.of())).containsExactly(new Note("x", 3, 10));
   }
 }

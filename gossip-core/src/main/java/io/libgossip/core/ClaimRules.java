@@ -1,0 +1,275 @@
+package io.libgossip.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ordering rules that decide what a claim about a member does to the table (SWIM's incarnation
+ * numbers with Lifeguard's suspicion): a higher incarnation wins; at equal incarnation {@code
+ * FAILED}/{@code LEFT} beat {@code SUSPECT}, which beats {@code ONLINE}; only a node itself raises
+ * its incarnation, which is how it refutes an accusation.
+ *
+ * <p>Each applied claim returns an {@link Outcome}; the caller collects {@linkplain
+ * Outcome#correctsSender() corrections} for the sender of the message being handled.
+ */
+final class ClaimRules {
+  /** At most this many corrections go back to the sender of one message. */
+  static final int MAX_CORRECTIONS = 8;
+
+  /** What one claim did. */
+  enum Outcome {
+    /** Nothing changed: a claim already held, an older one, or news of an unknown non-member. */
+    UNCHANGED,
+    /** The table changed (a new member, a new state, a confirmed suspicion). */
+    CHANGED,
+    /**
+     * This node refuted an accusation against itself with a new incarnation; the sender should hear
+     * of it at once.
+     */
+    REFUTED,
+    /** The claim is an accusation older than the state held; the sender should be corrected. */
+    OUTDATED,
+    /** Rejected as invalid (metadata too large, no incarnation left); counted as a drop. */
+    REJECTED;
+
+    /** Whether the claim changed this node's view. */
+    boolean changed() {
+      return this == CHANGED || this == REFUTED;
+    }
+
+    /** Whether the sender holds a stale accusation and should be sent the current claim. */
+    boolean correctsSender() {
+      return this == REFUTED || this == OUTDATED;
+    }
+  }
+
+  private final SelfState self;
+  private final MemberTable table;
+  private final SuspicionTimers suspicions;
+  private final BroadcastQueue<MemberUpdate> broadcasts;
+  private final Awareness awareness;
+  private final Effects effects;
+  private final GossipConfig config;
+  private final long probeIntervalNanos;
+  private long refutations;
+
+  ClaimRules(
+      SelfState self,
+      MemberTable table,
+      SuspicionTimers suspicions,
+      BroadcastQueue<MemberUpdate> broadcasts,
+      Awareness awareness,
+      Effects effects,
+      GossipConfig config) {
+    this.self = self;
+    this.table = table;
+    this.suspicions = suspicions;
+    this.broadcasts = broadcasts;
+    this.awareness = awareness;
+    this.effects = effects;
+    this.config = config;
+    this.probeIntervalNanos = config.probeInterval().toNanos();
+  }
+
+  /** A claim piggybacked on a message, or made by this node itself (a failed probe). */
+  Outcome applyGossip(MemberUpdate u, long now) {
+    return apply(u, now, false, null);
+  }
+
+  /**
+   * A claim from the full state {@code sender} sent in a push-pull: a remote {@code FAILED} or
+   * {@code SUSPECT} is only taken as a suspicion (a partition must not declare our live members
+   * dead), and members learned in bulk are not re-gossiped, except the sender itself.
+   */
+  Outcome applyState(MemberUpdate u, long now, String sender) {
+    return apply(u, now, true, sender);
+  }
+
+  /** The claim this node now holds about {@code id}, which a correction sends back. */
+  MemberUpdate currentClaim(String id) {
+    return id.equals(self.id) ? self.claim() : table.get(id).state;
+  }
+
+  /**
+   * {@code corrections} with the current claim about {@code id} added, unless already there or
+   * full. Start from {@code List.of()} and pass back what this returns: the list is allocated on
+   * first use and then grown in place.
+   */
+  List<MemberUpdate> addCorrection(List<MemberUpdate> corrections, String id) {
+    MemberUpdate claim = currentClaim(id);
+    if (corrections.size() >= MAX_CORRECTIONS || corrections.contains(claim)) {
+      return corrections;
+    }
+    List<MemberUpdate> out =
+        corrections instanceof ArrayList ? corrections : new ArrayList<>(corrections);
+    out.add(claim);
+    return out;
+  }
+
+  /** Refutations of claims about this node so far. */
+  long refutations() {
+    return refutations;
+  }
+
+  private Outcome apply(MemberUpdate u, long now, boolean fromState, String stateSender) {
+    if (u.id().equals(self.id)) {
+      return applyAboutSelf(u);
+    }
+    if (table.isCurrentClaim(u)) {
+      return Outcome.UNCHANGED; // a member's current state: nothing to do
+    }
+    Member m = table.get(u.id());
+    if (m != null && m.state == u) {
+      return Outcome.UNCHANGED; // the very claim we hold (the simulator shares claim objects)
+    }
+    if (fromState && (u.status() == NodeStatus.FAILED || u.status() == NodeStatus.SUSPECT)) {
+      if (m == null) {
+        return Outcome.UNCHANGED; // we cannot suspect what we do not know; we will hear of it
+      }
+      u = u.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from());
+    }
+    if (u.status() == NodeStatus.ONLINE
+        && (m == null || u.incarnation() > m.state.incarnation())
+        && !u.metadata().isEmpty()
+        && SelfState.metadataSize(u.metadata()) > config.maxMetadataBytes()) {
+      effects.drop(DropReason.TOO_LARGE);
+      return Outcome.REJECTED;
+    }
+    if (m == null) {
+      if (u.status() != NodeStatus.ONLINE) {
+        return Outcome.UNCHANGED; // suspect/failed/left of unknown members: ignored, as memberlist
+      }
+      m = new Member(u, now);
+      table.add(m);
+      if (!fromState || u.id().equals(stateSender)) {
+        // Members learned in bulk from a state exchange are not news worth re-gossiping;
+        // the sender's own entry is (that is how a joiner becomes known).
+        broadcasts.add(u);
+      }
+      effects.emit(new ClusterEvent.MemberJoined(m.view()));
+      return Outcome.CHANGED;
+    }
+    MemberUpdate cur = m.state;
+    if (!fromState && u.status() != NodeStatus.ONLINE && cur.incarnation() > u.incarnation()) {
+      return Outcome.OUTDATED; // the sender holds an accusation we know to be outdated
+    }
+    switch (u.status()) {
+      case ONLINE:
+        return applyOnline(m, u, now);
+      case SUSPECT:
+        return applySuspect(m, u, now);
+      case FAILED:
+      case LEFT:
+        return applyGone(m, u, now);
+      default:
+        effects.drop(DropReason.MALFORMED);
+        return Outcome.REJECTED;
+    }
+  }
+
+  private Outcome applyOnline(Member m, MemberUpdate u, long now) {
+    MemberUpdate cur = m.state;
+    if (u.incarnation() <= cur.incarnation()) {
+      return Outcome.UNCHANGED;
+    }
+    NodeStatus was = cur.status();
+    boolean metaChanged =
+        u.metadataVersion() != cur.metadataVersion() || !u.metadata().equals(cur.metadata());
+    table.setState(m, u, now);
+    broadcasts.add(u);
+    if (was != NodeStatus.ONLINE) {
+      effects.emit(new ClusterEvent.MemberRecovered(m.view(), was));
+    } else if (metaChanged) {
+      effects.emit(new ClusterEvent.MetadataChanged(m.view(), cur.metadata()));
+    }
+    return Outcome.CHANGED;
+  }
+
+  private Outcome applySuspect(Member m, MemberUpdate u, long now) {
+    MemberUpdate cur = m.state;
+    if (u.incarnation() < cur.incarnation()) {
+      return Outcome.UNCHANGED;
+    }
+    if (cur.status() == NodeStatus.SUSPECT) {
+      Suspicion s = m.suspicion;
+      if (u.incarnation() > cur.incarnation()) {
+        // A suspicion of a refutation we missed: take the newer incarnation, timed afresh.
+        table.setState(m, cur.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from()), now);
+        broadcasts.add(m.state);
+        startSuspicion(m, u.from(), now); // ends the old one
+        return Outcome.CHANGED;
+      } else if (s != null && s.confirm(u.from())) {
+        suspicions.deadlineChanged(s);
+        broadcasts.add(u);
+        return Outcome.CHANGED;
+      }
+      return Outcome.UNCHANGED;
+    }
+    if (cur.status() != NodeStatus.ONLINE) {
+      return Outcome.UNCHANGED; // FAILED/LEFT stay so until refuted with a higher incarnation
+    }
+    table.setState(m, cur.withStatus(NodeStatus.SUSPECT, u.incarnation(), u.from()), now);
+    startSuspicion(m, u.from(), now);
+    broadcasts.add(m.state);
+    effects.emit(new ClusterEvent.MemberSuspected(m.view(), u.from()));
+    return Outcome.CHANGED;
+  }
+
+  private Outcome applyGone(Member m, MemberUpdate u, long now) {
+    MemberUpdate cur = m.state;
+    if (!u.supersedes(cur)) {
+      return Outcome.UNCHANGED;
+    }
+    NodeStatus before = cur.status();
+    if (before.isGone() && u.incarnation() == cur.incarnation()) {
+      return Outcome.UNCHANGED;
+    }
+    table.setState(m, cur.withStatus(u.status(), u.incarnation(), u.from()), now);
+    broadcasts.add(m.state);
+    effects.emit(
+        u.status() == NodeStatus.LEFT
+            ? new ClusterEvent.MemberLeft(m.view(), before)
+            : new ClusterEvent.MemberFailed(m.view(), before, u.from()));
+    return Outcome.CHANGED;
+  }
+
+  private Outcome applyAboutSelf(MemberUpdate u) {
+    if (self.leaving()) {
+      return Outcome.UNCHANGED; // we are on our way out: let LEFT stand
+    }
+    long mine = self.claim().incarnation();
+    boolean refute;
+    if (u.status() == NodeStatus.ONLINE) {
+      // Someone holds a newer claim of us alive than we do (we restarted): move past it.
+      refute = u.incarnation() > mine;
+    } else {
+      refute = u.incarnation() >= mine;
+    }
+    if (!refute) {
+      // A stale accusation: its holder missed our refutation. Tell the sender directly, or it
+      // may declare us FAILED.
+      return u.status() != NodeStatus.ONLINE ? Outcome.OUTDATED : Outcome.UNCHANGED;
+    }
+    if (mine >= MemberUpdate.MAX_INCARNATION || u.incarnation() >= MemberUpdate.MAX_INCARNATION) {
+      effects.drop(DropReason.MALFORMED); // no incarnation left to refute with: a hostile claim
+      return Outcome.REJECTED;
+    }
+    refutations++;
+    if (u.status() != NodeStatus.ONLINE) {
+      awareness.apply(1); // being suspected hints that we are the slow one
+    }
+    broadcasts.add(self.refute(u.incarnation()));
+    effects.emit(new ClusterEvent.SelfRefuted(self.view(), u.status(), u.incarnation(), u.from()));
+    return u.status() != NodeStatus.ONLINE ? Outcome.REFUTED : Outcome.CHANGED;
+  }
+
+  private void startSuspicion(Member m, String accuser, long now) {
+    int n = table.liveCount();
+    long min = ProtocolMath.suspicionMinNanos(config.suspicionMult(), n, probeIntervalNanos);
+    long max =
+        ProtocolMath.suspicionMaxNanos(
+            config.suspicionMult(), config.suspicionMaxTimeoutMult(), n, probeIntervalNanos);
+    int k = ProtocolMath.suspicionConfirmationsNeeded(config.suspicionMult(), n);
+    suspicions.start(m, accuser, now, min, max, k);
+  }
+}

@@ -1,0 +1,54 @@
+package io.libgossip.core;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Where every unit of the core sends its output, as foca's {@code Runtime} does: messages to the
+ * {@link Outbox}, events to the {@link GossipListener} (guarded, so a throwing listener is counted
+ * and cannot corrupt the table) and dropped inputs to a counter per reason.
+ */
+final class Effects {
+  private final Outbox outbox;
+  private final GossipListener listener;
+  private final EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+  private long messagesSent;
+  private long listenerErrors;
+
+  Effects(Outbox outbox, GossipListener listener) {
+    this.outbox = outbox;
+    this.listener = listener;
+  }
+
+  void send(GossipMessage message, NodeView target, Delivery delivery) {
+    messagesSent++;
+    outbox.send(message, target, delivery);
+  }
+
+  void emit(ClusterEvent event) {
+    try {
+      listener.onEvent(event);
+    } catch (RuntimeException e) {
+      listenerErrors++;
+    }
+  }
+
+  void drop(DropReason reason) {
+    drops.merge(reason, 1L, Long::sum);
+  }
+
+  long messagesSent() {
+    return messagesSent;
+  }
+
+  long listenerErrors() {
+    return listenerErrors;
+  }
+
+  /** Adds the drop counters to {@code stats}. */
+  void addDrops(GossipStats.Builder stats) {
+    for (Map.Entry<DropReason, Long> e : drops.entrySet()) {
+      stats.drop(e.getKey(), e.getValue());
+    }
+  }
+}

@@ -1,0 +1,277 @@
+package io.libgossip.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The members this node knows (not itself): lookups by id, counts per status, the shuffled order in
+ * which they are probed, tombstones of failed and left members, and random picks among them.
+ *
+ * <p>Every random draw of the core that concerns the table is made here, in a fixed order, so the
+ * same seed gives the same picks.
+ */
+final class MemberTable {
+  private final RandomGenerator random;
+  private final SelfState self;
+  private final SuspicionTimers suspicions;
+  private final long gossipToTheDeadNanos;
+  private final long tombstoneNanos;
+
+  private final IdMap<Member> members = new IdMap<>();
+  private final ArrayList<Member> memberList = new ArrayList<>();
+  private final int[] statusCounts = new int[NodeStatus.values().length];
+  private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
+
+  private final ClaimCache currentClaims = new ClaimCache();
+  private final ProbeOrder probeOrder;
+
+  /** When a gone member's tombstone expires; stale once the member has moved on. */
+  private record Tombstone(long deadline, Member member) {}
+
+  /** Which members a random pick may return. */
+  private enum Eligible {
+    ALIVE,
+    ONLINE,
+    ALIVE_OR_RECENTLY_GONE
+  }
+
+  MemberTable(
+      RandomGenerator random,
+      SelfState self,
+      SuspicionTimers suspicions,
+      long gossipToTheDeadNanos,
+      long tombstoneNanos) {
+    this.random = random;
+    this.probeOrder = new ProbeOrder(random);
+    this.self = self;
+    this.suspicions = suspicions;
+    this.gossipToTheDeadNanos = gossipToTheDeadNanos;
+    this.tombstoneNanos = tombstoneNanos;
+  }
+
+  // ---- lookups and counts
+
+  /** The member with {@code id}, or null. */
+  Member get(String id) {
+    return members.get(id);
+  }
+
+  /** Whether {@code m} is still the table's entry for its id (not removed or replaced). */
+  boolean holds(Member m) {
+    return members.get(m.id()) == m;
+  }
+
+  /** Whether {@code u} is exactly some member's current state (a fast, exact skip). */
+  boolean isCurrentClaim(MemberUpdate u) {
+    return currentClaims.contains(u);
+  }
+
+  /** Every member, in table order (not sorted); do not modify. */
+  List<Member> all() {
+    return memberList;
+  }
+
+  int size() {
+    return memberList.size();
+  }
+
+  int count(NodeStatus status) {
+    return statusCounts[status.ordinal()];
+  }
+
+  /** Number of members {@code ONLINE} or {@code SUSPECT}, this node included unless leaving. */
+  int liveCount() {
+    return count(NodeStatus.ONLINE) + count(NodeStatus.SUSPECT) + (self.leaving() ? 0 : 1);
+  }
+
+  // ---- changes
+
+  void add(Member m) {
+    members.put(m);
+    currentClaims.remember(m.state);
+    m.index = memberList.size();
+    memberList.add(m);
+    statusCounts[m.status().ordinal()]++;
+    probeOrder.insert(m);
+  }
+
+  /**
+   * Makes {@code next} the state of {@code m}: keeps the counts, tombstones, suspicion timer and
+   * probe order in step with a change of status.
+   */
+  void setState(Member m, MemberUpdate next, long now) {
+    NodeStatus before = m.status();
+    currentClaims.forget(m.state);
+    m.state = next;
+    currentClaims.remember(next);
+    if (before != next.status()) {
+      statusCounts[before.ordinal()]--;
+      statusCounts[next.status().ordinal()]++;
+      m.stateChangedAt = now;
+      if (next.status().isGone()) {
+        tombstones.addLast(new Tombstone(now + tombstoneNanos, m));
+      }
+      if (!next.status().isAlive() || next.status() == NodeStatus.ONLINE) {
+        suspicions.end(m);
+      }
+      if (before.isGone() && next.status().isAlive()) {
+        probeOrder.insert(m);
+      }
+    } else if (next.status() == NodeStatus.ONLINE) {
+      suspicions.end(m);
+    }
+  }
+
+  /**
+   * Removes the members whose tombstone expired by {@code now}, passing each to {@code removed}.
+   *
+   * @return how many were removed
+   */
+  int expireTombstones(long now, Consumer<Member> removed) {
+    int count = 0;
+    while (!tombstones.isEmpty()) {
+      Tombstone t = tombstones.peekFirst();
+      Member m = t.member();
+      boolean current =
+          members.get(m.id()) == m
+              && m.status().isGone()
+              && m.stateChangedAt + tombstoneNanos == t.deadline();
+      if (current && !Schedule.due(t.deadline(), now)) {
+        break;
+      }
+      tombstones.pollFirst();
+      if (current) {
+        remove(m);
+        removed.accept(m);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The earlier of {@code d} and the next tombstone expiry. */
+  long earliestTombstone(long d) {
+    Tombstone t = tombstones.peekFirst();
+    return t == null ? d : Schedule.earlier(d, t.deadline());
+  }
+
+  /** Forgets every member; the probe round counter keeps counting. */
+  void clear() {
+    members.clear();
+    memberList.clear();
+    currentClaims.clear();
+    Arrays.fill(statusCounts, 0);
+    tombstones.clear();
+    probeOrder.clear();
+  }
+
+  private void remove(Member m) {
+    members.remove(m.id());
+    currentClaims.forget(m.state);
+    int i = m.index;
+    Member last = memberList.remove(memberList.size() - 1);
+    if (last != m) {
+      memberList.set(i, last);
+      last.index = i;
+    }
+    m.index = -1;
+    statusCounts[m.status().ordinal()]--;
+    suspicions.end(m);
+  }
+
+  // ---- probe order
+
+  /** The next member to probe (see {@link ProbeOrder}), or null when no member is alive. */
+  Member nextProbeTarget() {
+    return probeOrder.next(this);
+  }
+
+  // ---- random picks
+
+  /** A random live member (for a push-pull exchange), or null when there is none. */
+  Member randomAlive() {
+    List<Member> one = pick(1, null, Eligible.ALIVE, 0);
+    return one.isEmpty() ? null : one.get(0);
+  }
+
+  /** Up to {@code k} distinct random {@code ONLINE} members other than {@code target}. */
+  List<Member> randomOnlineExcept(int k, Member target) {
+    return pick(k, target, Eligible.ONLINE, 0);
+  }
+
+  /**
+   * Up to {@code k} distinct random members to gossip to: the live ones and those gone within the
+   * gossip-to-the-dead time.
+   */
+  List<Member> randomGossipTargets(int k, long now) {
+    return pick(k, null, Eligible.ALIVE_OR_RECENTLY_GONE, now);
+  }
+
+  /** A random {@code FAILED} member; there must be one. */
+  Member randomFailed() {
+    for (int i = 0; i < 16; i++) {
+      Member m = memberList.get(random.nextInt(memberList.size()));
+      if (m.status() == NodeStatus.FAILED) {
+        return m;
+      }
+    }
+    List<Member> all = new ArrayList<>();
+    for (Member m : memberList) {
+      if (m.status() == NodeStatus.FAILED) {
+        all.add(m);
+      }
+    }
+    return all.get(random.nextInt(all.size()));
+  }
+
+  private List<Member> pick(int k, Member exclude, Eligible which, long now) {
+    int n = memberList.size();
+    List<Member> out = new ArrayList<>(k);
+    if (k <= 0 || n == 0) {
+      return out;
+    }
+    int attempts = 0;
+    int maxAttempts = 4 * k + 8;
+    while (out.size() < k && attempts++ < maxAttempts) {
+      Member m = memberList.get(random.nextInt(n));
+      if (eligible(m, exclude, which, now) && !out.contains(m)) {
+        out.add(m);
+      }
+    }
+    if (out.size() < k && attempts >= maxAttempts) {
+      // Sparse eligibility (many tombstones): fall back to a scan.
+      List<Member> all = new ArrayList<>();
+      for (Member m : memberList) {
+        if (eligible(m, exclude, which, now) && !out.contains(m)) {
+          all.add(m);
+        }
+      }
+      while (out.size() < k && !all.isEmpty()) {
+        int i = random.nextInt(all.size());
+        out.add(all.get(i));
+        all.set(i, all.get(all.size() - 1));
+        all.remove(all.size() - 1);
+      }
+    }
+    return out;
+  }
+
+  private boolean eligible(Member m, Member exclude, Eligible which, long now) {
+    if (m == exclude) {
+      return false;
+    }
+    NodeStatus s = m.status();
+    switch (which) {
+      case ONLINE:
+        return s == NodeStatus.ONLINE;
+      case ALIVE:
+        return s.isAlive();
+      default:
+        return s.isAlive() || (s.isGone() && now - m.stateChangedAt < gossipToTheDeadNanos);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.libgossip.core;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * This node's own claim and status: the claim it gossips about itself (raised to a new incarnation
+ * to refute a suspicion or publish metadata) and the status it presents ({@code JOINING}, then
+ * {@code ONLINE}, or {@code LEFT}).
+ */
+final class SelfState {
+  final String id;
+  final NodeAddress address;
+  private MemberUpdate claim;
+  private NodeStatus status = NodeStatus.JOINING;
+  private long changedAt;
+  private boolean leaving;
+
+  SelfState(
+      String id,
+      NodeAddress address,
+      long incarnation,
+      Map<String, String> metadata,
+      long configEpoch) {
+    this.id = id;
+    this.address = address;
+    this.claim =
+        new MemberUpdate(id, address, NodeStatus.ONLINE, incarnation, metadata, 0, configEpoch, id);
+  }
+
+  /** The claim this node gossips about itself. */
+  MemberUpdate claim() {
+    return claim;
+  }
+
+  NodeStatus status() {
+    return status;
+  }
+
+  /** Whether {@link #leave} was called: the node no longer probes and stays {@code LEFT}. */
+  boolean leaving() {
+    return leaving;
+  }
+
+  NodeView view() {
+    MemberUpdate s = claim;
+    return new NodeView(
+        id,
+        address,
+        status,
+        s.incarnation(),
+        s.metadata(),
+        s.metadataVersion(),
+        s.configEpoch(),
+        changedAt,
+        changedAt);
+  }
+
+  /** The core (re)started at {@code now}. */
+  void started(long now) {
+    changedAt = now;
+  }
+
+  /** After a reset: joining again, unless the node has left. */
+  void rejoining() {
+    if (!leaving) {
+      status = NodeStatus.JOINING;
+    }
+  }
+
+  /** A join completed: {@code JOINING} turns {@code ONLINE}. */
+  void joined(long now) {
+    if (status == NodeStatus.JOINING) {
+      status = NodeStatus.ONLINE;
+      changedAt = now;
+    }
+  }
+
+  /** Turns {@code LEFT} at the current incarnation; returns the claim to spread. */
+  MemberUpdate leave(long now) {
+    leaving = true;
+    claim = claim.withStatus(NodeStatus.LEFT, claim.incarnation(), id);
+    status = NodeStatus.LEFT;
+    changedAt = now;
+    return claim;
+  }
+
+  /** Publishes {@code metadata} at a new incarnation; returns the claim to spread. */
+  MemberUpdate updateMetadata(Map<String, String> metadata) {
+    claim =
+        new MemberUpdate(
+            id,
+            address,
+            NodeStatus.ONLINE,
+            nextIncarnation(claim.incarnation()),
+            metadata,
+            claim.metadataVersion() + 1,
+            claim.configEpoch(),
+            id);
+    return claim;
+  }
+
+  /** Claims {@code ONLINE} at an incarnation above {@code seen}; returns the claim to spread. */
+  MemberUpdate refute(long seen) {
+    claim =
+        new MemberUpdate(
+            id,
+            address,
+            NodeStatus.ONLINE,
+            nextIncarnation(Math.max(claim.incarnation(), seen)),
+            claim.metadata(),
+            claim.metadataVersion(),
+            claim.configEpoch(),
+            id);
+    return claim;
+  }
+
+  private long nextIncarnation(long current) {
+    if (current >= MemberUpdate.MAX_INCARNATION) {
+      throw new IllegalStateException("incarnation of " + id + " exhausted");
+    }
+    return current + 1;
+  }
+
+  /** The encoded size of {@code metadata}: a count, then each key and value with its length. */
+  static int metadataSize(Map<String, String> metadata) {
+    int size = ProtocolMath.varintSize(metadata.size());
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      int k = Utf8.length(e.getKey());
+      int v = Utf8.length(e.getValue());
+      size += ProtocolMath.varintSize(k) + k + ProtocolMath.varintSize(v) + v;
+    }
+    return size;
+  }
+
+  /** Checks local metadata: no nulls, keys of 1..255 bytes, at most {@code maxBytes} encoded. */
+  static void checkMetadata(Map<String, String> metadata, int maxBytes) {
+    Objects.requireNonNull(metadata, "metadata");
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null) {
+        throw new IllegalArgumentException("metadata must not contain null keys or values");
+      }
+      if (e.getKey().isEmpty() || Utf8.length(e.getKey()) > 255) {
+        throw new IllegalArgumentException(
+            "metadata key must be 1..255 bytes of UTF-8, got '" + e.getKey() + "'");
+      }
+    }
+    int size = metadataSize(metadata);
+    if (size > maxBytes) {
+      throw new IllegalArgumentException(
+          "metadata is " + size + " bytes encoded, more than maxMetadataBytes (" + maxBytes + ")");
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.libgossip.core;
+
+import static io.libgossip.core.CoreFixture.MS;
+import static io.libgossip.core.CoreFixture.SEC;
+import static io.libgossip.core.CoreFixture.addr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.libgossip.core.GossipMessage.Ack;
+import io.libgossip.core.GossipMessage.Nack;
+import io.libgossip.core.GossipMessage.Ping;
+import io.libgossip.core.GossipMessage.PingReq;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The failure detector and its relays, driven directly with LAN timing: probe interval 1 s, probe
+ * timeout 500 ms.
+ */
+class FailureDetectorTest {
+  private static final long T0 = 100 * SEC;
+
+  private static Ping probe(Units u) {
+    u.detector.startProbe(T0);
+    List<Ping> pings = u.outbox.messages(Ping.class);
+    assertThat(pings).hasSize(1);
+    return pings.get(0);
+  }
+
+  private static Ack ack(String from, long seq) {
+    return new Ack(from, addr(from), seq, List.of());
+  }
+
+  @Test
+  void probePingsTheNextMemberAndAnAckEndsIt() {
+    Units u = new Units().withMembers("a");
+    u.awareness.apply(2);
+
+    Ping ping = probe(u);
+    assertThat(ping.target()).isEqualTo("a");
+    assertThat(u.detector.probes()).isEqualTo(1);
+    assertThat(u.detector.onAck(ack("a", ping.seq()), T0 + MS, List.of())).isTrue();
+    u.detector.advanceProbe(T0 + 10 * SEC);
+
+    assertThat(u.outbox.sentOf(PingReq.class)).isEmpty();
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.awareness.score()).as("a successful probe restores health").isEqualTo(1);
+  }
+
+  @Test
+  void unansweredProbeGoesIndirectAfterTheTimeoutThenSuspects() {
+    Units u = new Units().withMembers("a", "b", "c");
+    Ping ping = probe(u);
+    String target = ping.target();
+
+    u.detector.advanceProbe(T0 + 499 * MS);
+    assertThat(u.outbox.sentOf(PingReq.class)).isEmpty();
+    u.detector.advanceProbe(T0 + 500 * MS);
+    List<PingReq> reqs = u.outbox.messages(PingReq.class);
+    assertThat(reqs).hasSize(2).allSatisfy(r -> assertThat(r.target()).isEqualTo(target));
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(T0 + SEC);
+
+    u.detector.advanceProbe(T0 + SEC);
+
+    assertThat(u.member(target).status()).isEqualTo(NodeStatus.SUSPECT);
+    assertThat(u.detector.suspicionsRaised()).isEqualTo(1);
+    assertThat(u.awareness.score()).as("two nacks missing").isEqualTo(2);
+  }
+
+  @Test
+  void nacksFromEveryRelaySpareLocalHealth() {
+    Units u = new Units().withMembers("a", "b", "c");
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+    for (PingReq r : u.outbox.messages(PingReq.class)) {
+      assertThat(u.detector.onNack(new Nack("x", addr("x"), r.seq(), List.of()))).isTrue();
+    }
+
+    u.detector.advanceProbe(T0 + SEC);
+
+    assertThat(u.member(ping.target()).status()).isEqualTo(NodeStatus.SUSPECT);
+    assertThat(u.awareness.score()).isZero();
+  }
+
+  @Test
+  void ackOrNackForNoRunningProbeIsStale() {
+    Units u = new Units().withMembers("a");
+
+    assertThat(u.detector.onAck(ack("a", 99), T0, List.of())).isFalse();
+    assertThat(u.detector.onNack(new Nack("a", addr("a"), 99, List.of()))).isFalse();
+  }
+
+  @Test
+  void pingForAnotherNodeIsNotAnswered() {
+    Units u = new Units();
+
+    assertThat(u.detector.onPing(new Ping("a", addr("a"), 1, "other", List.of()), List.of()))
+        .isFalse();
+    assertThat(u.outbox.size()).isZero();
+  }
+
+  @Test
+  void pingIsAnsweredWithTheCorrectionsFirst() {
+    Units u = new Units().withMembers("a");
+    MemberUpdate fix = CoreFixture.online("z", 4);
+
+    assertThat(u.detector.onPing(new Ping("a", addr("a"), 7, Units.SELF, List.of()), List.of(fix)))
+        .isTrue();
+
+    Ack ack = u.outbox.messages(Ack.class).get(0);
+    assertThat(ack.seq()).isEqualTo(7);
+    assertThat(ack.updates()).first().isEqualTo(fix);
+  }
+
+  @Test
+  void suspicionExpiresIntoFailedButNotDuringAGracePeriod() {
+    Units u = new Units().withMembers("a", "b");
+    u.detector.start(T0);
+    u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0);
+    long deadline = u.suspicions.peek().deadline();
+    u.detector.stalled(deadline - MS); // listen one probe interval before accusing
+
+    u.detector.expireSuspicions(deadline);
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.SUSPECT);
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(deadline - MS + SEC);
+
+    u.detector.expireSuspicions(deadline - MS + SEC);
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.FAILED);
+    assertThat(u.listener.last().kind()).isEqualTo(ClusterEvent.Kind.FAILED);
+  }
+
+  @Test
+  void relayPingsTheTargetAndRelaysItsAckToTheRequester() {
+    Units u = new Units().withMembers("req", "target");
+    u.detector.onPingReq(
+        new PingReq("req", addr("req"), 42, "target", addr("target"), List.of()), T0, List.of());
+    Ping ping = u.outbox.messagesTo(Ping.class, "target").get(0);
+
+    assertThat(u.detector.onAck(ack("target", ping.seq()), T0 + MS, List.of())).isTrue();
+
+    assertThat(u.outbox.messagesTo(Ack.class, "req")).extracting(Ack::seq).containsExactly(42L);
+    u.detector.expireRelays(T0 + SEC);
+    assertThat(u.outbox.sentOf(Nack.class)).as("answered: no nack").isEmpty();
+  }
+
+  @Test
+  void relayNacksWhenTheTargetStaysSilent() {
+    Units u = new Units().withMembers("req", "target");
+    u.detector.onPingReq(
+        new PingReq("req", addr("req"), 42, "target", addr("target"), List.of()), T0, List.of());
+    long nackAt = T0 + 400 * MS; // four fifths of the probe timeout
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(nackAt);
+
+    u.detector.expireRelays(nackAt - 1);
+    assertThat(u.outbox.sentOf(Nack.class)).isEmpty();
+    u.detector.expireRelays(nackAt);
+
+    assertThat(u.outbox.messagesTo(Nack.class, "req")).extracting(Nack::seq).containsExactly(42L);
+    Ping ping = u.outbox.messages(Ping.class).get(0);
+    assertThat(u.detector.onAck(ack("target", ping.seq()), nackAt, List.of()))
+        .as("too late: stale")
+        .isFalse();
+  }
+
+  @Test
+  void pingReqForThisNodeIsAnsweredDirectly() {
+    Units u = new Units().withMembers("req");
+
+    u.detector.onPingReq(
+        new PingReq("req", addr("req"), 5, Units.SELF, CoreFixture.SELF_ADDR, List.of()),
+        T0,
+        List.of());
+
+    assertThat(u.outbox.messagesTo(Ack.class, "req")).extracting(Ack::seq).containsExactly(5L);
+    assertThat(u.outbox.sentOf(Ping.class)).isEmpty();
+  }
+}
