@@ -317,7 +317,7 @@ class BinarySerializerMalformedInputTest {
     byte[] v6 =
         Bytes.header(GOSSIP)
             .str("a")
-            .raw(BinarySerializer.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
+            .raw(HostCodec.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
             .raw(0, 0x0a, 0, 0, 0, 0, 0, 1)
             .port(80)
             .varint(0)
@@ -335,7 +335,7 @@ class BinarySerializerMalformedInputTest {
     byte[] bytes =
         Bytes.header(GOSSIP)
             .str("a")
-            .raw(BinarySerializer.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
+            .raw(HostCodec.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
             .raw(0, 0, 0, 0, 0, 0, 0, 1)
             .port(80)
             .varint(0)
@@ -346,10 +346,10 @@ class BinarySerializerMalformedInputTest {
 
   @Test
   void rawAddressesCutShortAreTruncated() {
-    byte[] v4 = Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV4, 10, 0, 0).build();
-    byte[] v6 = Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV6, 0xfe, 0x80).build();
+    byte[] v4 = Bytes.header(GOSSIP).str("a").raw(HostCodec.HOST_IPV4, 10, 0, 0).build();
+    byte[] v6 = Bytes.header(GOSSIP).str("a").raw(HostCodec.HOST_IPV6, 0xfe, 0x80).build();
     byte[] port =
-        Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV4, 10, 0, 0, 1, 0x1F).build();
+        Bytes.header(GOSSIP).str("a").raw(HostCodec.HOST_IPV4, 10, 0, 0, 1, 0x1F).build();
 
     assertThat(rejectionOf(v4)).isEqualTo(DropReason.TRUNCATED);
     assertThat(rejectionOf(v6)).isEqualTo(DropReason.TRUNCATED);

@@ -504,8 +504,8 @@ class BinarySerializerTest {
     byte[] bytes = serializer.encode(m);
 
     int expectedKind =
-        kind == 4 ? BinarySerializer.HOST_IPV4 : kind == 6 ? BinarySerializer.HOST_IPV6 : -1;
-    assertThat(BinarySerializer.hostKind(host)).isEqualTo(expectedKind);
+        kind == 4 ? HostCodec.HOST_IPV4 : kind == 6 ? HostCodec.HOST_IPV6 : -1;
+    assertThat(HostCodec.hostKind(host)).isEqualTo(expectedKind);
     int nameBytes = host.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     assertThat(hostBytes).isEqualTo(kind == 4 ? 5 : kind == 6 ? 17 : 1 + nameBytes);
     assertThat(bytes).hasSize(serializer.encodedSize(m));
@@ -531,16 +531,16 @@ class BinarySerializerTest {
       }
       String expected = rfc5952(groups);
 
-      String text = BinarySerializer.formatIpv6(address, 0);
+      String text = HostCodec.formatIpv6(address, 0);
 
       assertThat(text).as("seed %d iteration %d", seed, i).isEqualTo(expected);
-      assertThat(BinarySerializer.ipv6(text, parsed, 2)).as(text).isTrue();
+      assertThat(HostCodec.ipv6(text, parsed, 2)).as(text).isTrue();
       assertThat(java.util.Arrays.copyOfRange(parsed, 2, 18)).as(text).isEqualTo(address);
       String uncompressed =
           java.util.Arrays.stream(groups)
               .mapToObj(Integer::toHexString)
               .collect(java.util.stream.Collectors.joining(":"));
-      assertThat(BinarySerializer.ipv6(uncompressed, null, 0))
+      assertThat(HostCodec.ipv6(uncompressed, null, 0))
           .as(uncompressed)
           .isEqualTo(uncompressed.equals(expected));
     }
@@ -672,7 +672,7 @@ class BinarySerializerTest {
 
   @ParameterizedTest
   @ValueSource(
-      ints = {2, 3, 5, BinarySerializer.SMALL_METADATA, BinarySerializer.SMALL_METADATA + 1, 20})
+      ints = {2, 3, 5, WireWriter.SMALL_METADATA, WireWriter.SMALL_METADATA + 1, 20})
   void metadataIsWrittenInKeyOrderWhateverItsSize(int entries) throws DecodeException {
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < entries; i++) {
@@ -701,7 +701,7 @@ class BinarySerializerTest {
   @Test
   void manyMetadataKeysThatEncodeAlikeAreRejectedWhenEncoding() {
     Map<String, String> metadata = new java.util.HashMap<>();
-    for (int i = 0; i < BinarySerializer.SMALL_METADATA + 4; i++) {
+    for (int i = 0; i < WireWriter.SMALL_METADATA + 4; i++) {
       metadata.put("key" + i, "v");
     }
     metadata.put("k?", "1");
@@ -760,7 +760,7 @@ class BinarySerializerTest {
     assertThat(written).isEqualTo(size);
     assertThat(java.util.Arrays.copyOfRange(roomy, 1, 1 + size)).isEqualTo(bytes);
     assertThat(serializer.decode(bytes)).isEqualTo(m);
-    assertThat(BinarySerializer.hostKind(host))
-        .isEqualTo(host.equals("10.0.0.1") ? BinarySerializer.HOST_IPV4 : -1);
+    assertThat(HostCodec.hostKind(host))
+        .isEqualTo(host.equals("10.0.0.1") ? HostCodec.HOST_IPV4 : -1);
   }
 }

@@ -184,7 +184,7 @@ final class SerializerTestData {
         }
         return sb.toString();
       }
-      return BinarySerializer.formatIpv6(b, 0);
+      return HostCodec.formatIpv6(b, 0);
     }
 
     /** Any 64-bit sequence number, small ones most often, negative ones included. */
@@ -304,7 +304,7 @@ final class SerializerTestData {
 
     /** An address whose host is the IPv4 address {@code a.b.c.d}. */
     Bytes ipv4(int a, int b, int c, int d, int port) {
-      return raw(BinarySerializer.HOST_IPV4, a, b, c, d).port(port);
+      return raw(HostCodec.HOST_IPV4, a, b, c, d).port(port);
     }
 
     /** A port: 2 bytes, big-endian. */
