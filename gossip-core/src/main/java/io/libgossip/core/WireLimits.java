@@ -57,7 +57,7 @@ final class WireLimits {
    * reads with this rule; {@link #checkMetadata} checks whole maps with it.
    */
   static String entryProblem(int keyBytes, int valueBytes) {
-    if (keyBytes < 0 || keyBytes > MAX_METADATA_KEY_BYTES) {
+    if (keyBytes < 1 || keyBytes > MAX_METADATA_KEY_BYTES) {
       return "metadata key must be 1.."
           + MAX_METADATA_KEY_BYTES
           + " bytes of UTF-8, got "

@@ -292,7 +292,7 @@ class BinarySerializerTest {
             host,
             NodeStatus.ONLINE,
             1,
-            Map.of("région", "Zürich", "emoji", "\uD83C\uDF0D", "", ""),
+            Map.of("région", "Zürich", "emoji", "\uD83C\uDF0D", "empty", ""),
             1,
             1,
             "Ωmega");
@@ -503,8 +503,7 @@ class BinarySerializerTest {
 
     byte[] bytes = serializer.encode(m);
 
-    int expectedKind =
-        kind == 4 ? HostCodec.HOST_IPV4 : kind == 6 ? HostCodec.HOST_IPV6 : -1;
+    int expectedKind = kind == 4 ? HostCodec.HOST_IPV4 : kind == 6 ? HostCodec.HOST_IPV6 : -1;
     assertThat(HostCodec.hostKind(host)).isEqualTo(expectedKind);
     int nameBytes = host.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     assertThat(hostBytes).isEqualTo(kind == 4 ? 5 : kind == 6 ? 17 : 1 + nameBytes);
@@ -671,8 +670,7 @@ class BinarySerializerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      ints = {2, 3, 5, WireWriter.SMALL_METADATA, WireWriter.SMALL_METADATA + 1, 20})
+  @ValueSource(ints = {2, 3, 5, WireWriter.SMALL_METADATA, WireWriter.SMALL_METADATA + 1, 20})
   void metadataIsWrittenInKeyOrderWhateverItsSize(int entries) throws DecodeException {
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < entries; i++) {
