@@ -194,32 +194,23 @@ public final class BinarySerializer implements MessageSerializer {
 
   /** The wire code of a claim's {@code status}. */
   static int statusCode(NodeStatus status) {
-    switch (status) {
-      case ONLINE:
-        return 0;
-      case SUSPECT:
-        return 1;
-      case FAILED:
-        return 2;
-      case LEFT:
-        return 3;
-      default:
-        throw new IllegalArgumentException("status " + status + " is never sent");
-    }
+    return switch (status) {
+      case ONLINE -> 0;
+      case SUSPECT -> 1;
+      case FAILED -> 2;
+      case LEFT -> 3;
+      default -> throw new IllegalArgumentException("status " + status + " is never sent");
+    };
   }
 
   /** The status with wire code {@code code}, in [0, 3]. */
   static NodeStatus status(int code) {
-    switch (code) {
-      case 0:
-        return NodeStatus.ONLINE;
-      case 1:
-        return NodeStatus.SUSPECT;
-      case 2:
-        return NodeStatus.FAILED;
-      default:
-        return NodeStatus.LEFT;
-    }
+    return switch (code) {
+      case 0 -> NodeStatus.ONLINE;
+      case 1 -> NodeStatus.SUSPECT;
+      case 2 -> NodeStatus.FAILED;
+      default -> NodeStatus.LEFT;
+    };
   }
 
   /** The flags byte of a push-pull. */

@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
  * the end gives 0, and the script ends with the input (or after {@link #MAX_STEPS}).
  *
  * <pre>
+ * input: start: 1 byte, by start % 3: 0 the node does not join, 1 it joins alone (a cluster of
+ *        one), 2 it joins through seeds "a" and "b"; then steps
  * step:  op: 1 byte, by op % 4:
  *   0 TICK   a: 1 byte; the clock advances (a + 1) * 50 ms, or by the tombstone timeout when a
  *            is 255; then tick
@@ -103,6 +105,11 @@ final class GossipCoreFuzzDriver {
     in = input;
     pos = 0;
     core.tick(now);
+    switch (u8() % 3) {
+      case 1 -> core.join(List.of(), now);
+      case 2 -> core.join(List.of(address("a", 0), address("b", 0)), now);
+      default -> {}
+    }
     check("start");
     for (int step = 0; step < MAX_STEPS && pos < in.length; step++) {
       int op = u8() % 4;
@@ -180,8 +187,27 @@ final class GossipCoreFuzzDriver {
       seenIds.add(u.id());
       seenIds.add(u.from());
     }
+    // SWIM's refutation: a claim that this node is suspect or gone, at an incarnation it can
+    // still exceed, leaves it at a higher one (unless the message was dropped)
+    long refute = -1;
+    if (!m.from().equals(SELF)) {
+      for (MemberUpdate u : m.updates()) {
+        if (u.id().equals(SELF)
+            && u.status() != NodeStatus.ONLINE
+            && u.incarnation() < WireLimits.MAX_INCARNATION) {
+          refute = Math.max(refute, u.incarnation());
+        }
+      }
+    }
+    long dropped = core.stats().messagesDropped();
     now += MS;
     core.handleMessage(m, now); // the result, if any, is ignored
+    if (refute >= 0 && core.stats().messagesDropped() == dropped) {
+      require(
+          core.self().incarnation() > refute,
+          "refutation",
+          "claim " + m + " left this node at incarnation " + core.self().incarnation());
+    }
   }
 
   /** {@code m} written by the codec and read back: what a peer's bytes would decode to. */
@@ -357,6 +383,16 @@ final class GossipCoreFuzzDriver {
     }
     largestTable = Math.max(largestTable, core.size());
     require(core.liveCount() == live, where, "liveCount " + core.liveCount() + ", table " + live);
+    GossipStats stats = core.stats();
+    require(stats.knownNodes() == core.size(), where, "stats: " + stats.knownNodes() + " known");
+    require(
+        stats.onlineNodes() == count(members, NodeStatus.ONLINE)
+            && stats.suspectNodes() == count(members, NodeStatus.SUSPECT)
+            && stats.failedNodes() == count(members, NodeStatus.FAILED)
+            && stats.leftNodes() == count(members, NodeStatus.LEFT),
+        where,
+        "stats " + stats + " disagree with the table " + members);
+    require(stats.incarnation() == self.incarnation(), where, "stats: incarnation");
 
     for (Sent s : unchecked) {
       checkSent(s, where);
@@ -366,6 +402,16 @@ final class GossipCoreFuzzDriver {
       }
     }
     unchecked.clear();
+  }
+
+  private static int count(List<NodeView> members, NodeStatus status) {
+    int n = 0;
+    for (NodeView m : members) {
+      if (m.status() == status) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private void checkSent(Sent s, String where) {

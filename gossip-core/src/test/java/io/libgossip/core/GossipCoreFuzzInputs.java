@@ -43,6 +43,11 @@ final class GossipCoreFuzzInputs {
   static final class Script {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
+    /** A script whose start byte is {@code start} (see {@link GossipCoreFuzzDriver}). */
+    Script(int start) {
+      out.write(start);
+    }
+
     /** Advances the clock by {@code (a + 1) * 50} ms (a tombstone timeout for 255) and ticks. */
     Script tick(int a) {
       out.write(TICK);
@@ -129,7 +134,7 @@ final class GossipCoreFuzzInputs {
   static Map<String, byte[]> seeds() {
     Map<String, byte[]> seeds = new LinkedHashMap<>();
     Script probes =
-        new Script()
+        new Script(0)
             .wire(
                 new GossipMessage.PushPull(
                     "a", addr("a"), true, false, List.of(online("a", 0), online("b", 0))));
@@ -140,7 +145,7 @@ final class GossipCoreFuzzInputs {
 
     seeds.put(
         "silent-peers-suspected-failed-expired",
-        new Script()
+        new Script(1)
             .wire(gossip("a", online("a", 0), online("b", 0), online("c", 1)))
             .ticks(60, 19)
             .tick(255)
@@ -149,7 +154,7 @@ final class GossipCoreFuzzInputs {
 
     seeds.put(
         "this-node-suspected-and-declared-dead",
-        new Script()
+        new Script(1)
             .wire(gossip("a", online("a", 0)))
             .tick(19)
             .wire(gossip("a", claim(SELF, NodeStatus.SUSPECT, 0, "a")))
@@ -163,7 +168,7 @@ final class GossipCoreFuzzInputs {
 
     seeds.put(
         "indirect-probe-relayed-and-nacked",
-        new Script()
+        new Script(2)
             .wire(gossip("a", online("a", 0), online("b", 0)))
             .wire(new GossipMessage.PingReq("a", addr("a"), 7, "b", addr("b"), List.of()))
             .tick(3)
@@ -177,7 +182,7 @@ final class GossipCoreFuzzInputs {
 
     seeds.put(
         "incarnation-edges-restarts-and-leaves",
-        new Script()
+        new Script(0)
             .wire(gossip("a", online("a", MAX - 1), online("b", MAX)))
             .wire(gossip("c", claim("a", NodeStatus.SUSPECT, MAX - 1, "c"), online("c", 0)))
             .wire(gossip("a", online("a", MAX)))
@@ -216,14 +221,14 @@ final class GossipCoreFuzzInputs {
             "a");
     seeds.put(
         "metadata-changes-and-oversize",
-        new Script()
+        new Script(2)
             .wire(gossip("a", online("a", 0)))
             .wire(gossip("a", withRole))
             .wire(gossip("b", oversize, online("b", 0)))
             .ticks(10, 19)
             .bytes());
 
-    Script pushPull = new Script().wire(gossip("a", online("a", 0), online("b", 0)));
+    Script pushPull = new Script(2).wire(gossip("a", online("a", 0), online("b", 0)));
     for (int i = 0; i < 40; i++) {
       pushPull.tick(199).reply(0, 1).reply(1, 2);
     }
@@ -231,7 +236,7 @@ final class GossipCoreFuzzInputs {
 
     seeds.put(
         "built-messages",
-        new Script()
+        new Script(0)
             // a push-pull join from "a": itself and "b" alive with metadata, this node failed
             .built(
                 5,
@@ -260,7 +265,7 @@ final class GossipCoreFuzzInputs {
     flipped[flipped.length - 3] ^= 0x40;
     seeds.put(
         "garbage-and-damaged-packets",
-        new Script()
+        new Script(1)
             .wire(noise)
             .wire(Arrays.copyOf(valid, valid.length - 1))
             .wire(flipped)
