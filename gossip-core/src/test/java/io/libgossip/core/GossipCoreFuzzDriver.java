@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,9 @@ final class GossipCoreFuzzDriver {
   int largestTable;
 
   private record Sent(GossipMessage message, NodeView target, Delivery delivery) {}
+
+  /** The table after the previous step, by id, to check what a step may change. */
+  private Map<String, NodeView> previous = Map.of();
 
   /** This node's incarnation after the last step. */
   long selfIncarnation() {
@@ -370,6 +374,17 @@ final class GossipCoreFuzzDriver {
           where,
           "member " + m.id() + " is " + s);
       require(core.statusOf(m.id()) == s, where, "statusOf(" + m.id() + ") disagrees");
+      NodeView before = previous.get(m.id());
+      if (before != null) {
+        // claims are ordered: a higher incarnation wins, and at equal incarnation FAILED/LEFT
+        // beat SUSPECT, which beats ONLINE; nothing moves a member back down that order
+        require(
+            m.incarnation() > before.incarnation()
+                || (m.incarnation() == before.incarnation()
+                    && precedence(s) >= precedence(before.status())),
+            where,
+            "member " + m.id() + " went from " + describe(before) + " to " + describe(m));
+      }
       require(
           m.incarnation() >= 0 && m.incarnation() <= WireLimits.MAX_INCARNATION,
           where,
@@ -382,6 +397,11 @@ final class GossipCoreFuzzDriver {
       statusesSeen.add(s);
     }
     largestTable = Math.max(largestTable, core.size());
+    Map<String, NodeView> table = new HashMap<>();
+    for (NodeView m : members.subList(1, members.size())) {
+      table.put(m.id(), m);
+    }
+    previous = table;
     require(core.liveCount() == live, where, "liveCount " + core.liveCount() + ", table " + live);
     GossipStats stats = core.stats();
     require(stats.knownNodes() == core.size(), where, "stats: " + stats.knownNodes() + " known");
@@ -402,6 +422,15 @@ final class GossipCoreFuzzDriver {
       }
     }
     unchecked.clear();
+  }
+
+  /** The order of claims at equal incarnation (as {@link MemberUpdate#supersedes} has it). */
+  private static int precedence(NodeStatus s) {
+    return s == NodeStatus.ONLINE ? 0 : s == NodeStatus.SUSPECT ? 1 : 2;
+  }
+
+  private static String describe(NodeView m) {
+    return m.status() + "@" + m.incarnation();
   }
 
   private static int count(List<NodeView> members, NodeStatus status) {

@@ -27,9 +27,11 @@ class GossipCoreFuzzTest {
   /**
    * Whatever arrives, no exception escapes the core; no member is in an impossible state (this node
    * never SUSPECT or FAILED in its own view, incarnations within 32 bits, no duplicate or id-less
-   * member, valid metadata, counts that agree with the table); the table holds at most one member
-   * per distinct id seen plus this node; and everything the core sends encodes, decodes to itself
-   * and, when best-effort, fits in a packet.
+   * member, valid metadata, counts and stats that agree with the table); no member moves back down
+   * the claim order (a lower incarnation, or a weaker status at the same one); a claim that this
+   * node is suspect or gone is refuted with a higher incarnation; the table holds at most one
+   * member per distinct id seen plus this node; and everything the core sends is from this node, to
+   * another, encodes, decodes to itself and, when best-effort, fits in a packet.
    */
   @FuzzTest(maxDuration = "5m")
   void coreStaysSaneUnderAnyMessages(byte[] data) {
