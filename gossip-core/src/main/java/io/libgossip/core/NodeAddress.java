@@ -35,7 +35,7 @@ public final class NodeAddress {
   private long hostBits;
 
   /** The largest host length, in UTF-8 bytes, accepted anywhere in libgossip. */
-  public static final int MAX_HOST_BYTES = 255;
+  public static final int MAX_HOST_BYTES = WireLimits.MAX_HOST_BYTES;
 
   /**
    * Validates the host and port.
@@ -84,7 +84,7 @@ public final class NodeAddress {
   long ipv4() {
     long bits = (long) HOST_BITS.getOpaque(this);
     if (bits == 0) {
-      bits = BinarySerializer.ipv4(host) + 2;
+      bits = HostCodec.ipv4(host) + 2;
       HOST_BITS.setOpaque(this, bits);
     }
     return bits - 2;

@@ -8,6 +8,7 @@ import io.libgossip.core.SerializerTestData.Bytes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -317,7 +318,7 @@ class BinarySerializerMalformedInputTest {
     byte[] v6 =
         Bytes.header(GOSSIP)
             .str("a")
-            .raw(BinarySerializer.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
+            .raw(HostCodec.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
             .raw(0, 0x0a, 0, 0, 0, 0, 0, 1)
             .port(80)
             .varint(0)
@@ -335,7 +336,7 @@ class BinarySerializerMalformedInputTest {
     byte[] bytes =
         Bytes.header(GOSSIP)
             .str("a")
-            .raw(BinarySerializer.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
+            .raw(HostCodec.HOST_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0)
             .raw(0, 0, 0, 0, 0, 0, 0, 1)
             .port(80)
             .varint(0)
@@ -346,10 +347,9 @@ class BinarySerializerMalformedInputTest {
 
   @Test
   void rawAddressesCutShortAreTruncated() {
-    byte[] v4 = Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV4, 10, 0, 0).build();
-    byte[] v6 = Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV6, 0xfe, 0x80).build();
-    byte[] port =
-        Bytes.header(GOSSIP).str("a").raw(BinarySerializer.HOST_IPV4, 10, 0, 0, 1, 0x1F).build();
+    byte[] v4 = Bytes.header(GOSSIP).str("a").raw(HostCodec.HOST_IPV4, 10, 0, 0).build();
+    byte[] v6 = Bytes.header(GOSSIP).str("a").raw(HostCodec.HOST_IPV6, 0xfe, 0x80).build();
+    byte[] port = Bytes.header(GOSSIP).str("a").raw(HostCodec.HOST_IPV4, 10, 0, 0, 1, 0x1F).build();
 
     assertThat(rejectionOf(v4)).isEqualTo(DropReason.TRUNCATED);
     assertThat(rejectionOf(v6)).isEqualTo(DropReason.TRUNCATED);
@@ -523,6 +523,28 @@ class BinarySerializerMalformedInputTest {
       assertThat(serializer.decode(ordered).updates().get(0).metadata()).hasSize(2);
     } catch (DecodeException e) {
       fail("ordered metadata rejected", e);
+    }
+  }
+
+  /**
+   * Regression: the decoder accepted a metadata entry with an empty key, which {@code
+   * GossipCore.updateMetadata} rejects, so a peer could spread metadata no node could have set.
+   */
+  @Test
+  void emptyMetadataKeyThatLocalUpdatesRejectIsMalformed() {
+    Bytes prefix = gossipFromA().varint(1).raw(0).str("x").address("h", 1).varint(0);
+    byte[] emptyKey = concat(prefix.build(), new Bytes().varint(1).str("").str("v").build());
+    byte[] emptyKeyFirstOfTwo =
+        concat(prefix.build(), new Bytes().varint(2).str("").str("v").str("k").str("v").build());
+    byte[] emptyValue = concat(prefix.build(), new Bytes().varint(1).str("k").str("").build());
+
+    assertThat(rejectionOf(emptyKey)).isEqualTo(DropReason.MALFORMED);
+    assertThat(rejectionOf(emptyKeyFirstOfTwo)).isEqualTo(DropReason.MALFORMED);
+    assertThat(WireLimits.checkMetadata(Map.of("", "v"))).contains("metadata key");
+    try {
+      assertThat(serializer.decode(emptyValue).updates().get(0).metadata()).containsEntry("k", "");
+    } catch (DecodeException e) {
+      fail("empty metadata value rejected", e);
     }
   }
 

@@ -26,6 +26,7 @@ import io.libgossip.core.GossipMessage.PingReq;
 import io.libgossip.core.GossipMessage.PushPull;
 import io.libgossip.core.MemberUpdate;
 import io.libgossip.core.MessageSerializer;
+import io.libgossip.core.MetadataLimits;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import java.io.IOException;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -61,8 +63,9 @@ import java.util.TreeMap;
  * string and number lengths, no duplicate keys, no trailing content. A wrong {@code format} is
  * {@code BAD_MAGIC}, another {@code version} {@code UNSUPPORTED_VERSION}, another {@code cluster}
  * {@code WRONG_CLUSTER}, an unknown {@code type} {@code UNKNOWN_TYPE}, an incomplete document
- * {@code TRUNCATED}, and anything else invalid {@code MALFORMED}; nothing but {@link
- * DecodeException} escapes. Thread-safe.
+ * {@code TRUNCATED}, and anything else invalid {@code MALFORMED}, including metadata that {@link
+ * MetadataLimits} rejects (as the binary format does); nothing but {@link DecodeException} escapes.
+ * Thread-safe.
  */
 public final class JsonSerializer implements MessageSerializer {
 
@@ -386,6 +389,11 @@ public final class JsonSerializer implements MessageSerializer {
         throw malformed("metadata value of '" + e.getKey() + "' must be a string");
       }
       out.put(e.getKey(), e.getValue().textValue());
+    }
+    // the rule local updates and the binary format follow (an empty key is no valid metadata)
+    Optional<String> problem = MetadataLimits.problem(out);
+    if (problem.isPresent()) {
+      throw malformed(problem.get());
     }
     return out;
   }

@@ -116,6 +116,26 @@ class JsonSerializerTest {
         .isEqualTo(DropReason.MALFORMED);
   }
 
+  /**
+   * Regression: like the binary decoder, the JSON decoder accepted metadata that a local update
+   * rejects (an empty key, a key beyond 255 bytes).
+   */
+  @Test
+  void metadataALocalUpdateWouldRejectIsMalformed() throws DecodeException {
+    String ok = valid();
+    assertThat(ok).contains("\"role\":\"web\"");
+
+    assertThat(reasonFor(ok.replace("\"role\":\"web\"", "\"\":\"web\"")))
+        .isEqualTo(DropReason.MALFORMED);
+    assertThat(reasonFor(ok.replace("\"role\":\"web\"", "\"" + "k".repeat(256) + "\":\"web\"")))
+        .isEqualTo(DropReason.MALFORMED);
+    assertThat(reasonFor(ok.replace("\"role\":\"web\"", "\"\\ud800\":\"a\",\"\\udc00\":\"b\"")))
+        .isEqualTo(DropReason.MALFORMED);
+    String longestKey = ok.replace("\"role\":\"web\"", "\"" + "k".repeat(255) + "\":\"\"");
+    assertThat(json.decode(longestKey.getBytes(StandardCharsets.UTF_8)).updates().get(0).metadata())
+        .containsEntry("k".repeat(255), "");
+  }
+
   @Test
   void rejectsInputOverTheSizeLimit() {
     JsonSerializer small = new JsonSerializer("test", 100);

@@ -1,0 +1,33 @@
+package io.libgossip.core;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What metadata a member may carry. Local metadata updates and every libgossip wire format apply
+ * this one rule, so a node accepts from the network exactly the metadata it could have set itself.
+ *
+ * <p>Metadata is valid when no key or value is null, each key is 1 to {@link #MAX_KEY_BYTES} bytes
+ * of UTF-8, each value at most {@link #MAX_VALUE_BYTES} bytes, and no two keys encode to the same
+ * bytes (unpaired surrogates go out as {@code '?'}). Its encoded size is bounded separately, by
+ * {@link GossipConfig#maxMetadataBytes()}, which each node checks against its own configuration.
+ */
+public final class MetadataLimits {
+  private MetadataLimits() {}
+
+  /** The longest metadata key, in bytes of UTF-8. Keys are never empty. */
+  public static final int MAX_KEY_BYTES = WireLimits.MAX_METADATA_KEY_BYTES;
+
+  /** The longest metadata value, in bytes of UTF-8. Values may be empty. */
+  public static final int MAX_VALUE_BYTES = WireLimits.MAX_METADATA_VALUE_BYTES;
+
+  /**
+   * Why {@code metadata} is not valid member metadata (a message naming the first problem found),
+   * or empty when it is.
+   */
+  public static Optional<String> problem(Map<String, String> metadata) {
+    return Optional.ofNullable(
+        WireLimits.checkMetadata(Objects.requireNonNull(metadata, "metadata")));
+  }
+}

@@ -1,0 +1,280 @@
+package io.libgossip.core;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes messages in the binary format of {@link BinarySerializer} into a caller's array, which
+ * must have room for the size {@link WireSizes} computes.
+ *
+ * <p>Every writer can run in one of two modes. In the general mode it writes any message. With
+ * {@code asciiOnly} it writes only what the ASCII guess of {@link WireSizes} counted (every string
+ * ASCII, every host that looks like an IPv4 address one) and returns {@link #GAVE_UP} at the first
+ * thing that is not, having written no further than the guess; the caller then measures exactly and
+ * writes again.
+ */
+final class WireWriter {
+  private WireWriter() {}
+
+  /**
+   * What the one-pass writers return when the guess they write to does not hold: a string is not
+   * ASCII, or a host that looks like an IPv4 address is not one.
+   */
+  static final int GAVE_UP = -1;
+
+  /**
+   * Metadata with at most this many entries is written in key order by repeated scans (quadratic,
+   * but without allocating); larger metadata sorts its keys in a temporary array.
+   */
+  static final int SMALL_METADATA = 8;
+
+  /**
+   * Writes {@code message} at {@code d[offset]} and returns where it ends. With {@code asciiOnly},
+   * gives up where {@code size(message, true)} guessed wrong (a string that is not ASCII, a host
+   * that looks like an IPv4 address but is not one) and returns {@link #GAVE_UP}, having written no
+   * further than that guess.
+   */
+  static int write(
+      GossipMessage message, int clusterHash, byte[] d, int offset, boolean asciiOnly) {
+    int p = offset;
+    d[p++] = BinarySerializer.MAGIC_0;
+    d[p++] = BinarySerializer.MAGIC_1;
+    d[p++] = (byte) BinarySerializer.VERSION;
+    d[p++] = (byte) message.type().code();
+    d[p++] = (byte) (clusterHash >>> 24);
+    d[p++] = (byte) (clusterHash >>> 16);
+    d[p++] = (byte) (clusterHash >>> 8);
+    d[p++] = (byte) clusterHash;
+    p = writeString(d, p, message.from(), 0, asciiOnly);
+    p = p < 0 ? GAVE_UP : writeAddress(d, p, message.fromAddress(), asciiOnly);
+    if (p < 0) {
+      return GAVE_UP;
+    }
+    if (message instanceof GossipMessage.Ping m) {
+      p = writeVarint(d, p, m.seq());
+      p = writeString(d, p, m.target(), 0, asciiOnly);
+    } else if (message instanceof GossipMessage.Ack m) {
+      p = writeVarint(d, p, m.seq());
+    } else if (message instanceof GossipMessage.PingReq m) {
+      p = writeVarint(d, p, m.seq());
+      p = writeString(d, p, m.target(), 0, asciiOnly);
+      p = p < 0 ? GAVE_UP : writeAddress(d, p, m.targetAddress(), asciiOnly);
+    } else if (message instanceof GossipMessage.Nack m) {
+      p = writeVarint(d, p, m.seq());
+    } else if (message instanceof GossipMessage.PushPull m) {
+      d[p++] = BinarySerializer.pushPullFlags(m);
+    }
+    if (p < 0) {
+      return GAVE_UP;
+    }
+    List<MemberUpdate> updates = message.updates();
+    int n = updates.size();
+    p = writeVarint(d, p, n);
+    for (int i = 0; i < n && p >= 0; i++) {
+      p = writeUpdate(d, p, updates.get(i), asciiOnly);
+    }
+    return p;
+  }
+
+  private static int writeUpdate(byte[] d, int p, MemberUpdate u, boolean asciiOnly) {
+    String id = u.id();
+    String from = u.from();
+    long metadataVersion = u.metadataVersion();
+    long configEpoch = u.configEpoch();
+    boolean hasFrom = !Utf8.sameOnWire(from, id);
+    d[p++] =
+        (byte)
+            (BinarySerializer.statusCode(u.status())
+                | (hasFrom ? BinarySerializer.UPDATE_HAS_FROM : 0)
+                | (metadataVersion != 0 ? BinarySerializer.UPDATE_HAS_METADATA_VERSION : 0)
+                | (configEpoch != 0 ? BinarySerializer.UPDATE_HAS_CONFIG_EPOCH : 0));
+    p = writeString(d, p, id, 0, asciiOnly);
+    p = p < 0 ? GAVE_UP : writeAddress(d, p, u.address(), asciiOnly);
+    if (p < 0) {
+      return GAVE_UP;
+    }
+    p = writeVarint(d, p, u.incarnation());
+    if (metadataVersion != 0) {
+      p = writeVarint(d, p, metadataVersion);
+    }
+    if (configEpoch != 0) {
+      p = writeVarint(d, p, configEpoch);
+    }
+    if (hasFrom) {
+      p = writeString(d, p, from, 0, asciiOnly);
+      if (p < 0) {
+        return GAVE_UP;
+      }
+    }
+    return writeMetadata(d, p, u, asciiOnly);
+  }
+
+  private static int writeMetadata(byte[] d, int p, MemberUpdate u, boolean asciiOnly) {
+    Map<String, String> metadata = u.metadata();
+    int n = metadata.size();
+    p = writeVarint(d, p, n);
+    if (n == 0) {
+      return p;
+    }
+    if (n > SMALL_METADATA) {
+      String[] keys = sortedKeys(u);
+      for (int i = 0; i < keys.length && p >= 0; i++) {
+        p = writeEntry(d, p, keys[i], metadata.get(keys[i]), asciiOnly);
+      }
+      return p;
+    }
+    if (n <= 2) {
+      // the common sizes, in one pass over the entries
+      Iterator<Map.Entry<String, String>> it = metadata.entrySet().iterator();
+      Map.Entry<String, String> first = it.next();
+      if (n == 1) {
+        return writeEntry(d, p, first.getKey(), first.getValue(), asciiOnly);
+      }
+      Map.Entry<String, String> second = it.next();
+      int order = Utf8.compare(first.getKey(), second.getKey());
+      if (order == 0) {
+        sortedKeys(u); // throws, naming the keys
+      }
+      if (order > 0) {
+        Map.Entry<String, String> t = first;
+        first = second;
+        second = t;
+      }
+      p = writeEntry(d, p, first.getKey(), first.getValue(), asciiOnly);
+      return p < 0 ? GAVE_UP : writeEntry(d, p, second.getKey(), second.getValue(), asciiOnly);
+    }
+    // Selection: each round writes the smallest key above the last one written. With keys that
+    // encode alike, fewer than n rounds find one.
+    String last = null;
+    for (int round = 0; round < n && p >= 0; round++) {
+      String key = null;
+      String value = null;
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        String k = e.getKey();
+        if ((last == null || Utf8.compare(k, last) > 0)
+            && (key == null || Utf8.compare(k, key) < 0)) {
+          key = k;
+          value = e.getValue();
+        }
+      }
+      if (key == null || value == null) {
+        sortedKeys(u); // throws, naming the keys
+        throw new AssertionError("metadata keys of '" + u.id() + "' did not sort");
+      }
+      p = writeEntry(d, p, key, value, asciiOnly);
+      last = key;
+    }
+    return p;
+  }
+
+  private static int writeEntry(byte[] d, int p, String key, String value, boolean asciiOnly) {
+    p = writeString(d, p, key, 0, asciiOnly);
+    return p < 0 ? GAVE_UP : writeString(d, p, value, 0, asciiOnly);
+  }
+
+  /**
+   * The metadata keys of {@code u} in wire order.
+   *
+   * @throws IllegalArgumentException when two keys encode to the same bytes
+   */
+  private static String[] sortedKeys(MemberUpdate u) {
+    try {
+      return Utf8.sorted(u.metadata().keySet());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "metadata keys of member '" + u.id() + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static int writeAddress(byte[] d, int p, NodeAddress a, boolean asciiOnly) {
+    String host = a.host();
+    long v4 = a.ipv4();
+    if (asciiOnly && v4 < 0 && HostCodec.looksLikeIpv4(host)) {
+      return GAVE_UP; // the guess counted it as an IPv4 address
+    }
+    if (v4 >= 0) {
+      d[p++] = HostCodec.HOST_IPV4;
+      d[p++] = (byte) (v4 >>> 24);
+      d[p++] = (byte) (v4 >>> 16);
+      d[p++] = (byte) (v4 >>> 8);
+      d[p++] = (byte) v4;
+    } else if (HostCodec.rawIpv6(host)) {
+      d[p] = HostCodec.HOST_IPV6;
+      HostCodec.ipv6(host, d, p + 1);
+      p += 1 + 16;
+    } else {
+      p = writeString(d, p, host, HostCodec.HOST_NAME_BIAS, asciiOnly);
+      if (p < 0) {
+        return GAVE_UP;
+      }
+    }
+    int port = a.port();
+    d[p++] = (byte) (port >>> 8);
+    d[p++] = (byte) port;
+    return p;
+  }
+
+  private static int writeVarint(byte[] d, int p, long v) {
+    while ((v & ~0x7FL) != 0) {
+      d[p++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    d[p++] = (byte) v;
+    return p;
+  }
+
+  /**
+   * Writes the UTF-8 length of {@code s} plus {@code bias}, then its bytes; unpaired surrogates
+   * become '?'. An ASCII string is copied in one pass. At its first other character the string is
+   * written again by the general path, or, with {@code asciiOnly}, the call returns {@link
+   * #GAVE_UP}. Either way it writes no further than an ASCII string of this length would.
+   */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): see below
+  private static int writeString(byte[] d, int p, String s, int bias, boolean asciiOnly) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return asciiOnly ? GAVE_UP : writeUtf8(d, p, s, bias);
+      }
+    }
+    p = writeVarint(d, p, n + bias);
+    // Every char is ASCII, so its low byte is its UTF-8 encoding: exactly what this (deprecated
+    // for not encoding) method copies, in bulk for a Latin-1 string.
+    s.getBytes(0, n, d, p);
+    return p + n;
+  }
+
+  private static int writeUtf8(byte[] d, int p, String s, int bias) {
+    p = writeVarint(d, p, Utf8.length(s) + bias);
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        d[p++] = (byte) c;
+      } else if (c < 0x800) {
+        d[p++] = (byte) (0xC0 | (c >>> 6));
+        d[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isSurrogate(c)) {
+        char next;
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(next = s.charAt(i + 1))) {
+          int cp = Character.toCodePoint(c, next);
+          d[p++] = (byte) (0xF0 | (cp >>> 18));
+          d[p++] = (byte) (0x80 | ((cp >>> 12) & 0x3F));
+          d[p++] = (byte) (0x80 | ((cp >>> 6) & 0x3F));
+          d[p++] = (byte) (0x80 | (cp & 0x3F));
+          i++;
+        } else {
+          d[p++] = '?';
+        }
+      } else {
+        d[p++] = (byte) (0xE0 | (c >>> 12));
+        d[p++] = (byte) (0x80 | ((c >>> 6) & 0x3F));
+        d[p++] = (byte) (0x80 | (c & 0x3F));
+      }
+    }
+    return p;
+  }
+}
