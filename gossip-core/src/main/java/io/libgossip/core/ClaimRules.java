@@ -131,7 +131,7 @@ final class ClaimRules {
     if (u.status() == NodeStatus.ONLINE
         && (m == null || u.incarnation() > m.state.incarnation())
         && !u.metadata().isEmpty()
-        && SelfState.metadataSize(u.metadata()) > config.maxMetadataBytes()) {
+        && WireSizes.metadataSize(u.metadata()) > config.maxMetadataBytes()) {
       effects.drop(DropReason.TOO_LARGE);
       return Outcome.REJECTED;
     }

@@ -501,7 +501,9 @@ public final class GossipConfig {
      * @throws IllegalArgumentException naming the first invalid field and its value
      */
     public GossipConfig build() {
-      if (clusterName == null || clusterName.isEmpty() || Utf8.length(clusterName) > 255) {
+      if (clusterName == null
+          || clusterName.isEmpty()
+          || Utf8.length(clusterName) > WireLimits.MAX_CLUSTER_NAME_BYTES) {
         throw new IllegalArgumentException(
             "clusterName must be 1..255 bytes of UTF-8, got '" + clusterName + "'");
       }

@@ -37,10 +37,10 @@ public final class MemberUpdate implements Broadcast {
   int wireSize;
 
   /** The largest id length in UTF-8 bytes. */
-  public static final int MAX_ID_BYTES = 255;
+  public static final int MAX_ID_BYTES = WireLimits.MAX_ID_BYTES;
 
   /** The largest incarnation (memberlist's incarnations are 32-bit). */
-  public static final long MAX_INCARNATION = 0xFFFF_FFFFL;
+  public static final long MAX_INCARNATION = WireLimits.MAX_INCARNATION;
 
   /**
    * Validates every field and takes an immutable copy of the metadata.

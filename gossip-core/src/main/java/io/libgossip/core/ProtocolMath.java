@@ -68,14 +68,4 @@ final class ProtocolMath {
     double mult = Math.ceil(Math.log(n) / Math.log(2) - 5.0) + 1.0;
     return (long) (mult * baseNanos);
   }
-
-  /** Size in bytes of an unsigned LEB128 varint. */
-  static int varintSize(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
-  }
 }

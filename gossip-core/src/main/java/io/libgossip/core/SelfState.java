@@ -122,33 +122,18 @@ final class SelfState {
     return current + 1;
   }
 
-  /** The encoded size of {@code metadata}: a count, then each key and value with its length. */
-  static int metadataSize(Map<String, String> metadata) {
-    int size = ProtocolMath.varintSize(metadata.size());
-    for (Map.Entry<String, String> e : metadata.entrySet()) {
-      int k = Utf8.length(e.getKey());
-      int v = Utf8.length(e.getValue());
-      size += ProtocolMath.varintSize(k) + k + ProtocolMath.varintSize(v) + v;
-    }
-    return size;
-  }
-
-  /** Checks local metadata: no nulls, keys of 1..255 bytes, at most {@code maxBytes} encoded. */
+  /**
+   * Checks local metadata by the same rule the decoder applies ({@link WireLimits#checkMetadata}):
+   * no nulls, keys of 1..255 bytes, values of at most 65,535 bytes, no two keys that encode alike,
+   * at most {@code maxBytes} encoded.
+   *
+   * @throws IllegalArgumentException saying which rule {@code metadata} breaks
+   */
   static void checkMetadata(Map<String, String> metadata, int maxBytes) {
-    Objects.requireNonNull(metadata, "metadata");
-    for (Map.Entry<String, String> e : metadata.entrySet()) {
-      if (e.getKey() == null || e.getValue() == null) {
-        throw new IllegalArgumentException("metadata must not contain null keys or values");
-      }
-      if (e.getKey().isEmpty() || Utf8.length(e.getKey()) > 255) {
-        throw new IllegalArgumentException(
-            "metadata key must be 1..255 bytes of UTF-8, got '" + e.getKey() + "'");
-      }
-    }
-    int size = metadataSize(metadata);
-    if (size > maxBytes) {
-      throw new IllegalArgumentException(
-          "metadata is " + size + " bytes encoded, more than maxMetadataBytes (" + maxBytes + ")");
+    String problem =
+        WireLimits.checkMetadata(Objects.requireNonNull(metadata, "metadata"), maxBytes);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
   }
 }

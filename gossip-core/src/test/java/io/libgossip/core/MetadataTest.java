@@ -166,4 +166,17 @@ class MetadataTest {
     assertThat(announced.configEpoch()).isEqualTo(7);
     assertThat(f.core.self().role()).isEqualTo("db");
   }
+
+  /**
+   * Regression: a local update accepted two keys that encode to the same bytes ('?'), which every
+   * later encode of this node's claim then failed on.
+   */
+  @Test
+  void keysThatEncodeAlikeAreRejectedLocallyAsOnTheWire() {
+    CoreFixture f = CoreFixture.withPeers("a");
+    assertThatThrownBy(() -> f.core.updateMetadata(Map.of("\uD800", "x", "\uDC00", "y"), f.now))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("same UTF-8");
+    assertThat(f.core.self().metadataVersion()).isZero();
+  }
 }

@@ -142,14 +142,4 @@ class ProtocolMathTest {
       prev = v;
     }
   }
-
-  @Test
-  void varintSizeAgreesWithTheSerializer() {
-    long[] values = {0, 1, 127, 128, 16383, 16384, 1L << 32, Long.MAX_VALUE, -1};
-    for (long v : values) {
-      assertThat(ProtocolMath.varintSize(v))
-          .as("v=%d", v)
-          .isEqualTo(BinarySerializer.varintSize(v));
-    }
-  }
 }

@@ -79,6 +79,6 @@ class SelfStateTest {
         .hasMessageContaining("metadata key");
     assertThatThrownBy(() -> SelfState.checkMetadata(Map.of("k", "v".repeat(100)), 50))
         .hasMessageContaining("maxMetadataBytes (50)");
-    assertThat(SelfState.metadataSize(Map.of("k", "vv"))).isEqualTo(1 + 1 + 1 + 1 + 2);
+    assertThat(WireSizes.metadataSize(Map.of("k", "vv"))).isEqualTo(1L + 1 + 1 + 1 + 2);
   }
 }
