@@ -1,5 +1,7 @@
 package io.libgossip.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -277,7 +279,7 @@ public final class BinarySerializer implements MessageSerializer {
   private static long size(GossipMessage message, boolean ascii) {
     Objects.requireNonNull(message, "message");
     long size =
-        HEADER_BYTES
+        (long) HEADER_BYTES
             + stringSize(message.from(), ascii)
             + addressSize(message.fromAddress(), ascii);
     if (message instanceof GossipMessage.Ping) {
@@ -457,7 +459,7 @@ public final class BinarySerializer implements MessageSerializer {
    * {@code ::}; exactly what {@link #formatIpv6} prints). When it is and {@code d} is not null,
    * writes its 16 bytes at {@code d[p]}; when it is not, {@code d[p..p+16)} may be overwritten.
    */
-  static boolean ipv6(String s, byte[] d, int p) {
+  static boolean ipv6(String s, byte @Nullable [] d, int p) {
     int n = s.length();
     if (n < 2 || n > 39 || s.indexOf(':') < 0) {
       return false;
@@ -779,7 +781,7 @@ public final class BinarySerializer implements MessageSerializer {
     if (n > SMALL_METADATA) {
       String[] keys = sortedKeys(u);
       for (int i = 0; i < keys.length && p >= 0; i++) {
-        p = writeEntry(d, p, keys[i], metadata.get(keys[i]), asciiOnly);
+        p = writeEntry(d, p, keys[i], Objects.requireNonNull(metadata.get(keys[i]), keys[i]), asciiOnly);
       }
       return p;
     }

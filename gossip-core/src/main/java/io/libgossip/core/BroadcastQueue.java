@@ -1,5 +1,7 @@
 package io.libgossip.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +21,8 @@ final class BroadcastQueue {
   private static final class Entry extends IdMap.Keyed {
     final MemberUpdate update;
     int transmits;
-    Entry prev;
-    Entry next;
+    @Nullable Entry prev;
+    @Nullable Entry next;
 
     Entry(MemberUpdate update) {
       super(update.id());
@@ -35,8 +37,8 @@ final class BroadcastQueue {
 
   /** Head and tail of one bucket's list. */
   private static final class Bucket {
-    Entry head;
-    Entry tail;
+    @Nullable Entry head;
+    @Nullable Entry tail;
   }
 
   /** The smallest possible encoded update; packing stops when less room than this is left. */

@@ -1,5 +1,7 @@
 package io.libgossip.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -59,7 +61,7 @@ public sealed interface GossipMessage
     }
 
     /** The type for a wire code, or {@code null} when the code is unknown. */
-    public static MessageType fromCode(int code) {
+    public static @Nullable MessageType fromCode(int code) {
       for (MessageType t : values()) {
         if (t.code == code) {
           return t;

@@ -1,5 +1,7 @@
 package io.libgossip.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Arrays;
 
 /**
@@ -29,7 +31,7 @@ final class SuspicionTimers {
   }
 
   /** The suspicion with the earliest deadline, or null. */
-  Suspicion peek() {
+  @Nullable Suspicion peek() {
     return size == 0 ? null : heap[0];
   }
 

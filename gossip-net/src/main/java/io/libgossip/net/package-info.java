@@ -7,4 +7,7 @@
  * io.libgossip.net.TransportFactory} and {@link io.libgossip.net.SerializerFactory} directly only
  * to drive a core yourself (the simulator's real-network mode, tests, tools).
  */
+@NullMarked
 package io.libgossip.net;
+
+import org.jspecify.annotations.NullMarked;

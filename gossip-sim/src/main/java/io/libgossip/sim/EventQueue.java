@@ -1,5 +1,7 @@
 package io.libgossip.sim;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Arrays;
 
 /**
@@ -45,7 +47,7 @@ final class EventQueue {
   int curC;
 
   /** Object argument of the event last polled. */
-  Object curObj;
+  @Nullable Object curObj;
 
   EventQueue(int initialCapacity) {
     int n = Math.max(16, initialCapacity);
@@ -76,7 +78,7 @@ final class EventQueue {
   }
 
   /** Schedules an event. */
-  void push(long t, int k, int n, int x, int y, int z, Object o) {
+  void push(long t, int k, int n, int x, int y, int z, @Nullable Object o) {
     int s;
     if (freeTop > 0) {
       s = free[--freeTop];

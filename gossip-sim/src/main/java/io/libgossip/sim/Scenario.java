@@ -1,7 +1,8 @@
 package io.libgossip.sim;
 
+import org.jspecify.annotations.Nullable;
+
 import io.libgossip.core.GossipConfig;
-import io.libgossip.sim.Simulation.Builder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,10 +42,10 @@ public final class Scenario {
   private double restartAfterS;
 
   /** The simulation of the last {@link #run}, for tests. */
-  Simulation lastSimulation;
+  @Nullable Simulation lastSimulation;
 
   /** Called with the simulation right after it is built, for tests. */
-  java.util.function.Consumer<Simulation> onBuild;
+  java.util.function.@Nullable Consumer<Simulation> onBuild;
 
   /** A scenario with the CLI's defaults. */
   public Scenario() {}
@@ -236,11 +237,11 @@ public final class Scenario {
    *
    * @param progress called now and then with the virtual time in nanoseconds, or null
    */
-  public SimReport run(LongConsumer progress) {
+  public SimReport run(@Nullable LongConsumer progress) {
     validate();
     GossipConfig config = GossipConfig.profile(profile);
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
-    Builder b =
+    Simulation.Builder b =
         Simulation.builder()
             .nodes(nodes)
             .seed(seed)

@@ -1,5 +1,7 @@
 package io.libgossip.sim;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongConsumer;
@@ -50,7 +52,7 @@ public final class SimMain {
   static final class UsageException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    UsageException(String message) {
+    UsageException(@Nullable String message) {
       super(message);
     }
   }
@@ -185,7 +187,7 @@ public final class SimMain {
     return o;
   }
 
-  private static boolean noValue(String flag, String value) throws UsageException {
+  private static boolean noValue(String flag, @Nullable String value) throws UsageException {
     if (value != null) {
       throw new UsageException(flag + " takes no value, got '" + value + "'");
     }
@@ -301,6 +303,8 @@ public final class SimMain {
     private final PrintStream err;
     private final double totalS;
     private final long startWall = System.nanoTime();
+    // Console.isTerminal() is JDK 22+; on 22+ a console exists even when redirected.
+    @SuppressWarnings("SystemConsoleNull")
     private final boolean tty = System.console() != null;
     private long lastPrint;
     private boolean printed;

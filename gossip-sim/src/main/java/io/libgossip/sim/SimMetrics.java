@@ -42,6 +42,7 @@ import java.util.List;
  *     happens twice at one instant)
  * @param traceHash digest of all membership events (see {@link Simulation#traceHash()})
  */
+@SuppressWarnings("ArrayRecordComponent") // a snapshot the simulator hands over and forgets
 public record SimMetrics(
     long nowNanos,
     long events,

@@ -1,5 +1,7 @@
 package io.libgossip.sim;
 
+import org.jspecify.annotations.Nullable;
+
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.Delivery;
 import io.libgossip.core.GossipConfig;
@@ -103,7 +105,7 @@ public final class Simulation {
 
   private long now;
   private long eventsProcessed;
-  private LongConsumer progress;
+  private @Nullable LongConsumer progress;
 
   // Convergence: onlineLive[o] = live nodes other than o that o sees ONLINE.
   private final int[] onlineLive;
@@ -165,7 +167,7 @@ public final class Simulation {
     void onSend(long now, int src, int dst, GossipMessage message, Delivery delivery);
   }
 
-  private SendTap sendTap;
+  private @Nullable SendTap sendTap;
 
   void sendTap(SendTap tap) {
     this.sendTap = tap;
@@ -175,6 +177,7 @@ public final class Simulation {
     final int subject;
     final long version;
     final long startedAt;
+    @SuppressWarnings("UnusedVariable") // kept for debugging; the simulator refactor revisits
     final int subjectLife;
     final BitSet need;
     int remaining;
@@ -337,7 +340,7 @@ public final class Simulation {
    * Runs events up to virtual time {@code end}, stopping early right after an event when {@code
    * stop} (if not null) returns true. Returns whether it stopped early.
    */
-  boolean runUntilNanos(long end, BooleanSupplier stop) {
+  boolean runUntilNanos(long end, @Nullable BooleanSupplier stop) {
     EventQueue q = queue;
     while (!q.isEmpty() && q.peekTime() <= end) {
       q.poll();
@@ -383,7 +386,7 @@ public final class Simulation {
         onTick(node, q.curA);
         break;
       case DELIVER:
-        onDeliver(node, q.curA, q.curB, q.curC, (GossipMessage) q.curObj);
+        onDeliver(node, q.curA, q.curB, q.curC, (GossipMessage) Objects.requireNonNull(q.curObj, "DELIVER without a message"));
         break;
       case START:
         if (!everStarted[node]) {
@@ -394,7 +397,7 @@ public final class Simulation {
         onPauseEnd(node, q.curA);
         break;
       case ACTION:
-        ((Runnable) q.curObj).run();
+        ((Runnable) Objects.requireNonNull(q.curObj, "ACTION without a runnable")).run();
         break;
       case LEAVE_DEADLINE:
         if (up[node] && leaving[node] && life[node] == q.curA) {
@@ -1273,7 +1276,7 @@ public final class Simulation {
    * Checks the incremental convergence bookkeeping against the cores' tables; returns a description
    * of the first mismatch, or null (for tests).
    */
-  String verifyBookkeeping() {
+  @Nullable String verifyBookkeeping() {
     for (int k = 0; k < liveCount; k++) {
       int o = liveList[k];
       int count = 0;
@@ -1304,11 +1307,11 @@ public final class Simulation {
     private GossipConfig config = GossipConfig.lan();
     private double loss;
     private long latencyNanos = 1_000_000L;
-    private LinkLatency linkLatency;
+    private @Nullable LinkLatency linkLatency;
     private long jitterNanos;
     private int reliableLatencyFactor = 2;
     private double joinRate;
-    private MessageSerializer serializer;
+    private @Nullable MessageSerializer serializer;
     private boolean trace;
     private long leaveTimeoutNanos = 10_000_000_000L;
 
