@@ -1,7 +1,5 @@
 package io.libgossip.core;
 
-import org.jspecify.annotations.Nullable;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -9,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compact binary wire format of libgossip, version 2.
@@ -781,7 +780,9 @@ public final class BinarySerializer implements MessageSerializer {
     if (n > SMALL_METADATA) {
       String[] keys = sortedKeys(u);
       for (int i = 0; i < keys.length && p >= 0; i++) {
-        p = writeEntry(d, p, keys[i], Objects.requireNonNull(metadata.get(keys[i]), keys[i]), asciiOnly);
+        p =
+            writeEntry(
+                d, p, keys[i], Objects.requireNonNull(metadata.get(keys[i]), keys[i]), asciiOnly);
       }
       return p;
     }

@@ -1,9 +1,8 @@
 package io.libgossip.core;
 
-import org.jspecify.annotations.Nullable;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Updates waiting to be piggybacked, least-sent first and, among equally sent ones, newest first.

@@ -1,7 +1,5 @@
 package io.libgossip.core;
 
-import org.jspecify.annotations.Nullable;
-
 import io.libgossip.core.GossipMessage.Ack;
 import io.libgossip.core.GossipMessage.Gossip;
 import io.libgossip.core.GossipMessage.Nack;
@@ -22,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SWIM membership state machine of one node: failure detection with Lifeguard, piggybacked
@@ -1086,8 +1085,7 @@ public final class GossipCore {
   }
 
   @SuppressWarnings("ReferenceEquality") // identity first: the simulator shares claim objects
-  private void apply(
-      MemberUpdate u, long now, boolean fromState, @Nullable String stateSender) {
+  private void apply(MemberUpdate u, long now, boolean fromState, @Nullable String stateSender) {
     if (u.id().equals(selfId)) {
       applyAboutSelf(u, now);
       return;

@@ -1,9 +1,8 @@
 package io.libgossip.core;
 
-import org.jspecify.annotations.Nullable;
-
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one node says to another. Each message names its sender and the sender's address, and

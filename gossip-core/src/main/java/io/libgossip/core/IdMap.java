@@ -1,8 +1,7 @@
 package io.libgossip.core;
 
-import org.jspecify.annotations.Nullable;
-
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A map from member id to a value that carries its own id, for the core's per-member tables.

@@ -1,8 +1,7 @@
 package io.libgossip.core;
 
-import org.jspecify.annotations.Nullable;
-
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The running suspicions, earliest deadline first: a binary min-heap in which every suspicion knows

@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,10 @@ abstract class AbstractTransport implements Transport {
 
   /** Sends; {@code future} may be null (fire and forget). Never throws. */
   abstract void doSend(
-      GossipMessage message, NodeAddress target, Delivery delivery, CompletableFuture<Void> future);
+      GossipMessage message,
+      NodeAddress target,
+      Delivery delivery,
+      @Nullable CompletableFuture<Void> future);
 
   @Override
   public final NodeAddress start() {
@@ -143,7 +147,7 @@ abstract class AbstractTransport implements Transport {
     return future;
   }
 
-  private void notRunning(NodeAddress target, CompletableFuture<Void> future) {
+  private void notRunning(NodeAddress target, @Nullable CompletableFuture<Void> future) {
     fail(
         future,
         DropReason.OVERLOAD,
@@ -153,7 +157,8 @@ abstract class AbstractTransport implements Transport {
   }
 
   /** Resolves {@code target}, or fails the send ({@code SEND_FAILED}) and returns null. */
-  final InetSocketAddress resolve(NodeAddress target, CompletableFuture<Void> future) {
+  final @Nullable InetSocketAddress resolve(
+      NodeAddress target, @Nullable CompletableFuture<Void> future) {
     try {
       return Addresses.toSocketAddress(target);
     } catch (UnknownHostException e) {
@@ -168,12 +173,12 @@ abstract class AbstractTransport implements Transport {
   }
 
   /** Encodes into a new array with {@code headroom} free bytes in front; null on failure. */
-  final byte[] encode(
+  final byte @Nullable [] encode(
       GossipMessage message,
       int size,
       int headroom,
       NodeAddress target,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     try {
       byte[] bytes = new byte[headroom + size];
       int written = serializer.encode(message, bytes, headroom);
@@ -194,7 +199,8 @@ abstract class AbstractTransport implements Transport {
   }
 
   /** The encoded size of {@code message}, or -1 after failing the send. */
-  final int encodedSize(GossipMessage message, NodeAddress target, CompletableFuture<Void> future) {
+  final int encodedSize(
+      GossipMessage message, NodeAddress target, @Nullable CompletableFuture<Void> future) {
     try {
       return serializer.encodedSize(message);
     } catch (RuntimeException e) {
@@ -210,11 +216,11 @@ abstract class AbstractTransport implements Transport {
 
   /** Counts a drop and fails the future (if any) with a {@link SendFailedException}. */
   final void fail(
-      CompletableFuture<Void> future,
+      @Nullable CompletableFuture<Void> future,
       DropReason reason,
       NodeAddress target,
       String message,
-      Throwable cause) {
+      @Nullable Throwable cause) {
     counters.drop(reason);
     log.atDebug()
         .setMessage("send failed")
@@ -233,7 +239,7 @@ abstract class AbstractTransport implements Transport {
       GossipMessage message,
       NodeAddress target,
       int bytes,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     return (ChannelFuture f) -> {
       if (f.isSuccess()) {
         counters.sent(bytes);

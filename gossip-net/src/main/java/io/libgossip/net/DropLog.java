@@ -4,6 +4,7 @@ import io.libgossip.core.DropReason;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -29,7 +30,7 @@ final class DropLog {
     this.message = message;
   }
 
-  void drop(DropReason reason, SocketAddress sender, String detail) {
+  void drop(DropReason reason, @Nullable SocketAddress sender, @Nullable String detail) {
     long now = System.nanoTime();
     long next = nextWarnNanos.get();
     if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + INTERVAL_NANOS)) {

@@ -4,7 +4,9 @@ import io.libgossip.core.Delivery;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
 import io.netty.channel.EventLoop;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +24,8 @@ public final class HybridTransport extends AbstractTransport {
   private static final int BIND_ATTEMPTS = 8;
 
   private final int maxDatagramSize;
-  private volatile UdpTransport udp;
-  private volatile TcpTransport tcp;
+  private volatile @Nullable UdpTransport udp;
+  private volatile @Nullable TcpTransport tcp;
 
   /** A hybrid transport with its own context; see {@link TransportFactory}. */
   public HybridTransport(TransportOptions options) {
@@ -96,7 +98,7 @@ public final class HybridTransport extends AbstractTransport {
   }
 
   /** The TCP part (for tests). */
-  TcpTransport tcp() {
+  @Nullable TcpTransport tcp() {
     return tcp;
   }
 
@@ -105,7 +107,7 @@ public final class HybridTransport extends AbstractTransport {
       GossipMessage message,
       NodeAddress target,
       Delivery delivery,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     int size = encodedSize(message, target, future);
     if (size < 0) {
       return;
@@ -113,10 +115,12 @@ public final class HybridTransport extends AbstractTransport {
     if (delivery == Delivery.BEST_EFFORT && size <= maxDatagramSize) {
       byte[] payload = encode(message, size, 0, target, future);
       if (payload != null) {
-        udp.sendPayload(message, payload, target, future);
+        Objects.requireNonNull(udp, "hybrid transport not started")
+            .sendPayload(message, payload, target, future);
       }
       return;
     }
-    tcp.sendSized(message, size, target, future);
+    Objects.requireNonNull(tcp, "hybrid transport not started")
+        .sendSized(message, size, target, future);
   }
 }

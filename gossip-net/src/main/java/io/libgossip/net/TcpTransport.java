@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +64,8 @@ public final class TcpTransport extends ChannelTransport {
   private final int maxMessageSize;
   private final Map<InetSocketAddress, Connection> pool = new ConcurrentHashMap<>();
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
-  private volatile Channel server;
-  private volatile Bootstrap client;
+  private volatile @Nullable Channel server;
+  private volatile @Nullable Bootstrap client;
 
   /** A TCP transport with its own context; see {@link TransportFactory}. */
   public TcpTransport(TransportOptions options) {
@@ -177,7 +178,7 @@ public final class TcpTransport extends ChannelTransport {
   }
 
   @Override
-  Channel boundChannel() {
+  @Nullable Channel boundChannel() {
     return server;
   }
 
@@ -191,7 +192,7 @@ public final class TcpTransport extends ChannelTransport {
       GossipMessage message,
       NodeAddress target,
       Delivery delivery,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     int size = encodedSize(message, target, future);
     if (size >= 0) {
       sendSized(message, size, target, future);
@@ -203,7 +204,10 @@ public final class TcpTransport extends ChannelTransport {
    * TOO_LARGE}) above the message limit. The hybrid transport's reliable path too.
    */
   void sendSized(
-      GossipMessage message, int size, NodeAddress target, CompletableFuture<Void> future) {
+      GossipMessage message,
+      int size,
+      NodeAddress target,
+      @Nullable CompletableFuture<Void> future) {
     if (size > maxMessageSize) {
       fail(
           future,
@@ -228,7 +232,10 @@ public final class TcpTransport extends ChannelTransport {
 
   /** Sends an encoded frame whose first {@link #LENGTH_BYTES} bytes are free for the prefix. */
   void sendFrame(
-      GossipMessage message, byte[] frame, NodeAddress target, CompletableFuture<Void> future) {
+      GossipMessage message,
+      byte[] frame,
+      NodeAddress target,
+      @Nullable CompletableFuture<Void> future) {
     int payload = frame.length - LENGTH_BYTES;
     frame[0] = (byte) (payload >>> 24);
     frame[1] = (byte) (payload >>> 16);
@@ -240,12 +247,13 @@ public final class TcpTransport extends ChannelTransport {
     }
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // a private queue entry, never compared
   private record Pending(
       GossipMessage message,
       byte[] frame,
       NodeAddress target,
       InetSocketAddress remote,
-      CompletableFuture<Void> future) {}
+      @Nullable CompletableFuture<Void> future) {}
 
   private void send(Pending p, boolean retry) {
     Bootstrap b = client;

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of a {@link Transport}: an immutable, validated value. Start from {@link #builder()} or
@@ -24,7 +25,7 @@ public final class TransportOptions {
   private final Duration idleTimeout;
   private final int maxConnections;
   private final int maxInboundConnections;
-  private final EventLoopGroup eventLoopGroup;
+  private final @Nullable EventLoopGroup eventLoopGroup;
   private final int ioThreads;
 
   private TransportOptions(Builder b) {
@@ -151,7 +152,7 @@ public final class TransportOptions {
   public static final class Builder {
     private String bindHost = "0.0.0.0";
     private int bindPort;
-    private MessageSerializer serializer;
+    private @Nullable MessageSerializer serializer;
     private int maxDatagramSize = 1400;
     private int maxMessageSize = 16 * 1024 * 1024;
     private int receiveBufferSize = 1024 * 1024;
@@ -159,7 +160,7 @@ public final class TransportOptions {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private int maxConnections = 256;
     private int maxInboundConnections = 1024;
-    private EventLoopGroup eventLoopGroup;
+    private @Nullable EventLoopGroup eventLoopGroup;
     private int ioThreads = 1;
 
     private Builder() {}
@@ -240,7 +241,7 @@ public final class TransportOptions {
      * Runs the transport on {@code v}, which the caller owns and shuts down (after closing the
      * transport). {@code null} makes the transport create and own a group.
      */
-    public Builder eventLoopGroup(EventLoopGroup v) {
+    public Builder eventLoopGroup(@Nullable EventLoopGroup v) {
       eventLoopGroup = v;
       return this;
     }

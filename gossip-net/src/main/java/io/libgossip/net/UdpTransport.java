@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A UDP transport on one Netty datagram channel: one message per datagram, at most {@link
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UdpTransport extends ChannelTransport {
   private final int maxDatagramSize;
-  private volatile Channel channel;
+  private volatile @Nullable Channel channel;
 
   /** A UDP transport with its own context; see {@link TransportFactory}. */
   public UdpTransport(TransportOptions options) {
@@ -43,6 +44,8 @@ public final class UdpTransport extends ChannelTransport {
   }
 
   @Override
+  @SuppressWarnings(
+      "deprecation") // ChannelOption.RCVBUF_ALLOCATOR (Netty 4.2) sizes datagram reads
   NodeAddress doStart(String host, int port) {
     NodeAddress wanted = new NodeAddress(host, port);
     InetSocketAddress local;
@@ -91,7 +94,7 @@ public final class UdpTransport extends ChannelTransport {
   }
 
   @Override
-  Channel boundChannel() {
+  @Nullable Channel boundChannel() {
     return channel;
   }
 
@@ -100,7 +103,7 @@ public final class UdpTransport extends ChannelTransport {
       GossipMessage message,
       NodeAddress target,
       Delivery delivery,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     int size = encodedSize(message, target, future);
     if (size < 0) {
       return;
@@ -129,7 +132,10 @@ public final class UdpTransport extends ChannelTransport {
 
   /** Sends an already encoded datagram. */
   void sendPayload(
-      GossipMessage message, byte[] payload, NodeAddress target, CompletableFuture<Void> future) {
+      GossipMessage message,
+      byte[] payload,
+      NodeAddress target,
+      @Nullable CompletableFuture<Void> future) {
     InetSocketAddress remote = resolve(target, future);
     if (remote == null) {
       return;

@@ -1,8 +1,7 @@
 package io.libgossip.sim;
 
-import org.jspecify.annotations.Nullable;
-
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The simulator's agenda: events ordered by (time, insertion sequence), so that events at the same

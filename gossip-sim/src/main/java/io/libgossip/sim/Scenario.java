@@ -1,7 +1,5 @@
 package io.libgossip.sim;
 
-import org.jspecify.annotations.Nullable;
-
 import io.libgossip.core.GossipConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The standard capacity-planning scenario behind {@code gossip sim}: start a cluster, wait for it

@@ -1,10 +1,9 @@
 package io.libgossip.sim;
 
-import org.jspecify.annotations.Nullable;
-
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code gossip sim} command: runs a {@link Scenario} and prints its report, as a table or
@@ -303,9 +302,11 @@ public final class SimMain {
     private final PrintStream err;
     private final double totalS;
     private final long startWall = System.nanoTime();
+
     // Console.isTerminal() is JDK 22+; on 22+ a console exists even when redirected.
     @SuppressWarnings("SystemConsoleNull")
     private final boolean tty = System.console() != null;
+
     private long lastPrint;
     private boolean printed;
 

@@ -1,7 +1,5 @@
 package io.libgossip.sim;
 
-import org.jspecify.annotations.Nullable;
-
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.Delivery;
 import io.libgossip.core.GossipConfig;
@@ -28,6 +26,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deterministic discrete-event simulation of a cluster of real {@link GossipCore}s talking over a
@@ -177,8 +176,10 @@ public final class Simulation {
     final int subject;
     final long version;
     final long startedAt;
+
     @SuppressWarnings("UnusedVariable") // kept for debugging; the simulator refactor revisits
     final int subjectLife;
+
     final BitSet need;
     int remaining;
 
@@ -386,7 +387,12 @@ public final class Simulation {
         onTick(node, q.curA);
         break;
       case DELIVER:
-        onDeliver(node, q.curA, q.curB, q.curC, (GossipMessage) Objects.requireNonNull(q.curObj, "DELIVER without a message"));
+        onDeliver(
+            node,
+            q.curA,
+            q.curB,
+            q.curC,
+            (GossipMessage) Objects.requireNonNull(q.curObj, "DELIVER without a message"));
         break;
       case START:
         if (!everStarted[node]) {
