@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 public final class SendFailedException extends TransportException {
   private static final long serialVersionUID = 1L;
 
+  /** How the drop was counted. */
   private final DropReason reason;
+
   private final transient NodeAddress target;
 
   /** A send failure to {@code target}, counted as {@code reason}. */
