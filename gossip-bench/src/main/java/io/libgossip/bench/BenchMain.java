@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -95,8 +96,9 @@ public final class BenchMain {
       out.println("scale: not available (" + e + ")");
       return 1;
     } catch (InvocationTargetException e) {
-      out.println("scale: failed: " + e.getCause());
-      e.getCause().printStackTrace(out);
+      Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
+      out.println("scale: failed: " + cause);
+      cause.printStackTrace(out);
       return 1;
     }
   }

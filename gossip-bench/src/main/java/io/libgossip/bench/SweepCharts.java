@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.NavigableSet;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
@@ -63,13 +64,13 @@ final class SweepCharts {
     return c;
   }
 
-  private static TreeSet<Integer> sizes(List<SimSweep.Row> rows) {
+  private static NavigableSet<Integer> sizes(List<SimSweep.Row> rows) {
     TreeSet<Integer> s = new TreeSet<>();
     rows.forEach(r -> s.add(r.nodes()));
     return s;
   }
 
-  private static TreeSet<Double> losses(List<SimSweep.Row> rows) {
+  private static NavigableSet<Double> losses(List<SimSweep.Row> rows) {
     TreeSet<Double> s = new TreeSet<>();
     rows.forEach(r -> s.add(r.loss()));
     return s;

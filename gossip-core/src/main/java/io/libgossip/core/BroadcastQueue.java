@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Items waiting to be piggybacked (member claims, and later user broadcasts), least-sent first and,
@@ -23,8 +24,8 @@ final class BroadcastQueue<T extends Broadcast> {
   private static final class Entry<T> extends IdMap.Keyed {
     final T item;
     int transmits;
-    Entry<T> prev;
-    Entry<T> next;
+    @Nullable Entry<T> prev;
+    @Nullable Entry<T> next;
 
     Entry(String key, T item) {
       super(key);
@@ -34,8 +35,8 @@ final class BroadcastQueue<T extends Broadcast> {
 
   /** Head and tail of one bucket's list. */
   private static final class Bucket<T> {
-    Entry<T> head;
-    Entry<T> tail;
+    @Nullable Entry<T> head;
+    @Nullable Entry<T> tail;
   }
 
   /** The smallest possible encoded update; packing stops when less room than this is left. */

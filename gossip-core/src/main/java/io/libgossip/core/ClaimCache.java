@@ -1,6 +1,7 @@
 package io.libgossip.core;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Claims that are some member's current state, each in the slot its id, incarnation and status hash
@@ -16,9 +17,10 @@ final class ClaimCache {
   /** Slots (16 KB of references). */
   private static final int SLOTS = 4096;
 
-  private final MemberUpdate[] slots = new MemberUpdate[SLOTS];
+  private final @Nullable MemberUpdate[] slots = new MemberUpdate[SLOTS];
 
   /** Whether {@code u} equals a claim held as some member's current state. */
+  @SuppressWarnings("ReferenceEquality") // identity first: the simulator shares claim objects
   boolean contains(MemberUpdate u) {
     MemberUpdate held = slots[slot(u)];
     return held == u || (held != null && held.equals(u));
@@ -30,6 +32,7 @@ final class ClaimCache {
   }
 
   /** Forgets {@code u}, which is no longer its member's current state. */
+  @SuppressWarnings("ReferenceEquality") // forgets only this very claim object
   void forget(MemberUpdate u) {
     int slot = slot(u);
     if (slots[slot] == u) {

@@ -2,6 +2,8 @@ package io.libgossip.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ordering rules that decide what a claim about a member does to the table (SWIM's incarnation
@@ -87,7 +89,9 @@ final class ClaimRules {
 
   /** The claim this node now holds about {@code id}, which a correction sends back. */
   MemberUpdate currentClaim(String id) {
-    return id.equals(self.id) ? self.claim() : table.get(id).state;
+    return id.equals(self.id)
+        ? self.claim()
+        : Objects.requireNonNull(table.get(id), "corrected member").state;
   }
 
   /**
@@ -111,7 +115,8 @@ final class ClaimRules {
     return refutations;
   }
 
-  private Outcome apply(MemberUpdate u, long now, boolean fromState, String stateSender) {
+  @SuppressWarnings("ReferenceEquality") // identity first: the simulator shares claim objects
+  private Outcome apply(MemberUpdate u, long now, boolean fromState, @Nullable String stateSender) {
     if (u.id().equals(self.id)) {
       return applyAboutSelf(u);
     }

@@ -9,6 +9,7 @@ import java.util.Objects;
 public final class DecodeException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** Why the input was dropped. */
   private final DropReason reason;
 
   /** A decode failure with its reason and a message for logs. */

@@ -3,6 +3,7 @@ package io.libgossip.core;
 import io.libgossip.core.GossipMessage.Gossip;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Piggybacked dissemination: queued claims ride on every packet this node sends, as many as fit in
@@ -40,7 +41,7 @@ final class Disseminator {
   }
 
   /** Sends {@code empty} to {@code to} with as many claims as fit (see {@link #pack}). */
-  void send(GossipMessage empty, Member peer, NodeView to, List<MemberUpdate> corrections) {
+  void send(GossipMessage empty, @Nullable Member peer, NodeView to, List<MemberUpdate> corrections) {
     effects.send(pack(empty, peer, corrections), to, Delivery.BEST_EFFORT);
   }
 
@@ -67,7 +68,7 @@ final class Disseminator {
    * view, that claim, so it can refute at once (the buddy system); then queued claims, least sent
    * first.
    */
-  GossipMessage pack(GossipMessage empty, Member peer, List<MemberUpdate> corrections) {
+  GossipMessage pack(GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections) {
     List<MemberUpdate> prefix = List.of();
     int budget = packetBudget - sizer.encodedSize(empty) - COUNT_RESERVE;
     if (!corrections.isEmpty()) {

@@ -5,6 +5,7 @@ import io.libgossip.core.GossipMessage.Nack;
 import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * SWIM's failure detector with Lifeguard: one probe per probe interval (a direct ping, then
@@ -25,7 +26,7 @@ final class FailureDetector {
   private final long probeTimeoutNanos;
 
   private long seq;
-  private Probe probe;
+  private @Nullable Probe probe;
   private final Relays relays;
 
   /** No suspicion expires before this time (see {@link #stalled}). */

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SWIM membership state machine of one node: failure detection with Lifeguard, piggybacked
@@ -79,7 +80,8 @@ public final class GossipCore {
   }
 
   private GossipCore(Builder b) {
-    MemberUpdate.checkId(b.id, "id");
+    String id = Objects.requireNonNull(b.id, "id");
+    MemberUpdate.checkId(id, "id");
     NodeAddress address = Objects.requireNonNull(b.address, "address");
     this.config = Objects.requireNonNull(b.config, "config");
     Outbox outbox = Objects.requireNonNull(b.outbox, "outbox");
@@ -101,7 +103,7 @@ public final class GossipCore {
     SelfState.checkMetadata(b.metadata, config.maxMetadataBytes());
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.gossipIntervalNanos = config.gossipInterval().toNanos();
-    this.self = new SelfState(b.id, address, b.incarnation, b.metadata, b.configEpoch);
+    this.self = new SelfState(id, address, b.incarnation, b.metadata, b.configEpoch);
     this.effects = new Effects(outbox, listener);
     this.awareness = new Awareness(config.awarenessMaxMultiplier());
     this.schedule = new Schedule(config, random);
@@ -227,7 +229,7 @@ public final class GossipCore {
    * What a message's piggybacked claims did: its sender as known before them (may be null), how
    * many changed this node's view, and the corrections its sender needs.
    */
-  private record Piggyback(Member sender, int changes, List<MemberUpdate> corrections) {}
+  private record Piggyback(@Nullable Member sender, int changes, List<MemberUpdate> corrections) {}
 
   private Piggyback applyPiggyback(GossipMessage message, long now) {
     Member sender = table.get(message.from());
@@ -491,14 +493,14 @@ public final class GossipCore {
 
   /** Builds a {@link GossipCore}. */
   public static final class Builder {
-    String id;
-    NodeAddress address;
+    @Nullable String id;
+    @Nullable NodeAddress address;
     Map<String, String> metadata = Map.of();
     long configEpoch;
     long incarnation;
     GossipConfig config = GossipConfig.lan();
-    RandomGenerator random;
-    Outbox outbox;
+    @Nullable RandomGenerator random;
+    @Nullable Outbox outbox;
     GossipListener listener = e -> {};
     LongSupplier ticker = () -> 0L;
     int packetOverhead;

@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one node says to another. Each message names its sender and the sender's address, and
@@ -62,7 +63,7 @@ public sealed interface GossipMessage
     }
 
     /** The type for a wire code, or {@code null} when the code is unknown. */
-    public static MessageType fromCode(int code) {
+    public static @Nullable MessageType fromCode(int code) {
       for (MessageType t : values()) {
         if (t.code == code) {
           return t;

@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How hosts go on the wire: the tag that says whether a host is 4 raw IPv4 bytes, 16 raw IPv6 bytes
@@ -104,7 +105,7 @@ final class HostCodec {
    * {@code ::}; exactly what {@link #formatIpv6} prints). When it is and {@code d} is not null,
    * writes its 16 bytes at {@code d[p]}; when it is not, {@code d[p..p+16)} may be overwritten.
    */
-  static boolean ipv6(String s, byte[] d, int p) {
+  static boolean ipv6(String s, byte @Nullable [] d, int p) {
     int n = s.length();
     if (n < 2 || n > 39 || s.indexOf(':') < 0) {
       return false;

@@ -1,6 +1,7 @@
 package io.libgossip.core;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A map from member id to a value that carries its own id, for the core's per-member tables.
@@ -57,6 +58,7 @@ final class IdMap<V extends IdMap.Keyed> {
    * The slot holding {@code id}, or {@code -(slot + 1)} for the empty slot where it would go (the
    * probe run ends at the first empty slot; there are no tombstones).
    */
+  @SuppressWarnings("ReferenceEquality") // identity first, by design (see the class comment)
   private int find(String id, int hash) {
     Keyed[] s = slots;
     int[] h = hashes;
@@ -80,7 +82,7 @@ final class IdMap<V extends IdMap.Keyed> {
 
   /** The value stored under {@code id}, or null. */
   @SuppressWarnings("unchecked")
-  V get(String id) {
+  @Nullable V get(String id) {
     int i = find(id, spread(id.hashCode()));
     return i < 0 ? null : (V) slots[i];
   }
@@ -91,7 +93,7 @@ final class IdMap<V extends IdMap.Keyed> {
 
   /** Stores {@code value} under its id; returns the value it replaced, or null. */
   @SuppressWarnings("unchecked")
-  V put(V value) {
+  @Nullable V put(V value) {
     int hash = spread(value.key.hashCode());
     int i = find(value.key, hash);
     if (i >= 0) {
@@ -109,7 +111,7 @@ final class IdMap<V extends IdMap.Keyed> {
 
   /** Removes the value stored under {@code id}; returns it, or null if there was none. */
   @SuppressWarnings("unchecked")
-  V remove(String id) {
+  @Nullable V remove(String id) {
     int i = find(id, spread(id.hashCode()));
     if (i < 0) {
       return null;

@@ -1,5 +1,7 @@
 package io.libgossip.core;
 
+import org.jspecify.annotations.Nullable;
+
 /** The local, mutable record of one member. Owned by the core's thread. */
 final class Member extends IdMap.Keyed {
   /** The latest claim applied: status, incarnation, metadata. Shared and immutable. */
@@ -12,7 +14,7 @@ final class Member extends IdMap.Keyed {
   long stateChangedAt;
 
   /** The running suspicion, while SUSPECT. */
-  Suspicion suspicion;
+  @Nullable Suspicion suspicion;
 
   /** The probe round in which this member was last probed. */
   int probedRound;

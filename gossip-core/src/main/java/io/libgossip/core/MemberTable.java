@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The members this node knows (not itself): lookups by id, counts per status, the shuffled order in
@@ -56,7 +57,7 @@ final class MemberTable {
   // ---- lookups and counts
 
   /** The member with {@code id}, or null. */
-  Member get(String id) {
+  @Nullable Member get(String id) {
     return members.get(id);
   }
 
@@ -186,14 +187,14 @@ final class MemberTable {
   // ---- probe order
 
   /** The next member to probe (see {@link ProbeOrder}), or null when no member is alive. */
-  Member nextProbeTarget() {
+  @Nullable Member nextProbeTarget() {
     return probeOrder.next(this);
   }
 
   // ---- random picks
 
   /** A random live member (for a push-pull exchange), or null when there is none. */
-  Member randomAlive() {
+  @Nullable Member randomAlive() {
     List<Member> one = pick(1, null, Eligible.ALIVE, 0);
     return one.isEmpty() ? null : one.get(0);
   }
@@ -228,7 +229,7 @@ final class MemberTable {
     return all.get(random.nextInt(all.size()));
   }
 
-  private List<Member> pick(int k, Member exclude, Eligible which, long now) {
+  private List<Member> pick(int k, @Nullable Member exclude, Eligible which, long now) {
     int n = memberList.size();
     List<Member> out = new ArrayList<>(k);
     if (k <= 0 || n == 0) {
@@ -260,7 +261,7 @@ final class MemberTable {
     return out;
   }
 
-  private boolean eligible(Member m, Member exclude, Eligible which, long now) {
+  private boolean eligible(Member m, @Nullable Member exclude, Eligible which, long now) {
     if (m == exclude) {
       return false;
     }

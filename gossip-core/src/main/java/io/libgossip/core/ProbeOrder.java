@@ -3,6 +3,7 @@ package io.libgossip.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The order in which members are probed (SWIM's round-robin probing): each live member once per
@@ -23,7 +24,7 @@ final class ProbeOrder {
    * The next member to probe: the next of this round that is still in the table and alive, or the
    * first of a new round shuffled from {@code members}. Null when no member is alive.
    */
-  Member next(MemberTable table) {
+  @Nullable Member next(MemberTable table) {
     for (int pass = 0; pass < 2; pass++) {
       while (index < order.size()) {
         Member m = order.get(index++);

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The indirect probes this node runs for others (SWIM's ping-req): it pings the target under a
@@ -109,7 +110,7 @@ final class Relays {
     bySeq.clear();
   }
 
-  private static NodeView to(Relay r, Member requester) {
+  private static NodeView to(Relay r, @Nullable Member requester) {
     return requester != null ? requester.view() : NodeView.ofAddress(r.requesterAddress);
   }
 }

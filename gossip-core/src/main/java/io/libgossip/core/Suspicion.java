@@ -1,5 +1,7 @@
 package io.libgossip.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The suspicion timer of one member (Lifeguard): starts at the maximum timeout and shrinks with
  * each independent confirmation towards the minimum.
@@ -14,7 +16,7 @@ final class Suspicion {
   private final String accuser;
 
   /** The distinct confirmers so far, at most {@code k}; allocated by the first confirmation. */
-  private String[] confirmers;
+  private String @Nullable [] confirmers;
 
   private int confirmations;
   private long deadline;

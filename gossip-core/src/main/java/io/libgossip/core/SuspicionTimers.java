@@ -1,6 +1,7 @@
 package io.libgossip.core;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The running suspicions, earliest deadline first: a binary min-heap in which every suspicion knows
@@ -29,7 +30,7 @@ final class SuspicionTimers {
   }
 
   /** The suspicion with the earliest deadline, or null. */
-  Suspicion peek() {
+  @Nullable Suspicion peek() {
     return size == 0 ? null : heap[0];
   }
 

@@ -38,7 +38,7 @@ final class Utf8 {
     for (int i = from; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
-        continue;
+        // one byte, already counted
       } else if (c < 0x800) {
         bytes += 1;
       } else if (Character.isHighSurrogate(c)

@@ -1,6 +1,7 @@
 package io.libgossip.core;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every bound of the binary wire format, and the one rule for what metadata is valid, shared by the
@@ -56,7 +57,7 @@ final class WireLimits {
    * UTF-8 cannot go on the wire, or {@code null} when it can. The decoder checks each entry it
    * reads with this rule; {@link #checkMetadata} checks whole maps with it.
    */
-  static String entryProblem(int keyBytes, int valueBytes) {
+  static @Nullable String entryProblem(int keyBytes, int valueBytes) {
     if (keyBytes < 1 || keyBytes > MAX_METADATA_KEY_BYTES) {
       return "metadata key must be 1.."
           + MAX_METADATA_KEY_BYTES
@@ -84,7 +85,7 @@ final class WireLimits {
    * exactly the metadata it could have set itself (up to the configured size, which a receiver
    * checks against its own configuration).
    */
-  static String checkMetadata(Map<String, String> metadata, long maxEncodedBytes) {
+  static @Nullable String checkMetadata(Map<String, String> metadata, long maxEncodedBytes) {
     boolean surrogates = false;
     for (Map.Entry<String, String> e : metadata.entrySet()) {
       String key = e.getKey();
@@ -117,7 +118,7 @@ final class WireLimits {
   }
 
   /** {@link #checkMetadata(Map, long)} without a bound on the total size. */
-  static String checkMetadata(Map<String, String> metadata) {
+  static @Nullable String checkMetadata(Map<String, String> metadata) {
     return checkMetadata(metadata, Long.MAX_VALUE);
   }
 }

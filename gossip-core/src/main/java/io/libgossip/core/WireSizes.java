@@ -62,7 +62,7 @@ final class WireSizes {
   static long messageSize(GossipMessage message, boolean ascii) {
     Objects.requireNonNull(message, "message");
     long size =
-        BinarySerializer.HEADER_BYTES
+        (long) BinarySerializer.HEADER_BYTES
             + stringSize(message.from(), ascii)
             + addressSize(message.fromAddress(), ascii);
     if (message instanceof GossipMessage.Ping m) {

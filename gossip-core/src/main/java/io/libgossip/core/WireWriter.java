@@ -120,7 +120,8 @@ final class WireWriter {
     if (n > SMALL_METADATA) {
       String[] keys = sortedKeys(u);
       for (int i = 0; i < keys.length && p >= 0; i++) {
-        p = writeEntry(d, p, keys[i], metadata.get(keys[i]), asciiOnly);
+        String value = metadata.get(keys[i]);
+        p = writeEntry(d, p, keys[i], value == null ? "" : value, asciiOnly); // keys come from the map
       }
       return p;
     }

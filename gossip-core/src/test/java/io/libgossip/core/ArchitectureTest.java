@@ -12,7 +12,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import java.time.Clock;
 import java.time.InstantSource;
 import java.util.Random;
+import java.util.Set;
 import java.util.Timer;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -21,6 +23,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.NullMarked;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,10 +58,24 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "java..",
             CORE,
-            // Nullness annotations only (class-file retention, nothing needed at run time).
+            // JSpecify's nullness annotations: the core's one dependency, a few annotation types.
             "org.jspecify.annotations..")
-        .because("gossip-core is an embeddable library with no dependencies but the JDK")
+        .because(
+            "gossip-core is an embeddable library with no dependencies but the JDK and JSpecify")
         .check(MAIN_CLASSES);
+  }
+
+  @Test
+  void everyPackageIsNullMarked() {
+    Set<String> packages = new TreeSet<>();
+    MAIN_CLASSES.forEach(c -> packages.add(c.getPackageName()));
+    assertThat(packages)
+        .isNotEmpty()
+        .allSatisfy(
+            name ->
+                assertThat(MAIN_CLASSES.getPackage(name).isAnnotatedWith(NullMarked.class))
+                    .as("package %s has a package-info.java annotated @NullMarked", name)
+                    .isTrue());
   }
 
   @Test

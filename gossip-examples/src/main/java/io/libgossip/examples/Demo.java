@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The libgossip demo, {@code ./gossip demo}: five real nodes on 127.0.0.1 form a cluster, spread a
@@ -402,7 +403,7 @@ public final class Demo {
   }
 
   /** Null when every watcher sees {@code id} with {@code status}, else what they see. */
-  private String expectStatus(List<GossipNode> watchers, String id, NodeStatus status) {
+  private @Nullable String expectStatus(List<GossipNode> watchers, String id, NodeStatus status) {
     List<String> wrong = new ArrayList<>();
     for (GossipNode w : watchers) {
       String seen = view(w, id).map(v -> v.status().name()).orElse("unknown");

@@ -57,6 +57,7 @@ public final class ExampleMain {
               + "'; expected one of "
               + String.join(", ", EXAMPLES.keySet()));
       System.exit(2);
+      return;
     }
     example.main().accept(Arrays.copyOfRange(args, 1, args.length));
     System.out.flush();

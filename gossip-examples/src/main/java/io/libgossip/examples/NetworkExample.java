@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -81,7 +82,7 @@ public final class NetworkExample {
         alice.sendAsync(large, bobAddress, Delivery.BEST_EFFORT).get(5, TimeUnit.SECONDS);
         largeOutcome = "sent";
       } catch (java.util.concurrent.ExecutionException e) {
-        largeOutcome = "refused: " + e.getCause().getMessage();
+        largeOutcome = "refused: " + Objects.requireNonNullElse(e.getCause(), e).getMessage();
       }
       int expected = largeOutcome.equals("sent") ? 2 : 1;
       Examples.waitUntil("delivery", Duration.ofSeconds(5), () -> received.size() == expected);

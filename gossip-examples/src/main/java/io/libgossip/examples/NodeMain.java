@@ -14,6 +14,7 @@ import io.libgossip.net.TransportType;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One gossip node in the foreground, {@code ./gossip node}: it joins a cluster (or starts one),
@@ -83,11 +85,11 @@ public final class NodeMain {
       NodeAddress bind,
       List<NodeAddress> join,
       Map<String, String> meta,
-      String id,
+      @Nullable String id,
       String profile,
       TransportType transport,
-      NodeAddress advertise,
-      String cluster,
+      @Nullable NodeAddress advertise,
+      @Nullable String cluster,
       Duration summary) {}
 
   /** A bad command line; the message names the flag. */
@@ -297,7 +299,7 @@ public final class NodeMain {
         String.format(
             Locale.ROOT,
             "%s %-16s %s %s %s%s",
-            LocalTime.now().format(TIME),
+            LocalTime.now(ZoneId.systemDefault()).format(TIME),
             kind,
             id,
             address,
@@ -360,7 +362,7 @@ public final class NodeMain {
       switch (flag) {
         case "--bind" -> bind = address(flag, value, true);
         case "--join" -> {
-          for (String s : value.split(",")) {
+          for (String s : value.split(",", -1)) {
             if (!s.isBlank()) {
               join.add(address(flag, s.trim(), false));
             }

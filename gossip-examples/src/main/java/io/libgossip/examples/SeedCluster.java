@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -87,7 +88,10 @@ public final class SeedCluster {
         .whenComplete(
             (ok, err) ->
                 out.println(
-                    err == null ? "joined" : "join failed: " + err.getCause().getMessage()));
+                    err == null
+                        ? "joined"
+                        : "join failed: "
+                            + Objects.requireNonNullElse(err.getCause(), err).getMessage()));
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -4,6 +4,7 @@ import io.libgossip.core.NodeAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A transport that is bound through one channel (the UDP socket, the TCP listener): its address and
@@ -15,7 +16,7 @@ abstract class ChannelTransport extends AbstractTransport {
   }
 
   /** The bound channel; null before the transport starts. */
-  abstract Channel boundChannel();
+  abstract @Nullable Channel boundChannel();
 
   @Override
   public final NodeAddress localAddress() {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  private static InetSocketAddress remote(ChannelHandlerContext ctx) {
+  private static @Nullable InetSocketAddress remote(ChannelHandlerContext ctx) {
     SocketAddress a = ctx.channel().remoteAddress();
     return a instanceof InetSocketAddress i ? i : null;
   }

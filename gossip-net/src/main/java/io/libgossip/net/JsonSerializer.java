@@ -83,8 +83,10 @@ public final class JsonSerializer implements MessageSerializer {
   private final ObjectMapper mapper;
 
   /** One-entry cache so that {@code encodedSize} then {@code encode} encodes only once. */
+  @SuppressWarnings("ThreadLocalUsage") // per instance on purpose: each serializer its own cache
   private final ThreadLocal<Encoded> last = new ThreadLocal<>();
 
+  @SuppressWarnings("ArrayRecordComponent") // a private cache entry, never compared
   private record Encoded(GossipMessage message, byte[] bytes) {}
 
   /**
@@ -377,6 +379,7 @@ public final class JsonSerializer implements MessageSerializer {
     }
   }
 
+  @SuppressWarnings("deprecation") // JsonNode.fields(), deprecated in favour of properties()
   private static Map<String, String> metadata(JsonNode u) throws DecodeException {
     JsonNode m = field(u, "metadata");
     if (!m.isObject()) {

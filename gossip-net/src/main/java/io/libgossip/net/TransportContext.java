@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,9 @@ final class TransportContext {
   final PacketPipeline pipeline;
   final TransportCounters counters = new TransportCounters();
   final DropLog dropLog;
-  private volatile InboundHandler handler;
+  private volatile @Nullable InboundHandler handler;
   private final DropLog handlerErrorLog;
-  private EventLoopGroup group;
+  private @Nullable EventLoopGroup group;
   private boolean ownsGroup;
 
   TransportContext(TransportOptions options) {
@@ -85,7 +86,7 @@ final class TransportContext {
    * pipeline and hands the message to the handler; any failure is a counted drop. Does not release
    * {@code payload}.
    */
-  void deliver(ByteBuf payload, InetSocketAddress sender) {
+  void deliver(ByteBuf payload, @Nullable InetSocketAddress sender) {
     int length = payload.readableBytes();
     PacketPipeline.Inbound in = pipeline.decode(payload);
     if (in instanceof PacketPipeline.Inbound.Undecodable u) {
@@ -111,7 +112,7 @@ final class TransportContext {
   }
 
   /** Counts and logs (rate-limited) an inbound drop. */
-  void drop(DropReason reason, InetSocketAddress sender, String detail) {
+  void drop(DropReason reason, @Nullable InetSocketAddress sender, @Nullable String detail) {
     counters.drop(reason);
     dropLog.drop(reason, sender, detail);
   }

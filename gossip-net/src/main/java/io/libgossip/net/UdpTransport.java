@@ -43,6 +43,8 @@ final class UdpTransport extends ChannelTransport {
   }
 
   @Override
+  @SuppressWarnings(
+      "deprecation") // ChannelOption.RCVBUF_ALLOCATOR (Netty 4.2) sizes datagram reads
   NodeAddress doStart(String host, int port) {
     NodeAddress wanted = new NodeAddress(host, port);
     InetSocketAddress local;

@@ -9,4 +9,7 @@
  * to drive a core yourself (tests, tools); the concrete transports are internal to this package and
  * reached through the {@link io.libgossip.net.Transport} interface.
  */
+@NullMarked
 package io.libgossip.net;
+
+import org.jspecify.annotations.NullMarked;

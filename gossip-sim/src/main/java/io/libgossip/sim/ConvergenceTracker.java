@@ -2,6 +2,7 @@ package io.libgossip.sim;
 
 import io.libgossip.core.NodeStatus;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Knows, in constant time per membership event, whether the cluster is converged: every node has
@@ -139,7 +140,7 @@ final class ConvergenceTracker {
    * Checks the counts against the cores' tables; returns a description of the first mismatch, or
    * null.
    */
-  String verify() {
+  @Nullable String verify() {
     for (int k = 0; k < live.count(); k++) {
       int o = live.at(k);
       int count = 0;

@@ -7,6 +7,7 @@ import io.libgossip.core.NodeView;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every simulated node, how to find one by address or id, and the set of running ones in an array
@@ -39,7 +40,7 @@ final class LiveNodes {
   }
 
   /** The node listening at {@code address}, or null if none does. */
-  SimNode byAddress(NodeAddress address) {
+  @Nullable SimNode byAddress(NodeAddress address) {
     return byAddress.get(address);
   }
 

@@ -1,7 +1,6 @@
 package io.libgossip.sim;
 
 import io.libgossip.core.GossipConfig;
-import io.libgossip.sim.Simulation.Builder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The standard capacity-planning scenario behind {@code gossip sim}: start a cluster, wait for it
@@ -41,10 +41,10 @@ public final class Scenario {
   private double restartAfterS;
 
   /** The simulation of the last {@link #run}, for tests. */
-  Simulation lastSimulation;
+  @Nullable Simulation lastSimulation;
 
   /** Called with the simulation right after it is built, for tests. */
-  java.util.function.Consumer<Simulation> onBuild;
+  java.util.function.@Nullable Consumer<Simulation> onBuild;
 
   /** A scenario with the CLI's defaults. */
   public Scenario() {}
@@ -236,11 +236,11 @@ public final class Scenario {
    *
    * @param progress called now and then with the virtual time in nanoseconds, or null
    */
-  public SimReport run(LongConsumer progress) {
+  public SimReport run(@Nullable LongConsumer progress) {
     validate();
     GossipConfig config = GossipConfig.profile(profile);
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
-    Builder b =
+    Simulation.Builder b =
         Simulation.builder()
             .nodes(nodes)
             .seed(seed)

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The simulation loop: virtual time, the event queue, and what each event does to the nodes and
@@ -44,8 +45,8 @@ final class SimEngine {
 
   private long now;
   private long eventsProcessed;
-  private LongConsumer progress;
-  private SendTap sendTap;
+  private @Nullable LongConsumer progress;
+  private @Nullable SendTap sendTap;
 
   SimEngine(Simulation.Builder b) {
     int n = b.nodes;

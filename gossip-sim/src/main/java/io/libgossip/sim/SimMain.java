@@ -3,6 +3,7 @@ package io.libgossip.sim;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code gossip sim} command: runs a {@link Scenario} and prints its report, as a table or
@@ -50,7 +51,7 @@ public final class SimMain {
   static final class UsageException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    UsageException(String message) {
+    UsageException(@Nullable String message) {
       super(message);
     }
   }
@@ -185,7 +186,7 @@ public final class SimMain {
     return o;
   }
 
-  private static boolean noValue(String flag, String value) throws UsageException {
+  private static boolean noValue(String flag, @Nullable String value) throws UsageException {
     if (value != null) {
       throw new UsageException(flag + " takes no value, got '" + value + "'");
     }
@@ -301,7 +302,11 @@ public final class SimMain {
     private final PrintStream err;
     private final double totalS;
     private final long startWall = System.nanoTime();
+
+    // Console.isTerminal() is JDK 22+; on 22+ a console exists even when redirected.
+    @SuppressWarnings("SystemConsoleNull")
     private final boolean tty = System.console() != null;
+
     private long lastPrint;
     private boolean printed;
 

@@ -5,6 +5,7 @@ import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One simulated node: its fixed identity, its current core, and the simulator's state about it. The
@@ -29,7 +30,7 @@ final class SimNode {
   final NodeAddress address;
 
   /** The running core; null while the node is not running (never started, crashed or left). */
-  GossipCore core;
+  @Nullable GossipCore core;
 
   /** Started, not crashed, not left. A paused node is up. */
   boolean up;

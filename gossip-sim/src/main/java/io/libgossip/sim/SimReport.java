@@ -11,6 +11,7 @@ import java.util.Map;
 public final class SimReport {
   private final Map<String, Object> values;
 
+  @SuppressWarnings("NonApiType") // the insertion order is the report's order
   SimReport(LinkedHashMap<String, Object> values) {
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }

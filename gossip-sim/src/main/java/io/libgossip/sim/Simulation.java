@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deterministic discrete-event simulation of a cluster of real {@link GossipCore}s talking over a
@@ -106,7 +107,7 @@ public final class Simulation {
    * Runs events up to virtual time {@code end}, stopping early right after an event when {@code
    * stop} (if not null) returns true. Returns whether it stopped early.
    */
-  boolean runUntilNanos(long end, BooleanSupplier stop) {
+  boolean runUntilNanos(long end, @Nullable BooleanSupplier stop) {
     return engine.runUntil(end, stop);
   }
 
@@ -412,7 +413,7 @@ public final class Simulation {
    * Checks the incremental convergence bookkeeping against the cores' tables; returns a description
    * of the first mismatch, or null (for tests).
    */
-  String verifyBookkeeping() {
+  @Nullable String verifyBookkeeping() {
     return engine.measure.convergence.verify();
   }
 
@@ -426,14 +427,14 @@ public final class Simulation {
     GossipConfig config = GossipConfig.lan();
     double loss;
     long latencyNanos = 1_000_000L;
-    LinkLatency linkLatency; // null: latencyNanos on every link
+    @Nullable LinkLatency linkLatency; // null: latencyNanos on every link
     long jitterNanos;
     int reliableLatencyFactor = 2;
     double joinRate; // 0: defaultJoinRate(nodes)
-    MessageSerializer serializer; // null: the core's binary serializer
+    @Nullable MessageSerializer serializer; // null: the core's binary serializer
     boolean trace;
     long leaveTimeoutNanos = 10_000_000_000L;
-    CoreCustomizer customizer; // null: none
+    @Nullable CoreCustomizer customizer; // null: none
 
     private Builder() {}
 

@@ -7,4 +7,7 @@
  * and {@link io.libgossip.sim.SimMain} are the {@code gossip sim} command. The measurements are
  * defined in {@code docs/simulator.md}.
  */
+@NullMarked
 package io.libgossip.sim;
+
+import org.jspecify.annotations.NullMarked;
