@@ -41,7 +41,8 @@ final class Disseminator {
   }
 
   /** Sends {@code empty} to {@code to} with as many claims as fit (see {@link #pack}). */
-  void send(GossipMessage empty, @Nullable Member peer, NodeView to, List<MemberUpdate> corrections) {
+  void send(
+      GossipMessage empty, @Nullable Member peer, NodeView to, List<MemberUpdate> corrections) {
     effects.send(pack(empty, peer, corrections), to, Delivery.BEST_EFFORT);
   }
 

@@ -121,7 +121,9 @@ final class WireWriter {
       String[] keys = sortedKeys(u);
       for (int i = 0; i < keys.length && p >= 0; i++) {
         String value = metadata.get(keys[i]);
-        p = writeEntry(d, p, keys[i], value == null ? "" : value, asciiOnly); // keys come from the map
+        p =
+            writeEntry(
+                d, p, keys[i], value == null ? "" : value, asciiOnly); // keys come from the map
       }
       return p;
     }

@@ -108,7 +108,7 @@ final class LiveNodes {
 
   /** How running node {@code observer} sees {@code subject}: {@code UNKNOWN} if not at all. */
   NodeStatus statusOf(int observer, SimNode subject) {
-    GossipCore c = nodes[observer].core;
+    GossipCore c = nodes[observer].running();
     Optional<NodeView> v = c.findNode(subject.id);
     return v.isPresent() ? v.get().status() : NodeStatus.UNKNOWN;
   }

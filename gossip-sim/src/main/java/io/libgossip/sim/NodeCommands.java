@@ -80,7 +80,7 @@ final class NodeCommands {
   /** Replaces a running, unpaused node's metadata now and tracks its dissemination. */
   void updateMetadata(SimNode node, Map<String, String> metadata) {
     long now = engine.now();
-    GossipCore c = node.core;
+    GossipCore c = node.running();
     c.updateMetadata(metadata, now);
     long version = c.self().metadataVersion();
     measure.dissemination.updated(node.index, version, now, liveExcept(node.index));
@@ -95,7 +95,7 @@ final class NodeCommands {
     long now = engine.now();
     node.leaving = true;
     engine.push(now + leaveTimeoutNanos, new SimEvent.LeaveDeadline(node, node.life));
-    node.core.leave(now);
+    node.running().leave(now);
     engine.afterCall(node, false);
   }
 

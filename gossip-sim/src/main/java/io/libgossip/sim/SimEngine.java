@@ -37,7 +37,7 @@ final class SimEngine {
   private final SplittableRandom nodeRandoms;
   private final SplittableRandom pickRandom;
   private final SplittableRandom scenarioRandom;
-  private final CoreCustomizer customizer;
+  private final @Nullable CoreCustomizer customizer;
   private final EventQueue<SimEvent> queue;
   final LiveNodes live;
   final Measurements measure;
@@ -113,7 +113,7 @@ final class SimEngine {
    * Runs events up to virtual time {@code end}, stopping early right after an event when {@code
    * stop} (if not null) returns true. Returns whether it stopped early.
    */
-  boolean runUntil(long end, BooleanSupplier stop) {
+  boolean runUntil(long end, @Nullable BooleanSupplier stop) {
     EventQueue<SimEvent> q = queue;
     while (!q.isEmpty() && q.peekTime() <= end) {
       now = q.peekTime();
@@ -151,7 +151,7 @@ final class SimEngine {
     if (node.paused) {
       return; // the pause end reschedules
     }
-    GossipCore c = node.core;
+    GossipCore c = node.running();
     if (c.nextDeadline() - now > 0) {
       scheduleTick(node, false); // woken early because the deadline moved later
       return;
@@ -178,7 +178,7 @@ final class SimEngine {
   }
 
   private void deliver(SimNode dst, GossipMessage m, int size) {
-    GossipCore c = dst.core;
+    GossipCore c = dst.running();
     measure.traffic.delivered();
     c.recordBytesReceived(size);
     c.handleMessage(m, now);
@@ -214,7 +214,7 @@ final class SimEngine {
     long pb = node.pendingBytes;
     if (pb != 0) {
       node.pendingBytes = 0;
-      node.core.recordBytesSent(pb);
+      node.running().recordBytesSent(pb);
     }
     if (node.leaving && node.leaveSpread) {
       stopNode(node);
@@ -225,7 +225,7 @@ final class SimEngine {
   }
 
   private void scheduleTick(SimNode node, boolean justTicked) {
-    long d = node.core.nextDeadline();
+    long d = node.running().nextDeadline();
     if (d - now <= 0) {
       if (justTicked) {
         // A tick should leave nothing due. Tick again at once, as a runtime would, but if the

@@ -105,4 +105,13 @@ final class SimNode {
   public String toString() {
     return "node " + index;
   }
+
+  /** The running core; a node that is not running here is a bookkeeping error. */
+  GossipCore running() {
+    GossipCore c = core;
+    if (c == null) {
+      throw new IllegalStateException("node " + index + " is not running");
+    }
+    return c;
+  }
 }

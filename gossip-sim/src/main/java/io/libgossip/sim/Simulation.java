@@ -299,7 +299,7 @@ public final class Simulation {
 
   /** The core of running node {@code i} (for inspection; do not drive it directly). */
   public GossipCore core(int i) {
-    return upNode(i).core;
+    return upNode(i).running();
   }
 
   /** Node {@code i}'s membership table ({@link GossipCore#members()}). */
