@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,10 @@ abstract class AbstractTransport implements Transport {
 
   /** Sends; {@code future} may be null (fire and forget). Never throws. */
   abstract void doSend(
-      GossipMessage message, NodeAddress target, Delivery delivery, CompletableFuture<Void> future);
+      GossipMessage message,
+      NodeAddress target,
+      Delivery delivery,
+      @Nullable CompletableFuture<Void> future);
 
   @Override
   public final NodeAddress start() {
@@ -150,7 +154,7 @@ abstract class AbstractTransport implements Transport {
     return future;
   }
 
-  private void notRunning(NodeAddress target, CompletableFuture<Void> future) {
+  private void notRunning(NodeAddress target, @Nullable CompletableFuture<Void> future) {
     fail(
         future,
         TransportDropReason.OVERLOAD,
@@ -160,7 +164,8 @@ abstract class AbstractTransport implements Transport {
   }
 
   /** Resolves {@code target}, or fails the send ({@code SEND_FAILED}) and returns null. */
-  final InetSocketAddress resolve(NodeAddress target, CompletableFuture<Void> future) {
+  final @Nullable InetSocketAddress resolve(
+      NodeAddress target, @Nullable CompletableFuture<Void> future) {
     try {
       return Addresses.toSocketAddress(target);
     } catch (UnknownHostException e) {
@@ -178,8 +183,11 @@ abstract class AbstractTransport implements Transport {
    * Runs {@code message} through the pipeline into a new array with {@code headroom} free bytes in
    * front (the packet is the rest); null after failing the send ({@code UNENCODABLE}).
    */
-  final byte[] encode(
-      GossipMessage message, int headroom, NodeAddress target, CompletableFuture<Void> future) {
+  final byte @Nullable [] encode(
+      GossipMessage message,
+      int headroom,
+      NodeAddress target,
+      @Nullable CompletableFuture<Void> future) {
     try {
       return pipeline.encode(message, headroom);
     } catch (RuntimeException e) {
@@ -200,7 +208,7 @@ abstract class AbstractTransport implements Transport {
       String limit,
       int max,
       NodeAddress target,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     fail(
         future,
         TransportDropReason.OVERSIZED,
@@ -220,11 +228,11 @@ abstract class AbstractTransport implements Transport {
 
   /** Counts a drop and fails the future (if any) with a {@link SendFailedException}. */
   final void fail(
-      CompletableFuture<Void> future,
+      @Nullable CompletableFuture<Void> future,
       TransportDropReason reason,
       NodeAddress target,
       String message,
-      Throwable cause) {
+      @Nullable Throwable cause) {
     counters.drop(reason);
     log.atDebug()
         .setMessage("send failed")
@@ -243,7 +251,7 @@ abstract class AbstractTransport implements Transport {
       GossipMessage message,
       NodeAddress target,
       int bytes,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     return (ChannelFuture f) -> {
       if (f.isSuccess()) {
         counters.sent(bytes);

@@ -3,6 +3,7 @@ package io.libgossip.net;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -32,7 +33,7 @@ final class DropLog {
    * Logs one drop; {@code reason} is a {@link io.libgossip.core.DropReason} or a {@link
    * TransportDropReason}, {@code sender} may be null.
    */
-  void drop(Enum<?> reason, SocketAddress sender, String detail) {
+  void drop(Enum<?> reason, @Nullable SocketAddress sender, @Nullable String detail) {
     long now = System.nanoTime();
     long next = nextWarnNanos.get();
     if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + INTERVAL_NANOS)) {

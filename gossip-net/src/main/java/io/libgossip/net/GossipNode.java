@@ -44,6 +44,7 @@ import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,11 +99,11 @@ public final class GossipNode implements AutoCloseable {
   private final CompletableFuture<Void> leaveFuture = new CompletableFuture<>();
   private final CompletableFuture<Void> initialJoin = new CompletableFuture<>();
   private volatile boolean ready;
-  private volatile ThreadPoolExecutor events;
-  private volatile Final finalState;
+  private volatile @Nullable ThreadPoolExecutor events;
+  private volatile @Nullable Final finalState;
 
   // ---- confined to the loop
-  private ScheduledFuture<?> tickTask;
+  private @Nullable ScheduledFuture<?> tickTask;
   private long tickAt;
   private final List<JoinAttempt> joins = new ArrayList<>();
   private boolean leaving;
@@ -113,7 +114,7 @@ public final class GossipNode implements AutoCloseable {
   /** Set on the loop when the core reports that the leave has spread. */
   private boolean leaveSpread;
 
-  private ScheduledFuture<?> leaveTimeout;
+  private @Nullable ScheduledFuture<?> leaveTimeout;
   private long reportedBytesIn;
   private long reportedBytesOut;
 
@@ -124,8 +125,8 @@ public final class GossipNode implements AutoCloseable {
   private static final class JoinAttempt {
     final List<NodeAddress> seeds;
     final CompletableFuture<Void> future;
-    ScheduledFuture<?> retry;
-    ScheduledFuture<?> timeout;
+    @Nullable ScheduledFuture<?> retry;
+    @Nullable ScheduledFuture<?> timeout;
 
     JoinAttempt(List<NodeAddress> seeds, CompletableFuture<Void> future) {
       this.seeds = seeds;
@@ -238,7 +239,7 @@ public final class GossipNode implements AutoCloseable {
   }
 
   /** Inbound handler: called on a transport I/O thread. */
-  private void onInbound(GossipMessage message, InetSocketAddress sender, int size) {
+  private void onInbound(GossipMessage message, @Nullable InetSocketAddress sender, int size) {
     if (!ready) {
       return;
     }
@@ -313,7 +314,7 @@ public final class GossipNode implements AutoCloseable {
     afterCore();
   }
 
-  private static void cancel(ScheduledFuture<?> f) {
+  private static void cancel(@Nullable ScheduledFuture<?> f) {
     if (f != null) {
       f.cancel(false);
     }
@@ -772,7 +773,7 @@ public final class GossipNode implements AutoCloseable {
         + ID_COUNTER.incrementAndGet();
   }
 
-  private static NodeAddress advertised(NodeAddress advertise, NodeAddress bound) {
+  private static NodeAddress advertised(@Nullable NodeAddress advertise, NodeAddress bound) {
     if (advertise != null) {
       return advertise.port() == 0 ? new NodeAddress(advertise.host(), bound.port()) : advertise;
     }
@@ -804,10 +805,10 @@ public final class GossipNode implements AutoCloseable {
 
   /** Builds and starts a {@link GossipNode}; each setter validates its argument. */
   public static final class Builder {
-    private String id;
+    private @Nullable String id;
     private String bindHost = "0.0.0.0";
     private int bindPort = DEFAULT_PORT;
-    private NodeAddress advertise;
+    private @Nullable NodeAddress advertise;
     private final List<NodeAddress> seeds = new ArrayList<>();
     private final List<GossipListener> listeners = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
@@ -815,12 +816,12 @@ public final class GossipNode implements AutoCloseable {
     private GossipConfig config = GossipConfig.lan();
     private TransportType transportType = TransportFactory.DEFAULT_TYPE;
     private String serializerName = SerializerFactory.DEFAULT;
-    private MessageSerializer serializerInstance;
+    private @Nullable MessageSerializer serializerInstance;
     private final List<PacketTransform> transforms = new ArrayList<>();
-    private EventLoopGroup group;
+    private @Nullable EventLoopGroup group;
     private Duration joinTimeout = Duration.ofSeconds(5);
     private LongSupplier clock = System::nanoTime;
-    private RandomGenerator random;
+    private @Nullable RandomGenerator random;
     private UnaryOperator<TransportOptions.Builder> transportOptions = UnaryOperator.identity();
 
     private Builder() {}

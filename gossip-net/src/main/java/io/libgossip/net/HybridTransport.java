@@ -4,7 +4,9 @@ import io.libgossip.core.Delivery;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
 import io.netty.channel.EventLoop;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +24,8 @@ final class HybridTransport extends AbstractTransport {
   private static final int BIND_ATTEMPTS = 8;
 
   private final int maxDatagramSize;
-  private volatile UdpTransport udp;
-  private volatile TcpTransport tcp;
+  private volatile @Nullable UdpTransport udp;
+  private volatile @Nullable TcpTransport tcp;
 
   /** A hybrid transport with its own context; see {@link TransportFactory}. */
   HybridTransport(TransportOptions options) {
@@ -96,7 +98,7 @@ final class HybridTransport extends AbstractTransport {
   }
 
   /** The TCP part (for tests). */
-  TcpTransport tcp() {
+  @Nullable TcpTransport tcp() {
     return tcp;
   }
 
@@ -105,7 +107,7 @@ final class HybridTransport extends AbstractTransport {
       GossipMessage message,
       NodeAddress target,
       Delivery delivery,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     // Encoded once, with room for the TCP length prefix in front.
     byte[] frame = encode(message, TcpTransport.LENGTH_BYTES, target, future);
     if (frame == null) {
@@ -113,9 +115,11 @@ final class HybridTransport extends AbstractTransport {
     }
     int size = frame.length - TcpTransport.LENGTH_BYTES;
     if (delivery == Delivery.BEST_EFFORT && size <= maxDatagramSize) {
-      udp.sendPayload(message, frame, TcpTransport.LENGTH_BYTES, target, future);
+      Objects.requireNonNull(udp, "hybrid transport not started")
+          .sendPayload(message, frame, TcpTransport.LENGTH_BYTES, target, future);
     } else {
-      tcp.sendFrame(message, frame, target, future);
+      Objects.requireNonNull(tcp, "hybrid transport not started")
+          .sendFrame(message, frame, target, future);
     }
   }
 }

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The byte-level path between messages and the network: the serializer, then each {@link
@@ -153,7 +154,7 @@ final class PacketPipeline {
     record Decoded(GossipMessage message) implements Inbound {}
 
     /** Bytes the serializer rejected. */
-    record Undecodable(DropReason reason, String detail) implements Inbound {}
+    record Undecodable(DropReason reason, @Nullable String detail) implements Inbound {}
 
     /** Bytes a transform rejected. */
     record Rejected(String transform, String why) implements Inbound {}

@@ -2,6 +2,7 @@ package io.libgossip.net;
 
 import io.libgossip.core.NodeAddress;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why an outbound message was not sent: the future of {@link Transport#sendAsync} fails with it,
@@ -15,7 +16,7 @@ public final class SendFailedException extends TransportException {
 
   /** A send failure to {@code target}, counted as {@code reason}. */
   public SendFailedException(
-      TransportDropReason reason, NodeAddress target, String message, Throwable cause) {
+      TransportDropReason reason, NodeAddress target, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.target = Objects.requireNonNull(target, "target");

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +64,8 @@ final class TcpTransport extends ChannelTransport {
   private final int maxMessageSize;
   private final Map<InetSocketAddress, Connection> pool = new ConcurrentHashMap<>();
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
-  private volatile Channel server;
-  private volatile Bootstrap client;
+  private volatile @Nullable Channel server;
+  private volatile @Nullable Bootstrap client;
 
   /** A TCP transport with its own context; see {@link TransportFactory}. */
   TcpTransport(TransportOptions options) {
@@ -177,7 +178,7 @@ final class TcpTransport extends ChannelTransport {
   }
 
   @Override
-  Channel boundChannel() {
+  @Nullable Channel boundChannel() {
     return server;
   }
 
@@ -191,7 +192,7 @@ final class TcpTransport extends ChannelTransport {
       GossipMessage message,
       NodeAddress target,
       Delivery delivery,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     byte[] frame = encode(message, LENGTH_BYTES, target, future);
     if (frame != null) {
       sendFrame(message, frame, target, future);
@@ -203,7 +204,10 @@ final class TcpTransport extends ChannelTransport {
    * refusing it ({@code OVERSIZED}) above the message limit. The hybrid transport's TCP path too.
    */
   void sendFrame(
-      GossipMessage message, byte[] frame, NodeAddress target, CompletableFuture<Void> future) {
+      GossipMessage message,
+      byte[] frame,
+      NodeAddress target,
+      @Nullable CompletableFuture<Void> future) {
     int payload = frame.length - LENGTH_BYTES;
     if (payload > maxMessageSize) {
       oversized(message, payload, "message", maxMessageSize, target, future);
@@ -219,12 +223,13 @@ final class TcpTransport extends ChannelTransport {
     }
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // a private queue entry, never compared
   private record Pending(
       GossipMessage message,
       byte[] frame,
       NodeAddress target,
       InetSocketAddress remote,
-      CompletableFuture<Void> future) {}
+      @Nullable CompletableFuture<Void> future) {}
 
   private void send(Pending p, boolean retry) {
     Bootstrap b = client;

@@ -118,7 +118,8 @@ final class TransportContext {
   }
 
   /** Counts and logs (rate-limited) an inbound drop for a reason of the transport's own. */
-  void drop(TransportDropReason reason, InetSocketAddress sender, String detail) {
+  void drop(
+      TransportDropReason reason, @Nullable InetSocketAddress sender, @Nullable String detail) {
     counters.drop(reason);
     dropLog.drop(reason, sender, detail);
   }

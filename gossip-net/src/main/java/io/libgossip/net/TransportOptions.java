@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of a {@link Transport}: an immutable, validated value. Start from {@link #builder()} or
@@ -28,7 +29,7 @@ public final class TransportOptions {
   private final Duration idleTimeout;
   private final int maxConnections;
   private final int maxInboundConnections;
-  private final EventLoopGroup eventLoopGroup;
+  private final @Nullable EventLoopGroup eventLoopGroup;
   private final int ioThreads;
 
   private TransportOptions(Builder b) {
@@ -172,7 +173,7 @@ public final class TransportOptions {
   public static final class Builder {
     private String bindHost = "0.0.0.0";
     private int bindPort;
-    private MessageSerializer serializer;
+    private @Nullable MessageSerializer serializer;
     private List<PacketTransform> transforms = new ArrayList<>();
     private int maxDatagramSize = 1400;
     private int maxMessageSize = 16 * 1024 * 1024;
@@ -181,7 +182,7 @@ public final class TransportOptions {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private int maxConnections = 256;
     private int maxInboundConnections = 1024;
-    private EventLoopGroup eventLoopGroup;
+    private @Nullable EventLoopGroup eventLoopGroup;
     private int ioThreads = 1;
 
     private Builder() {}
@@ -275,7 +276,7 @@ public final class TransportOptions {
      * Runs the transport on {@code v}, which the caller owns and shuts down (after closing the
      * transport). {@code null} makes the transport create and own a group.
      */
-    public Builder eventLoopGroup(EventLoopGroup v) {
+    public Builder eventLoopGroup(@Nullable EventLoopGroup v) {
       eventLoopGroup = v;
       return this;
     }

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A UDP transport on one Netty datagram channel: one message per datagram, at most {@link
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class UdpTransport extends ChannelTransport {
   private final int maxDatagramSize;
-  private volatile Channel channel;
+  private volatile @Nullable Channel channel;
 
   /** A UDP transport with its own context; see {@link TransportFactory}. */
   UdpTransport(TransportOptions options) {
@@ -93,7 +94,7 @@ final class UdpTransport extends ChannelTransport {
   }
 
   @Override
-  Channel boundChannel() {
+  @Nullable Channel boundChannel() {
     return channel;
   }
 
@@ -102,7 +103,7 @@ final class UdpTransport extends ChannelTransport {
       GossipMessage message,
       NodeAddress target,
       Delivery delivery,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     byte[] payload = encode(message, 0, target, future);
     if (payload == null) {
       return;
@@ -120,7 +121,7 @@ final class UdpTransport extends ChannelTransport {
       byte[] payload,
       int offset,
       NodeAddress target,
-      CompletableFuture<Void> future) {
+      @Nullable CompletableFuture<Void> future) {
     InetSocketAddress remote = resolve(target, future);
     if (remote == null) {
       return;
