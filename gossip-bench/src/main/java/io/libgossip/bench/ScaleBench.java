@@ -17,9 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code ./gossip bench scale}: N real {@link GossipNode}s in one JVM on 127.0.0.1, sharing one
@@ -520,7 +522,8 @@ public final class ScaleBench {
         drops);
   }
 
-  private static GossipNode start(GossipConfig config, Options o, Object group, String seed)
+  private static GossipNode start(
+      GossipConfig config, Options o, Object group, @Nullable String seed)
       throws ReflectiveOperationException {
     GossipNode.Builder b =
         GossipNode.builder()
@@ -634,7 +637,8 @@ public final class ScaleBench {
 
   private static Object newGroup(int threads, String name) throws ReflectiveOperationException {
     Method m = TransportFactory.class.getMethod("newEventLoopGroup", int.class, String.class);
-    return invoke(m, null, threads, name);
+    return Objects.requireNonNull(
+        invoke(m, null, threads, name), "TransportFactory.newEventLoopGroup");
   }
 
   private static void setGroup(GossipNode.Builder b, Object group)
@@ -651,7 +655,7 @@ public final class ScaleBench {
         .invoke(group, 10L, TimeUnit.SECONDS);
   }
 
-  private static Object invoke(Method m, Object target, Object... args)
+  private static @Nullable Object invoke(Method m, @Nullable Object target, Object... args)
       throws ReflectiveOperationException {
     try {
       return m.invoke(target, args);
