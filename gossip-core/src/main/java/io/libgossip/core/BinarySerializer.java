@@ -176,22 +176,6 @@ public final class BinarySerializer implements MessageSerializer {
     return h;
   }
 
-  /** The number of bytes {@code v} takes as an unsigned LEB128 varint (1 to 10). */
-  static int varintSize(long v) {
-    return WireSizes.varintSize(v);
-  }
-
-  /**
-   * The exact number of bytes {@code update} takes inside a message. A message's size is its size
-   * without updates, less one, plus {@link #varintSize(long) varintSize(count)}, plus the sum of
-   * its updates' sizes.
-   *
-   * @throws IllegalArgumentException when a metadata key or value breaks the wire bounds
-   */
-  static int updateSize(MemberUpdate update) {
-    return WireSizes.updateSize(update);
-  }
-
   /** The wire code of a claim's {@code status}. */
   static int statusCode(NodeStatus status) {
     return switch (status) {

@@ -75,7 +75,7 @@ final class Disseminator {
     if (!corrections.isEmpty()) {
       List<MemberUpdate> fixes = new ArrayList<>(corrections.size());
       for (MemberUpdate c : corrections) {
-        int size = BinarySerializer.updateSize(c);
+        int size = c.wireSize();
         if (size <= budget) {
           fixes.add(c);
           budget -= size;
@@ -84,7 +84,7 @@ final class Disseminator {
       prefix = fixes;
     } else if (peer != null && table.holds(peer) && peer.status() != NodeStatus.ONLINE) {
       MemberUpdate claim = peer.state;
-      int size = BinarySerializer.updateSize(claim);
+      int size = claim.wireSize();
       if (size <= budget) {
         prefix = List.of(claim);
         budget -= size;

@@ -30,9 +30,9 @@ public final class MemberUpdate implements Broadcast {
   private final String from;
 
   /**
-   * The claim's size in the binary wire format, once {@link BinarySerializer#updateSize} has
-   * computed it (0 before). Every node that queues, packs or counts the claim needs it, and a claim
-   * is immutable, so it is worked out once. A benign race: every thread computes the same value.
+   * The claim's size in the binary wire format, once {@link WireSizes#updateSize} has computed it
+   * (0 before). Every node that queues, packs or counts the claim needs it, and a claim is
+   * immutable, so it is worked out once. A benign race: every thread computes the same value.
    */
   int wireSize;
 
@@ -152,7 +152,7 @@ public final class MemberUpdate implements Broadcast {
   /** The claim's size in the binary wire format, worked out once. */
   @Override
   public int wireSize() {
-    return BinarySerializer.updateSize(this);
+    return WireSizes.updateSize(this);
   }
 
   /**

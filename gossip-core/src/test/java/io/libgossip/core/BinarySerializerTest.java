@@ -199,9 +199,9 @@ class BinarySerializerTest {
 
       // the packing identity the core relies on
       long packed = serializer.encodedSize(SerializerTestData.withoutUpdates(m)) - 1L;
-      packed += BinarySerializer.varintSize(m.updates().size());
+      packed += WireSizes.varintSize(m.updates().size());
       for (MemberUpdate u : m.updates()) {
-        packed += BinarySerializer.updateSize(u);
+        packed += WireSizes.updateSize(u);
       }
       assertThat(packed).as(where).isEqualTo(bytes.length);
     }
@@ -214,9 +214,9 @@ class BinarySerializerTest {
     List<MemberUpdate> updates = new ArrayList<>();
     for (int n = 0; n <= 130; n++) {
       GossipMessage m = SerializerTestData.withUpdates(base, updates);
-      int expected = serializer.encodedSize(base) - 1 + BinarySerializer.varintSize(n);
+      int expected = serializer.encodedSize(base) - 1 + WireSizes.varintSize(n);
       for (MemberUpdate u : updates) {
-        expected += BinarySerializer.updateSize(u);
+        expected += WireSizes.updateSize(u);
       }
       assertThat(serializer.encodedSize(m)).as("%d updates", n).isEqualTo(expected);
       assertThat(serializer.encode(m)).as("%d updates", n).hasSize(expected);
@@ -226,19 +226,19 @@ class BinarySerializerTest {
 
   @Test
   void varintSizeMatchesTheLeb128Length() {
-    assertThat(BinarySerializer.varintSize(0)).isEqualTo(1);
-    assertThat(BinarySerializer.varintSize(127)).isEqualTo(1);
-    assertThat(BinarySerializer.varintSize(128)).isEqualTo(2);
-    assertThat(BinarySerializer.varintSize(16_383)).isEqualTo(2);
-    assertThat(BinarySerializer.varintSize(16_384)).isEqualTo(3);
-    assertThat(BinarySerializer.varintSize(0xFFFF_FFFFL)).isEqualTo(5);
-    assertThat(BinarySerializer.varintSize(Long.MAX_VALUE)).isEqualTo(9);
-    assertThat(BinarySerializer.varintSize(-1L)).isEqualTo(10);
-    assertThat(BinarySerializer.varintSize(Long.MIN_VALUE)).isEqualTo(10);
+    assertThat(WireSizes.varintSize(0)).isEqualTo(1);
+    assertThat(WireSizes.varintSize(127)).isEqualTo(1);
+    assertThat(WireSizes.varintSize(128)).isEqualTo(2);
+    assertThat(WireSizes.varintSize(16_383)).isEqualTo(2);
+    assertThat(WireSizes.varintSize(16_384)).isEqualTo(3);
+    assertThat(WireSizes.varintSize(0xFFFF_FFFFL)).isEqualTo(5);
+    assertThat(WireSizes.varintSize(Long.MAX_VALUE)).isEqualTo(9);
+    assertThat(WireSizes.varintSize(-1L)).isEqualTo(10);
+    assertThat(WireSizes.varintSize(Long.MIN_VALUE)).isEqualTo(10);
     for (int bits = 0; bits < 64; bits++) {
       long v = 1L << bits;
       int expected = new SerializerTestData.Bytes().varint(v).build().length;
-      assertThat(BinarySerializer.varintSize(v)).as("2^%d", bits).isEqualTo(expected);
+      assertThat(WireSizes.varintSize(v)).as("2^%d", bits).isEqualTo(expected);
     }
   }
 
@@ -359,7 +359,7 @@ class BinarySerializerTest {
     MemberUpdate longKey = SerializerTestData.online("a", ADDR_A, Map.of("k".repeat(256), "v"));
     MemberUpdate longValue = SerializerTestData.online("a", ADDR_A, Map.of("k", "v".repeat(65536)));
 
-    assertThatThrownBy(() -> BinarySerializer.updateSize(longKey))
+    assertThatThrownBy(() -> WireSizes.updateSize(longKey))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("metadata key");
     assertThatThrownBy(
@@ -520,14 +520,14 @@ class BinarySerializerTest {
     MemberUpdate accused =
         new MemberUpdate("node-7", ADDR_A, NodeStatus.SUSPECT, 1, Map.of(), 0, 0, "node-3");
 
-    assertThat(BinarySerializer.updateSize(accused) - BinarySerializer.updateSize(self))
+    assertThat(WireSizes.updateSize(accused) - WireSizes.updateSize(self))
         .isEqualTo(1 + "node-3".length());
     GossipMessage m = new GossipMessage.Gossip("x", ADDR_B, List.of(self, accused));
     byte[] bytes = serializer.encode(m);
     GossipMessage decoded = serializer.decode(bytes);
     assertThat(decoded).isEqualTo(m);
     assertThat(decoded.updates().get(0).from()).isSameAs(decoded.updates().get(0).id());
-    assertThat(bytes[bytes.length - BinarySerializer.updateSize(accused)] & 0xFF)
+    assertThat(bytes[bytes.length - WireSizes.updateSize(accused)] & 0xFF)
         .isEqualTo(1 | BinarySerializer.UPDATE_HAS_FROM);
   }
 
@@ -541,7 +541,7 @@ class BinarySerializerTest {
 
     byte[] bytes = serializer.encode(m);
 
-    assertThat(BinarySerializer.updateSize(u)).isEqualTo(BinarySerializer.updateSize(same));
+    assertThat(WireSizes.updateSize(u)).isEqualTo(WireSizes.updateSize(same));
     assertThat(bytes).hasSize(serializer.encodedSize(m));
     GossipMessage decoded = serializer.decode(bytes);
     assertThat(decoded.updates()).containsExactly(same);
@@ -555,15 +555,15 @@ class BinarySerializerTest {
     MemberUpdate epoch = new MemberUpdate("a", ADDR_A, NodeStatus.LEFT, 5, Map.of(), 0, 1, "a");
     MemberUpdate both =
         new MemberUpdate("a", ADDR_A, NodeStatus.LEFT, 5, Map.of(), Long.MAX_VALUE, 1, "a");
-    int base = BinarySerializer.updateSize(zero);
+    int base = WireSizes.updateSize(zero);
 
-    assertThat(BinarySerializer.updateSize(version)).isEqualTo(base + 2);
-    assertThat(BinarySerializer.updateSize(epoch)).isEqualTo(base + 1);
-    assertThat(BinarySerializer.updateSize(both)).isEqualTo(base + 9 + 1);
+    assertThat(WireSizes.updateSize(version)).isEqualTo(base + 2);
+    assertThat(WireSizes.updateSize(epoch)).isEqualTo(base + 1);
+    assertThat(WireSizes.updateSize(both)).isEqualTo(base + 9 + 1);
     for (MemberUpdate u : List.of(zero, version, epoch, both)) {
       GossipMessage m = new GossipMessage.Gossip("b", ADDR_B, List.of(u));
       byte[] bytes = serializer.encode(m);
-      int flags = bytes[bytes.length - BinarySerializer.updateSize(u)] & 0xFF;
+      int flags = bytes[bytes.length - WireSizes.updateSize(u)] & 0xFF;
       assertThat(flags & BinarySerializer.UPDATE_STATUS_MASK).isEqualTo(3); // LEFT
       assertThat((flags & BinarySerializer.UPDATE_HAS_METADATA_VERSION) != 0)
           .isEqualTo(u.metadataVersion() != 0);
@@ -578,8 +578,7 @@ class BinarySerializerTest {
     MemberUpdate none = SerializerTestData.online("a", ADDR_A, Map.of());
     MemberUpdate one = SerializerTestData.online("a", ADDR_A, Map.of("k", "vv"));
 
-    assertThat(BinarySerializer.updateSize(one) - BinarySerializer.updateSize(none))
-        .isEqualTo(2 + 3);
+    assertThat(WireSizes.updateSize(one) - WireSizes.updateSize(none)).isEqualTo(2 + 3);
     GossipMessage m = new GossipMessage.Gossip("a", ADDR_A, List.of(none, one));
     assertThat(serializer.decode(serializer.encode(m))).isEqualTo(m);
   }

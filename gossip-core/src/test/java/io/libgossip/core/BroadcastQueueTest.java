@@ -20,7 +20,7 @@ class BroadcastQueueTest {
   private static int size(List<MemberUpdate> updates) {
     int sum = 0;
     for (MemberUpdate u : updates) {
-      sum += BinarySerializer.updateSize(u);
+      sum += WireSizes.updateSize(u);
     }
     return sum;
   }
@@ -43,7 +43,7 @@ class BroadcastQueueTest {
     q.add(online("b", 0));
     q.take(BIG, 10, List.of()); // a and b sent once
     q.add(online("c", 0));
-    int one = BinarySerializer.updateSize(online("c", 0));
+    int one = WireSizes.updateSize(online("c", 0));
 
     assertThat(q.take(one, 10, List.of())).containsExactly(online("c", 0));
     q.add(online("d", 0));
@@ -95,7 +95,7 @@ class BroadcastQueueTest {
     q.add(small);
     q.add(big); // newest, so first in line, but too big
 
-    List<MemberUpdate> out = q.take(BinarySerializer.updateSize(small) + 10, 10, List.of());
+    List<MemberUpdate> out = q.take(WireSizes.updateSize(small) + 10, 10, List.of());
 
     assertThat(out).containsExactly(small);
     assertThat(q.contains("big")).isTrue();
@@ -119,7 +119,7 @@ class BroadcastQueueTest {
         int smallest = Integer.MAX_VALUE;
         for (MemberUpdate u : queued) {
           if (q.contains(u.id())) {
-            smallest = Math.min(smallest, BinarySerializer.updateSize(u));
+            smallest = Math.min(smallest, WireSizes.updateSize(u));
           }
         }
         List<MemberUpdate> out = q.take(budget, 3, List.of());
@@ -144,7 +144,7 @@ class BroadcastQueueTest {
       q.add(withMeta("big" + i, 400));
     }
 
-    assertThat(q.take(BinarySerializer.updateSize(small), 10, List.of())).isEmpty();
+    assertThat(q.take(WireSizes.updateSize(small), 10, List.of())).isEmpty();
     assertThat(q.take(100_000, 10, List.of())).contains(small);
   }
 

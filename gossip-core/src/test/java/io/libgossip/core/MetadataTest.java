@@ -28,7 +28,7 @@ class MetadataTest {
     MemberUpdate empty = online("x", 0, Map.of(), 0);
     for (int size : new int[] {100, 511, 512, 513}) {
       MemberUpdate u = online("x", 0, metaOfEncodedSize(size), 0);
-      assertThat(BinarySerializer.updateSize(u) - BinarySerializer.updateSize(empty) + 1)
+      assertThat(WireSizes.updateSize(u) - WireSizes.updateSize(empty) + 1)
           .as("size %d", size)
           .isEqualTo(size);
     }

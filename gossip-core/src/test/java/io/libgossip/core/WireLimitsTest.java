@@ -26,7 +26,7 @@ class WireLimitsTest {
         .isEqualTo(WireLimits.MAX_METADATA_KEY_BYTES);
     assertThat(BinarySerializer.MAX_METADATA_VALUE_BYTES)
         .isEqualTo(WireLimits.MAX_METADATA_VALUE_BYTES);
-    assertThat(BinarySerializer.varintSize(-1)).isEqualTo(WireLimits.MAX_VARINT_BYTES);
+    assertThat(WireSizes.varintSize(-1)).isEqualTo(WireLimits.MAX_VARINT_BYTES);
   }
 
   /**
@@ -123,7 +123,7 @@ class WireLimitsTest {
     MemberUpdate with = SerializerTestData.online("x", ADDR, m);
     MemberUpdate without = SerializerTestData.online("x", ADDR, Map.of());
 
-    assertThat(BinarySerializer.updateSize(with) - BinarySerializer.updateSize(without) + 1)
+    assertThat(WireSizes.updateSize(with) - WireSizes.updateSize(without) + 1)
         .isEqualTo(WireSizes.metadataSize(m));
   }
 }
