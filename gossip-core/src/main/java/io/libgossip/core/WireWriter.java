@@ -3,6 +3,7 @@ package io.libgossip.core;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Writes messages in the binary format of {@link BinarySerializer} into a caller's array, which
@@ -120,10 +121,9 @@ final class WireWriter {
     if (n > SMALL_METADATA) {
       String[] keys = sortedKeys(u);
       for (int i = 0; i < keys.length && p >= 0; i++) {
-        String value = metadata.get(keys[i]);
-        p =
-            writeEntry(
-                d, p, keys[i], value == null ? "" : value, asciiOnly); // keys come from the map
+        // the keys come from the map, whose values are never null (the metadata rule)
+        String value = Objects.requireNonNull(metadata.get(keys[i]), keys[i]);
+        p = writeEntry(d, p, keys[i], value, asciiOnly);
       }
       return p;
     }
