@@ -22,13 +22,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * One gossip node in the foreground, {@code ./gossip node}: it joins a cluster (or starts one),
@@ -48,27 +55,6 @@ import org.jspecify.annotations.Nullable;
  * arguments.
  */
 public final class NodeMain {
-  static final String USAGE =
-      String.join(
-          "\n",
-          "Usage: ./gossip node --bind HOST:PORT [options]",
-          "",
-          "Runs one gossip node in the foreground; Ctrl-C leaves the cluster gracefully.",
-          "",
-          "Options:",
-          "  --bind HOST:PORT         address to listen on (UDP and/or TCP); port 0 picks one",
-          "  --join HOST:PORT,...     seeds to join through; without it the node starts a cluster",
-          "  --meta KEY=VALUE ...     metadata (repeatable, or several pairs after one --meta)",
-          "  --id ID                  node id (default: derived from the address)",
-          "  --profile lan|wan|local  protocol timing preset (default lan)",
-          "  --transport udp|tcp|hybrid  (default hybrid)",
-          "  --advertise HOST:PORT    address other nodes should use (NAT, containers)",
-          "  --cluster NAME           cluster name; nodes of other clusters are ignored",
-          "  --summary SECONDS        print a summary line this often; 0 turns it off (default 10)",
-          "",
-          "Exit status: 0 after a graceful leave, 1 if it cannot bind or join, 2 for bad arguments.",
-          "Library logs go to stderr at WARN; set LIBGOSSIP_LOG_LEVEL=INFO or DEBUG for more.");
-
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
   private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -80,24 +66,220 @@ public final class NodeMain {
   private final PrintStream err;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
 
-  /** Parsed command line. */
-  record Options(
-      NodeAddress bind,
-      List<NodeAddress> join,
-      Map<String, String> meta,
-      @Nullable String id,
-      String profile,
-      TransportType transport,
-      @Nullable NodeAddress advertise,
-      @Nullable String cluster,
-      Duration summary) {}
+  /** The join timeout of {@link GossipNode.Builder#joinTimeout} when none is given. */
+  static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(5);
 
-  /** A bad command line; the message names the flag. */
-  static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
+  /**
+   * The command line. Each option's setter checks its value and names the option and the value when
+   * it is bad; {@link #configure} maps the options onto a {@link GossipNode.Builder}. To add an
+   * option: an annotated field or setter here and one line in {@link #configure}.
+   */
+  @Command(
+      name = "gossip node",
+      mixinStandardHelpOptions = true,
+      versionProvider = Cli.VersionProvider.class,
+      sortOptions = false,
+      usageHelpWidth = 100,
+      customSynopsis = "./gossip node --bind HOST:PORT [OPTIONS]",
+      description = {
+        "",
+        "Runs one gossip node in the foreground; Ctrl-C leaves the cluster gracefully.",
+        ""
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  ./gossip node --bind 127.0.0.1:7946 --id a",
+        "  ./gossip node --bind 127.0.0.1:7947 --id b --join 127.0.0.1:7946 --meta role=web",
+        "",
+        "Exit status: 0 after a graceful leave, 1 if it cannot bind or join (runtime failure),",
+        "2 for a usage error (bad or missing option or value).",
+        "Library logs go to stderr at WARN; set LIBGOSSIP_LOG_LEVEL=INFO or DEBUG for more."
+      })
+  static final class Options implements Callable<Integer> {
+    private final @Nullable NodeMain main;
+    @Spec @Nullable CommandSpec spec;
 
-    UsageException(String message) {
-      super(message);
+    private @Nullable NodeAddress bind;
+    final List<NodeAddress> join = new ArrayList<>();
+    final Map<String, String> meta = new LinkedHashMap<>();
+    @Nullable String id;
+    String profile = "lan";
+    TransportType transport = TransportFactory.DEFAULT_TYPE;
+    @Nullable NodeAddress advertise;
+    @Nullable String cluster;
+    Duration summary = Duration.ofSeconds(10);
+
+    @Option(
+        names = "--join-timeout",
+        order = 55,
+        paramLabel = "DURATION",
+        converter = Durations.Converter.class,
+        description = "how long to wait for a seed to answer, e.g. 500ms, 5s, 2m (default 5s)")
+    @Nullable Duration joinTimeout;
+
+    Options(@Nullable NodeMain main) {
+      this.main = main;
+    }
+
+    @Option(
+        names = "--bind",
+        order = 10,
+        required = true,
+        paramLabel = "HOST:PORT",
+        description = "address to listen on (UDP and/or TCP); port 0 picks one")
+    void bind(String v) {
+      bind = check(() -> HostPort.parse("--bind", v, -1, true));
+    }
+
+    @Option(
+        names = "--join",
+        order = 20,
+        paramLabel = "HOST:PORT[,HOST:PORT...]",
+        description = {
+          "seeds to join through (repeatable; port default 7946);",
+          "without it the node starts a cluster"
+        })
+    void join(String v) {
+      join.addAll(check(() -> HostPort.list("--join", v, GossipNode.DEFAULT_PORT)));
+    }
+
+    @Option(
+        names = "--meta",
+        order = 30,
+        arity = "1..*",
+        paramLabel = "KEY=VALUE",
+        description = "metadata (repeatable, or several pairs after one --meta)")
+    void meta(List<String> pairs) {
+      for (String pair : pairs) {
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          throw Cli.usage(spec, "--meta: expected KEY=VALUE, got '" + pair + "'");
+        }
+        meta.put(pair.substring(0, eq), pair.substring(eq + 1));
+      }
+    }
+
+    @Option(
+        names = "--id",
+        order = 40,
+        paramLabel = "ID",
+        description = "node id (default: derived from the address)")
+    void id(String v) {
+      if (v.isBlank() || v.chars().anyMatch(Character::isWhitespace)) {
+        throw Cli.usage(spec, "--id: must be non-empty without spaces, got '" + v + "'");
+      }
+      id = v;
+    }
+
+    @Option(
+        names = "--profile",
+        order = 50,
+        paramLabel = "lan|wan|local",
+        description = "protocol timing preset (default lan)")
+    void profile(String v) {
+      if (!List.of("lan", "wan", "local").contains(v)) {
+        throw Cli.usage(spec, "--profile: expected lan, wan or local, got '" + v + "'");
+      }
+      profile = v;
+    }
+
+    @Option(
+        names = "--transport",
+        order = 60,
+        paramLabel = "udp|tcp|hybrid",
+        description = "(default hybrid)")
+    void transport(String v) {
+      try {
+        transport = TransportFactory.type(v);
+      } catch (IllegalArgumentException e) {
+        throw Cli.usage(spec, "--transport: expected udp, tcp or hybrid, got '" + v + "'");
+      }
+    }
+
+    @Option(
+        names = "--advertise",
+        order = 70,
+        paramLabel = "HOST[:PORT]",
+        description =
+            "address other nodes should use (NAT, containers); port default: the bound one")
+    void advertise(String v) {
+      advertise = check(() -> HostPort.parse("--advertise", v, 0, true));
+    }
+
+    @Option(
+        names = "--cluster",
+        order = 80,
+        paramLabel = "NAME",
+        description = "cluster name; nodes of other clusters are ignored")
+    void cluster(String v) {
+      if (v.isBlank()) {
+        throw Cli.usage(spec, "--cluster: must not be empty");
+      }
+      cluster = v;
+    }
+
+    @Option(
+        names = "--summary",
+        order = 90,
+        paramLabel = "SECONDS",
+        description = "print a summary line this often; 0 turns it off (default 10)")
+    void summary(String v) {
+      long sec;
+      try {
+        sec = Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        sec = -1;
+      }
+      if (sec < 0 || sec > 86_400) {
+        throw Cli.usage(spec, "--summary: expected whole seconds from 0 to 86400, got '" + v + "'");
+      }
+      summary = Duration.ofSeconds(sec);
+    }
+
+    /** The address to listen on (a required option). */
+    NodeAddress bind() {
+      return Objects.requireNonNull(bind, "--bind");
+    }
+
+    /** The join timeout in effect. */
+    Duration joinTimeout() {
+      return joinTimeout != null ? joinTimeout : DEFAULT_JOIN_TIMEOUT;
+    }
+
+    /** Sets every option on {@code b} (the caller adds the listener). */
+    GossipNode.Builder configure(GossipNode.Builder b) {
+      GossipConfig.Builder cfg = GossipConfig.profile(profile).toBuilder();
+      if (cluster != null) {
+        cfg.clusterName(cluster);
+      }
+      b.bind(bind().host(), bind().port())
+          .config(cfg.build())
+          .transport(transport)
+          .metadata(meta)
+          .seeds(join)
+          .joinTimeout(joinTimeout());
+      if (id != null) {
+        b.id(id);
+      }
+      if (advertise != null) {
+        b.advertise(advertise.host(), advertise.port()); // port 0: the bound port
+      }
+      return b;
+    }
+
+    /** Runs {@code parse}; its {@link IllegalArgumentException} becomes a usage error. */
+    private <T> T check(Supplier<T> parse) {
+      try {
+        return parse.get();
+      } catch (IllegalArgumentException e) {
+        throw Cli.usage(spec, String.valueOf(e.getMessage()));
+      }
+    }
+
+    @Override
+    public Integer call() {
+      return Objects.requireNonNull(main, "main").serve(this);
     }
   }
 
@@ -122,41 +304,22 @@ public final class NodeMain {
    * the exit status: 2 for bad arguments, 1 when it cannot bind or join, 0 after leaving.
    */
   int run(String[] args) {
-    Options o;
-    try {
-      for (String a : args) {
-        if (a.equals("--help") || a.equals("-h") || a.equals("help")) {
-          out.println(USAGE);
-          return 0;
-        }
-      }
-      o = parse(args);
-    } catch (UsageException e) {
-      err.println("gossip node: " + e.getMessage() + " (see ./gossip node --help)");
-      return 2;
-    }
+    String[] a = args.length == 1 && args[0].equals("help") ? new String[] {"--help"} : args;
+    return Cli.commandLine(new Options(this), out, err).execute(a);
+  }
 
-    GossipConfig.Builder cfg = GossipConfig.profile(o.profile()).toBuilder();
-    if (o.cluster() != null) {
-      cfg.clusterName(o.cluster());
-    }
-    GossipNode.Builder b =
-        GossipNode.builder()
-            .bind(o.bind().host(), o.bind().port())
-            .config(cfg.build())
-            .transport(o.transport())
-            .metadata(o.meta())
-            .seeds(o.join())
-            .listener(this::onEvent);
-    if (o.id() != null) {
-      b.id(o.id());
-    }
-    if (o.advertise() != null) {
-      b.advertise(o.advertise().host(), o.advertise().port());
-    }
+  /** Parses {@code args}; a bad one throws picocli's ParameterException. */
+  static Options parse(String[] args) {
+    Options o = new Options(null);
+    Cli.commandLine(o, System.out, System.err).parseArgs(args);
+    return o;
+  }
+
+  /** Starts the node of {@code o} and serves; see {@link #run}. */
+  private int serve(Options o) {
     GossipNode node;
     try {
-      node = b.start();
+      node = o.configure(GossipNode.builder()).listener(this::onEvent).start();
     } catch (TransportException e) {
       err.println("gossip node: cannot bind " + o.bind() + ": " + e.getMessage());
       return 1;
@@ -170,29 +333,32 @@ public final class NodeMain {
         node.address().toString(),
         "JOINING",
         "transport="
-            + lower(o.transport().name())
+            + lower(o.transport.name())
             + " profile="
-            + o.profile()
-            + (o.join().isEmpty() ? " (new cluster)" : " seeds=" + joined(o.join())));
+            + o.profile
+            + (o.join.isEmpty() ? " (new cluster)" : " seeds=" + joined(o.join)));
     if (!awaitJoin(node, o)) {
       return 1;
     }
     emit("READY", node.id(), node.address().toString(), "ONLINE", "members=" + live(node));
 
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> leaveOnShutdown(node), "gossip-node-shutdown"));
+    Thread hook = new Thread(() -> leaveOnShutdown(node), "gossip-node-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     while (true) {
       try {
-        if (o.summary().isZero()) {
+        if (o.summary.isZero()) {
           node.closeFuture().get();
         } else {
-          node.closeFuture().get(o.summary().toMillis(), TimeUnit.MILLISECONDS);
+          node.closeFuture().get(o.summary.toMillis(), TimeUnit.MILLISECONDS);
         }
         return 0;
       } catch (TimeoutException e) {
         summary(node);
-      } catch (InterruptedException e) {
+      } catch (InterruptedException e) { // an embedding caller (a test) stops the node
         Thread.currentThread().interrupt();
+        if (state.compareAndSet(RUNNING, EXITING)) {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        }
         node.close();
         return 0;
       } catch (ExecutionException e) {
@@ -203,7 +369,8 @@ public final class NodeMain {
 
   private boolean awaitJoin(GossipNode node, Options o) {
     try {
-      node.joinFuture().get(30, TimeUnit.SECONDS); // the node's own join timeout fires first
+      // The node's own join timeout fires first.
+      node.joinFuture().get(o.joinTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
       return true;
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -212,7 +379,7 @@ public final class NodeMain {
       err.println(
           cause instanceof JoinException && cause.getMessage() != null
               ? "gossip node: " + cause.getMessage() // names the seeds and the timeout
-              : "gossip node: could not join through " + joined(o.join()) + ": " + cause);
+              : "gossip node: could not join through " + joined(o.join) + ": " + cause);
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -328,123 +495,5 @@ public final class NodeMain {
 
   private static String lower(String s) {
     return s.toLowerCase(Locale.ROOT);
-  }
-
-  // ===================================================================== arguments
-
-  /** Parses the command line; the exception's message names the offending flag. */
-  static Options parse(String[] args) throws UsageException {
-    NodeAddress bind = null;
-    List<NodeAddress> join = new ArrayList<>();
-    Map<String, String> meta = new LinkedHashMap<>();
-    String id = null;
-    String profile = "lan";
-    TransportType transport = TransportFactory.DEFAULT_TYPE;
-    NodeAddress advertise = null;
-    String cluster = null;
-    Duration summary = Duration.ofSeconds(10);
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
-      if (!flag.startsWith("--")) {
-        throw new UsageException("unexpected argument '" + flag + "'");
-      }
-      String value;
-      int eq = flag.indexOf('=');
-      if (eq > 0) { // --flag=value
-        value = flag.substring(eq + 1);
-        flag = flag.substring(0, eq);
-      } else {
-        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-          throw new UsageException(flag + " needs a value");
-        }
-        value = args[++i];
-      }
-      switch (flag) {
-        case "--bind" -> bind = address(flag, value, true);
-        case "--join" -> {
-          for (String s : value.split(",", -1)) {
-            if (!s.isBlank()) {
-              join.add(address(flag, s.trim(), false));
-            }
-          }
-          if (join.isEmpty()) {
-            throw new UsageException(
-                "--join: expected HOST:PORT[,HOST:PORT...], got '" + value + "'");
-          }
-        }
-        case "--meta" -> {
-          putMeta(meta, value);
-          while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-            putMeta(meta, args[++i]);
-          }
-        }
-        case "--id" -> {
-          if (value.isBlank() || value.chars().anyMatch(Character::isWhitespace)) {
-            throw new UsageException("--id: must be non-empty without spaces, got '" + value + "'");
-          }
-          id = value;
-        }
-        case "--profile" -> {
-          if (!List.of("lan", "wan", "local").contains(value)) {
-            throw new UsageException("--profile: expected lan, wan or local, got '" + value + "'");
-          }
-          profile = value;
-        }
-        case "--transport" -> {
-          try {
-            transport = TransportFactory.type(value);
-          } catch (IllegalArgumentException e) {
-            throw new UsageException(
-                "--transport: expected udp, tcp or hybrid, got '" + value + "'");
-          }
-        }
-        case "--advertise" -> advertise = address(flag, value, false);
-        case "--cluster" -> {
-          if (value.isBlank()) {
-            throw new UsageException("--cluster: must not be empty");
-          }
-          cluster = value;
-        }
-        case "--summary" -> {
-          try {
-            long s = Long.parseLong(value);
-            if (s < 0 || s > 86_400) {
-              throw new NumberFormatException();
-            }
-            summary = Duration.ofSeconds(s);
-          } catch (NumberFormatException e) {
-            throw new UsageException(
-                "--summary: expected whole seconds from 0 to 86400, got '" + value + "'");
-          }
-        }
-        default -> throw new UsageException("unknown option " + flag);
-      }
-    }
-    if (bind == null) {
-      throw new UsageException("--bind HOST:PORT is required");
-    }
-    return new Options(
-        bind, List.copyOf(join), meta, id, profile, transport, advertise, cluster, summary);
-  }
-
-  private static NodeAddress address(String flag, String value, boolean needPort)
-      throws UsageException {
-    try {
-      NodeAddress a = NodeAddress.parse(value, needPort ? -1 : GossipNode.DEFAULT_PORT);
-      if (!needPort && a.port() == 0 && !flag.equals("--advertise")) {
-        throw new IllegalArgumentException("port 0 cannot be reached");
-      }
-      return a;
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(flag + ": expected HOST:PORT, got '" + value + "'");
-    }
-  }
-
-  private static void putMeta(Map<String, String> meta, String pair) throws UsageException {
-    int eq = pair.indexOf('=');
-    if (eq <= 0) {
-      throw new UsageException("--meta: expected KEY=VALUE, got '" + pair + "'");
-    }
-    meta.put(pair.substring(0, eq), pair.substring(eq + 1));
   }
 }

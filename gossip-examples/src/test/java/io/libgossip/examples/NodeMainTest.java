@@ -2,6 +2,7 @@ package io.libgossip.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.libgossip.core.NodeAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
@@ -9,7 +10,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,16 +54,44 @@ class NodeMainTest {
               "--transport",
               "udp",
               "--summary",
-              "0"
+              "0",
+              "--join-timeout",
+              "2m",
+              "--advertise",
+              "example.org",
+              "--cluster",
+              "prod"
             });
     assertThat(o.bind().port()).isEqualTo(7000);
-    assertThat(o.join()).hasSize(2);
-    assertThat(o.join().get(1).port()).isEqualTo(7946);
-    assertThat(o.meta()).isEqualTo(Map.of("role", "web", "zone", "a", "dc", "x"));
-    assertThat(o.id()).isEqualTo("n1");
-    assertThat(o.profile()).isEqualTo("local");
-    assertThat(o.transport().name()).isEqualTo("UDP");
-    assertThat(o.summary().isZero()).isTrue();
+    assertThat(o.join).hasSize(2);
+    assertThat(o.join.get(1).port()).isEqualTo(7946);
+    assertThat(o.meta).isEqualTo(Map.of("role", "web", "zone", "a", "dc", "x"));
+    assertThat(o.id).isEqualTo("n1");
+    assertThat(o.profile).isEqualTo("local");
+    assertThat(o.transport.name()).isEqualTo("UDP");
+    assertThat(o.summary.isZero()).isTrue();
+    assertThat(o.joinTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(o.advertise).isEqualTo(new NodeAddress("example.org", 0)); // 0: the bound port
+    assertThat(o.cluster).isEqualTo("prod");
+  }
+
+  @Test
+  void defaultsNeedOnlyBind() throws Exception {
+    NodeMain.Options o = NodeMain.parse(new String[] {"--bind=127.0.0.1:0"});
+    assertThat(o.join).isEmpty();
+    assertThat(o.profile).isEqualTo("lan");
+    assertThat(o.joinTimeout()).isEqualTo(NodeMain.DEFAULT_JOIN_TIMEOUT);
+    assertThat(o.summary).isEqualTo(Duration.ofSeconds(10));
+    assertThat(o.advertise).isNull();
+  }
+
+  @Test
+  void joinIsRepeatableAndKeepsTheOrder() throws Exception {
+    NodeMain.Options o =
+        NodeMain.parse(new String[] {"--bind", "127.0.0.1:0", "--join", "a:1,[::1]:2", "--join=b"});
+    assertThat(o.join)
+        .containsExactly(
+            new NodeAddress("a", 1), new NodeAddress("::1", 2), new NodeAddress("b", 7946));
   }
 
   @ParameterizedTest
@@ -70,23 +102,106 @@ class NodeMainTest {
         "--bind localhost                      | --bind",
         "--bind 127.0.0.1:99999                | --bind",
         "--bind 127.0.0.1:0 --join x:y         | --join",
+        "--bind 127.0.0.1:0 --join a:b:c       | --join: expected HOST:PORT, got 'a:b:c'",
+        "--bind 127.0.0.1:0 --join 10.0.0.1:1, | '10.0.0.1:1,' (an empty address",
+        "--bind 127.0.0.1:0 --join ,a:1        | ',a:1'",
+        "--bind 127.0.0.1:0 --join a:1,,b:2    | 'a:1,,b:2'",
+        "--bind 127.0.0.1:0 --join a:0         | port 0 cannot be reached",
+        "--bind 127.0.0.1:0 --advertise a:b:c  | --advertise: expected HOST:PORT, got 'a:b:c'",
+        "--bind 127.0.0.1:0 --join-timeout 5   | '--join-timeout'",
+        "--bind 127.0.0.1:0 --join-timeout 0s  | '--join-timeout'",
         "--bind 127.0.0.1:0 --meta novalue     | --meta",
         "--bind 127.0.0.1:0 --profile fast     | --profile",
         "--bind 127.0.0.1:0 --transport quic   | --transport",
         "--bind 127.0.0.1:0 --summary soon     | --summary",
         "--bind 127.0.0.1:0 --id               | --id",
         "--bind 127.0.0.1:0 --color            | --color",
+        "--bind 127.0.0.1:0 --id --color       | --color",
+        "--bind 127.0.0.1:0 extra              | 'extra'",
       })
   void badArgumentsExitWith2AndNameTheFlag(String args, String flag) {
     assertThat(run(args.trim().split(" "))).isEqualTo(2);
-    assertThat(err().lines()).hasSize(1);
+    assertThat(err().lines())
+        .hasSize(2)
+        .last()
+        .isEqualTo("usage: ./gossip node [OPTIONS]; see ./gossip node --help");
     assertThat(err()).startsWith("gossip node: ").contains(flag);
+    assertThat(outBytes.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void unknownLastFlagIsReportedAsUnknownNotAsMissingValue() {
+    assertThat(run("--bind", "127.0.0.1:0", "--color")).isEqualTo(2);
+    assertThat(err()).startsWith("gossip node: Unknown option: '--color'\n");
+    assertThat(err()).doesNotContain("needs a value").doesNotContain("Missing");
+  }
+
+  @Test
+  void missingValueOfTheLastFlagIsAUsageError() {
+    assertThat(run("--bind", "127.0.0.1:0", "--join")).isEqualTo(2);
+    assertThat(err()).startsWith("gossip node: Missing required parameter for option '--join'");
+  }
+
+  @Test
+  void versionPrintsTheProjectVersionAndExits0() {
+    assertThat(run("--version")).isZero();
+    assertThat(outBytes.toString(StandardCharsets.UTF_8))
+        .matches("(?s)gossip node \\d+\\.\\d+\\.\\d+\\S*\nJVM: .*");
+  }
+
+  @Test
+  void advertiseWithoutPortAdvertisesTheBoundPort() throws Exception {
+    int port;
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+      port = probe.getLocalPort();
+    }
+    AtomicInteger status = new AtomicInteger(-1);
+    Thread t =
+        new Thread(
+            () ->
+                status.set(
+                    run(
+                        "--bind",
+                        "127.0.0.1:" + port,
+                        "--advertise",
+                        "localhost",
+                        "--profile",
+                        "local",
+                        "--summary",
+                        "0")),
+            "node-main-test");
+    t.start();
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> outBytes.toString(StandardCharsets.UTF_8).contains(" READY "));
+      assertThat(outBytes.toString(StandardCharsets.UTF_8))
+          .as(err())
+          .contains(" STARTED ")
+          .contains(" localhost:" + port + " ")
+          .doesNotContain(":7946");
+    } finally {
+      t.interrupt();
+      t.join(10_000);
+    }
+    assertThat(t.isAlive()).isFalse();
+    assertThat(status.get()).isZero();
   }
 
   @Test
   void helpPrintsUsageAndExits0() {
     assertThat(run("--help")).isZero();
-    assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("--bind HOST:PORT", "--join");
+    assertThat(outBytes.toString(StandardCharsets.UTF_8))
+        .startsWith("Usage: ./gossip node --bind HOST:PORT [OPTIONS]")
+        .contains("--join", "--join-timeout=DURATION", "--version")
+        .contains("Exit status: 0 after a graceful leave, 1 if it cannot bind or join");
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void helpAloneAsAWordPrintsUsage() {
+    assertThat(run("help")).isZero();
+    assertThat(outBytes.toString(StandardCharsets.UTF_8)).startsWith("Usage: ./gossip node");
   }
 
   @Test

@@ -2,8 +2,13 @@ package io.libgossip.sim;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code gossip sim} command: runs a {@link Scenario} and prints its report, as a table or
@@ -11,57 +16,217 @@ import org.jspecify.annotations.Nullable;
  * success, 2 for bad arguments, 1 for an internal error.
  */
 public final class SimMain {
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: gossip sim [options]",
-          "",
-          "Runs a deterministic simulation of a libgossip cluster in virtual time and reports",
-          "convergence, dissemination, failure detection, false positives and traffic.",
-          "",
-          "  --nodes N               number of nodes, 2..1000000 (default 100)",
-          "  --duration SECONDS      simulated seconds in total, joins included (default 60)",
-          "  --loss P                best-effort packet loss probability in [0,1) (default 0)",
-          "  --latency-ms MS         one-way link latency (default 1)",
-          "  --jitter-ms MS          extra uniform latency in [0,MS] per packet (default 0.5)",
-          "  --fail K                nodes to crash after convergence (default 1)",
-          "  --restart-after-s S     restart each crashed node S seconds later; 0 = never (default 0)",
-          "  --pause K               nodes to pause after convergence (default 0)",
-          "  --pause-ms MS           length of each pause (default 8000)",
-          "  --partition             split the cluster 50/50 (two-way) 5 s after convergence",
-          "  --partition-s S         how long the partition lasts (default 60)",
-          "  --updates U             metadata updates after convergence (default 10)",
-          "  --update-interval-ms MS time between metadata updates (default 3000)",
-          "  --join-rate R           nodes started per second (default: all within 1 s up to",
-          "                          1000 nodes, 100/s beyond)",
-          "  --seed S                root seed; same seed, same run (default 1)",
-          "  --profile P             protocol profile: lan, wan or local (default lan)",
-          "  --json                  print one JSON object as the last line of stdout",
-          "  --quiet                 no progress line on stderr",
-          "  --help                  print this help",
-          "",
-          "Metric definitions: docs/simulator.md");
-
   /** Heap per node per known member, roughly, at thousands of nodes (member, table, queue). */
   static final long BYTES_PER_MEMBER_ENTRY = 120;
 
   private SimMain() {}
 
-  /** Bad command-line arguments; the message is one line naming the flag and the value. */
-  static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(@Nullable String message) {
-      super(message);
-    }
-  }
-
-  /** Parsed command line. */
-  static final class Options {
+  /**
+   * The command line. Each option's setter applies its value to {@link #scenario} and names the
+   * option and the value when the scenario rejects it; {@link #call} checks the options together
+   * and runs the simulation. To add an option: one annotated setter here.
+   */
+  @Command(
+      name = "gossip sim",
+      mixinStandardHelpOptions = true,
+      versionProvider = Cli.VersionProvider.class,
+      sortOptions = false,
+      usageHelpWidth = 100,
+      customSynopsis = "./gossip sim [OPTIONS]",
+      description = {
+        "",
+        "Runs a deterministic simulation of a libgossip cluster in virtual time and reports",
+        "convergence, dissemination, failure detection, false positives and traffic.",
+        ""
+      },
+      footer = {"", "Metric definitions: docs/simulator.md", Cli.EXIT_CODES})
+  static final class Options implements Callable<Integer> {
     final Scenario scenario = new Scenario();
+    private final PrintStream out;
+    private final PrintStream err;
+    @Spec @Nullable CommandSpec spec;
+
+    @Option(
+        names = "--json",
+        order = 170,
+        description = "print one JSON object as the last line of stdout")
     boolean json;
+
+    @Option(names = "--quiet", order = 180, description = "no progress line on stderr")
     boolean quiet;
-    boolean help;
+
+    Options(PrintStream out, PrintStream err) {
+      this.out = out;
+      this.err = err;
+    }
+
+    @Option(
+        names = "--nodes",
+        order = 10,
+        paramLabel = "N",
+        description = "number of nodes, 2..1000000 (default 100)")
+    void nodes(String v) {
+      set("--nodes", v, () -> scenario.nodes(integer(v)));
+    }
+
+    @Option(
+        names = "--duration",
+        order = 20,
+        paramLabel = "SECONDS",
+        description = "simulated seconds in total, joins included (default 60)")
+    void duration(String v) {
+      set("--duration", v, () -> scenario.durationSeconds(decimal(v)));
+    }
+
+    @Option(
+        names = "--loss",
+        order = 30,
+        paramLabel = "P",
+        description = "best-effort packet loss probability in [0,1) (default 0)")
+    void loss(String v) {
+      set("--loss", v, () -> scenario.loss(decimal(v)));
+    }
+
+    @Option(
+        names = "--latency-ms",
+        order = 40,
+        paramLabel = "MS",
+        description = "one-way link latency (default 1)")
+    void latencyMs(String v) {
+      set("--latency-ms", v, () -> scenario.latencyMs(decimal(v)));
+    }
+
+    @Option(
+        names = "--jitter-ms",
+        order = 50,
+        paramLabel = "MS",
+        description = "extra uniform latency in [0,MS] per packet (default 0.5)")
+    void jitterMs(String v) {
+      set("--jitter-ms", v, () -> scenario.jitterMs(decimal(v)));
+    }
+
+    @Option(
+        names = "--fail",
+        order = 60,
+        paramLabel = "K",
+        description = "nodes to crash after convergence (default 1)")
+    void fail(String v) {
+      set("--fail", v, () -> scenario.fail(integer(v)));
+    }
+
+    @Option(
+        names = "--restart-after-s",
+        order = 70,
+        paramLabel = "S",
+        description = "restart each crashed node S seconds later; 0 = never (default 0)")
+    void restartAfter(String v) {
+      set("--restart-after-s", v, () -> scenario.restartAfterSeconds(decimal(v)));
+    }
+
+    @Option(
+        names = "--pause",
+        order = 80,
+        paramLabel = "K",
+        description = "nodes to pause after convergence (default 0)")
+    void pause(String v) {
+      set("--pause", v, () -> scenario.pause(integer(v)));
+    }
+
+    @Option(
+        names = "--pause-ms",
+        order = 90,
+        paramLabel = "MS",
+        description = "length of each pause (default 8000)")
+    void pauseMs(String v) {
+      set("--pause-ms", v, () -> scenario.pauseMs(decimal(v)));
+    }
+
+    @Option(
+        names = "--partition",
+        order = 100,
+        description = "split the cluster 50/50 (two-way) 5 s after convergence")
+    void partition(boolean v) {
+      scenario.partition(v);
+    }
+
+    @Option(
+        names = "--partition-s",
+        order = 110,
+        paramLabel = "S",
+        description = "how long the partition lasts (default 60)")
+    void partitionSeconds(String v) {
+      set("--partition-s", v, () -> scenario.partitionSeconds(decimal(v)));
+    }
+
+    @Option(
+        names = "--updates",
+        order = 120,
+        paramLabel = "U",
+        description = "metadata updates after convergence (default 10)")
+    void updates(String v) {
+      set("--updates", v, () -> scenario.updates(integer(v)));
+    }
+
+    @Option(
+        names = "--update-interval-ms",
+        order = 130,
+        paramLabel = "MS",
+        description = "time between metadata updates (default 3000)")
+    void updateIntervalMs(String v) {
+      set("--update-interval-ms", v, () -> scenario.updateIntervalMs(decimal(v)));
+    }
+
+    @Option(
+        names = "--join-rate",
+        order = 140,
+        paramLabel = "R",
+        description =
+            "nodes started per second (default: all within 1 s up to 1000 nodes, 100/s beyond)")
+    void joinRate(String v) {
+      set("--join-rate", v, () -> scenario.joinRate(decimal(v)));
+    }
+
+    @Option(
+        names = "--seed",
+        order = 150,
+        paramLabel = "S",
+        description = "root seed; same seed, same run (default 1)")
+    void seed(String v) {
+      set("--seed", v, () -> scenario.seed(longValue(v)));
+    }
+
+    @Option(
+        names = "--profile",
+        order = 160,
+        paramLabel = "P",
+        description = "protocol profile: lan, wan or local (default lan)")
+    void profile(String v) {
+      set("--profile", v, () -> scenario.profile(v.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Applies {@code v} through {@code apply}; a rejected value is a usage error naming both. */
+    private void set(String flag, String v, Runnable apply) {
+      try {
+        apply.run();
+      } catch (IllegalArgumentException e) {
+        throw Cli.usage(spec, flag + " '" + v + "': " + e.getMessage());
+      }
+    }
+
+    /** Checks the options together (e.g. more faults than nodes); a usage error if they clash. */
+    void validate() {
+      try {
+        scenario.validate();
+      } catch (IllegalArgumentException e) {
+        throw Cli.usage(spec, String.valueOf(e.getMessage()));
+      }
+    }
+
+    @Override
+    public Integer call() {
+      validate();
+      return simulate(this, out, err);
+    }
   }
 
   /** Runs the command and exits with its status. */
@@ -75,18 +240,18 @@ public final class SimMain {
 
   /** Runs the command, printing to {@code out} and {@code err}; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    Options o;
-    try {
-      o = parse(args);
-    } catch (UsageException e) {
-      err.println("gossip sim: " + e.getMessage());
-      err.println("usage: gossip sim [--nodes N] [--duration S] [--loss P] ... (see --help)");
-      return 2;
-    }
-    if (o.help) {
-      out.println(USAGE);
-      return 0;
-    }
+    return Cli.commandLine(new Options(out, err), out, err).execute(args);
+  }
+
+  /** Parses and checks the arguments; a bad one throws picocli's ParameterException. */
+  static Options parse(String[] args) {
+    Options o = new Options(System.out, System.err);
+    Cli.commandLine(o, System.out, System.err).parseArgs(args);
+    o.validate();
+    return o;
+  }
+
+  private static int simulate(Options o, PrintStream out, PrintStream err) {
     Scenario s = o.scenario;
     if (s.partition() && s.durationSeconds() < s.partitionSeconds() + 15) {
       err.println(
@@ -131,141 +296,6 @@ public final class SimMain {
       out.print(r.toTable());
     }
     return 0;
-  }
-
-  /** Parses the arguments into options; validates every value. */
-  static Options parse(String[] args) throws UsageException {
-    Options o = new Options();
-    Scenario s = o.scenario;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String flag = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        flag = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      switch (flag) {
-        case "--help":
-        case "-h":
-          o.help = true;
-          continue;
-        case "--json":
-          o.json = noValue(flag, value);
-          continue;
-        case "--quiet":
-          o.quiet = noValue(flag, value);
-          continue;
-        case "--partition":
-          s.partition(noValue(flag, value));
-          continue;
-        default:
-          break;
-      }
-      if (!isValueFlag(flag)) {
-        throw new UsageException("unknown option '" + arg + "'");
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new UsageException(flag + " needs a value");
-        }
-        value = args[++i];
-      }
-      try {
-        apply(s, flag, value);
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(flag + " '" + value + "': " + e.getMessage());
-      }
-    }
-    try {
-      s.validate();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-    return o;
-  }
-
-  private static boolean noValue(String flag, @Nullable String value) throws UsageException {
-    if (value != null) {
-      throw new UsageException(flag + " takes no value, got '" + value + "'");
-    }
-    return true;
-  }
-
-  private static boolean isValueFlag(String flag) {
-    switch (flag) {
-      case "--nodes":
-      case "--duration":
-      case "--loss":
-      case "--latency-ms":
-      case "--jitter-ms":
-      case "--fail":
-      case "--restart-after-s":
-      case "--pause":
-      case "--pause-ms":
-      case "--partition-s":
-      case "--updates":
-      case "--update-interval-ms":
-      case "--join-rate":
-      case "--seed":
-      case "--profile":
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  private static void apply(Scenario s, String flag, String v) {
-    switch (flag) {
-      case "--nodes":
-        s.nodes(integer(v));
-        break;
-      case "--duration":
-        s.durationSeconds(decimal(v));
-        break;
-      case "--loss":
-        s.loss(decimal(v));
-        break;
-      case "--latency-ms":
-        s.latencyMs(decimal(v));
-        break;
-      case "--jitter-ms":
-        s.jitterMs(decimal(v));
-        break;
-      case "--fail":
-        s.fail(integer(v));
-        break;
-      case "--restart-after-s":
-        s.restartAfterSeconds(decimal(v));
-        break;
-      case "--pause":
-        s.pause(integer(v));
-        break;
-      case "--pause-ms":
-        s.pauseMs(decimal(v));
-        break;
-      case "--partition-s":
-        s.partitionSeconds(decimal(v));
-        break;
-      case "--updates":
-        s.updates(integer(v));
-        break;
-      case "--update-interval-ms":
-        s.updateIntervalMs(decimal(v));
-        break;
-      case "--join-rate":
-        s.joinRate(decimal(v));
-        break;
-      case "--seed":
-        s.seed(longValue(v));
-        break;
-      case "--profile":
-        s.profile(v.toLowerCase(Locale.ROOT));
-        break;
-      default:
-        throw new IllegalArgumentException("unknown option");
-    }
   }
 
   private static int integer(String v) {

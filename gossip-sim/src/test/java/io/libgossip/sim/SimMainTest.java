@@ -49,23 +49,63 @@ class SimMainTest {
     String[] lines = r.err().split("\n");
     assertThat(lines[0]).isEqualTo("gossip sim: " + message);
     assertThat(r.err())
-        .contains("usage: gossip sim")
+        .contains("usage: ./gossip sim [OPTIONS]; see ./gossip sim --help")
         .doesNotContain("Exception")
         .doesNotContain("\tat ");
   }
 
   @Test
-  void unknownFlagIsRejected() {
+  void unknownLastFlagIsReportedAsUnknownNotAsMissingValue() {
     Result r = run("--nodes", "10", "--frobnicate");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("gossip sim: unknown option '--frobnicate'");
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("gossip sim: Unknown option: '--frobnicate'\n");
   }
 
   @Test
-  void missingValueIsRejected() {
+  void misspeltFlagSuggestsTheRightOne() {
+    Result r = run("--nodez", "10");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("'--nodez'").contains("--nodes");
+  }
+
+  @Test
+  void missingValueOfTheLastFlagPrintsAnErrorAndAUsageHintAndExits2() {
     Result r = run("--nodes");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("gossip sim: --nodes needs a value");
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err().split("\n"))
+        .containsExactly(
+            "gossip sim: Missing required parameter for option '--nodes' (N)",
+            "usage: ./gossip sim [OPTIONS]; see ./gossip sim --help");
+  }
+
+  @Test
+  void aFlagInPlaceOfAValueIsRejected() {
+    Result r = run("--nodes", "--json");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("gossip sim: ").contains("'--nodes'");
+  }
+
+  @Test
+  void negativeSeedIsAValueNotAFlag() {
+    Result r = run("--seed", "-5", "--nodes", "3", "--duration", "5", "--fail", "0", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"seed\":-5,");
+  }
+
+  @Test
+  void repeatedFlagKeepsTheLastValue() throws Exception {
+    assertThat(SimMain.parse(new String[] {"--nodes", "5", "--nodes=7"}).scenario.nodes())
+        .isEqualTo(7);
+  }
+
+  @Test
+  void versionPrintsTheProjectVersionAndExits0() {
+    Result r = run("--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).matches("(?s)gossip sim \\d+\\.\\d+\\.\\d+\\S*\nJVM: .*");
+    assertThat(r.err()).isEmpty();
   }
 
   @Test
@@ -86,14 +126,18 @@ class SimMainTest {
   void switchWithValueIsRejected() {
     Result r = run("--json=yes");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("gossip sim: --json takes no value, got 'yes'");
+    assertThat(r.err()).startsWith("gossip sim: ").contains("'--json'").contains("'yes'");
   }
 
   @Test
   void helpPrintsUsageAndExits0() {
     Result r = run("--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("usage: gossip sim").contains("--nodes").contains("--json");
+    assertThat(r.out())
+        .startsWith("Usage: ./gossip sim [OPTIONS]")
+        .contains("--nodes", "--json", "--version")
+        .contains("Exit status: 0 ok, 1 runtime failure, 2 usage error");
+    assertThat(run("-h").out()).isEqualTo(r.out());
   }
 
   @Test
