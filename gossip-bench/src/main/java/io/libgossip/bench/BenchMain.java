@@ -5,16 +5,24 @@ import io.libgossip.core.MessageSerializer;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ./gossip bench}: with no arguments, a short run of everything (a few JMH benchmarks, a
@@ -23,56 +31,155 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * the simulator sweep ({@link SimSweep}); {@code scale} runs real clusters ({@code ScaleBench});
  * {@code sizes} prints the bytes on the wire of each benchmark message.
  */
-public final class BenchMain {
+@Command(
+    name = "gossip bench",
+    mixinStandardHelpOptions = true,
+    versionProvider = Cli.VersionProvider.class,
+    usageHelpWidth = 100,
+    customSynopsis = "./gossip bench [COMMAND [ARGS...]]",
+    description = {
+      "",
+      "Runs the benchmarks of libgossip; without a command, a short run of jmh, scale and sweep",
+      "(< 5 min) and a summary table.",
+      ""
+    },
+    commandListHeading = "%nCommands:%n",
+    subcommands = {
+      BenchMain.All.class,
+      BenchMain.Jmh.class,
+      BenchMain.Sweep.class,
+      BenchMain.Scale.class,
+      BenchMain.Sizes.class,
+      HelpCommand.class
+    },
+    footer = {"", Cli.EXIT_CODES})
+public final class BenchMain implements Callable<Integer> {
   /** JMH settings used when {@code jmh} is given no arguments: 1 fork, 2×1 s warm-up, 3×1 s. */
   static final List<String> DEFAULT_JMH_ARGS =
       List.of("-f", "1", "-wi", "2", "-w", "1s", "-i", "3", "-r", "1s");
 
-  private BenchMain() {}
+  private final PrintStream out;
+
+  private BenchMain(PrintStream out) {
+    this.out = out;
+  }
 
   /** Entry point. */
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
-    if (args.length == 0 || args[0].equals("all")) {
-      System.exit(runAll(System.out));
-      return;
+    int status = run(args, System.out, System.err);
+    System.out.flush();
+    System.exit(status);
+  }
+
+  /** Runs the command line, printing to {@code out} and {@code err}; returns the exit status. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cl = Cli.commandLine(new BenchMain(out), out, err);
+    // Everything after jmh or scale is theirs, options included (jmh -h is JMH's help).
+    for (String passThrough : List.of("jmh", "scale")) {
+      Objects.requireNonNull(cl.getSubcommands().get(passThrough), passThrough)
+          .setUnmatchedOptionsArePositionalParams(true);
     }
-    if (List.of("help", "-h", "--help").contains(args[0])) {
-      usage(System.out);
-      return;
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    switch (args[0]) {
-      case "jmh":
-        org.openjdk.jmh.Main.main(
-            rest.length == 0 ? DEFAULT_JMH_ARGS.toArray(new String[0]) : rest);
-        return;
-      case "sizes":
-        printSizes(System.out);
-        return;
-      case "sweep":
-        System.exit(SimSweep.run(rest, System.out));
-        return;
-      case "scale":
-        System.exit(runScale(rest, System.out));
-        return;
-      default:
-        System.err.println("gossip bench: unknown command '" + args[0] + "'");
-        usage(System.err);
-        System.exit(2);
+    return cl.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    return runAll(out);
+  }
+
+  /** {@code all}: the same as no command. */
+  @Command(name = "all", description = "short run of jmh, scale and sweep (< 5 min)")
+  static final class All implements Callable<Integer> {
+    @ParentCommand @Nullable BenchMain parent;
+
+    @Override
+    public Integer call() {
+      return runAll(Objects.requireNonNull(parent, "parent").out);
     }
   }
 
-  static void usage(PrintStream out) {
-    out.println(
-        "Usage: ./gossip bench                     short run of jmh, scale and sweep (< 5 min)");
-    out.println("       ./gossip bench jmh [JMH args...]   run the JMH benchmarks");
-    out.println("         (default: " + String.join(" ", DEFAULT_JMH_ARGS) + ";");
-    out.println("          try: jmh -h, jmh -l, jmh SerializerBenchmark -prof gc)");
-    out.println(
-        "       ./gossip bench sweep [--big]       simulator sweep N x loss, writes docs/bench/");
-    out.println("       ./gossip bench scale [args...]     real-cluster scale run (ScaleBench)");
-    out.println("       ./gossip bench sizes               bytes on the wire per message");
+  /** {@code jmh [JMH args...]}. */
+  @Command(
+      name = "jmh",
+      description =
+          "JMH micro-benchmarks (default: -f 1 -wi 2 -w 1s -i 3 -r 1s; try: jmh -h, jmh -l,"
+              + " jmh SerializerBenchmark -prof gc)")
+  static final class Jmh implements Callable<Integer> {
+    @Parameters(paramLabel = "JMH-ARGS", description = "passed to JMH as they are")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      org.openjdk.jmh.Main.main((args.isEmpty() ? DEFAULT_JMH_ARGS : args).toArray(new String[0]));
+      return 0;
+    }
+  }
+
+  /** {@code sweep}: the simulator sweep ({@link SimSweep}). */
+  @Command(
+      name = "sweep",
+      mixinStandardHelpOptions = true,
+      versionProvider = Cli.VersionProvider.class,
+      usageHelpWidth = 100,
+      customSynopsis = "./gossip bench sweep [--big] [--quick] [--out DIR] [--no-charts]",
+      description = {
+        "simulator sweep N x loss vs SWIM's expectations, writes docs/bench/",
+        "(N in {100, 1000} x loss in {0, 0.05, 0.20}, LAN profile, seed 1)"
+      },
+      footer = {"", Cli.EXIT_CODES})
+  static final class Sweep implements Callable<Integer> {
+    @ParentCommand @Nullable BenchMain parent;
+
+    @Option(
+        names = "--big",
+        description = "add N = 10000 (about 1 h 40 min on 2 cores; needs a 20 GB heap)")
+    boolean big;
+
+    @Option(names = "--quick", description = "N = 100 only; writes files only with --out")
+    boolean quick;
+
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        description = "output directory (default: docs/bench of the repository)")
+    @Nullable Path dir;
+
+    @Option(names = "--no-charts", description = "write no charts (*.png)")
+    boolean noCharts;
+
+    @Override
+    public Integer call() {
+      return SimSweep.run(big, quick, dir, !noCharts, Objects.requireNonNull(parent, "parent").out);
+    }
+  }
+
+  /** {@code scale [args...]}: the real-cluster scale run, with ScaleBench's own options. */
+  @Command(
+      name = "scale",
+      description = "real-cluster scale run over loopback (ScaleBench; see: scale --help)")
+  static final class Scale implements Callable<Integer> {
+    @ParentCommand @Nullable BenchMain parent;
+
+    @Parameters(paramLabel = "ARGS", description = "ScaleBench's options")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      return runScale(args.toArray(new String[0]), Objects.requireNonNull(parent, "parent").out);
+    }
+  }
+
+  /** {@code sizes}. */
+  @Command(name = "sizes", description = "bytes on the wire per benchmark message, binary vs JSON")
+  static final class Sizes implements Callable<Integer> {
+    @ParentCommand @Nullable BenchMain parent;
+
+    @Override
+    public Integer call() {
+      printSizes(Objects.requireNonNull(parent, "parent").out);
+      return 0;
+    }
   }
 
   /**

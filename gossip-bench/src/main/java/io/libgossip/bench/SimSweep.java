@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code ./gossip bench sweep}: runs the simulator's standard scenario ({@link Scenario}, as {@code
@@ -171,40 +172,13 @@ public final class SimSweep {
     return rows;
   }
 
-  /** Entry point of {@code ./gossip bench sweep [--big] [--quick] [--out DIR] [--no-charts]}. */
-  public static int run(String[] args, PrintStream out) {
-    boolean big = false;
-    boolean quick = false;
-    boolean charts = true;
-    Path dir = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--big":
-          big = true;
-          break;
-        case "--quick":
-          quick = true;
-          break;
-        case "--no-charts":
-          charts = false;
-          break;
-        case "--out":
-          if (i + 1 >= args.length) {
-            out.println("gossip bench sweep: --out needs a directory");
-            return 2;
-          }
-          dir = Path.of(args[++i]);
-          break;
-        case "-h":
-        case "--help":
-          usage(out);
-          return 0;
-        default:
-          out.println("gossip bench sweep: unknown option '" + args[i] + "'");
-          usage(out);
-          return 2;
-      }
-    }
+  /**
+   * {@code ./gossip bench sweep [--big] [--quick] [--out DIR] [--no-charts]}: runs the sweep and
+   * writes its files to {@code dir} (default: {@link #defaultOutDir()}, none with {@code quick}).
+   */
+  public static int run(
+      boolean big, boolean quick, @Nullable Path outDirOption, boolean charts, PrintStream out) {
+    Path dir = outDirOption;
     if (dir == null && !quick) {
       dir = defaultOutDir();
     }
@@ -247,17 +221,6 @@ public final class SimSweep {
       }
     }
     return 0;
-  }
-
-  static void usage(PrintStream out) {
-    out.println("Usage: ./gossip bench sweep [--big] [--quick] [--out DIR] [--no-charts]");
-    out.println(
-        "  N in {100, 1000} x loss in {0, 0.05, 0.20}, LAN profile, seed 1, "
-            + FAILS
-            + " crashes, 10 updates");
-    out.println("  --big        add N = 10000 (about 1 h 40 min on 2 cores; needs a 20 GB heap)");
-    out.println("  --quick      N = 100 only; writes files only with --out");
-    out.println("  --out DIR    output directory (default: docs/bench of the repository)");
   }
 
   /** {@code docs/bench} of the repository containing the working directory, else of the cwd. */
