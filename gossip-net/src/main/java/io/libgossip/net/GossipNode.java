@@ -1063,7 +1063,8 @@ public final class GossipNode implements AutoCloseable {
      *
      * @throws TransportException naming the address and the reason when it cannot bind
      * @throws IllegalArgumentException when the transforms' overhead is more than half of {@link
-     *     GossipConfig#maxPacketSize()}
+     *     GossipConfig#maxPacketSize()}, or the advertised host name does not resolve (it is
+     *     resolved once, here)
      */
     public GossipNode start() {
       return new GossipNode(this);
