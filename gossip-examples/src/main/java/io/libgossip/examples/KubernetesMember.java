@@ -2,7 +2,9 @@ package io.libgossip.examples;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
+import io.libgossip.net.DnsSeedProvider;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.RetryPolicy;
 import io.libgossip.net.SeedProvider;
@@ -34,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code HEALTH_PORT}: the HTTP port of the probes (default 8080)
  *   <li>{@code GOSSIP_JOIN_TIMEOUT_SECONDS}: how long each join attempt waits (default 5)
  *   <li>{@code GOSSIP_ROLE}: the {@code role} metadata (default {@code member})
+ *   <li>{@code GOSSIP_DNS_SERVER}: a name server {@code ip:port} to ask instead of the system's
+ *       (for trying it out locally against a test DNS server)
  * </ul>
  */
 public final class KubernetesMember {
@@ -55,7 +59,7 @@ public final class KubernetesMember {
             .bind("0.0.0.0", port)
             .advertise(podIp, port)
             .metadata("role", env.getOrDefault("GOSSIP_ROLE", "member"))
-            .seedProvider(SeedProvider.srv(srv))
+            .seedProvider(seeds(srv, env.get("GOSSIP_DNS_SERVER")))
             .retryJoin(RetryPolicy.builder().maxDelay(Duration.ofSeconds(10)).build())
             .joinTimeout(joinTimeout);
     String podName = env.get("POD_NAME");
@@ -115,6 +119,22 @@ public final class KubernetesMember {
     } catch (java.util.concurrent.ExecutionException e) {
       // the close future never fails
     }
+  }
+
+  private static SeedProvider seeds(String srv, @Nullable String dnsServer) {
+    if (dnsServer == null || dnsServer.isBlank()) {
+      return SeedProvider.srv(srv);
+    }
+    NodeAddress ns;
+    try {
+      ns = NodeAddress.parse(dnsServer.trim(), 53);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "GOSSIP_DNS_SERVER must be ip:port, got '" + dnsServer + "': " + e.getMessage(), e);
+    }
+    return DnsSeedProvider.srv(srv)
+        .nameServers(new InetSocketAddress(ns.host(), ns.port()))
+        .build();
   }
 
   private static long online(GossipNode node) {
