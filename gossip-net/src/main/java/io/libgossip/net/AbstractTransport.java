@@ -7,7 +7,6 @@ import io.libgossip.core.NodeAddress;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -163,20 +162,25 @@ abstract class AbstractTransport implements Transport {
         null);
   }
 
-  /** Resolves {@code target}, or fails the send ({@code SEND_FAILED}) and returns null. */
+  /**
+   * The socket address of {@code target}, whose host must be an IP literal: sends never look up a
+   * name (that would block the event loop; seeds are resolved before they reach the core). Else
+   * fails the send ({@code SEND_FAILED}) and returns null.
+   */
   final @Nullable InetSocketAddress resolve(
       NodeAddress target, @Nullable CompletableFuture<Void> future) {
-    try {
-      return Addresses.toSocketAddress(target);
-    } catch (UnknownHostException e) {
+    InetSocketAddress literal = Addresses.literal(target);
+    if (literal == null) {
       fail(
           future,
           TransportDropReason.SEND_FAILED,
           target,
-          "cannot send to " + target + ": " + e.getMessage(),
-          e);
-      return null;
+          "cannot send to "
+              + target
+              + ": not an IP address (host names are resolved only when seeds are looked up)",
+          null);
     }
+    return literal;
   }
 
   /**

@@ -5,6 +5,7 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import org.jspecify.annotations.Nullable;
 
 /** Conversions between {@link NodeAddress} and socket addresses. */
 final class Addresses {
@@ -26,6 +27,12 @@ final class Addresses {
       throw new UnknownHostException("cannot resolve host '" + address.host() + "'");
     }
     return resolved;
+  }
+
+  /** The socket address of {@code address} when its host is an IP literal, else null. */
+  static @Nullable InetSocketAddress literal(NodeAddress address) {
+    InetAddress ip = NetUtil.createInetAddressFromIpAddressString(address.host());
+    return ip != null ? new InetSocketAddress(ip, address.port()) : null;
   }
 
   /** The {@link NodeAddress} of a socket address, with the literal IP as host. */

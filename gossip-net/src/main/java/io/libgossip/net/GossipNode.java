@@ -43,7 +43,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +87,10 @@ public final class GossipNode implements AutoCloseable {
   private final Transport transport;
   private final LongSupplier clock;
   private final Duration joinTimeout;
+  private final RetryPolicy retryPolicy;
+  private final RandomGenerator random;
+  private final LongAdder joinAttempts = new LongAdder();
+  private final LongAdder seedLookupFailures = new LongAdder();
   private final EventLoop loop;
   private final GossipCore core;
   private final List<GossipListener> listeners = new CopyOnWriteArrayList<>();
@@ -105,7 +108,7 @@ public final class GossipNode implements AutoCloseable {
   // ---- confined to the loop
   private @Nullable ScheduledFuture<?> tickTask;
   private long tickAt;
-  private final List<JoinAttempt> joins = new ArrayList<>();
+  private final List<Joiner> joins = new ArrayList<>();
   private boolean leaving;
 
   /** Set on the loop when the core reports its join complete. */
@@ -121,19 +124,6 @@ public final class GossipNode implements AutoCloseable {
   /** What queries answer once the node is closed. */
   private record Final(List<NodeView> members, NodeView self, NodeStats stats) {}
 
-  /** A join in progress. */
-  private static final class JoinAttempt {
-    final List<NodeAddress> seeds;
-    final CompletableFuture<Void> future;
-    @Nullable ScheduledFuture<?> retry;
-    @Nullable ScheduledFuture<?> timeout;
-
-    JoinAttempt(List<NodeAddress> seeds, CompletableFuture<Void> future) {
-      this.seeds = seeds;
-      this.future = future;
-    }
-  }
-
   /**
    * A builder with the defaults: bind {@code 0.0.0.0:7946}, LAN profile, hybrid, binary, no packet
    * transforms.
@@ -146,6 +136,7 @@ public final class GossipNode implements AutoCloseable {
     this.config = b.config;
     this.clock = b.clock;
     this.joinTimeout = b.joinTimeout;
+    this.retryPolicy = b.retryPolicy;
     MessageSerializer serializer =
         b.serializerInstance != null
             ? b.serializerInstance
@@ -174,7 +165,7 @@ public final class GossipNode implements AutoCloseable {
       this.address = advertised(b.advertise, bound);
       this.id = b.id != null ? b.id : defaultId(address);
       this.loop = transport.eventLoop();
-      RandomGenerator random =
+      this.random =
           b.random != null ? b.random : new SplittableRandom(System.nanoTime() ^ id.hashCode());
       this.core =
           GossipCore.builder()
@@ -195,19 +186,19 @@ public final class GossipNode implements AutoCloseable {
     }
     b.listeners.forEach(this::addListener); // before the first tick: no event is missed
     ready = true;
-    List<NodeAddress> seeds = List.copyOf(b.seeds);
+    SeedProvider seeds = b.seedProvider();
     loop.execute(
         () -> {
           if (closed.get()) {
             return;
           }
           core.tick(now());
-          if (seeds.isEmpty()) {
+          if (seeds == null) {
             core.join(List.of(), now()); // a cluster of one, until someone joins us
           }
           afterCore();
-          if (!seeds.isEmpty()) {
-            startJoin(seeds, initialJoin);
+          if (seeds != null) {
+            startJoin(seeds, retryPolicy, retryPolicy.retries(), initialJoin);
           } else {
             initialJoin.complete(null);
           }
@@ -223,6 +214,8 @@ public final class GossipNode implements AutoCloseable {
             "transforms", options.transforms().stream().map(PacketTransform::name).toList())
         .addKeyValue("epoll", EventLoops.isEpoll(loop.parent()))
         .addKeyValue("config", config)
+        .addKeyValue("seeds", seeds != null ? seeds : "none")
+        .addKeyValue("retryJoin", retryPolicy)
         .log();
   }
 
@@ -265,17 +258,18 @@ public final class GossipNode implements AutoCloseable {
   /** After every core call, on the loop: settle joins and leave, and re-arm the timer. */
   private void afterCore() {
     if (!joins.isEmpty() && selfJoined) {
-      for (JoinAttempt a : joins) {
-        cancel(a.retry);
-        cancel(a.timeout);
-        a.future.complete(null);
+      boolean completed = false;
+      for (Joiner j : joins) {
+        completed |= j.joined();
       }
-      joins.clear();
-      log.atInfo()
-          .setMessage("joined cluster")
-          .addKeyValue("id", id)
-          .addKeyValue("members", core.liveCount())
-          .log();
+      joins.removeIf(Joiner::finished);
+      if (completed) {
+        log.atInfo()
+            .setMessage("joined cluster")
+            .addKeyValue("id", id)
+            .addKeyValue("members", core.liveCount())
+            .log();
+      }
     }
     if (leaving && leaveSpread) {
       log.atInfo()
@@ -418,8 +412,11 @@ public final class GossipNode implements AutoCloseable {
   }
 
   /**
-   * The join started by the builder's seeds: completes when the node has joined (at once without
-   * seeds), fails with a {@link JoinException} naming the seeds after the join timeout.
+   * The join started by the builder's seeds and seed providers: completes when the node has joined
+   * (at once without seeds). Without {@linkplain Builder#retryJoin(RetryPolicy) retry} it fails
+   * with a {@link JoinException} naming the seeds after the join timeout; with retry, only once the
+   * policy's budget is spent (never, with {@link RetryPolicy#forever()}) or the node is closed. A
+   * seed lookup that failed is the exception's cause ({@link SeedResolutionException}).
    */
   public CompletableFuture<Void> joinFuture() {
     return initialJoin.copy();
@@ -436,11 +433,15 @@ public final class GossipNode implements AutoCloseable {
   }
 
   /**
-   * Joins a cluster through {@code seeds}: a state exchange with each, retried every second until
-   * one answers.
+   * Joins a cluster through {@code seeds}: a state exchange with each, repeated every second until
+   * one answers. Host names are resolved off the event loop, to every address they have. One
+   * attempt: the builder's {@linkplain Builder#retryJoin(RetryPolicy) retry policy} applies to the
+   * builder's seeds only.
    *
    * @return completes when the node has joined; fails with a {@link JoinException} like {@code
-   *     could not join: no answer from 10.0.0.5:7946 within 5 s} after the join timeout
+   *     could not join: no answer from 10.0.0.5:7946 within 5 s} after the join timeout, or {@code
+   *     could not join: DNS lookup of 'seed.example' (A/AAAA) failed: ...} (its cause a {@link
+   *     SeedResolutionException})
    */
   public CompletableFuture<Void> join(Collection<NodeAddress> seeds) {
     List<NodeAddress> given = List.copyOf(seeds);
@@ -448,79 +449,73 @@ public final class GossipNode implements AutoCloseable {
       throw new IllegalArgumentException("join needs at least one seed");
     }
     CompletableFuture<Void> f = new CompletableFuture<>();
-    // Host names are resolved here, on the caller's thread: a slow DNS lookup must never stall
-    // the event loop that runs the protocol. Seeds that do not resolve are left out.
-    List<NodeAddress> list = new ArrayList<>(given.size());
-    List<String> unresolved = new ArrayList<>();
-    for (NodeAddress seed : given) {
-      try {
-        list.add(Addresses.fromSocketAddress(Addresses.toSocketAddress(seed)));
-      } catch (java.net.UnknownHostException e) {
-        unresolved.add(seed.toString());
-      }
-    }
-    if (!unresolved.isEmpty()) {
-      log.atWarn()
-          .setMessage("seeds do not resolve")
-          .addKeyValue("id", id)
-          .addKeyValue("seeds", String.join(", ", unresolved))
-          .log();
-    }
-    if (list.isEmpty()) {
-      f.completeExceptionally(
-          new JoinException(
-              "could not join: no seed resolves (" + String.join(", ", unresolved) + ")", given));
-      return f;
-    }
     try {
-      loop.execute(() -> startJoin(list, f));
+      loop.execute(() -> startJoin(Seeds.fixed(given), RetryPolicy.none(), false, f));
     } catch (RejectedExecutionException e) {
-      f.completeExceptionally(new JoinException("could not join: node " + id + " is closed", list));
+      f.completeExceptionally(
+          new JoinException("could not join: node " + id + " is closed", given));
     }
     return f;
   }
 
-  private void startJoin(List<NodeAddress> seeds, CompletableFuture<Void> f) {
+  /** On the loop: starts a join through {@code seeds} (see {@link Joiner}). */
+  private void startJoin(
+      SeedProvider seeds, RetryPolicy policy, boolean watchWhileAlone, CompletableFuture<Void> f) {
     if (closed.get()) {
       f.completeExceptionally(
-          new JoinException("could not join: node " + id + " is closed", seeds));
+          new JoinException("could not join: node " + id + " is closed", List.of()));
       return;
     }
-    JoinAttempt a = new JoinAttempt(seeds, f);
-    joins.add(a);
-    long retryNanos = Math.max(TimeUnit.SECONDS.toNanos(1), joinTimeout.toNanos() / 5);
-    a.retry =
-        loop.scheduleAtFixedRate(
-            () -> {
-              if (!closed.get() && !a.future.isDone()) {
-                core.join(seeds, now());
-                afterCore();
-              }
-            },
-            retryNanos,
-            retryNanos,
-            TimeUnit.NANOSECONDS);
-    a.timeout =
-        loop.schedule(
-            () -> {
-              if (joins.remove(a)) {
-                cancel(a.retry);
-                String msg =
-                    "could not join: no answer from "
-                        + seeds.stream()
-                            .map(NodeAddress::toString)
-                            .collect(Collectors.joining(", "))
-                        + " within "
-                        + format(joinTimeout);
-                log.atWarn().setMessage(msg).addKeyValue("id", id).log();
-                a.future.completeExceptionally(new JoinException(msg, seeds));
-              }
-            },
-            joinTimeout.toNanos(),
-            TimeUnit.NANOSECONDS);
-    core.join(seeds, now());
-    afterCore();
+    joins.removeIf(Joiner::finished);
+    Joiner j =
+        new Joiner(
+            id,
+            loop,
+            seeds,
+            policy,
+            joinTimeout,
+            random,
+            joinerSide,
+            f,
+            joinAttempts,
+            seedLookupFailures,
+            watchWhileAlone);
+    joins.add(j);
+    j.start();
   }
+
+  /** What a {@link Joiner} does to this node, on the loop. */
+  private final Joiner.Node joinerSide =
+      new Joiner.Node() {
+        @Override
+        public void join(List<NodeAddress> seeds) {
+          core.join(seeds, now());
+          afterCore();
+        }
+
+        @Override
+        public void meet(List<NodeAddress> seeds) {
+          for (NodeAddress seed : seeds) {
+            core.meet(seed, now());
+          }
+          afterCore();
+        }
+
+        @Override
+        public int liveCount() {
+          return core.liveCount();
+        }
+
+        @Override
+        public boolean closed() {
+          return closed.get();
+        }
+
+        @Override
+        public long now() {
+          return GossipNode.this.now();
+        }
+      };
 
   /** Every member this node knows, itself first, tombstones included. */
   public List<NodeView> members() {
@@ -628,7 +623,13 @@ public final class GossipNode implements AutoCloseable {
     core.recordBytesSent(t.bytesOut() - reportedBytesOut);
     reportedBytesIn = t.bytesIn();
     reportedBytesOut = t.bytesOut();
-    return new NodeStats(core.stats(), t, listenerErrors.sum(), eventsDropped.sum());
+    return new NodeStats(
+        core.stats(),
+        t,
+        listenerErrors.sum(),
+        eventsDropped.sum(),
+        joinAttempts.sum(),
+        seedLookupFailures.sum());
   }
 
   /**
@@ -690,11 +691,8 @@ public final class GossipNode implements AutoCloseable {
           cancel(tickTask);
           tickTask = null;
           cancel(leaveTimeout);
-          for (JoinAttempt a : joins) {
-            cancel(a.retry);
-            cancel(a.timeout);
-            a.future.completeExceptionally(
-                new JoinException("could not join: node " + id + " closed", a.seeds));
+          for (Joiner j : joins) {
+            j.close("node " + id + " closed");
           }
           joins.clear();
           finalState = new Final(core.members(), core.self(), statsOnLoop());
@@ -719,7 +717,9 @@ public final class GossipNode implements AutoCloseable {
                     io.libgossip.core.GossipStats.EMPTY,
                     transport.stats(),
                     listenerErrors.sum(),
-                    eventsDropped.sum()));
+                    eventsDropped.sum(),
+                    joinAttempts.sum(),
+                    seedLookupFailures.sum()));
       }
       try {
         transport.close();
@@ -775,13 +775,30 @@ public final class GossipNode implements AutoCloseable {
 
   private static NodeAddress advertised(@Nullable NodeAddress advertise, NodeAddress bound) {
     if (advertise != null) {
-      return advertise.port() == 0 ? new NodeAddress(advertise.host(), bound.port()) : advertise;
+      return ipOf(
+          advertise.port() == 0 ? new NodeAddress(advertise.host(), bound.port()) : advertise);
     }
     InetAddress ip = NetUtil.createInetAddressFromIpAddressString(bound.host());
     if (ip != null && ip.isAnyLocalAddress()) {
       return new NodeAddress(guessHost(), bound.port());
     }
     return bound;
+  }
+
+  /**
+   * {@code a} with its host name resolved once, here on the caller's thread: others send to the
+   * advertised address, and sends never look up names.
+   */
+  private static NodeAddress ipOf(NodeAddress a) {
+    if (Seeds.isIp(a)) {
+      return a;
+    }
+    try {
+      return Seeds.address(InetAddress.getByName(a.host()), a.port());
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "advertise host '" + a.host() + "' does not resolve: " + e.getMessage(), e);
+    }
   }
 
   /** A routable address of this machine: the first non-loopback IPv4 of an up interface. */
@@ -820,6 +837,8 @@ public final class GossipNode implements AutoCloseable {
     private final List<PacketTransform> transforms = new ArrayList<>();
     private @Nullable EventLoopGroup group;
     private Duration joinTimeout = Duration.ofSeconds(5);
+    private RetryPolicy retryPolicy = RetryPolicy.none();
+    private final List<SeedProvider> seedProviders = new ArrayList<>();
     private LongSupplier clock = System::nanoTime;
     private @Nullable RandomGenerator random;
     private UnaryOperator<TransportOptions.Builder> transportOptions = UnaryOperator.identity();
@@ -866,7 +885,10 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
-    /** Seeds to join through, {@code host:port} (port default 7946). */
+    /**
+     * Seeds to join through, {@code host:port} (port default 7946). Host names are resolved off the
+     * event loop, to every address they have, before each join attempt.
+     */
     public Builder seeds(String... v) {
       seeds.addAll(parseSeeds(Arrays.asList(v)));
       return this;
@@ -977,7 +999,38 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link #join} waits for a seed to answer; default 5 s. */
+    /**
+     * Where to find seeds, asked before each join attempt (see {@link SeedProvider}: a fixed list,
+     * DNS A/AAAA or SRV records). Can be given several times and with {@link #seeds}: the seeds are
+     * the union of what they all return. The node does not close the provider.
+     */
+    public Builder seedProvider(SeedProvider v) {
+      seedProviders.add(Objects.requireNonNull(v, "seedProvider"));
+      return this;
+    }
+
+    /**
+     * How the join started by the builder's seeds is retried when no seed answers within the join
+     * timeout or the seeds cannot be found; default {@link RetryPolicy#none()} (one attempt). With
+     * a policy that retries, the node also keeps contacting the seeds, every {@link
+     * RetryPolicy#maxDelay()}, while it is alone in its cluster (this merges nodes that started in
+     * parallel and each formed a cluster of one).
+     */
+    public Builder retryJoin(RetryPolicy v) {
+      retryPolicy = Objects.requireNonNull(v, "retryJoin");
+      return this;
+    }
+
+    /** {@link RetryPolicy#forever()} when true, {@link RetryPolicy#none()} when false. */
+    public Builder retryJoin(boolean v) {
+      retryPolicy = v ? RetryPolicy.forever() : RetryPolicy.none();
+      return this;
+    }
+
+    /**
+     * How long one join attempt waits for a seed to answer (each attempt, with {@link #retryJoin});
+     * default 5 s.
+     */
     public Builder joinTimeout(Duration v) {
       Objects.requireNonNull(v, "joinTimeout");
       if (v.isNegative() || v.isZero()) {
@@ -1010,10 +1063,21 @@ public final class GossipNode implements AutoCloseable {
      *
      * @throws TransportException naming the address and the reason when it cannot bind
      * @throws IllegalArgumentException when the transforms' overhead is more than half of {@link
-     *     GossipConfig#maxPacketSize()}
+     *     GossipConfig#maxPacketSize()}, or the advertised host name does not resolve (it is
+     *     resolved once, here)
      */
     public GossipNode start() {
       return new GossipNode(this);
+    }
+
+    /** The seeds of {@link #seeds} and {@link #seedProvider} as one provider; null for none. */
+    private @Nullable SeedProvider seedProvider() {
+      List<SeedProvider> all = new ArrayList<>();
+      if (!seeds.isEmpty()) {
+        all.add(Seeds.fixed(seeds));
+      }
+      all.addAll(seedProviders);
+      return all.isEmpty() ? null : Seeds.union(all);
     }
 
     private static NodeAddress checked(String what, String host, int port) {

@@ -13,9 +13,22 @@ import java.util.Map;
  * @param transport packets and bytes in and out, and packets the transport dropped
  * @param listenerErrors listener invocations that threw
  * @param eventsDropped events not delivered because the listener queue was full
+ * @param joinAttempts join attempts made (the first included), and seed look-ups made while alone
+ * @param seedLookupFailures seed discoveries that failed (a DNS error, no record, a timeout)
  */
 public record NodeStats(
-    GossipStats core, TransportStats transport, long listenerErrors, long eventsDropped) {
+    GossipStats core,
+    TransportStats transport,
+    long listenerErrors,
+    long eventsDropped,
+    long joinAttempts,
+    long seedLookupFailures) {
+
+  /** Counters of a node that has made no join attempt and no seed lookup. */
+  public NodeStats(
+      GossipStats core, TransportStats transport, long listenerErrors, long eventsDropped) {
+    this(core, transport, listenerErrors, eventsDropped, 0, 0);
+  }
 
   /**
    * Drops by {@link DropReason}: what the core refused (stale, from self, queue full ...) and the

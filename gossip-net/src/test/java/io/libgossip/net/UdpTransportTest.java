@@ -147,6 +147,20 @@ class UdpTransportTest {
   }
 
   @Test
+  void sendingToAHostNameFailsWithoutALookup() {
+    // Sends run on the event loop: a DNS lookup there would stall the protocol, so names are
+    // refused (seeds are resolved before they reach the core).
+    UdpTransport a = start(options().build(), new Recorder());
+    CompletableFuture<Void> f =
+        a.sendAsync(TestMessages.ping(1), new NodeAddress("localhost", 7946), Delivery.BEST_EFFORT);
+    assertThatThrownBy(f::join)
+        .cause()
+        .isInstanceOf(SendFailedException.class)
+        .hasMessageContaining("not an IP address");
+    assertThat(a.stats().drops(TransportDropReason.SEND_FAILED)).isEqualTo(1);
+  }
+
+  @Test
   void bindFailureNamesTheAddress() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
