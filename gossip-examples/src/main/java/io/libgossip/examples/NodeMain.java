@@ -8,6 +8,7 @@ import io.libgossip.core.NodeView;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.JoinException;
 import io.libgossip.net.NodeStats;
+import io.libgossip.net.SeedProvider;
 import io.libgossip.net.TransportException;
 import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
@@ -117,6 +118,23 @@ public final class NodeMain {
         converter = Durations.Converter.class,
         description = "how long to wait for a seed to answer, e.g. 500ms, 5s, 2m (default 5s)")
     @Nullable Duration joinTimeout;
+
+    @Option(
+        names = "--retry-join",
+        order = 56,
+        description =
+            "keep trying to join (backoff 1s doubling to 30s, with jitter) instead of exiting 1"
+                + " when no seed answers; the node also re-contacts its seeds while alone")
+    boolean retryJoin;
+
+    @Option(
+        names = "--seeds-srv",
+        order = 57,
+        paramLabel = "NAME",
+        description =
+            "also take seeds from the DNS SRV records of NAME (e.g. a Kubernetes headless service"
+                + " _gossip._udp.gossip.default.svc.cluster.local), looked up before each attempt")
+    @Nullable String seedsSrv;
 
     Options(@Nullable NodeMain main) {
       this.main = main;
@@ -258,7 +276,11 @@ public final class NodeMain {
           .transport(transport)
           .metadata(meta)
           .seeds(join)
-          .joinTimeout(joinTimeout());
+          .joinTimeout(joinTimeout())
+          .retryJoin(retryJoin);
+      if (seedsSrv != null) {
+        b.seedProvider(SeedProvider.srv(seedsSrv));
+      }
       if (id != null) {
         b.id(id);
       }
@@ -369,8 +391,13 @@ public final class NodeMain {
 
   private boolean awaitJoin(GossipNode node, Options o) {
     try {
-      // The node's own join timeout fires first.
-      node.joinFuture().get(o.joinTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+      if (o.retryJoin) {
+        // Retries until joined; the future fails only if the node is closed.
+        node.joinFuture().get();
+      } else {
+        // The node's own join timeout fires first.
+        node.joinFuture().get(o.joinTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+      }
       return true;
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;

@@ -2,7 +2,9 @@ package io.libgossip.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
+import io.libgossip.net.GossipNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
@@ -164,7 +166,7 @@ class NodeMainTest {
                         "--bind",
                         "127.0.0.1:" + port,
                         "--advertise",
-                        "localhost",
+                        "127.0.0.2", // an address other than the bound one, without a port
                         "--profile",
                         "local",
                         "--summary",
@@ -178,7 +180,7 @@ class NodeMainTest {
       assertThat(outBytes.toString(StandardCharsets.UTF_8))
           .as(err())
           .contains(" STARTED ")
-          .contains(" localhost:" + port + " ")
+          .contains(" 127.0.0.2:" + port + " ")
           .doesNotContain(":7946");
     } finally {
       t.interrupt();
@@ -225,5 +227,56 @@ class NodeMainTest {
     assertThat(run("--bind", "127.0.0.1:0", "--profile", "local", "--join", seed)).isEqualTo(1);
     assertThat(err()).contains("could not join", seed);
     assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("STARTED");
+  }
+
+  @Test
+  void retryJoinKeepsTryingUntilASeedStartsThenServes() throws Exception {
+    int port;
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+      port = probe.getLocalPort(); // free once closed; the seed binds it later
+    }
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread runner =
+        new Thread(
+            () ->
+                exit.set(
+                    run(
+                        "--bind",
+                        "127.0.0.1:0",
+                        "--profile",
+                        "local",
+                        "--retry-join",
+                        "--join-timeout",
+                        "300ms",
+                        "--join",
+                        "127.0.0.1:" + port)),
+            "node-main-retry");
+    runner.start();
+    try {
+      // A failed attempt is not the end: still running after more than one join timeout.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> outBytes.toString(StandardCharsets.UTF_8).contains("STARTED"));
+      Awaitility.await()
+          .during(Duration.ofMillis(900))
+          .atMost(Duration.ofSeconds(5))
+          .until(runner::isAlive);
+      assertThat(outBytes.toString(StandardCharsets.UTF_8)).doesNotContain("READY");
+      try (GossipNode seed =
+          GossipNode.builder()
+              .id("late-seed")
+              .bind("127.0.0.1", port)
+              .config(GossipConfig.local())
+              .start()) {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> outBytes.toString(StandardCharsets.UTF_8).contains("READY"));
+      }
+    } finally {
+      runner.interrupt();
+      runner.join(15_000);
+    }
+    assertThat(runner.isAlive()).isFalse();
+    assertThat(exit.get()).isZero();
   }
 }
