@@ -32,7 +32,8 @@ class EventModelTest {
             new ClusterEvent.MetadataChanged(v, Map.of()),
             new ClusterEvent.SelfJoined(v),
             new ClusterEvent.SelfRefuted(v, NodeStatus.SUSPECT, 0, "a"),
-            new ClusterEvent.LeaveSpread(v));
+            new ClusterEvent.LeaveSpread(v),
+            new ClusterEvent.Resync(v, List.of(v), 0));
     assertThat(all).extracting(ClusterEvent::kind).containsExactly(Kind.values());
   }
 
