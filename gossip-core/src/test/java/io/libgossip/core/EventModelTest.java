@@ -38,6 +38,19 @@ class EventModelTest {
   }
 
   @Test
+  void aResyncCopiesItsMembersAndRejectsANegativeDropCount() {
+    NodeView v = NodeView.ofAddress(CoreFixture.addr("x"));
+    java.util.ArrayList<NodeView> members = new java.util.ArrayList<>(List.of(v));
+    ClusterEvent.Resync r = new ClusterEvent.Resync(v, members, 3);
+    members.clear();
+    assertThat(r.members()).containsExactly(v);
+    assertThat(r.droppedEvents()).isEqualTo(3);
+    assertThatThrownBy(() -> new ClusterEvent.Resync(v, List.of(), -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
+  }
+
+  @Test
   void suspicionNamesTheAccuserAndFailureTheDeclarer() {
     CoreFixture f = CoreFixture.withPeers("a", "b", "x");
     f.listener.clear();

@@ -26,9 +26,9 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <p>Rate bound: INFO lines and WARN lines each take a token from a bucket of their own (a burst of
  * ten seconds' worth, then {@code perSecond}); a change that finds its bucket empty is counted
- * instead, and at most every {@value #SUMMARY_SECONDS} s one INFO line says {@code N membership
- * changes not logged individually}, with the count per kind. DEBUG lines are not bounded (they are
- * off by default). Not thread-safe on its own; every method is synchronized.
+ * instead (and logged at DEBUG), and at most every {@value #SUMMARY_SECONDS} s one INFO line says
+ * {@code N membership changes not logged individually}, with the count per kind. DEBUG lines are
+ * not bounded (they are off by default). Not thread-safe on its own; every method is synchronized.
  */
 final class MembershipLog {
   /** The logger name operators configure. */
@@ -117,6 +117,7 @@ final class MembershipLog {
         flushScheduled = true;
         scheduler.schedule(this::flush, SUMMARY_NANOS);
       }
+      line(log.atDebug(), event).log(); // still there for whoever turns DEBUG on
       return;
     }
     line(log.atLevel(level), event).log();
