@@ -1,5 +1,6 @@
 package io.libgossip.core;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,7 +20,8 @@ public sealed interface ClusterEvent
     permits ClusterEvent.MemberEvent,
         ClusterEvent.SelfJoined,
         ClusterEvent.SelfRefuted,
-        ClusterEvent.LeaveSpread {
+        ClusterEvent.LeaveSpread,
+        ClusterEvent.Resync {
 
   /** The member the event is about, as it is after the change (the local node for self events). */
   NodeView node();
@@ -48,7 +50,9 @@ public sealed interface ClusterEvent
     /** {@link SelfRefuted}. */
     SELF_REFUTED,
     /** {@link LeaveSpread}. */
-    LEAVE_SPREAD
+    LEAVE_SPREAD,
+    /** {@link Resync}. */
+    RESYNC
   }
 
   /** A change to another member's entry in the local table. */
@@ -293,6 +297,38 @@ public sealed interface ClusterEvent
     @Override
     public Kind kind() {
       return Kind.LEAVE_SPREAD;
+    }
+  }
+
+  /**
+   * The whole local view at one point of the event stream, in place of events a listener did not
+   * get. The core never emits it; a runtime that hands events to listeners through a bounded queue
+   * (such as {@code GossipNode} in {@code gossip-net}) delivers it after it had to drop events
+   * because a listener fell behind, and, on request, as the first event a listener added late
+   * receives. Every change before it is reflected in {@link #members()}; every change after it
+   * arrives as an event. A listener that keeps its own copy of the membership replaces it with
+   * {@link #members()}.
+   *
+   * @param node the local node as it was at that point
+   * @param members every member the local node knew at that point, itself first, tombstones
+   *     included (as {@link GossipCore#members()})
+   * @param droppedEvents how many events were dropped since the previous resync (0 for the snapshot
+   *     a late listener asked for)
+   */
+  record Resync(NodeView node, List<NodeView> members, long droppedEvents) implements ClusterEvent {
+    /** Checks that no field is null or negative and takes an immutable copy of {@code members}. */
+    public Resync {
+      Objects.requireNonNull(node, "node");
+      members = List.copyOf(Objects.requireNonNull(members, "members"));
+      if (droppedEvents < 0) {
+        throw new IllegalArgumentException(
+            "droppedEvents must not be negative, got " + droppedEvents);
+      }
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.RESYNC;
     }
   }
 }

@@ -32,8 +32,22 @@ class EventModelTest {
             new ClusterEvent.MetadataChanged(v, Map.of()),
             new ClusterEvent.SelfJoined(v),
             new ClusterEvent.SelfRefuted(v, NodeStatus.SUSPECT, 0, "a"),
-            new ClusterEvent.LeaveSpread(v));
+            new ClusterEvent.LeaveSpread(v),
+            new ClusterEvent.Resync(v, List.of(v), 0));
     assertThat(all).extracting(ClusterEvent::kind).containsExactly(Kind.values());
+  }
+
+  @Test
+  void aResyncCopiesItsMembersAndRejectsANegativeDropCount() {
+    NodeView v = NodeView.ofAddress(CoreFixture.addr("x"));
+    java.util.ArrayList<NodeView> members = new java.util.ArrayList<>(List.of(v));
+    ClusterEvent.Resync r = new ClusterEvent.Resync(v, members, 3);
+    members.clear();
+    assertThat(r.members()).containsExactly(v);
+    assertThat(r.droppedEvents()).isEqualTo(3);
+    assertThatThrownBy(() -> new ClusterEvent.Resync(v, List.of(), -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
   }
 
   @Test

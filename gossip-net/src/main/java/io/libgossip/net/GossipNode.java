@@ -12,7 +12,6 @@ import io.libgossip.core.NodeView;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.NetUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -30,15 +29,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -67,7 +64,19 @@ import org.slf4j.LoggerFactory;
  * replaced when the deadline moves earlier. Every public method is thread-safe: queries hop onto
  * the loop and wait at most 5 s; {@link #join}, {@link #leave} return futures. Listeners run on a
  * dedicated thread of this node, so a slow or throwing listener cannot stall the protocol; one that
- * throws is logged and counted in {@link NodeStats#listenerErrors()}.
+ * throws is logged with its stack trace and counted in {@link NodeStats#listenerFailures()}.
+ *
+ * <p><b>Events.</b> Events wait for the listeners in a queue of at most {@link
+ * Builder#eventQueueCapacity} events. When listeners fall so far behind that it fills, events are
+ * dropped until they catch up, and then a {@link ClusterEvent.Resync} carrying the current member
+ * list takes their place (counted in {@link NodeStats#eventsDropped()} and {@link
+ * NodeStats#eventResyncs()}, logged at WARN). {@link #addListener(GossipListener, boolean)} can
+ * start a listener with a snapshot that is consistent with the events that follow it.
+ *
+ * <p><b>Logs.</b> Every membership change is logged (INFO for joined, recovered, suspected, failed,
+ * left; rate-bounded, with a summary line for what was not logged individually) to the logger
+ * {@code io.libgossip.net.membership}; listener failures and event-queue overflows to {@code
+ * io.libgossip.net.events}; the node's own start, join, leave and close to this class's logger.
  *
  * <p>Time is read in one place, from the builder's clock ({@link System#nanoTime()} by default).
  */
@@ -78,7 +87,6 @@ public final class GossipNode implements AutoCloseable {
   public static final int DEFAULT_PORT = 7946;
 
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
-  private static final int MAX_QUEUED_EVENTS = 65_536;
   private static final AtomicLong ID_COUNTER = new AtomicLong();
 
   private final String id;
@@ -93,16 +101,14 @@ public final class GossipNode implements AutoCloseable {
   private final LongAdder seedLookupFailures = new LongAdder();
   private final EventLoop loop;
   private final GossipCore core;
-  private final List<GossipListener> listeners = new CopyOnWriteArrayList<>();
-  private final LongAdder listenerErrors = new LongAdder();
-  private final LongAdder eventsDropped = new LongAdder();
-  private final DropLog listenerLog = new DropLog(log, "listener", "listener threw");
+  private final EventDispatcher events;
+  private final MembershipLog membershipLog;
+  private final AtomicReference<@Nullable Thread> shutdownHook = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private final CompletableFuture<Void> leaveFuture = new CompletableFuture<>();
   private final CompletableFuture<Void> initialJoin = new CompletableFuture<>();
   private volatile boolean ready;
-  private volatile @Nullable ThreadPoolExecutor events;
   private volatile @Nullable Final finalState;
 
   // ---- confined to the loop
@@ -165,6 +171,8 @@ public final class GossipNode implements AutoCloseable {
       this.address = advertised(b.advertise, bound);
       this.id = b.id != null ? b.id : defaultId(address);
       this.loop = transport.eventLoop();
+      this.events = newDispatcher(b);
+      this.membershipLog = newMembershipLog(b);
       this.random =
           b.random != null ? b.random : new SplittableRandom(System.nanoTime() ^ id.hashCode());
       this.core =
@@ -321,33 +329,33 @@ public final class GossipNode implements AutoCloseable {
     } else if (event.kind() == ClusterEvent.Kind.LEAVE_SPREAD) {
       leaveSpread = true; // afterCore closes the node
     }
-    log.atDebug()
-        .setMessage("membership change")
-        .addKeyValue("node", id)
-        .addKeyValue("event", event.kind())
-        .addKeyValue("member", event.node().id())
-        .addKeyValue("status", event.node().status())
-        .log();
-    ThreadPoolExecutor ex = events;
-    if (ex == null || listeners.isEmpty()) {
-      return;
-    }
-    try {
-      ex.execute(() -> deliver(event));
-    } catch (RejectedExecutionException e) {
-      eventsDropped.increment();
-    }
+    membershipLog.onEvent(event);
+    events.publish(event);
   }
 
-  private void deliver(ClusterEvent event) {
-    for (GossipListener l : listeners) {
-      try {
-        l.onEvent(event);
-      } catch (RuntimeException e) {
-        listenerErrors.increment();
-        listenerLog.drop(TransportDropReason.OVERLOAD, null, "on " + event.kind() + ": " + e);
-      }
-    }
+  private EventDispatcher newDispatcher(Builder b) {
+    return new EventDispatcher(
+        LoggerFactory.getLogger(EventDispatcher.LOGGER),
+        id,
+        b.eventQueueCapacity,
+        loop,
+        dropped -> new ClusterEvent.Resync(core.self(), core.members(), dropped),
+        clock);
+  }
+
+  private MembershipLog newMembershipLog(Builder b) {
+    return new MembershipLog(
+        LoggerFactory.getLogger(MembershipLog.LOGGER),
+        id,
+        b.membershipLogRate,
+        clock,
+        (task, delay) -> {
+          try {
+            loop.schedule(task, delay, TimeUnit.NANOSECONDS);
+          } catch (RejectedExecutionException e) {
+            // closing: close() writes the summary
+          }
+        });
   }
 
   /** Runs {@code task} on the loop and waits for it (at most 5 s). */
@@ -580,28 +588,35 @@ public final class GossipNode implements AutoCloseable {
 
   /**
    * Adds a listener. Events are delivered in order on this node's event thread; a listener that
-   * throws is logged and counted, and keeps receiving events.
+   * throws is logged and counted, and keeps receiving events. It gets the events delivered from now
+   * on (some may be older than this call); use {@link #addListener(GossipListener, boolean)} to
+   * start from a snapshot instead.
    */
   public void addListener(GossipListener listener) {
     Objects.requireNonNull(listener, "listener");
-    synchronized (listeners) {
-      if (events == null && !closed.get()) {
-        events =
-            new ThreadPoolExecutor(
-                1,
-                1,
-                0,
-                TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(MAX_QUEUED_EVENTS),
-                new DefaultThreadFactory("gossip-events-" + id, true));
-      }
-      listeners.add(listener);
+    events.addListener(listener);
+  }
+
+  /**
+   * Adds a listener, first telling it the current membership when {@code replayCurrentMembers} is
+   * true: its first event is then a {@link ClusterEvent.Resync} (with {@code droppedEvents} 0) of
+   * every member known at one point of the event stream, and after it the listener gets every event
+   * from that point on, none before it: no change is missed or seen twice between the snapshot and
+   * the events. Registration happens on the node's event loop, shortly after this call returns. On
+   * a closed node the listener gets nothing.
+   */
+  public void addListener(GossipListener listener, boolean replayCurrentMembers) {
+    Objects.requireNonNull(listener, "listener");
+    if (!replayCurrentMembers) {
+      events.addListener(listener);
+    } else if (!closed.get()) {
+      events.addListenerWithSnapshot(listener);
     }
   }
 
   /** Removes a listener added before; returns whether it was there. */
   public boolean removeListener(GossipListener listener) {
-    return listeners.remove(listener);
+    return events.removeListener(listener);
   }
 
   /** The core's and the transport's counters. */
@@ -623,20 +638,37 @@ public final class GossipNode implements AutoCloseable {
     core.recordBytesSent(t.bytesOut() - reportedBytesOut);
     reportedBytesIn = t.bytesIn();
     reportedBytesOut = t.bytesOut();
+    io.libgossip.core.GossipStats c = core.stats();
     return new NodeStats(
-        core.stats(),
+        c,
         t,
-        listenerErrors.sum(),
-        eventsDropped.sum(),
+        events.failures() + c.listenerErrors(),
+        events.dropped(),
+        events.resyncs(),
         joinAttempts.sum(),
         seedLookupFailures.sum());
   }
 
   /**
-   * Leaves gracefully: announces {@code LEFT}, keeps gossiping until the announcement has spread or
-   * {@code timeout} passes, then closes.
+   * Leaves gracefully: announces {@code LEFT}, keeps gossiping until the protocol considers the
+   * announcement spread, or until {@code timeout} passes, then closes. Other members then see this
+   * node as {@code LEFT} (a {@link ClusterEvent.MemberLeft}), never as failed, as long as the
+   * announcement reached at least one live member before the node closed.
    *
-   * @return completes when the node is closed
+   * <p>When it has spread is the protocol's decision (reported by the core as {@link
+   * ClusterEvent.LeaveSpread}): once enough live members have the announcement, or at once when no
+   * live member is left to tell. If {@code timeout} passes first, the node logs a WARN line ({@code
+   * leave announcement not fully spread before timeout}) and closes anyway: the announcement may
+   * still spread from the members that got it, and those that did not will detect a failure
+   * instead. A {@code timeout} of zero closes as soon as the first announcement is sent.
+   *
+   * <p>Calling it again, or on a closed node, returns a future for the same close; the first call's
+   * timeout applies. Listeners still receive the events queued before the close.
+   *
+   * @param timeout the longest the node keeps running to spread the announcement
+   * @return completes normally when the node is closed, by this leave or otherwise; it never
+   *     completes exceptionally
+   * @throws IllegalArgumentException when {@code timeout} is negative
    */
   public CompletableFuture<Void> leave(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
@@ -678,6 +710,37 @@ public final class GossipNode implements AutoCloseable {
   }
 
   /**
+   * Registers a JVM shutdown hook that leaves gracefully: on {@code SIGTERM} (a container being
+   * stopped, Ctrl-C) or a normal JVM exit, the hook calls {@link #leave(Duration) leave(timeout)}
+   * and waits for the node to close, at most {@code timeout} plus one second. Leave the platform
+   * time for it: a container's stop grace period must be longer than {@code timeout}.
+   *
+   * <p>Calling it again replaces the hook. {@link #close()} (or the end of a leave) removes the
+   * hook, so a node closed by the application holds no reference from the JVM.
+   *
+   * @param timeout as for {@link #leave(Duration)}
+   * @return the registered hook, which {@link Runtime#removeShutdownHook} accepts; running it
+   *     directly performs the same leave
+   * @throws IllegalArgumentException when {@code timeout} is negative
+   * @throws IllegalStateException when the node is closed or the JVM is already shutting down
+   */
+  public Thread leaveOnShutdown(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+    }
+    if (closed.get()) {
+      throw new IllegalStateException("gossip node " + id + " is closed");
+    }
+    Thread hook = ShutdownHooks.leaveOnShutdown(this, id, timeout);
+    ShutdownHooks.remove(shutdownHook.getAndSet(hook));
+    if (closed.get()) {
+      ShutdownHooks.remove(shutdownHook.getAndSet(null)); // closed meanwhile
+    }
+    return hook;
+  }
+
+  /**
    * Stops at once, without telling anyone (others will detect a failure): closes the transport and
    * the event thread. Idempotent; callable from any thread, listeners included.
    */
@@ -695,6 +758,7 @@ public final class GossipNode implements AutoCloseable {
             j.close("node " + id + " closed");
           }
           joins.clear();
+          membershipLog.flush();
           finalState = new Final(core.members(), core.self(), statsOnLoop());
         };
     try {
@@ -716,18 +780,17 @@ public final class GossipNode implements AutoCloseable {
                 new NodeStats(
                     io.libgossip.core.GossipStats.EMPTY,
                     transport.stats(),
-                    listenerErrors.sum(),
-                    eventsDropped.sum(),
+                    events.failures(),
+                    events.dropped(),
+                    events.resyncs(),
                     joinAttempts.sum(),
                     seedLookupFailures.sum()));
       }
       try {
         transport.close();
       } finally {
-        ThreadPoolExecutor ex = events;
-        if (ex != null) {
-          ex.shutdown(); // queued events are still delivered
-        }
+        events.close(); // queued events are still delivered
+        ShutdownHooks.remove(shutdownHook.getAndSet(null));
         if (!initialJoin.isDone()) {
           initialJoin.completeExceptionally(
               new JoinException("could not join: node " + id + " closed", List.of()));
@@ -842,6 +905,8 @@ public final class GossipNode implements AutoCloseable {
     private LongSupplier clock = System::nanoTime;
     private @Nullable RandomGenerator random;
     private UnaryOperator<TransportOptions.Builder> transportOptions = UnaryOperator.identity();
+    private int eventQueueCapacity = EventDispatcher.DEFAULT_CAPACITY;
+    private int membershipLogRate = MembershipLog.DEFAULT_PER_SECOND;
 
     private Builder() {}
 
@@ -1055,6 +1120,36 @@ public final class GossipNode implements AutoCloseable {
     /** Adjusts transport options (timeouts, buffers, pool size) beyond what the config sets. */
     public Builder transportOptions(UnaryOperator<TransportOptions.Builder> v) {
       transportOptions = Objects.requireNonNull(v, "transportOptions");
+      return this;
+    }
+
+    /**
+     * How many events may wait for slow listeners; default 65,536. When the queue is full, events
+     * are dropped until the listeners catch up, then a {@link ClusterEvent.Resync} with the current
+     * member list is delivered in their place.
+     *
+     * @throws IllegalArgumentException when {@code v} is less than 1
+     */
+    public Builder eventQueueCapacity(int v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("eventQueueCapacity must be at least 1, got " + v);
+      }
+      eventQueueCapacity = v;
+      return this;
+    }
+
+    /**
+     * How many membership changes per second are logged individually at INFO (and, separately, at
+     * WARN), after a burst of ten seconds' worth; default 10. Changes over the limit are counted
+     * and summed up in one INFO line every 10 s. 0 logs only the summaries.
+     *
+     * @throws IllegalArgumentException when {@code v} is negative
+     */
+    public Builder membershipLogRate(int v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("membershipLogRate must not be negative, got " + v);
+      }
+      membershipLogRate = v;
       return this;
     }
 

@@ -11,24 +11,24 @@ import java.util.Map;
  * @param core the core's counters and gauges (its byte counts include what the transport reported
  *     up to this snapshot)
  * @param transport packets and bytes in and out, and packets the transport dropped
- * @param listenerErrors listener invocations that threw
- * @param eventsDropped events not delivered because the listener queue was full
+ * @param listenerFailures listener invocations that threw, each counted once: the node's listeners
+ *     (on its event thread) plus {@code core().listenerErrors()}, the throws of the core's own
+ *     listener (the node's dispatcher, normally 0)
+ * @param eventsDropped events not delivered because the listener queue was full (each overflow is
+ *     followed by one {@link io.libgossip.core.ClusterEvent.Resync}), or because the node was
+ *     closed
+ * @param eventResyncs resyncs delivered after an overflow of the listener queue
  * @param joinAttempts join attempts made (the first included), and seed look-ups made while alone
  * @param seedLookupFailures seed discoveries that failed (a DNS error, no record, a timeout)
  */
 public record NodeStats(
     GossipStats core,
     TransportStats transport,
-    long listenerErrors,
+    long listenerFailures,
     long eventsDropped,
+    long eventResyncs,
     long joinAttempts,
     long seedLookupFailures) {
-
-  /** Counters of a node that has made no join attempt and no seed lookup. */
-  public NodeStats(
-      GossipStats core, TransportStats transport, long listenerErrors, long eventsDropped) {
-    this(core, transport, listenerErrors, eventsDropped, 0, 0);
-  }
 
   /**
    * Drops by {@link DropReason}: what the core refused (stale, from self, queue full ...) and the
