@@ -32,7 +32,8 @@ class EventModelTest {
             new ClusterEvent.MetadataChanged(v, Map.of()),
             new ClusterEvent.SelfJoined(v),
             new ClusterEvent.SelfRefuted(v, NodeStatus.SUSPECT, 0, "a"),
-            new ClusterEvent.LeaveSpread(v));
+            new ClusterEvent.LeaveSpread(v),
+            new ClusterEvent.MemberConflict(v, CoreFixture.addr("y"), 0, "a", false));
     assertThat(all).extracting(ClusterEvent::kind).containsExactly(Kind.values());
   }
 
