@@ -179,6 +179,50 @@ class AddressChangeTest {
     assertThat(u.member("a").state.address()).isEqualTo(addr("a"));
   }
 
+  @Test
+  void conflictWithANewerIncarnationProbesTheHeldAddressNext() {
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "d", "e");
+    String x = f.nextPing().targetId(); // probed (and acked) now: not due again this round
+    String other = x.equals("a") ? "b" : "a";
+
+    f.gossip(other, claim(x, moved(x), NodeStatus.ONLINE, 1, x));
+
+    Sent next = f.nextPing();
+    assertThat(next.targetId()).isEqualTo(x);
+    assertThat(next.target().address()).isEqualTo(addr(x));
+  }
+
+  @Test
+  void conflictAtTheSameIncarnationLeavesTheProbeOrderAlone() {
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "d", "e");
+    String x = f.nextPing().targetId();
+    String other = x.equals("a") ? "b" : "a";
+
+    f.gossip(other, claim(x, moved(x), NodeStatus.ONLINE, 0, x));
+
+    assertThat(f.nextPing().targetId()).isNotEqualTo(x);
+  }
+
+  @Test
+  void failedProbeOfAnAddressTheMemberHasLeftSuspectsNobody() {
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c");
+    f.autoAck = false;
+    Sent ping = f.nextPing(); // goes unanswered: the instance there crashed
+    String x = ping.targetId();
+    String other = x.equals("a") ? "b" : "a";
+    f.gossip(other, CoreFixture.suspect(x, 0, other));
+    f.gossip(x, claim(x, moved(x), NodeStatus.ONLINE, 1, x)); // restarted elsewhere, refuted
+
+    f.runUntil(ping.at() + PROBE_INTERVAL);
+
+    assertThat(f.status(x)).isEqualTo(NodeStatus.ONLINE);
+    assertThat(f.view(x).address()).isEqualTo(moved(x));
+    assertThat(f.listener.kinds(x))
+        .as("the silence of the old address is not held against the new one")
+        .containsExactly(
+            ClusterEvent.Kind.JOINED, ClusterEvent.Kind.SUSPECTED, ClusterEvent.Kind.RECOVERED);
+  }
+
   // ---- ClaimRules: claims about this node
 
   @ParameterizedTest
