@@ -123,8 +123,9 @@ final class AntiEntropy {
         schedule.bringForward(Deadline.RECONNECT, now + reconnectIntervalNanos / 4);
       }
     } else {
-      NodeView to = sender != null ? sender.view() : NodeView.ofAddress(pp.fromAddress());
-      sendState(to, false, true);
+      // To the address the request came from, not the table's: a member that restarted at a new
+      // address must hear the answer to its join, or it can never rejoin.
+      sendState(Member.replyTo(sender, pp.fromAddress()), false, true);
     }
     return changed;
   }

@@ -11,6 +11,15 @@ import org.jspecify.annotations.Nullable;
  * FAILED}/{@code LEFT} beat {@code SUSPECT}, which beats {@code ONLINE}; only a node itself raises
  * its incarnation, which is how it refutes an accusation.
  *
+ * <p>Addresses: a claim can move a member to another address only when its entry is {@code
+ * SUSPECT}, {@code FAILED} or {@code LEFT} (or unknown), by the ordinary rules, so that a member
+ * restarted at a new address rejoins as soon as it refutes its old instance's accusation. A claim
+ * that puts a member held {@code ONLINE} at another address, at an incarnation not below the one
+ * held, is a conflict (two live instances, or a restart not yet detected): nothing changes and a
+ * rate-bounded {@link ClusterEvent.MemberConflict} fires. The same holds for claims of this node
+ * alive elsewhere: it does not raise its incarnation over them, which would start a race between
+ * the two instances and make the address flap at every other node.
+ *
  * <p>Each applied claim returns an {@link Outcome}; the caller collects {@linkplain
  * Outcome#correctsSender() corrections} for the sender of the message being handled.
  */
@@ -32,7 +41,12 @@ final class ClaimRules {
     /** The claim is an accusation older than the state held; the sender should be corrected. */
     OUTDATED,
     /** Rejected as invalid (metadata too large, no incarnation left); counted as a drop. */
-    REJECTED;
+    REJECTED,
+    /**
+     * Nothing changed: the claim puts a member held {@code ONLINE} (or this node) at another
+     * address, at an incarnation not below the one held (see {@link ClusterEvent.MemberConflict}).
+     */
+    CONFLICT;
 
     /** Whether the claim changed this node's view. */
     boolean changed() {
@@ -54,6 +68,8 @@ final class ClaimRules {
   private final GossipConfig config;
   private final long probeIntervalNanos;
   private long refutations;
+  private boolean selfConflictReported;
+  private long selfConflictReportedAt;
 
   ClaimRules(
       SelfState self,
@@ -118,7 +134,7 @@ final class ClaimRules {
   @SuppressWarnings("ReferenceEquality") // identity first: the simulator shares claim objects
   private Outcome apply(MemberUpdate u, long now, boolean fromState, @Nullable String stateSender) {
     if (u.id().equals(self.id)) {
-      return applyAboutSelf(u);
+      return applyAboutSelf(u, now);
     }
     if (table.isCurrentClaim(u)) {
       return Outcome.UNCHANGED; // a member's current state: nothing to do
@@ -126,6 +142,31 @@ final class ClaimRules {
     Member m = table.get(u.id());
     if (m != null && m.state == u) {
       return Outcome.UNCHANGED; // the very claim we hold (the simulator shares claim objects)
+    }
+    if (m != null
+        && u.status() == NodeStatus.ONLINE
+        && m.status() == NodeStatus.ONLINE
+        && !u.address().equals(m.state.address())) {
+      // Alive at another address while we hold it alive here: two instances, or a restart not
+      // yet detected. Keep the address held; a stale claim (lower incarnation) is no conflict.
+      if (u.incarnation() < m.state.incarnation()) {
+        return Outcome.UNCHANGED;
+      }
+      if (mayReport(m.conflictReported, m.conflictReportedAt, now)) {
+        if (u.incarnation() > m.state.incarnation()) {
+          // A newer incarnation elsewhere: the member refuted an accusation we never heard of,
+          // perhaps of the instance we hold, which may be dead (restarted at the new address).
+          // Probe the address held now instead of in its turn, up to a whole round away: if it
+          // is dead, our suspicion ends the conflict (the newer claim then wins).
+          table.probeNext(m);
+        }
+        m.conflictReported = true;
+        m.conflictReportedAt = now;
+        effects.emit(
+            new ClusterEvent.MemberConflict(
+                m.view(), u.address(), u.incarnation(), u.from(), false));
+      }
+      return Outcome.CONFLICT;
     }
     if (fromState && (u.status() == NodeStatus.FAILED || u.status() == NodeStatus.SUSPECT)) {
       if (m == null) {
@@ -238,11 +279,28 @@ final class ClaimRules {
     return Outcome.CHANGED;
   }
 
-  private Outcome applyAboutSelf(MemberUpdate u) {
+  private Outcome applyAboutSelf(MemberUpdate u, long now) {
     if (self.leaving()) {
       return Outcome.UNCHANGED; // we are on our way out: let LEFT stand
     }
     long mine = self.claim().incarnation();
+    if (u.status() == NodeStatus.ONLINE && !u.address().equals(self.address)) {
+      // Us, alive at another address: another instance with our id, or our previous life not
+      // yet detected dead. Raising our incarnation over it would start a race that makes our
+      // address flap everywhere: report it instead. An accusation of that other address is
+      // refuted below as usual, which is how a restarted node overtakes its old instance.
+      if (u.incarnation() < mine) {
+        return Outcome.UNCHANGED;
+      }
+      if (mayReport(selfConflictReported, selfConflictReportedAt, now)) {
+        selfConflictReported = true;
+        selfConflictReportedAt = now;
+        effects.emit(
+            new ClusterEvent.MemberConflict(
+                self.view(), u.address(), u.incarnation(), u.from(), true));
+      }
+      return Outcome.CONFLICT;
+    }
     boolean refute;
     if (u.status() == NodeStatus.ONLINE) {
       // Someone holds a newer claim of us alive than we do (we restarted): move past it.
@@ -266,6 +324,11 @@ final class ClaimRules {
     broadcasts.add(self.refute(u.incarnation()));
     effects.emit(new ClusterEvent.SelfRefuted(self.view(), u.status(), u.incarnation(), u.from()));
     return u.status() != NodeStatus.ONLINE ? Outcome.REFUTED : Outcome.CHANGED;
+  }
+
+  /** Whether a conflict may be reported again: at most once per probe interval per member. */
+  private boolean mayReport(boolean reported, long reportedAt, long now) {
+    return !reported || now - reportedAt >= probeIntervalNanos;
   }
 
   private void startSuspicion(Member m, String accuser, long now) {

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * Something that happened in the local view of the cluster: a change to one member ({@link
- * MemberEvent}) or a step of the local node's own life ({@link SelfJoined}, {@link SelfRefuted},
- * {@link LeaveSpread}).
+ * MemberEvent}), a step of the local node's own life ({@link SelfJoined}, {@link SelfRefuted},
+ * {@link LeaveSpread}), or two instances claiming one id ({@link MemberConflict}).
  *
  * <p>Events are delivered synchronously from the core call that caused them, in the order the
  * changes happen. Events about one member come in the order of its transitions. Member events never
@@ -21,7 +21,8 @@ public sealed interface ClusterEvent
         ClusterEvent.SelfJoined,
         ClusterEvent.SelfRefuted,
         ClusterEvent.LeaveSpread,
-        ClusterEvent.Resync {
+        ClusterEvent.Resync,
+        ClusterEvent.MemberConflict {
 
   /** The member the event is about, as it is after the change (the local node for self events). */
   NodeView node();
@@ -52,7 +53,9 @@ public sealed interface ClusterEvent
     /** {@link LeaveSpread}. */
     LEAVE_SPREAD,
     /** {@link Resync}. */
-    RESYNC
+    RESYNC,
+    /** {@link MemberConflict}. */
+    CONFLICT
   }
 
   /** A change to another member's entry in the local table. */
@@ -329,6 +332,46 @@ public sealed interface ClusterEvent
     @Override
     public Kind kind() {
       return Kind.RESYNC;
+    }
+  }
+
+  /**
+   * Two live instances claim one member id: a claim that member {@code node().id()} is {@code
+   * ONLINE} at {@link #claimedAddress()} arrived while this node holds it {@code ONLINE} at another
+   * address, with an incarnation at least as high as the one held. Nothing changes: the member
+   * keeps the address held, and neither instance raises its incarnation over the other, so the
+   * address does not flap. Usually two processes were started with the same id; it also fires for a
+   * while after a member restarted at a new address before its old instance was detected dead,
+   * until the old one is suspected and the new one refutes that with a higher incarnation.
+   *
+   * <p>Also fires about the local node ({@link #local()}), when a claim of this node alive at
+   * another address reaches it. Rate-bounded: at most once per member per probe interval, so a
+   * lasting conflict fires again now and then rather than on every packet. Not a {@link
+   * MemberEvent}: no entry changed.
+   *
+   * @param node the member as this node holds it (the local node itself when {@link #local()})
+   * @param claimedAddress the other address the claim gave the member
+   * @param claimedIncarnation the incarnation the claim carried
+   * @param claimedBy the id of the node that made the claim
+   * @param local whether the claim is about this node itself
+   */
+  record MemberConflict(
+      NodeView node,
+      NodeAddress claimedAddress,
+      long claimedIncarnation,
+      String claimedBy,
+      boolean local)
+      implements ClusterEvent {
+    /** Checks that no field is null. */
+    public MemberConflict {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(claimedAddress, "claimedAddress");
+      Objects.requireNonNull(claimedBy, "claimedBy");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.CONFLICT;
     }
   }
 }

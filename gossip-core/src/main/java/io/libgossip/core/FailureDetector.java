@@ -38,6 +38,10 @@ final class FailureDetector {
   /** A probe in flight. */
   private static final class Probe {
     final Member target;
+
+    /** Where the target was pinged: a failed probe says nothing about another address. */
+    final NodeAddress address;
+
     final long seq;
     final long timeoutAt;
     long periodEnd;
@@ -48,6 +52,7 @@ final class FailureDetector {
 
     Probe(Member target, long seq, long timeoutAt, long periodEnd) {
       this.target = target;
+      this.address = target.state.address();
       this.seq = seq;
       this.timeoutAt = timeoutAt;
       this.periodEnd = periodEnd;
@@ -170,8 +175,7 @@ final class FailureDetector {
       List<Member> helpers = table.randomOnlineExcept(indirectChecks, p.target);
       for (Member h : helpers) {
         PingReq req =
-            new PingReq(
-                self.id, self.address, p.seq, p.target.id(), p.target.state.address(), List.of());
+            new PingReq(self.id, self.address, p.seq, p.target.id(), p.address, List.of());
         disseminator.send(req, h, h.view(), List.of());
       }
       p.expectedNacks = helpers.size();
@@ -201,6 +205,9 @@ final class FailureDetector {
     }
     awareness.apply(delta);
     Member t = p.target;
+    if (!t.state.address().equals(p.address)) {
+      return; // the member moved meanwhile (restarted elsewhere): the silent address is not it
+    }
     if (table.holds(t) && t.status() == NodeStatus.ONLINE) {
       suspicionsRaised++;
       claims.applyGossip(
@@ -242,9 +249,8 @@ final class FailureDetector {
       return false;
     }
     Member sender = table.get(ping.from());
-    NodeView to = sender != null ? sender.view() : NodeView.ofAddress(ping.fromAddress());
     Ack ack = new Ack(self.id, self.address, ping.seq(), List.of());
-    disseminator.send(ack, sender, to, corrections);
+    disseminator.send(ack, sender, Member.replyTo(sender, ping.fromAddress()), corrections);
     return true;
   }
 
@@ -285,9 +291,11 @@ final class FailureDetector {
     if (req.target().equals(self.id)) {
       // Asked to probe ourselves: answer the requester directly.
       Member requester = table.get(req.from());
-      NodeView to = requester != null ? requester.view() : NodeView.ofAddress(req.fromAddress());
       disseminator.send(
-          new Ack(self.id, self.address, req.seq(), List.of()), requester, to, corrections);
+          new Ack(self.id, self.address, req.seq(), List.of()),
+          requester,
+          Member.replyTo(requester, req.fromAddress()),
+          corrections);
       return;
     }
     relays.start(req, ++seq, now, corrections);

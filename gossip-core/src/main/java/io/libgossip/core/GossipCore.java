@@ -254,8 +254,11 @@ public final class GossipCore {
   private Received answered(GossipMessage message, Piggyback p, boolean acted) {
     if (!p.corrections().isEmpty()) {
       Member sender = p.sender();
-      NodeView to = sender != null ? sender.view() : NodeView.ofAddress(message.fromAddress());
-      disseminator.send(new Gossip(self.id, self.address, List.of()), sender, to, p.corrections());
+      disseminator.send(
+          new Gossip(self.id, self.address, List.of()),
+          sender,
+          Member.replyTo(sender, message.fromAddress()),
+          p.corrections());
     }
     return acted ? Received.Applied.of(p.changes()) : Received.STALE;
   }

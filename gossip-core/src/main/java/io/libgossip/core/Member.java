@@ -22,6 +22,11 @@ final class Member extends IdMap.Keyed {
   /** Position in {@link MemberTable}'s member list, for O(1) removal. */
   int index = -1;
 
+  /** Whether a conflict about this member was reported, and when (see {@code ClaimRules}). */
+  boolean conflictReported;
+
+  long conflictReportedAt;
+
   Member(MemberUpdate state, long now) {
     super(state.id());
     this.state = state;
@@ -35,6 +40,32 @@ final class Member extends IdMap.Keyed {
 
   NodeStatus status() {
     return state.status();
+  }
+
+  /**
+   * Where an answer to a message from {@code sender} (may be null when unknown) goes: the address
+   * the message came from, which is the table's address of the sender unless the sender moved
+   * (restarted elsewhere) or another instance claims its id. Answering the table's address instead
+   * would lose every answer to a node that restarted at a new address.
+   */
+  static NodeView replyTo(@Nullable Member sender, NodeAddress from) {
+    if (sender == null) {
+      return NodeView.ofAddress(from);
+    }
+    MemberUpdate s = sender.state;
+    if (s.address().equals(from)) {
+      return sender.view();
+    }
+    return new NodeView(
+        s.id(),
+        from,
+        NodeStatus.UNKNOWN,
+        0,
+        s.metadata(),
+        0,
+        0,
+        sender.lastSeen,
+        sender.stateChangedAt);
   }
 
   NodeView view() {

@@ -30,6 +30,9 @@ final class MemberTable {
   private final ClaimCache currentClaims = new ClaimCache();
   private final ProbeOrder probeOrder;
 
+  /** A member to probe before the probe order's next one (see {@link #probeNext}), or null. */
+  private @Nullable Member probeFirst;
+
   /** When a gone member's tombstone expires; stale once the member has moved on. */
   private record Tombstone(long deadline, Member member) {}
 
@@ -168,6 +171,7 @@ final class MemberTable {
     Arrays.fill(statusCounts, 0);
     tombstones.clear();
     probeOrder.clear();
+    probeFirst = null;
   }
 
   private void remove(Member m) {
@@ -186,9 +190,28 @@ final class MemberTable {
 
   // ---- probe order
 
-  /** The next member to probe (see {@link ProbeOrder}), or null when no member is alive. */
+  /**
+   * The next member to probe: the one asked for with {@link #probeNext} if it is still alive here,
+   * else the next in the {@link ProbeOrder}; null when no member is alive.
+   */
   @Nullable Member nextProbeTarget() {
+    Member first = probeFirst;
+    if (first != null) {
+      probeFirst = null;
+      if (holds(first) && first.status().isAlive()) {
+        return first;
+      }
+    }
     return probeOrder.next(this);
+  }
+
+  /**
+   * Makes {@code m} the next member probed, out of turn (one at a time: a later call replaces an
+   * earlier one not yet probed). Used to check a member held at one address when a newer claim puts
+   * it at another.
+   */
+  void probeNext(Member m) {
+    probeFirst = m;
   }
 
   // ---- random picks

@@ -111,6 +111,6 @@ final class Relays {
   }
 
   private static NodeView to(Relay r, @Nullable Member requester) {
-    return requester != null ? requester.view() : NodeView.ofAddress(r.requesterAddress);
+    return Member.replyTo(requester, r.requesterAddress);
   }
 }

@@ -33,7 +33,8 @@ class EventModelTest {
             new ClusterEvent.SelfJoined(v),
             new ClusterEvent.SelfRefuted(v, NodeStatus.SUSPECT, 0, "a"),
             new ClusterEvent.LeaveSpread(v),
-            new ClusterEvent.Resync(v, List.of(v), 0));
+            new ClusterEvent.Resync(v, List.of(v), 0),
+            new ClusterEvent.MemberConflict(v, CoreFixture.addr("y"), 0, "a", false));
     assertThat(all).extracting(ClusterEvent::kind).containsExactly(Kind.values());
   }
 

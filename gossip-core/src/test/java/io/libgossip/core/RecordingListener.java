@@ -25,7 +25,7 @@ final class RecordingListener implements GossipListener {
     return List.copyOf(events);
   }
 
-  /** The local node's own events (joined, refuted, leave spread), in order. */
+  /** The events that are not member events (self events and conflicts), in order. */
   List<ClusterEvent> selfEvents() {
     return List.copyOf(selfEvents);
   }

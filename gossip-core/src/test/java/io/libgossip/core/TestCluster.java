@@ -84,6 +84,29 @@ final class TestCluster {
     core.tick(now);
   }
 
+  /**
+   * Adds a core with any {@code id} and {@code address} (another instance of an existing id, say),
+   * started but not joined; returns its index. Its id need not be {@link #id}{@code (index)}.
+   */
+  int addInstance(String id, NodeAddress address) {
+    int i = cores.size();
+    List<ClusterEvent> log = new ArrayList<>();
+    GossipCore core =
+        GossipCore.builder()
+            .id(id)
+            .address(address)
+            .config(config)
+            .random(random.split())
+            .outbox((m, target, d) -> send(i, m, target, d))
+            .listener(log::add)
+            .build();
+    cores.add(core);
+    events.add(log);
+    byAddress.put(address, i);
+    core.tick(now);
+    return i;
+  }
+
   /** Replaces node {@code i} by a fresh core with the same id and address (not yet joined). */
   void restart(int i) {
     crashed.remove(i);

@@ -446,6 +446,20 @@ public final class NodeMain {
   // ===================================================================== output
 
   private void onEvent(ClusterEvent event) {
+    if (event instanceof ClusterEvent.MemberConflict c) {
+      NodeView n = c.node();
+      emit(
+          "CONFLICT",
+          n.id(),
+          n.address().toString(),
+          n.status().name(),
+          "claimed="
+              + c.claimedAddress()
+              + " by="
+              + c.claimedBy()
+              + (c.local() ? " (this node)" : ""));
+      return;
+    }
     if (!(event instanceof ClusterEvent.MemberEvent e)) {
       return; // this program reports other members; its own join and leave are logged
     }

@@ -76,6 +76,7 @@ final class MembershipLog {
   /** The level a kind is logged at. */
   static Level level(Kind kind) {
     return switch (kind) {
+      case CONFLICT -> Level.WARN;
       case JOINED, RECOVERED, SUSPECTED, FAILED, LEFT, SELF_REFUTED -> Level.INFO;
       case REMOVED, METADATA_CHANGED, SELF_JOINED, LEAVE_SPREAD, RESYNC -> Level.DEBUG;
     };
@@ -95,6 +96,7 @@ final class MembershipLog {
       case SELF_REFUTED -> "this node refuted a claim about itself";
       case LEAVE_SPREAD -> "this node's leave has spread";
       case RESYNC -> "listeners resynchronised";
+      case CONFLICT -> "two live instances claim one member id; keeping the address held";
     };
   }
 
@@ -171,6 +173,11 @@ final class MembershipLog {
       b =
           b.addKeyValue("before", LogSafe.map(c.before()))
               .addKeyValue("after", LogSafe.map(c.after()));
+    } else if (event instanceof ClusterEvent.MemberConflict c) {
+      b =
+          b.addKeyValue("claimedAddress", LogSafe.text(c.claimedAddress().toString()))
+              .addKeyValue("claimedIncarnation", c.claimedIncarnation())
+              .addKeyValue("local", c.local());
     } else if (event instanceof ClusterEvent.MemberJoined) {
       b = b.addKeyValue("metadata", LogSafe.map(v.metadata()));
     }
@@ -187,6 +194,9 @@ final class MembershipLog {
     }
     if (event instanceof ClusterEvent.SelfRefuted r) {
       return r.claimedBy();
+    }
+    if (event instanceof ClusterEvent.MemberConflict c) {
+      return c.claimedBy();
     }
     return null;
   }

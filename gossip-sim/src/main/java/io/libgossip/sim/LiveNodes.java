@@ -82,6 +82,21 @@ final class LiveNodes {
     return r;
   }
 
+  /**
+   * Moves {@code node} to {@code to}: packets to its old address reach nobody from now on.
+   *
+   * @throws IllegalArgumentException when another node has that address
+   */
+  void move(SimNode node, NodeAddress to) {
+    SimNode holder = byAddress.get(to);
+    if (holder != null && holder != node) {
+      throw new IllegalArgumentException(to + " is already the address of " + holder);
+    }
+    byAddress.remove(node.address);
+    node.address = to;
+    byAddress.put(to, node);
+  }
+
   /** Whether every node has started at least once. */
   boolean allStarted() {
     return startedCount == nodes.length;

@@ -26,8 +26,11 @@ final class SimNode {
   /** Core id: {@code "n" + index}. */
   final String id;
 
-  /** Where the node listens: {@link Simulation#addressOf(int)}. */
-  final NodeAddress address;
+  /**
+   * Where the node listens: {@link Simulation#addressOf(int)} until {@link Simulation#restartAt}
+   * moves it (changed only through {@link LiveNodes#move}).
+   */
+  NodeAddress address;
 
   /** The running core; null while the node is not running (never started, crashed or left). */
   @Nullable GossipCore core;

@@ -28,10 +28,11 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#seed(long)}: the same builder settings and the same sequence of calls give the
  * same run, event for event.
  *
- * <p>Faults are applied with {@link #crash}, {@link #restart}, {@link #pause}, {@link #partition}
- * and {@link #leave}, either between calls to {@link #runUntil} or from actions scheduled with
- * {@link #schedule}. While it runs, the simulation measures join convergence, metadata
- * dissemination, crash detection, false positives and traffic; {@link #metrics()} returns them.
+ * <p>Faults are applied with {@link #crash}, {@link #restart} (or {@link #restartAt}, at a new
+ * address), {@link #pause}, {@link #partition} and {@link #leave}, either between calls to {@link
+ * #runUntil} or from actions scheduled with {@link #schedule}. While it runs, the simulation
+ * measures join convergence, metadata dissemination, crash detection, false positives and traffic;
+ * {@link #metrics()} returns them.
  *
  * <p>Not thread-safe: drive it from one thread.
  */
@@ -178,6 +179,36 @@ public final class Simulation {
       throw new IllegalStateException("node " + i + " has not started yet");
     }
     engine.commands.restart(node);
+  }
+
+  /**
+   * Restarts a stopped node now at another address, as a process restarted on a new host or port
+   * with the same id: a fresh core at incarnation 0 listening at {@code address}, joining through a
+   * random running node. Packets to its old address reach nobody from now on. Use it after a {@link
+   * #crash} (the old instance may be detected or not yet) or after a {@link #leave} has stopped the
+   * node. To restart at a given time, call it from {@link #schedule}.
+   *
+   * @throws IllegalStateException when the node is running or has never started
+   * @throws IllegalArgumentException when another node has {@code address}
+   */
+  public void restartAt(int i, NodeAddress address) {
+    Objects.requireNonNull(address, "address");
+    SimNode node = node(i);
+    if (node.up) {
+      throw new IllegalStateException("node " + i + " is running; crash it or let it leave first");
+    }
+    if (!node.everStarted) {
+      throw new IllegalStateException("node " + i + " has not started yet");
+    }
+    live.move(node, address);
+    engine.commands.restart(node);
+  }
+
+  /**
+   * Where node {@code i} listens now: {@link #addressOf(int)} unless {@link #restartAt} moved it.
+   */
+  public NodeAddress address(int i) {
+    return node(i).address;
   }
 
   /**

@@ -38,7 +38,9 @@ public final class RecordingListener implements GossipListener {
     return List.copyOf(events);
   }
 
-  /** The local node's own events, in order. */
+  /**
+   * The events that are not member events (the local node's own steps, and conflicts), in order.
+   */
   public List<ClusterEvent> selfEvents() {
     return List.copyOf(selfEvents);
   }
