@@ -3,21 +3,18 @@ package io.libgossip.bench;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipStats;
+import io.libgossip.net.EventLoopPool;
 import io.libgossip.net.GossipNode;
-import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportStats;
 import io.libgossip.net.TransportType;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -25,7 +22,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code ./gossip bench scale}: N real {@link GossipNode}s in one JVM on 127.0.0.1, sharing one
- * 2-thread event-loop group. For each N it measures the time until every node sees every other
+ * 2-thread event-loop pool. For each N it measures the time until every node sees every other
  * {@code ONLINE}, then an idle window (process CPU, heap after GC, packets and bytes sent per
  * node), then the time until all the others declare a hard-killed node {@code FAILED}.
  *
@@ -38,13 +35,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The idle window starts {@code --settle-s} after the last node started (and not before
  * convergence): a node makes catch-up push-pull exchanges 4, 8 and 16 probe intervals (plus jitter)
  * after it joins, so an earlier window measures the tail of the join, not an idle cluster.
- *
- * <p>Netty is reached reflectively (the event-loop group only), so this class compiles even when
- * the module's dependencies leave Netty out; at run time it must be on the classpath.
  */
 public final class ScaleBench {
-  private static final String NETTY_GROUP = "io.netty.channel.EventLoopGroup";
-  private static final String NETTY_EXECUTOR_GROUP = "io.netty.util.concurrent.EventExecutorGroup";
   private static final long POLL_MS = 250;
 
   private ScaleBench() {}
@@ -324,7 +316,7 @@ public final class ScaleBench {
     gc();
     long heapBase = heapUsed();
     r.fdBaseline = openFds();
-    Object group = newGroup(2, "scale-" + n);
+    EventLoopPool group = EventLoopPool.create(2, "scale-" + n);
     List<GossipNode> nodes = new ArrayList<>(n);
     try {
       // ---- start, in batches every 100 ms, joining through node 0
@@ -471,7 +463,7 @@ public final class ScaleBench {
         }
       }
       nodes.clear();
-      shutdown(group);
+      group.close();
       progress.printf(
           "# N=%d: closed in %d ms; %d fds open%n", n, ms(System.nanoTime() - c0), openFds());
     }
@@ -523,8 +515,7 @@ public final class ScaleBench {
   }
 
   private static GossipNode start(
-      GossipConfig config, Options o, Object group, @Nullable String seed)
-      throws ReflectiveOperationException {
+      GossipConfig config, Options o, EventLoopPool group, @Nullable String seed) {
     GossipNode.Builder b =
         GossipNode.builder()
             .bind("127.0.0.1", 0)
@@ -535,8 +526,7 @@ public final class ScaleBench {
     if (seed != null) {
       b.seeds(seed);
     }
-    setGroup(b, group);
-    return b.start();
+    return b.eventLoops(group).start();
   }
 
   /**
@@ -631,43 +621,6 @@ public final class ScaleBench {
 
   private static long ms(long nanos) {
     return TimeUnit.NANOSECONDS.toMillis(nanos);
-  }
-
-  // ======================================================================== Netty, reflectively
-
-  private static Object newGroup(int threads, String name) throws ReflectiveOperationException {
-    Method m = TransportFactory.class.getMethod("newEventLoopGroup", int.class, String.class);
-    return Objects.requireNonNull(
-        invoke(m, null, threads, name), "TransportFactory.newEventLoopGroup");
-  }
-
-  private static void setGroup(GossipNode.Builder b, Object group)
-      throws ReflectiveOperationException {
-    Method m = GossipNode.Builder.class.getMethod("eventLoopGroup", Class.forName(NETTY_GROUP));
-    invoke(m, b, group);
-  }
-
-  private static void shutdown(Object group) throws ReflectiveOperationException {
-    Class<?> g = Class.forName(NETTY_EXECUTOR_GROUP);
-    g.getMethod("shutdownGracefully", long.class, long.class, TimeUnit.class)
-        .invoke(group, 0L, 2L, TimeUnit.SECONDS);
-    g.getMethod("awaitTermination", long.class, TimeUnit.class)
-        .invoke(group, 10L, TimeUnit.SECONDS);
-  }
-
-  private static @Nullable Object invoke(Method m, @Nullable Object target, Object... args)
-      throws ReflectiveOperationException {
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      if (e.getCause() instanceof Error er) {
-        throw er;
-      }
-      throw e;
-    }
   }
 
   // ======================================================================== output

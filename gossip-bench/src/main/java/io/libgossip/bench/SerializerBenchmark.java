@@ -4,7 +4,7 @@ import io.libgossip.core.BinarySerializer;
 import io.libgossip.core.DecodeException;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageSerializer;
-import io.libgossip.net.JsonSerializer;
+import io.libgossip.json.JsonSerializer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -4,10 +4,9 @@ import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
+import io.libgossip.net.EventLoopPool;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.NodeStats;
-import io.libgossip.net.TransportFactory;
-import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +35,7 @@ public final class AdvancedCluster {
             .probeTimeout(Duration.ofMillis(100))
             .suspicionMaxTimeoutMult(2)
             .build();
-    EventLoopGroup group = TransportFactory.newEventLoopGroup(1, "advanced-cluster");
+    EventLoopPool pool = EventLoopPool.create(1, "advanced-cluster");
     List<GossipNode> nodes = new ArrayList<>();
     String[] regions = {"eu-west", "eu-west", "us-east", "us-east", "ap-south"};
     try {
@@ -46,7 +45,7 @@ public final class AdvancedCluster {
                 .id("node-" + i)
                 .bind("127.0.0.1", 0)
                 .config(config)
-                .eventLoopGroup(group)
+                .eventLoops(pool)
                 .metadata(Map.of("role", i == 0 ? "seed" : "api", "region", regions[i]));
         if (i > 0) {
           b.seeds(nodes.get(0).address().toString());
@@ -118,7 +117,7 @@ public final class AdvancedCluster {
           stats.transportDrops());
     } finally {
       nodes.forEach(GossipNode::close);
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      pool.close();
     }
   }
 

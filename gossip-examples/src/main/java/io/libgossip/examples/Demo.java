@@ -4,11 +4,10 @@ import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
+import io.libgossip.net.EventLoopPool;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.NodeStats;
-import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
-import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +96,7 @@ public final class Demo {
   }
 
   private int run() {
-    EventLoopGroup group = TransportFactory.newEventLoopGroup(2, "demo");
+    EventLoopPool pool = EventLoopPool.create(2, "demo");
     try {
       out.printf(
           "libgossip demo: %d nodes on 127.0.0.1, UDP + TCP (hybrid), profile 'local'"
@@ -106,7 +105,7 @@ public final class Demo {
           seconds(config.probeInterval()),
           seconds(config.probeInterval().multipliedBy(config.suspicionMult())),
           config.retransmitMult());
-      formCluster(group);
+      formCluster(pool);
       spreadMetadata();
       detectCrash();
       gracefulLeave();
@@ -122,13 +121,13 @@ public final class Demo {
       for (GossipNode n : nodes) {
         n.close();
       }
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      pool.close();
     }
   }
 
   // ===================================================================== phases
 
-  private void formCluster(EventLoopGroup group) {
+  private void formCluster(EventLoopPool pool) {
     phase(1, "start " + SIZE + " nodes; node-2..node-" + SIZE + " join through node-1");
     String[] roles = {"seed", "web", "web", "cache", "batch"};
     List<CompletableFuture<Void>> joins = new ArrayList<>();
@@ -141,7 +140,7 @@ public final class Demo {
               .bind("127.0.0.1", 0)
               .transport(TransportType.HYBRID)
               .config(config)
-              .eventLoopGroup(group)
+              .eventLoops(pool)
               .metadata("role", roles[i % roles.length])
               .metadata("version", "1.0")
               .listener(e -> onEvent(id, e));

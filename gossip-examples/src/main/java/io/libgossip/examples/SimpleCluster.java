@@ -2,9 +2,8 @@ package io.libgossip.examples;
 
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
+import io.libgossip.net.EventLoopPool;
 import io.libgossip.net.GossipNode;
-import io.libgossip.net.TransportFactory;
-import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +31,8 @@ public final class SimpleCluster {
     if (size < 2) {
       throw new IllegalArgumentException("need at least 2 nodes, got " + size);
     }
-    // Many nodes in one JVM share one event-loop group.
-    EventLoopGroup group = TransportFactory.newEventLoopGroup(1, "simple-cluster");
+    // Many nodes in one JVM share one event-loop pool.
+    EventLoopPool pool = EventLoopPool.create(1, "simple-cluster");
     List<GossipNode> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
@@ -43,7 +42,7 @@ public final class SimpleCluster {
                 .bind("127.0.0.1", 0)
                 .config(GossipConfig.local())
                 .metadata("role", i == 0 ? "seed" : "worker")
-                .eventLoopGroup(group)
+                .eventLoops(pool)
                 .start());
         out.printf("started %s at %s%n", nodes.get(i).id(), nodes.get(i).address());
       }
@@ -63,7 +62,7 @@ public final class SimpleCluster {
       Examples.printMembers(out, nodes.get(0));
     } finally {
       nodes.forEach(GossipNode::close);
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      pool.close();
     }
   }
 }

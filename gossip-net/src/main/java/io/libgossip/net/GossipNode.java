@@ -10,7 +10,6 @@ import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeView;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
@@ -153,7 +152,7 @@ public final class GossipNode implements AutoCloseable {
             .bindPort(b.bindPort)
             .serializer(serializer)
             .transforms(b.transforms)
-            .eventLoopGroup(b.group);
+            .eventLoops(b.eventLoops);
     TransportOptions options = b.transportOptions.apply(ob).build();
     int overhead = options.packetOverhead();
     if (overhead > config.maxPacketSize() / 2) {
@@ -898,7 +897,7 @@ public final class GossipNode implements AutoCloseable {
     private String serializerName = SerializerFactory.DEFAULT;
     private @Nullable MessageSerializer serializerInstance;
     private final List<PacketTransform> transforms = new ArrayList<>();
-    private @Nullable EventLoopGroup group;
+    private @Nullable EventLoopPool eventLoops;
     private Duration joinTimeout = Duration.ofSeconds(5);
     private RetryPolicy retryPolicy = RetryPolicy.none();
     private final List<SeedProvider> seedProviders = new ArrayList<>();
@@ -1004,16 +1003,14 @@ public final class GossipNode implements AutoCloseable {
     /**
      * The serializer by name: {@code binary} (default) or {@code json}, for the configuration's
      * cluster name and message size. Replaces a serializer set by instance.
+     *
+     * @throws IllegalArgumentException for another name
+     * @throws IllegalStateException for {@code json} without the gossip-json module on the class
+     *     path
      */
     public Builder serializer(String v) {
       Objects.requireNonNull(v, "serializer");
-      if (!SerializerFactory.NAMES.contains(v.trim().toLowerCase(java.util.Locale.ROOT))) {
-        throw new IllegalArgumentException(
-            "unknown serializer '"
-                + v
-                + "'; expected one of "
-                + String.join(", ", SerializerFactory.NAMES));
-      }
+      SerializerFactory.checkAvailable(v);
       serializerName = v;
       serializerInstance = null;
       return this;
@@ -1058,9 +1055,12 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
-    /** A shared event-loop group (the caller owns it); default: the node makes its own. */
-    public Builder eventLoopGroup(EventLoopGroup v) {
-      group = v;
+    /**
+     * Threads shared with other nodes (the caller owns and closes them, after this node); default:
+     * the node makes a one-thread pool of its own.
+     */
+    public Builder eventLoops(EventLoopPool v) {
+      eventLoops = Objects.requireNonNull(v, "eventLoops");
       return this;
     }
 

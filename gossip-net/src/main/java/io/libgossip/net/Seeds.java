@@ -2,8 +2,6 @@ package io.libgossip.net;
 
 import io.libgossip.core.NodeAddress;
 import io.netty.channel.EventLoop;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
@@ -230,9 +228,8 @@ final class Seeds {
   }
 
   private static final class DnsLoop {
-    static final EventLoop LOOP =
-        new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("gossip-dns", true), NioIoHandler.newFactory())
-            .next();
+    // NIO on purpose: the resolver's datagram channel type is NioDatagramChannel. The group picks
+    // Netty 4.2's or 4.1's API at run time (EventLoops).
+    static final EventLoop LOOP = EventLoops.newGroup(1, "gossip-dns", false).next();
   }
 }

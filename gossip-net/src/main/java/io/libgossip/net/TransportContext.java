@@ -45,9 +45,9 @@ final class TransportContext {
   /** The group to run on: the caller's, or one created (once) and owned here. */
   synchronized EventLoopGroup group() {
     if (group == null) {
-      EventLoopGroup given = options.eventLoopGroup().orElse(null);
+      EventLoopPool given = options.eventLoops().orElse(null);
       if (given != null) {
-        group = given;
+        group = given.group();
       } else {
         group = EventLoops.newGroup(options.ioThreads(), "gossip-io");
         ownsGroup = true;

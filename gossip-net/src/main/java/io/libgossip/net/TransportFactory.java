@@ -1,11 +1,10 @@
 package io.libgossip.net;
 
-import io.netty.channel.EventLoopGroup;
 import java.util.Objects;
 
 /**
- * Builds transports by type, and the event-loop groups they run on. The concrete transports are
- * internal; a {@link Transport} is all a caller sees.
+ * Builds transports by type. The concrete transports are internal; a {@link Transport} is all a
+ * caller sees. The threads they run on are an {@link EventLoopPool}.
  */
 public final class TransportFactory {
   private TransportFactory() {}
@@ -47,21 +46,9 @@ public final class TransportFactory {
   }
 
   /**
-   * A new group of {@code threads} event loops (epoll when the native library loads, NIO otherwise)
-   * with daemon threads named {@code namePrefix-N}. The caller owns it and shuts it down after
-   * closing every node or transport that runs on it.
-   *
-   * <p>Many nodes in one JVM (tests, benchmarks, examples) should share one group and pass it to
-   * each node ({@link GossipNode.Builder#eventLoopGroup}); a node without one creates and owns a
-   * small group of its own.
-   *
-   * @throws IllegalArgumentException when {@code threads < 1}
+   * Whether native epoll is available on this machine (Linux on x86_64 or aarch64, with Netty's
+   * native library loaded); pools made by {@link EventLoopPool#create} then use it, NIO otherwise.
    */
-  public static EventLoopGroup newEventLoopGroup(int threads, String namePrefix) {
-    return EventLoops.newGroup(threads, namePrefix);
-  }
-
-  /** Whether native epoll is available on this machine (groups made here then use it). */
   public static boolean epollAvailable() {
     return EventLoops.epollAvailable();
   }

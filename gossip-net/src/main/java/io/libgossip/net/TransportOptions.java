@@ -3,7 +3,6 @@ package io.libgossip.net;
 import io.libgossip.core.BinarySerializer;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.MessageSerializer;
-import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +28,7 @@ public final class TransportOptions {
   private final Duration idleTimeout;
   private final int maxConnections;
   private final int maxInboundConnections;
-  private final @Nullable EventLoopGroup eventLoopGroup;
+  private final @Nullable EventLoopPool eventLoops;
   private final int ioThreads;
 
   private TransportOptions(Builder b) {
@@ -46,7 +45,7 @@ public final class TransportOptions {
     idleTimeout = b.idleTimeout;
     maxConnections = b.maxConnections;
     maxInboundConnections = b.maxInboundConnections;
-    eventLoopGroup = b.eventLoopGroup;
+    eventLoops = b.eventLoops;
     ioThreads = b.ioThreads;
   }
 
@@ -84,7 +83,7 @@ public final class TransportOptions {
     b.idleTimeout = idleTimeout;
     b.maxConnections = maxConnections;
     b.maxInboundConnections = maxInboundConnections;
-    b.eventLoopGroup = eventLoopGroup;
+    b.eventLoops = eventLoops;
     b.ioThreads = ioThreads;
     return b;
   }
@@ -159,12 +158,12 @@ public final class TransportOptions {
     return maxInboundConnections;
   }
 
-  /** A caller-owned event-loop group to run on; empty when the transport makes its own. */
-  public Optional<EventLoopGroup> eventLoopGroup() {
-    return Optional.ofNullable(eventLoopGroup);
+  /** A caller-owned pool to run on; empty when the transport makes its own. */
+  public Optional<EventLoopPool> eventLoops() {
+    return Optional.ofNullable(eventLoops);
   }
 
-  /** Threads of the group the transport creates when none is given. Default 1. */
+  /** Threads of the pool the transport creates when none is given. Default 1. */
   public int ioThreads() {
     return ioThreads;
   }
@@ -182,7 +181,7 @@ public final class TransportOptions {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private int maxConnections = 256;
     private int maxInboundConnections = 1024;
-    private @Nullable EventLoopGroup eventLoopGroup;
+    private @Nullable EventLoopPool eventLoops;
     private int ioThreads = 1;
 
     private Builder() {}
@@ -273,11 +272,11 @@ public final class TransportOptions {
     }
 
     /**
-     * Runs the transport on {@code v}, which the caller owns and shuts down (after closing the
-     * transport). {@code null} makes the transport create and own a group.
+     * Runs the transport on {@code v}, which the caller owns and closes (after closing the
+     * transport). {@code null} makes the transport create and own a pool.
      */
-    public Builder eventLoopGroup(@Nullable EventLoopGroup v) {
-      eventLoopGroup = v;
+    public Builder eventLoops(@Nullable EventLoopPool v) {
+      eventLoops = v;
       return this;
     }
 

@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -42,7 +41,7 @@ class DnsSeedProviderTest {
   private static @Nullable Process dnsmasq;
   private static InetSocketAddress nameServer = new InetSocketAddress("127.0.0.1", 53);
   private static final List<Integer> clusterPorts = new ArrayList<>();
-  private static EventLoopGroup group;
+  private static EventLoopPool group;
   private final List<GossipNode> nodes = new ArrayList<>();
 
   private static Optional<Path> dnsmasqBinary() {
@@ -63,7 +62,7 @@ class DnsSeedProviderTest {
     for (int i = 0; i < CLUSTER; i++) {
       clusterPorts.add(RetryJoinTest.freePort());
     }
-    group = TransportFactory.newEventLoopGroup(2, "dns-test");
+    group = EventLoopPool.create(2, "dns-test");
     IOException last = null;
     for (int tries = 0; tries < 5 && dnsmasq == null; tries++) {
       int port;
@@ -146,7 +145,7 @@ class DnsSeedProviderTest {
       dnsmasq = null;
     }
     if (group != null) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      group.close();
     }
   }
 
@@ -210,7 +209,7 @@ class DnsSeedProviderTest {
             GossipNode.builder()
                 .bind("127.0.0.1", 0)
                 .config(GossipConfig.local())
-                .eventLoopGroup(group)
+                .eventLoops(group)
                 .seedProvider(dns("nope.gossip.test", 7946).build()));
     assertThatThrownBy(() -> n.joinFuture().orTimeout(10, TimeUnit.SECONDS).join())
         .cause()
@@ -231,7 +230,7 @@ class DnsSeedProviderTest {
               .id("srv-" + i)
               .bind("127.0.0.1", clusterPorts.get(i))
               .config(GossipConfig.local())
-              .eventLoopGroup(group)
+              .eventLoops(group)
               .seedProvider(seeds)
               .joinTimeout(Duration.ofSeconds(1))
               .retryJoin(RetryJoinTest.FAST));

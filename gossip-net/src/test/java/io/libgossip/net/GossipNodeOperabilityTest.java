@@ -10,7 +10,6 @@ import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
-import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,18 +28,18 @@ import org.junit.jupiter.api.Test;
 /** What a running node tells its operator: log lines, counters, resyncs, graceful shutdown. */
 class GossipNodeOperabilityTest {
   private static final AtomicLong RUN = new AtomicLong(System.nanoTime());
-  private static EventLoopGroup group;
+  private static EventLoopPool group;
   private final List<GossipNode> nodes = new ArrayList<>();
   private final String prefix = "ops" + RUN.incrementAndGet() + "-";
 
   @BeforeAll
   static void startGroup() {
-    group = TransportFactory.newEventLoopGroup(2, "ops-test");
+    group = EventLoopPool.create(2, "ops-test");
   }
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    group.close();
   }
 
   @AfterEach
@@ -53,7 +52,7 @@ class GossipNodeOperabilityTest {
         .id(prefix + name)
         .bind("127.0.0.1", 0)
         .config(GossipConfig.local())
-        .eventLoopGroup(group);
+        .eventLoops(group);
   }
 
   private GossipNode start(GossipNode.Builder b) {

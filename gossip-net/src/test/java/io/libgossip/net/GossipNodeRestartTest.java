@@ -7,7 +7,6 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
-import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,17 +26,17 @@ import org.junit.jupiter.api.Test;
 class GossipNodeRestartTest {
   private static final int CLUSTER = 5;
   private static final String SUBJECT = "node-3";
-  private static EventLoopGroup group;
+  private static EventLoopPool group;
   private final List<GossipNode> nodes = new ArrayList<>();
 
   @BeforeAll
   static void startGroup() {
-    group = TransportFactory.newEventLoopGroup(2, "restart-test");
+    group = EventLoopPool.create(2, "restart-test");
   }
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    group.close();
   }
 
   @AfterEach
@@ -51,7 +50,7 @@ class GossipNodeRestartTest {
             .id(id)
             .bind("127.0.0.1", 0)
             .config(GossipConfig.local())
-            .eventLoopGroup(group)
+            .eventLoops(group)
             .seeds(seeds)
             .start();
     nodes.add(n);

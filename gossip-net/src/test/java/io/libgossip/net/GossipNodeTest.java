@@ -10,7 +10,6 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
-import io.netty.channel.EventLoopGroup;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -28,20 +27,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Real nodes on loopback sharing one event-loop group. */
+/** Real nodes on loopback sharing one event-loop pool. */
 class GossipNodeTest {
   private static final int CLUSTER = 20;
-  private static EventLoopGroup group;
+  private static EventLoopPool pool;
   private final List<GossipNode> nodes = new ArrayList<>();
 
   @BeforeAll
   static void startGroup() {
-    group = TransportFactory.newEventLoopGroup(2, "node-test");
+    pool = EventLoopPool.create(2, "node-test");
   }
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    pool.close();
   }
 
   @AfterEach
@@ -50,10 +49,7 @@ class GossipNodeTest {
   }
 
   private GossipNode.Builder builder() {
-    return GossipNode.builder()
-        .bind("127.0.0.1", 0)
-        .config(GossipConfig.local())
-        .eventLoopGroup(group);
+    return GossipNode.builder().bind("127.0.0.1", 0).config(GossipConfig.local()).eventLoops(pool);
   }
 
   private GossipNode start(GossipNode.Builder b) {

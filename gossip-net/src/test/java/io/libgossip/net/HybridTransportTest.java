@@ -6,28 +6,26 @@ import static org.awaitility.Awaitility.await;
 import io.libgossip.core.BinarySerializer;
 import io.libgossip.core.Delivery;
 import io.libgossip.core.GossipMessage;
-import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class HybridTransportTest {
-  private static EventLoopGroup group;
+  private static EventLoopPool pool;
   private final List<Transport> transports = new ArrayList<>();
 
   @BeforeAll
   static void startGroup() {
-    group = TransportFactory.newEventLoopGroup(2, "hybrid-test");
+    pool = EventLoopPool.create(2, "hybrid-test");
   }
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    pool.close();
   }
 
   @AfterEach
@@ -43,7 +41,7 @@ class HybridTransportTest {
                 TransportOptions.builder()
                     .bindHost("127.0.0.1")
                     .serializer(new BinarySerializer("test", 1 << 20))
-                    .eventLoopGroup(group)
+                    .eventLoops(pool)
                     .build());
     transports.add(t);
     t.onMessage(handler);

@@ -11,7 +11,6 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
-import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,17 +26,17 @@ import org.junit.jupiter.api.Test;
 
 /** Real nodes on loopback with packet transforms. */
 class PacketTransformClusterTest {
-  private static EventLoopGroup group;
+  private static EventLoopPool pool;
   private final List<GossipNode> nodes = new ArrayList<>();
 
   @BeforeAll
   static void startGroup() {
-    group = TransportFactory.newEventLoopGroup(2, "transform-test");
+    pool = EventLoopPool.create(2, "transform-test");
   }
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    pool.close();
   }
 
   @AfterEach
@@ -46,7 +45,7 @@ class PacketTransformClusterTest {
   }
 
   private GossipNode.Builder builder(GossipConfig config, String id) {
-    return GossipNode.builder().id(id).bind("127.0.0.1", 0).config(config).eventLoopGroup(group);
+    return GossipNode.builder().id(id).bind("127.0.0.1", 0).config(config).eventLoops(pool);
   }
 
   private GossipNode start(GossipNode.Builder b) {

@@ -9,7 +9,6 @@ import io.libgossip.core.Delivery;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
-import io.netty.channel.EventLoopGroup;
 import java.io.DataOutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,24 +16,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class TcpTransportTest {
-  private static EventLoopGroup group;
+  private static EventLoopPool pool;
   private final List<Transport> transports = new ArrayList<>();
 
   @BeforeAll
   static void startGroup() {
-    group = TransportFactory.newEventLoopGroup(2, "tcp-test");
+    pool = EventLoopPool.create(2, "tcp-test");
   }
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    pool.close();
   }
 
   @AfterEach
@@ -48,7 +46,7 @@ class TcpTransportTest {
         .serializer(new BinarySerializer("test", 1 << 20))
         .maxMessageSize(1 << 20)
         .connectTimeout(Duration.ofSeconds(2))
-        .eventLoopGroup(group);
+        .eventLoops(pool);
   }
 
   private TcpTransport start(TransportOptions options, InboundHandler handler) {

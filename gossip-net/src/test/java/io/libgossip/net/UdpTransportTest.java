@@ -9,7 +9,6 @@ import io.libgossip.core.Delivery;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
-import io.netty.channel.EventLoopGroup;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -19,24 +18,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class UdpTransportTest {
-  private static EventLoopGroup group;
+  private static EventLoopPool pool;
   private final List<Transport> transports = new ArrayList<>();
 
   @BeforeAll
   static void startGroup() {
-    group = TransportFactory.newEventLoopGroup(2, "udp-test");
+    pool = EventLoopPool.create(2, "udp-test");
   }
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    pool.close();
   }
 
   @AfterEach
@@ -48,7 +46,7 @@ class UdpTransportTest {
     return TransportOptions.builder()
         .bindHost("127.0.0.1")
         .serializer(new BinarySerializer("test", 1 << 20))
-        .eventLoopGroup(group);
+        .eventLoops(pool);
   }
 
   private UdpTransport start(TransportOptions options, InboundHandler handler) {
@@ -203,10 +201,10 @@ class UdpTransportTest {
 
   @Test
   void ownsAndShutsDownItsGroupWhenNoneIsGiven() {
-    UdpTransport t = new UdpTransport(options().eventLoopGroup(null).build());
+    UdpTransport t = new UdpTransport(options().eventLoops(null).build());
     t.start();
     var loop = t.eventLoop();
-    assertThat(loop.parent()).isNotSameAs(group);
+    assertThat(loop.parent()).isNotSameAs(pool.group());
     t.close();
     assertThat(loop.parent().isTerminated()).isTrue();
   }

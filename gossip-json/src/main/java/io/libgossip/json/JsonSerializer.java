@@ -1,4 +1,4 @@
-package io.libgossip.net;
+package io.libgossip.json;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,4 +1,4 @@
-package io.libgossip.net;
+package io.libgossip.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
