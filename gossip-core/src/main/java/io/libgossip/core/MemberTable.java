@@ -114,6 +114,7 @@ final class MemberTable {
       statusCounts[next.status().ordinal()]++;
       m.stateChangedAt = now;
       if (next.status().isGone()) {
+        m.wireVersions = null; // its next life may speak other versions
         tombstones.addLast(new Tombstone(now + tombstoneNanos, m));
       }
       if (!next.status().isAlive() || next.status() == NodeStatus.ONLINE) {
