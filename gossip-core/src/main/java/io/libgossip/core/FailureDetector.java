@@ -244,6 +244,10 @@ final class FailureDetector {
     Member sender = table.get(ping.from());
     NodeView to = sender != null ? sender.view() : NodeView.ofAddress(ping.fromAddress());
     Ack ack = new Ack(self.id, self.address, ping.seq(), List.of());
+    if (ping.seq() == WireNegotiation.HELLO_SEQ && corrections.isEmpty()) {
+      effects.send(ack, to, Delivery.BEST_EFFORT); // a version hello's answer: its header suffices
+      return true;
+    }
     disseminator.send(ack, sender, to, corrections);
     return true;
   }

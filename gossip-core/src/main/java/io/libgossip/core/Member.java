@@ -25,6 +25,9 @@ final class Member extends IdMap.Keyed {
    */
   @Nullable WireVersions wireVersions;
 
+  /** Version hellos sent to it since its range was last forgotten; see {@code WireNegotiation}. */
+  int hellos;
+
   /** Position in {@link MemberTable}'s member list, for O(1) removal. */
   int index = -1;
 

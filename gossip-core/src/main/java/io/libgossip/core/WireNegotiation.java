@@ -15,15 +15,23 @@ import org.jspecify.annotations.Nullable;
  * sender showed it speaks (its range, or this node's oldest for a message without one), so a node
  * restarted with older software can read the answers to its own requests.
  *
- * <p>Discovery: every probe ping to a member whose range is unknown is preceded by a hello, a ping
- * with sequence number {@link #HELLO_SEQ} at this node's newest version. A member that reads it
- * learns this node's range and answers with an ack at the same version, which teaches this node the
- * member's range; a member that cannot read it drops it (counted there as {@link
- * DropReason#UNSUPPORTED_VERSION}).
+ * <p>Discovery: a ping to a member whose range is unknown is preceded by a hello (at most {@link
+ * #MAX_HELLOS} per member life), a ping with sequence number {@link #HELLO_SEQ} at this node's
+ * newest version. A member that reads it learns this node's range and answers with an ack at the
+ * same version, which teaches this node the member's range; a member that cannot read it drops it
+ * (counted there as {@link DropReason#UNSUPPORTED_VERSION}).
  */
 final class WireNegotiation {
   /** The sequence number of hellos and their acks; probes and relays count from 1. */
   static final long HELLO_SEQ = 0;
+
+  /**
+   * Hellos sent to one member per life at most: a member that answers none of them (it speaks only
+   * older versions, or its runtime's format has no versions) is not asked again until it fails,
+   * leaves or rejoins. Five unanswered tries at 20% loss each way miss a member that speaks version
+   * 3 with probability about 10^-5, and any one answered hello in either direction suffices.
+   */
+  static final int MAX_HELLOS = 5;
 
   private final SelfState self;
   private final MemberTable table;
@@ -75,6 +83,7 @@ final class WireNegotiation {
       m.wireVersions = sender;
     } else if (message instanceof GossipMessage.PushPull p && p.join() && !p.reply()) {
       m.wireVersions = null; // it restarted, maybe with older software
+      m.hellos = 0;
     }
   }
 
@@ -104,17 +113,22 @@ final class WireNegotiation {
   }
 
   /**
-   * The hello to send before {@code message}, or null: only before a probe ping (not a hello) to a
-   * member whose range is unknown, and only when this node speaks more than one version.
+   * The hello to send before {@code message}, or null: only before a ping (not a hello) to a member
+   * whose range is unknown and that has had fewer than {@link #MAX_HELLOS}, and only when this node
+   * speaks more than one version.
    */
   @Nullable GossipMessage helloBefore(GossipMessage message, NodeView target) {
     if (own.max() == own.min()
         || !(message instanceof GossipMessage.Ping ping)
         || ping.seq() == HELLO_SEQ
-        || !target.hasId()
-        || rangeOf(target) != null) {
+        || !target.hasId()) {
       return null;
     }
+    Member m = table.get(target.id());
+    if (m == null || m.wireVersions != null || m.hellos >= MAX_HELLOS) {
+      return null;
+    }
+    m.hellos++;
     hellosSent++;
     return new GossipMessage.Ping(self.id, self.address, HELLO_SEQ, target.id(), List.of());
   }

@@ -158,6 +158,12 @@ class WireNegotiationTest {
             s -> s.version() == 2 || (s.message() instanceof GossipMessage.Ping p && p.seq() == 0),
             "only hellos go to the old node at version 3");
     assertThat(net.versionDrops).as("hellos the old node dropped").isPositive();
+    net.run(20_000);
+    assertThat(net.versionDrops)
+        .as(
+            "at most %d hellos from each new node per life of the old one",
+            WireNegotiation.MAX_HELLOS)
+        .isLessThanOrEqualTo(2 * WireNegotiation.MAX_HELLOS);
     assertThat(net.log).filteredOn(s -> s.from().equals("old")).allMatch(s -> s.version() == 2);
     assertThat(a.statusOf("old")).isEqualTo(NodeStatus.ONLINE);
     assertThat(old.statusOf("a")).isEqualTo(NodeStatus.ONLINE);
