@@ -31,6 +31,12 @@ final class SimEngine {
   /** Observes every message a core sends, before the network decides its fate (for tests). */
   interface SendTap {
     void onSend(long now, int src, int dst, GossipMessage message, Delivery delivery);
+
+    /** As the five-argument method, with the wire version the core picked (0: the default). */
+    default void onSend(
+        long now, int src, int dst, GossipMessage message, Delivery delivery, int version) {
+      onSend(now, src, dst, message, delivery);
+    }
   }
 
   private final GossipConfig config;
@@ -272,7 +278,7 @@ final class SimEngine {
       return;
     }
     if (sendTap != null) {
-      sendTap.onSend(now, src.index, dst.index, m, delivery);
+      sendTap.onSend(now, src.index, dst.index, m, delivery, version);
     }
     if (!dst.up) {
       measure.traffic.unreachable();
