@@ -2,9 +2,10 @@ package io.libgossip.core;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The compact binary wire format of libgossip, version 2.
+ * The compact binary wire format of libgossip, versions 2 and 3.
  *
  * <p>Every message is one frame: a fixed 8-byte header, the sender, the type-specific fields and
  * the piggybacked updates. Integers are unsigned LEB128 varints unless noted; multi-byte fixed
@@ -13,9 +14,11 @@ import java.util.Objects;
  * <pre>
  *  0        1        2        3        4        5        6        7
  * +--------+--------+--------+--------+--------+--------+--------+--------+
- * |  0x4C  |  0x47  | ver=2  |  type  |  cluster hash: FNV-1a 32 of the   |
- * |  'L'   |  'G'   |        |        |  UTF-8 cluster name, big-endian   |
+ * |  0x4C  |  0x47  |  ver   |  type  |  cluster hash: FNV-1a 32 of the   |
+ * |  'L'   |  'G'   | 2 or 3 |        |  UTF-8 cluster name, big-endian   |
  * +--------+--------+--------+--------+--------+--------+--------+--------+
+ * | [min]  | [max]  |   version 3 only: the sender's range of versions
+ * +--------+--------+
  * | from: string | fromAddress: address | type fields ...                 |
  * +--------------+----------------------+---------------------------------+
  * | update count: varint | update ... (count times)                       |
@@ -55,6 +58,14 @@ import java.util.Objects;
  *            tag n+1 (n = 1..255): a name, n bytes of UTF-8
  * </pre>
  *
+ * <p>Version 3 is version 2 with two more header bytes: the oldest and newest version the sender
+ * speaks, with {@code 1 <= min <= ver <= max}. Everything after the header is the same in both. A
+ * node writes each message at a version its receiver reads (see {@link WireVersions}); the range in
+ * a version 3 header is how receivers learn what the sender speaks. Ping and ack with sequence
+ * number 0 are version hellos: a node sends one, at its newest version, to a member whose range it
+ * does not know, and the answer tells it that member's range. A node whose range is {@code [2, 2]}
+ * writes exactly what libgossip wrote before version 3 existed.
+ *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6
  * lowercase hex groups without leading zeros, with the longest run of two or more zero groups (the
@@ -91,11 +102,17 @@ import java.util.Objects;
  */
 public final class BinarySerializer implements MessageSerializer {
 
-  /** The wire format version this class reads and writes. */
-  public static final int VERSION = 2;
+  /**
+   * The version {@link #encode(GossipMessage)} writes for a serializer of the default range: 2, the
+   * oldest, which every node since format version 2 reads.
+   */
+  public static final int VERSION = WireVersions.OLDEST;
 
-  /** Size of the fixed header (magic, version, type, cluster hash) in bytes. */
+  /** Size of the fixed header of version 2 (magic, version, type, cluster hash) in bytes. */
   public static final int HEADER_BYTES = 8;
+
+  /** The first version whose header carries the sender's range. */
+  static final int RANGE_VERSION = 3;
 
   /** The largest metadata key, in bytes of UTF-8. */
   public static final int MAX_METADATA_KEY_BYTES = WireLimits.MAX_METADATA_KEY_BYTES;
@@ -122,28 +139,76 @@ public final class BinarySerializer implements MessageSerializer {
   private final String clusterName;
   private final int clusterHash;
   private final int maxMessageSize;
+  private final WireVersions versions;
 
   /**
    * A serializer for the cluster {@code clusterName} that rejects incoming messages longer than
-   * {@code maxMessageSize} bytes.
+   * {@code maxMessageSize} bytes and speaks every version of {@link WireVersions#SUPPORTED}.
    *
    * @throws IllegalArgumentException when {@code maxMessageSize} is smaller than {@link
    *     #HEADER_BYTES}
    */
   public BinarySerializer(String clusterName, int maxMessageSize) {
+    this(clusterName, maxMessageSize, WireVersions.SUPPORTED);
+  }
+
+  /**
+   * A serializer for the cluster {@code clusterName} that rejects incoming messages longer than
+   * {@code maxMessageSize} bytes, reads only the versions of {@code versions} and writes them in
+   * version 3 headers.
+   *
+   * @throws IllegalArgumentException when {@code maxMessageSize} is smaller than {@link
+   *     #HEADER_BYTES} or {@code versions} is not within {@link WireVersions#SUPPORTED}
+   */
+  public BinarySerializer(String clusterName, int maxMessageSize, WireVersions versions) {
     this.clusterName = Objects.requireNonNull(clusterName, "clusterName");
     if (maxMessageSize < HEADER_BYTES) {
       throw new IllegalArgumentException(
           "maxMessageSize must be at least " + HEADER_BYTES + ", got " + maxMessageSize);
     }
+    this.versions = checkSupported(versions);
     this.clusterHash = clusterHash(clusterName);
     this.maxMessageSize = maxMessageSize;
   }
 
-  /** A serializer for the cluster name and maximum message size of {@code config}. */
+  /**
+   * A serializer for the cluster name, maximum message size and wire versions of {@code config}.
+   */
   public static BinarySerializer forConfig(GossipConfig config) {
     Objects.requireNonNull(config, "config");
-    return new BinarySerializer(config.clusterName(), config.maxMessageSize());
+    return new BinarySerializer(
+        config.clusterName(), config.maxMessageSize(), config.wireVersions());
+  }
+
+  /** {@code versions}, when this build speaks all of them. */
+  static WireVersions checkSupported(WireVersions versions) {
+    Objects.requireNonNull(versions, "versions");
+    if (versions.min() < WireVersions.OLDEST || versions.max() > WireVersions.NEWEST) {
+      throw new IllegalArgumentException(
+          "wire versions "
+              + versions
+              + " are not within the versions this build speaks, "
+              + WireVersions.SUPPORTED);
+    }
+    return versions;
+  }
+
+  /** The versions this serializer reads and writes. */
+  public WireVersions versions() {
+    return versions;
+  }
+
+  /** The size of the header of {@code version}. */
+  static int headerBytes(int version) {
+    return version >= RANGE_VERSION ? HEADER_BYTES + 2 : HEADER_BYTES;
+  }
+
+  private int checkVersion(int version) {
+    if (!versions.contains(version)) {
+      throw new IllegalArgumentException(
+          "wire version " + version + " is not one this serializer writes, " + versions);
+    }
+    return version;
   }
 
   @Override
@@ -163,7 +228,13 @@ public final class BinarySerializer implements MessageSerializer {
 
   @Override
   public String toString() {
-    return "BinarySerializer{cluster=" + clusterName + ", maxMessageSize=" + maxMessageSize + "}";
+    return "BinarySerializer{cluster="
+        + clusterName
+        + ", maxMessageSize="
+        + maxMessageSize
+        + ", versions="
+        + versions
+        + "}";
   }
 
   /** FNV-1a, 32 bits, over the UTF-8 bytes of {@code name}. */
@@ -205,34 +276,59 @@ public final class BinarySerializer implements MessageSerializer {
   // ---------------------------------------------------------------------------------------------
   // Encoding
 
+  /** {@inheritDoc} At the oldest version of {@link #versions()}. */
   @Override
   public int encodedSize(GossipMessage message) {
-    return WireSizes.checkedInt(WireSizes.messageSize(message, false));
+    return encodedSize(message, versions.min());
   }
 
   /**
-   * {@inheritDoc}
+   * The exact number of bytes {@link #encode(GossipMessage, int)} produces for {@code message} at
+   * {@code version}.
+   *
+   * @throws IllegalArgumentException when {@code version} is not in {@link #versions()}
+   */
+  @Override
+  public int encodedSize(GossipMessage message, int version) {
+    return WireSizes.checkedInt(WireSizes.messageSize(message, false, checkVersion(version)));
+  }
+
+  /**
+   * {@inheritDoc} At the oldest version of {@link #versions()}.
    *
    * @throws IllegalArgumentException when a metadata key or value exceeds the wire bounds, or two
    *     metadata keys of one member encode to the same bytes
    */
   @Override
   public byte[] encode(GossipMessage message) {
+    return encode(message, versions.min());
+  }
+
+  /**
+   * Encodes {@code message} at wire {@code version} into a new array.
+   *
+   * @throws IllegalArgumentException when {@code version} is not in {@link #versions()}, a metadata
+   *     key or value exceeds the wire bounds, or two metadata keys of one member encode to the same
+   *     bytes
+   */
+  @Override
+  public byte[] encode(GossipMessage message, int version) {
+    checkVersion(version);
     // One pass when every string is ASCII (the size is then known without reading them).
-    int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true));
+    int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true, version));
     byte[] dst = new byte[guess];
-    if (WireWriter.write(message, clusterHash, dst, 0, true) == guess) {
+    if (WireWriter.write(message, clusterHash, version, versions, dst, 0, true) == guess) {
       return dst;
     }
-    int size = encodedSize(message);
+    int size = encodedSize(message, version);
     dst = new byte[size];
-    int end = WireWriter.write(message, clusterHash, dst, 0, false);
+    int end = WireWriter.write(message, clusterHash, version, versions, dst, 0, false);
     assert end == size : "wrote " + end + " bytes, computed " + size;
     return dst;
   }
 
   /**
-   * {@inheritDoc}
+   * {@inheritDoc} At the oldest version of {@link #versions()}.
    *
    * <p>Messages larger than {@link #maxMessageSize()} are written; deciding whether to send them is
    * the caller's business. When it throws {@link IndexOutOfBoundsException} for a message with a
@@ -243,18 +339,33 @@ public final class BinarySerializer implements MessageSerializer {
    */
   @Override
   public int encode(GossipMessage message, byte[] dst, int offset) {
+    return encode(message, versions.min(), dst, offset);
+  }
+
+  /**
+   * Encodes {@code message} at wire {@code version} into {@code dst} at {@code offset}, as {@link
+   * #encode(GossipMessage, byte[], int)} does.
+   *
+   * @return the number of bytes written
+   * @throws IllegalArgumentException when {@code version} is not in {@link #versions()}, a metadata
+   *     key or value exceeds the wire bounds, or two metadata keys of one member encode to the same
+   *     bytes
+   */
+  @Override
+  public int encode(GossipMessage message, int version, byte[] dst, int offset) {
     Objects.requireNonNull(dst, "dst");
+    checkVersion(version);
     // One pass when every string is ASCII and the room suffices (see encode(GossipMessage)).
-    int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true));
+    int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true, version));
     if (offset >= 0 && offset <= dst.length && dst.length - offset >= guess) {
-      int end = WireWriter.write(message, clusterHash, dst, offset, true);
+      int end = WireWriter.write(message, clusterHash, version, versions, dst, offset, true);
       if (end >= 0) {
         return end - offset;
       }
     }
-    int size = encodedSize(message);
+    int size = encodedSize(message, version);
     Objects.checkFromIndexSize(offset, size, dst.length);
-    int end = WireWriter.write(message, clusterHash, dst, offset, false);
+    int end = WireWriter.write(message, clusterHash, version, versions, dst, offset, false);
     assert end - offset == size : "wrote " + (end - offset) + " bytes, computed " + size;
     return size;
   }
@@ -265,12 +376,13 @@ public final class BinarySerializer implements MessageSerializer {
   /**
    * {@inheritDoc}
    *
-   * <p>Fails with {@link DropReason#TRUNCATED}, {@link DropReason#BAD_MAGIC}, {@link
-   * DropReason#UNSUPPORTED_VERSION}, {@link DropReason#WRONG_CLUSTER}, {@link
-   * DropReason#UNKNOWN_TYPE}, {@link DropReason#TOO_LARGE} (a message, length or count beyond its
-   * bound) or {@link DropReason#MALFORMED} (any other invalid or non-canonical content). No other
-   * exception escapes for any content of the range, and decoding allocates at most a small multiple
-   * of {@code length}.
+   * <p>Reads the versions of {@link #versions()}. Fails with {@link DropReason#TRUNCATED}, {@link
+   * DropReason#BAD_MAGIC}, {@link DropReason#UNSUPPORTED_VERSION} (a version outside {@link
+   * #versions()}), {@link DropReason#WRONG_CLUSTER}, {@link DropReason#UNKNOWN_TYPE}, {@link
+   * DropReason#TOO_LARGE} (a message, length or count beyond its bound) or {@link
+   * DropReason#MALFORMED} (any other invalid or non-canonical content). No other exception escapes
+   * for any content of the range, and decoding allocates at most a small multiple of {@code
+   * length}.
    *
    * @throws IndexOutOfBoundsException when the range lies outside {@code bytes} (a caller bug)
    */
@@ -289,11 +401,13 @@ public final class BinarySerializer implements MessageSerializer {
         || (length >= 2 && bytes[offset + 1] != MAGIC_1)) {
       throw new DecodeException(DropReason.BAD_MAGIC, "not a libgossip binary message");
     }
-    if (length >= 3 && (bytes[offset + 2] & 0xFF) != VERSION) {
+    int version = length >= 3 ? bytes[offset + 2] & 0xFF : versions.min();
+    if (!versions.contains(version)) {
       throw new DecodeException(
           DropReason.UNSUPPORTED_VERSION,
-          "wire version " + (bytes[offset + 2] & 0xFF) + ", expected " + VERSION);
+          "wire version " + version + ", this node speaks " + versions);
     }
+    int headerBytes = headerBytes(version);
     GossipMessage.MessageType type = null;
     if (length >= 4) {
       int typeCode = bytes[offset + 3] & 0xFF;
@@ -302,7 +416,7 @@ public final class BinarySerializer implements MessageSerializer {
         throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + typeCode);
       }
     }
-    if (length < HEADER_BYTES || type == null) {
+    if (length < headerBytes || type == null) {
       throw new DecodeException(
           DropReason.TRUNCATED, "message of " + length + " bytes is shorter than its header");
     }
@@ -319,11 +433,39 @@ public final class BinarySerializer implements MessageSerializer {
               + " is not "
               + Integer.toHexString(clusterHash));
     }
+    if (version >= RANGE_VERSION) {
+      int min = bytes[offset + 8] & 0xFF;
+      int max = bytes[offset + 9] & 0xFF;
+      if (min < 1 || min > version || version > max) {
+        throw new DecodeException(
+            DropReason.MALFORMED,
+            "header range [" + min + ", " + max + "] does not hold its version " + version);
+      }
+    }
     try {
-      return new WireReader(bytes, offset + HEADER_BYTES, end, maxMessageSize).message(type);
+      return new WireReader(bytes, offset + headerBytes, end, maxMessageSize).message(type);
     } catch (IllegalArgumentException | NullPointerException e) {
       // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The range in the header of a version 3 message; null for version 2, whose header has none.
+   */
+  @Override
+  public @Nullable WireVersions senderVersions(byte[] bytes, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, bytes.length);
+    if (length < HEADER_BYTES + 2 || (bytes[offset + 2] & 0xFF) < RANGE_VERSION) {
+      return null;
+    }
+    int min = bytes[offset + 8] & 0xFF;
+    int max = bytes[offset + 9] & 0xFF;
+    if (versions.min() == min && versions.max() == max) {
+      return versions; // the common case: a peer of the same build and settings
+    }
+    return min >= 1 && min <= max ? new WireVersions(min, max) : null;
   }
 }

@@ -19,6 +19,7 @@ final class Disseminator {
   private final BroadcastQueue<MemberUpdate> queue;
   private final Effects effects;
   private final BinarySerializer sizer;
+  private final int headerReserve;
   private final int packetBudget;
   private final int retransmitMult;
   private final int gossipNodes;
@@ -35,6 +36,8 @@ final class Disseminator {
     this.queue = queue;
     this.effects = effects;
     this.sizer = BinarySerializer.forConfig(config);
+    this.headerReserve = // a packet may go out at the newest version, whose header is longer
+        BinarySerializer.headerBytes(config.wireVersions().max()) - BinarySerializer.HEADER_BYTES;
     this.packetBudget = packetBudget;
     this.retransmitMult = config.retransmitMult();
     this.gossipNodes = config.gossipNodes();
@@ -71,7 +74,7 @@ final class Disseminator {
    */
   GossipMessage pack(GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections) {
     List<MemberUpdate> prefix = List.of();
-    int budget = packetBudget - sizer.encodedSize(empty) - COUNT_RESERVE;
+    int budget = packetBudget - sizer.encodedSize(empty) - headerReserve - COUNT_RESERVE;
     if (!corrections.isEmpty()) {
       List<MemberUpdate> fixes = new ArrayList<>(corrections.size());
       for (MemberUpdate c : corrections) {

@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import java.util.EnumMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where every unit of the core sends its output, as foca's {@code Runtime} does: messages to the
@@ -14,15 +15,32 @@ final class Effects {
   private final EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
   private long messagesSent;
   private long listenerErrors;
+  private @Nullable WireNegotiation wire;
 
   Effects(Outbox outbox, GossipListener listener) {
     this.outbox = outbox;
     this.listener = listener;
   }
 
+  /** Sets who picks each message's wire version (and the hellos); until then, version 0. */
+  void wire(WireNegotiation negotiation) {
+    wire = negotiation;
+  }
+
   void send(GossipMessage message, NodeView target, Delivery delivery) {
+    WireNegotiation w = wire;
+    if (w == null) {
+      messagesSent++;
+      outbox.send(message, target, delivery, 0);
+      return;
+    }
+    GossipMessage hello = w.helloBefore(message, target);
+    if (hello != null) {
+      messagesSent++;
+      outbox.send(hello, target, Delivery.BEST_EFFORT, w.own().max());
+    }
     messagesSent++;
-    outbox.send(message, target, delivery);
+    outbox.send(message, target, delivery, w.versionFor(target));
   }
 
   void emit(ClusterEvent event) {

@@ -250,7 +250,12 @@ final class FailureDetector {
     }
     Member sender = table.get(ping.from());
     Ack ack = new Ack(self.id, self.address, ping.seq(), List.of());
-    disseminator.send(ack, sender, Member.replyTo(sender, ping.fromAddress()), corrections);
+    NodeView to = Member.replyTo(sender, ping.fromAddress());
+    if (ping.seq() == WireNegotiation.HELLO_SEQ && corrections.isEmpty()) {
+      effects.send(ack, to, Delivery.BEST_EFFORT); // a version hello's answer: its header suffices
+      return true;
+    }
+    disseminator.send(ack, sender, to, corrections);
     return true;
   }
 

@@ -29,6 +29,7 @@ public final class GossipConfig {
   private final int maxMessageSize;
   private final int maxMetadataBytes;
   private final int maxQueuedUpdates;
+  private final WireVersions wireVersions;
 
   private GossipConfig(Builder b) {
     this.clusterName = b.clusterName;
@@ -49,6 +50,7 @@ public final class GossipConfig {
     this.maxMessageSize = b.maxMessageSize;
     this.maxMetadataBytes = b.maxMetadataBytes;
     this.maxQueuedUpdates = b.maxQueuedUpdates;
+    this.wireVersions = b.wireVersions;
   }
 
   /**
@@ -226,6 +228,16 @@ public final class GossipConfig {
     return maxQueuedUpdates;
   }
 
+  /**
+   * The binary wire format versions this node reads and writes. Default: {@link
+   * WireVersions#SUPPORTED}, {@code [2, 3]}: the node talks to nodes that speak only version 2 and
+   * speaks version 3 with those that also do. Narrow it only to pin a version during an upgrade
+   * ({@code [2, 2]} behaves exactly as a node built before version 3).
+   */
+  public WireVersions wireVersions() {
+    return wireVersions;
+  }
+
   // The protocol's formulas for a cluster of a given size. A node applies them with the number of
   // members it sees alive, itself included, at the moment it needs the value.
 
@@ -363,6 +375,7 @@ public final class GossipConfig {
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxMetadataBytes = 512;
     private int maxQueuedUpdates = 65536;
+    private WireVersions wireVersions = WireVersions.SUPPORTED;
 
     private Builder() {}
 
@@ -385,6 +398,7 @@ public final class GossipConfig {
       maxMessageSize = c.maxMessageSize;
       maxMetadataBytes = c.maxMetadataBytes;
       maxQueuedUpdates = c.maxQueuedUpdates;
+      wireVersions = c.wireVersions;
     }
 
     /** See {@link GossipConfig#clusterName()}. */
@@ -495,6 +509,12 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#wireVersions()}. */
+    public Builder wireVersions(WireVersions v) {
+      wireVersions = v;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -532,6 +552,7 @@ public final class GossipConfig {
       range("maxMessageSize", maxMessageSize, maxPacketSize, 1 << 30);
       range("maxMetadataBytes", maxMetadataBytes, 0, maxPacketSize / 2);
       range("maxQueuedUpdates", maxQueuedUpdates, 16, 1 << 24);
+      BinarySerializer.checkSupported(wireVersions);
       return new GossipConfig(this);
     }
 

@@ -62,6 +62,7 @@ public final class GossipCore {
   final ClaimRules claims;
   final FailureDetector detector;
   final AntiEntropy antiEntropy;
+  final WireNegotiation wire;
 
   private final GossipConfig config;
   private final LongSupplier ticker;
@@ -114,6 +115,8 @@ public final class GossipCore {
             suspicions,
             config.gossipToTheDeadTime().toNanos(),
             config.tombstoneTimeout().toNanos());
+    this.wire = new WireNegotiation(self, table, config.wireVersions());
+    effects.wire(wire);
     this.broadcasts = new BroadcastQueue<>(config.maxQueuedUpdates());
     this.disseminator =
         new Disseminator(
@@ -185,8 +188,26 @@ public final class GossipCore {
    * @return what became of the message; runtimes may ignore it
    */
   public Received handleMessage(GossipMessage message, long now) {
+    return handleMessage(message, null, now);
+  }
+
+  /**
+   * Applies one inbound message, as {@link #handleMessage(GossipMessage, long)} does, that came
+   * with the sender's range of wire versions ({@link MessageSerializer#senderVersions}; null when
+   * the message carried none). The core remembers the range to pick the version of what it sends
+   * that member.
+   *
+   * @return what became of the message; runtimes may ignore it
+   */
+  public Received handleMessage(GossipMessage message, @Nullable WireVersions sender, long now) {
     Objects.requireNonNull(message, "message");
-    Received result = receive(message, now);
+    wire.receiving(message, sender);
+    Received result;
+    try {
+      result = receive(message, now);
+    } finally {
+      wire.received(message, sender);
+    }
     afterCall();
     return result;
   }
@@ -210,7 +231,9 @@ public final class GossipCore {
       }
       case ACK -> {
         Piggyback p = applyPiggyback(message, now);
-        yield answered(message, p, detector.onAck((Ack) message, now, p.corrections()));
+        Ack ack = (Ack) message;
+        boolean hello = ack.seq() == WireNegotiation.HELLO_SEQ; // answers a version hello
+        yield answered(message, p, hello || detector.onAck(ack, now, p.corrections()));
       }
       case PING_REQ -> {
         Piggyback p = applyPiggyback(message, now);
@@ -462,6 +485,29 @@ public final class GossipCore {
     long d = schedule.next(self.leaving());
     d = detector.earliestDeadline(d);
     return table.earliestTombstone(d);
+  }
+
+  /**
+   * The highest binary wire version every live member speaks, this node included, as far as this
+   * node knows: a member it has not yet heard a range from counts as the oldest version of {@link
+   * GossipConfig#wireVersions()}. It rises once the last member that speaks only an older version
+   * has left or failed and the others have been heard from, and falls when such a member joins.
+   * O(members).
+   */
+  public int clusterWireVersion() {
+    return wire.clusterVersion();
+  }
+
+  /**
+   * The wire versions member {@code id} said it speaks (this node: its own), or empty when unknown:
+   * not heard from at version 3 or later since it last joined.
+   */
+  public Optional<WireVersions> wireVersionsOf(String id) {
+    if (self.id.equals(id)) {
+      return Optional.of(wire.own());
+    }
+    Member m = table.get(id);
+    return m == null ? Optional.empty() : Optional.ofNullable(m.wireVersions);
   }
 
   /** The configuration this core runs with. */

@@ -19,6 +19,15 @@ final class Member extends IdMap.Keyed {
   /** The probe round in which this member was last probed. */
   int probedRound;
 
+  /**
+   * The wire versions the member said it speaks (a version 3 header), or null when unknown; see
+   * {@code WireNegotiation}.
+   */
+  @Nullable WireVersions wireVersions;
+
+  /** Version hellos sent to it since its range was last forgotten; see {@code WireNegotiation}. */
+  int hellos;
+
   /** Position in {@link MemberTable}'s member list, for O(1) removal. */
   int index = -1;
 

@@ -117,6 +117,8 @@ final class MemberTable {
       statusCounts[next.status().ordinal()]++;
       m.stateChangedAt = now;
       if (next.status().isGone()) {
+        m.wireVersions = null; // its next life may speak other versions
+        m.hellos = 0;
         tombstones.addLast(new Tombstone(now + tombstoneNanos, m));
       }
       if (!next.status().isAlive() || next.status() == NodeStatus.ONLINE) {

@@ -1,5 +1,7 @@
 package io.libgossip.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Turns {@link GossipMessage}s into bytes and back. Implementations are thread-safe.
  *
@@ -33,6 +35,45 @@ public interface MessageSerializer {
    * @throws DecodeException when the bytes are not one valid message for this cluster
    */
   GossipMessage decode(byte[] bytes, int offset, int length) throws DecodeException;
+
+  /**
+   * Encodes {@code message} at wire format {@code version} into a new array. A format without
+   * versions ignores {@code version}.
+   *
+   * @throws IllegalArgumentException when this serializer does not write {@code version}
+   */
+  default byte[] encode(GossipMessage message, int version) {
+    return encode(message);
+  }
+
+  /**
+   * Encodes {@code message} at wire format {@code version} into {@code dst} at {@code offset}. A
+   * format without versions ignores {@code version}.
+   *
+   * @return the number of bytes written
+   * @throws IllegalArgumentException when this serializer does not write {@code version}
+   */
+  default int encode(GossipMessage message, int version, byte[] dst, int offset) {
+    return encode(message, dst, offset);
+  }
+
+  /**
+   * The exact number of bytes {@link #encode(GossipMessage, int)} produces. A format without
+   * versions ignores {@code version}.
+   */
+  default int encodedSize(GossipMessage message, int version) {
+    return encodedSize(message);
+  }
+
+  /**
+   * The range of wire versions the sender of a message says it speaks, read from the bytes {@link
+   * #decode(byte[], int, int)} accepted; null when the message does not say (version 2, or a format
+   * without versions). A runtime hands it to {@link GossipCore#handleMessage(GossipMessage,
+   * WireVersions, long)}.
+   */
+  default @Nullable WireVersions senderVersions(byte[] bytes, int offset, int length) {
+    return null;
+  }
 
   /** Decodes one message occupying all of {@code bytes}. */
   default GossipMessage decode(byte[] bytes) throws DecodeException {

@@ -17,4 +17,17 @@ public interface Outbox {
    * @param delivery whether the message needs the reliable path
    */
   void send(GossipMessage message, NodeView target, Delivery delivery);
+
+  /**
+   * Sends {@code message} to {@code target} at binary wire format {@code version}: the version the
+   * core picked for this target (see {@link WireVersions}). A runtime that encodes with a {@link
+   * MessageSerializer} passes it to {@link MessageSerializer#encode(GossipMessage, int)}; the
+   * default ignores it and calls {@link #send(GossipMessage, NodeView, Delivery)}.
+   *
+   * @param version the wire version, within the node's {@link GossipConfig#wireVersions()}; 0 when
+   *     the core has not picked one (the serializer's default)
+   */
+  default void send(GossipMessage message, NodeView target, Delivery delivery, int version) {
+    send(message, target, delivery);
+  }
 }

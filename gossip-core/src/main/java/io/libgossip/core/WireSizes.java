@@ -58,11 +58,14 @@ final class WireSizes {
     return size + metadataSize(update.metadata(), ascii, update.id());
   }
 
-  /** The size of {@code message}; with {@code ascii}, the guess described on the class. */
-  static long messageSize(GossipMessage message, boolean ascii) {
+  /**
+   * The size of {@code message} at wire {@code version}; with {@code ascii}, the guess described on
+   * the class.
+   */
+  static long messageSize(GossipMessage message, boolean ascii, int version) {
     Objects.requireNonNull(message, "message");
     long size =
-        (long) BinarySerializer.HEADER_BYTES
+        (long) BinarySerializer.headerBytes(version)
             + stringSize(message.from(), ascii)
             + addressSize(message.fromAddress(), ascii);
     if (message instanceof GossipMessage.Ping m) {

@@ -34,19 +34,30 @@ final class WireWriter {
    * Writes {@code message} at {@code d[offset]} and returns where it ends. With {@code asciiOnly},
    * gives up where {@code size(message, true)} guessed wrong (a string that is not ASCII, a host
    * that looks like an IPv4 address but is not one) and returns {@link #GAVE_UP}, having written no
-   * further than that guess.
+   * further than that guess. From version 3 on, the header ends with the sender's range {@code
+   * versions}.
    */
   static int write(
-      GossipMessage message, int clusterHash, byte[] d, int offset, boolean asciiOnly) {
+      GossipMessage message,
+      int clusterHash,
+      int version,
+      WireVersions versions,
+      byte[] d,
+      int offset,
+      boolean asciiOnly) {
     int p = offset;
     d[p++] = BinarySerializer.MAGIC_0;
     d[p++] = BinarySerializer.MAGIC_1;
-    d[p++] = (byte) BinarySerializer.VERSION;
+    d[p++] = (byte) version;
     d[p++] = (byte) message.type().code();
     d[p++] = (byte) (clusterHash >>> 24);
     d[p++] = (byte) (clusterHash >>> 16);
     d[p++] = (byte) (clusterHash >>> 8);
     d[p++] = (byte) clusterHash;
+    if (version >= BinarySerializer.RANGE_VERSION) {
+      d[p++] = (byte) versions.min();
+      d[p++] = (byte) versions.max();
+    }
     p = writeString(d, p, message.from(), 0, asciiOnly);
     p = p < 0 ? GAVE_UP : writeAddress(d, p, message.fromAddress(), asciiOnly);
     if (p < 0) {

@@ -31,7 +31,7 @@ final class Units {
         GossipCore.builder()
             .id(SELF)
             .address(CoreFixture.SELF_ADDR)
-            .config(config)
+            .config(CoreFixture.oneVersion(config))
             .random(new SplittableRandom(seed))
             .outbox(outbox)
             .listener(listener)

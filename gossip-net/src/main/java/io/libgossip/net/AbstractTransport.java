@@ -46,9 +46,13 @@ abstract class AbstractTransport implements Transport {
   /** Closes channels; must tolerate a partial start. Idempotent. */
   abstract void doStop();
 
-  /** Sends; {@code future} may be null (fire and forget). Never throws. */
+  /**
+   * Sends at wire {@code version} (0: the serializer's default); {@code future} may be null (fire
+   * and forget). Never throws.
+   */
   abstract void doSend(
       GossipMessage message,
+      int version,
       NodeAddress target,
       Delivery delivery,
       @Nullable CompletableFuture<Void> future);
@@ -128,6 +132,12 @@ abstract class AbstractTransport implements Transport {
 
   @Override
   public final void send(GossipMessage message, NodeAddress target, Delivery delivery) {
+    send(message, target, delivery, 0);
+  }
+
+  @Override
+  public final void send(
+      GossipMessage message, NodeAddress target, Delivery delivery, int version) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(delivery, "delivery");
@@ -135,7 +145,7 @@ abstract class AbstractTransport implements Transport {
       notRunning(target, null);
       return;
     }
-    doSend(message, target, delivery, null);
+    doSend(message, version, target, delivery, null);
   }
 
   @Override
@@ -149,7 +159,7 @@ abstract class AbstractTransport implements Transport {
       notRunning(target, future);
       return future;
     }
-    doSend(message, target, delivery, future);
+    doSend(message, 0, target, delivery, future);
     return future;
   }
 
@@ -189,11 +199,12 @@ abstract class AbstractTransport implements Transport {
    */
   final byte @Nullable [] encode(
       GossipMessage message,
+      int version,
       int headroom,
       NodeAddress target,
       @Nullable CompletableFuture<Void> future) {
     try {
-      return pipeline.encode(message, headroom);
+      return pipeline.encode(message, version, headroom);
     } catch (RuntimeException e) {
       fail(
           future,

@@ -9,6 +9,8 @@ import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeView;
+import io.libgossip.core.Outbox;
+import io.libgossip.core.WireVersions;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -164,7 +166,23 @@ public final class GossipNode implements AutoCloseable {
               + ")");
     }
     this.transport = TransportFactory.create(b.transportType, options);
-    transport.onMessage(this::onInbound);
+    transport.onMessage(
+        new InboundHandler() {
+          @Override
+          public void onMessage(
+              GossipMessage message, @Nullable InetSocketAddress sender, int size) {
+            onInbound(message, null);
+          }
+
+          @Override
+          public void onMessage(
+              GossipMessage message,
+              @Nullable WireVersions senderVersions,
+              @Nullable InetSocketAddress sender,
+              int size) {
+            onInbound(message, senderVersions);
+          }
+        });
     NodeAddress bound = transport.start(); // throws naming the address
     try {
       this.address = advertised(b.advertise, bound);
@@ -182,7 +200,19 @@ public final class GossipNode implements AutoCloseable {
               .configEpoch(b.configEpoch)
               .config(config)
               .random(random)
-              .outbox(this::send)
+              .outbox(
+                  new Outbox() {
+                    @Override
+                    public void send(GossipMessage message, NodeView target, Delivery delivery) {
+                      transport.send(message, target.address(), delivery);
+                    }
+
+                    @Override
+                    public void send(
+                        GossipMessage message, NodeView target, Delivery delivery, int version) {
+                      transport.send(message, target.address(), delivery, version);
+                    }
+                  })
               .listener(this::dispatch)
               .ticker(clock)
               .packetOverhead(overhead)
@@ -233,32 +263,27 @@ public final class GossipNode implements AutoCloseable {
     return clock.getAsLong();
   }
 
-  /** Outbox: called by the core on the loop. */
-  private void send(GossipMessage message, NodeView target, Delivery delivery) {
-    transport.send(message, target.address(), delivery);
-  }
-
   /** Inbound handler: called on a transport I/O thread. */
-  private void onInbound(GossipMessage message, @Nullable InetSocketAddress sender, int size) {
+  private void onInbound(GossipMessage message, @Nullable WireVersions senderVersions) {
     if (!ready) {
       return;
     }
     if (loop.inEventLoop()) {
-      handleInbound(message);
+      handleInbound(message, senderVersions);
     } else {
       try {
-        loop.execute(() -> handleInbound(message));
+        loop.execute(() -> handleInbound(message, senderVersions));
       } catch (RejectedExecutionException e) {
         // shutting down
       }
     }
   }
 
-  private void handleInbound(GossipMessage message) {
+  private void handleInbound(GossipMessage message, @Nullable WireVersions senderVersions) {
     if (closed.get()) {
       return;
     }
-    core.handleMessage(message, now());
+    core.handleMessage(message, senderVersions, now());
     afterCore();
   }
 
@@ -535,6 +560,19 @@ public final class GossipNode implements AutoCloseable {
           Final f2 = finalState;
           return f2 != null ? f2.members : core.members();
         });
+  }
+
+  /**
+   * The highest binary wire format version every live member speaks, as far as this node knows
+   * ({@link GossipCore#clusterWireVersion()}); after {@code close}, the oldest this node speaks.
+   * During a rolling upgrade it stays at the old version until the last old node is gone.
+   */
+  public int clusterWireVersion() {
+    if (finalState != null) {
+      return core.config().wireVersions().min();
+    }
+    return call(
+        () -> finalState != null ? core.config().wireVersions().min() : core.clusterWireVersion());
   }
 
   /** This node as the cluster sees it. */

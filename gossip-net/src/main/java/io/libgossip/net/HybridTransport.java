@@ -105,11 +105,12 @@ final class HybridTransport extends AbstractTransport {
   @Override
   void doSend(
       GossipMessage message,
+      int version,
       NodeAddress target,
       Delivery delivery,
       @Nullable CompletableFuture<Void> future) {
     // Encoded once, with room for the TCP length prefix in front.
-    byte[] frame = encode(message, TcpTransport.LENGTH_BYTES, target, future);
+    byte[] frame = encode(message, version, TcpTransport.LENGTH_BYTES, target, future);
     if (frame == null) {
       return;
     }

@@ -1,6 +1,7 @@
 package io.libgossip.net;
 
 import io.libgossip.core.GossipMessage;
+import io.libgossip.core.WireVersions;
 import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
 
@@ -22,4 +23,18 @@ public interface InboundHandler {
    *     length prefix)
    */
   void onMessage(GossipMessage message, @Nullable InetSocketAddress sender, int size);
+
+  /**
+   * One decoded message whose header said which wire versions its sender speaks ({@code
+   * senderVersions}, null when it said nothing). A runtime that drives a core passes them to {@link
+   * io.libgossip.core.GossipCore#handleMessage(GossipMessage, WireVersions, long)}; the default
+   * drops them and calls {@link #onMessage(GossipMessage, InetSocketAddress, int)}.
+   */
+  default void onMessage(
+      GossipMessage message,
+      @Nullable WireVersions senderVersions,
+      @Nullable InetSocketAddress sender,
+      int size) {
+    onMessage(message, sender, size);
+  }
 }

@@ -4,6 +4,7 @@ import io.libgossip.core.DecodeException;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageSerializer;
+import io.libgossip.core.WireVersions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.List;
@@ -60,14 +61,28 @@ final class PacketPipeline {
    * @throws RuntimeException with a message saying what failed (the serializer, or which transform)
    */
   byte[] encode(GossipMessage message, int headroom) {
-    int size = serializer.encodedSize(message);
+    return encode(message, 0, headroom);
+  }
+
+  /** As {@link #encode(GossipMessage, int)}, at wire {@code version} (0: the default). */
+  byte[] encode(GossipMessage message, int version, int headroom) {
+    int size =
+        version == 0 ? serializer.encodedSize(message) : serializer.encodedSize(message, version);
     if (transforms.length == 0) {
       byte[] out = new byte[headroom + size];
-      checkWritten(serializer.encode(message, out, headroom), size);
+      checkWritten(
+          version == 0
+              ? serializer.encode(message, out, headroom)
+              : serializer.encode(message, version, out, headroom),
+          size);
       return out;
     }
     byte[] packet = new byte[size];
-    checkWritten(serializer.encode(message, packet, 0), size);
+    checkWritten(
+        version == 0
+            ? serializer.encode(message, packet, 0)
+            : serializer.encode(message, version, packet, 0),
+        size);
     for (PacketTransform t : transforms) {
       int in = packet.length;
       byte[] out = t.encode(packet);
@@ -140,7 +155,8 @@ final class PacketPipeline {
       len = packet.length;
     }
     try {
-      return new Inbound.Decoded(serializer.decode(packet, off, len));
+      GossipMessage message = serializer.decode(packet, off, len);
+      return new Inbound.Decoded(message, serializer.senderVersions(packet, off, len));
     } catch (DecodeException e) {
       return new Inbound.Undecodable(e.reason(), e.getMessage());
     } catch (RuntimeException e) { // a serializer bug must not escape into the pipeline
@@ -151,7 +167,8 @@ final class PacketPipeline {
   /** What became of one inbound packet. */
   sealed interface Inbound {
     /** A message. */
-    record Decoded(GossipMessage message) implements Inbound {}
+    record Decoded(GossipMessage message, @Nullable WireVersions senderVersions)
+        implements Inbound {}
 
     /** Bytes the serializer rejected. */
     record Undecodable(DropReason reason, @Nullable String detail) implements Inbound {}

@@ -48,10 +48,14 @@ public final class SerializerFactory {
     }
   }
 
-  /** The serializer named {@code name} for the cluster name and message size of {@code config}. */
+  /**
+   * The serializer named {@code name} for the cluster name and message size of {@code config}; a
+   * binary one reads and writes the wire versions of {@code config}.
+   */
   public static MessageSerializer create(String name, GossipConfig config) {
     Objects.requireNonNull(config, "config");
-    return create(name, config.clusterName(), config.maxMessageSize());
+    MessageSerializer s = create(name, config.clusterName(), config.maxMessageSize());
+    return s instanceof BinarySerializer ? BinarySerializer.forConfig(config) : s;
   }
 
   /**

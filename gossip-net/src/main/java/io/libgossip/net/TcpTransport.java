@@ -190,10 +190,11 @@ final class TcpTransport extends ChannelTransport {
   @Override
   void doSend(
       GossipMessage message,
+      int version,
       NodeAddress target,
       Delivery delivery,
       @Nullable CompletableFuture<Void> future) {
-    byte[] frame = encode(message, LENGTH_BYTES, target, future);
+    byte[] frame = encode(message, version, LENGTH_BYTES, target, future);
     if (frame != null) {
       sendFrame(message, frame, target, future);
     }

@@ -60,6 +60,16 @@ public interface Transport extends AutoCloseable {
   void send(GossipMessage message, NodeAddress target, Delivery delivery);
 
   /**
+   * Sends at wire format {@code version} (what the core's {@link
+   * io.libgossip.core.Outbox#send(GossipMessage, io.libgossip.core.NodeView, Delivery, int)} was
+   * given; 0 for the serializer's default), without telling the caller the outcome. The default
+   * ignores the version.
+   */
+  default void send(GossipMessage message, NodeAddress target, Delivery delivery, int version) {
+    send(message, target, delivery);
+  }
+
+  /**
    * Sends and reports the outcome.
    *
    * @return a future completed when the message has been written to the socket, or failed with a

@@ -97,7 +97,8 @@ final class TransportContext {
       drop(TransportDropReason.REJECTED_BY_TRANSFORM, sender, r.transform() + ": " + r.why());
       return;
     }
-    GossipMessage message = ((PacketPipeline.Inbound.Decoded) in).message();
+    PacketPipeline.Inbound.Decoded decoded = (PacketPipeline.Inbound.Decoded) in;
+    GossipMessage message = decoded.message();
     InboundHandler h = handler;
     if (h == null) {
       drop(TransportDropReason.OVERLOAD, sender, "no inbound handler");
@@ -105,7 +106,7 @@ final class TransportContext {
     }
     counters.received(length);
     try {
-      h.onMessage(message, sender, length);
+      h.onMessage(message, decoded.senderVersions(), sender, length);
     } catch (RuntimeException e) {
       handlerErrorLog.drop(TransportDropReason.OVERLOAD, sender, "inbound handler threw " + e);
     }

@@ -101,10 +101,11 @@ final class UdpTransport extends ChannelTransport {
   @Override
   void doSend(
       GossipMessage message,
+      int version,
       NodeAddress target,
       Delivery delivery,
       @Nullable CompletableFuture<Void> future) {
-    byte[] payload = encode(message, 0, target, future);
+    byte[] payload = encode(message, version, 0, target, future);
     if (payload == null) {
       return;
     }

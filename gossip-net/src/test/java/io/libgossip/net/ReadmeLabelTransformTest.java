@@ -44,7 +44,7 @@ class ReadmeLabelTransformTest {
     byte[] packet = p.encode(TestMessages.ping(1), 0);
     assertThat(new String(packet, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("prod");
     assertThat(p.decode(packet, 0, packet.length))
-        .isEqualTo(new PacketPipeline.Inbound.Decoded(TestMessages.ping(1)));
+        .isEqualTo(new PacketPipeline.Inbound.Decoded(TestMessages.ping(1), null));
     byte[] other = "test".getBytes(StandardCharsets.US_ASCII);
     assertThat(p.decode(other, 0, other.length))
         .isEqualTo(new PacketPipeline.Inbound.Rejected("Label", "not labelled prod"));

@@ -3,13 +3,18 @@ package io.libgossip.sim;
 import io.libgossip.core.BinarySerializer;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.MessageSerializer;
+import io.libgossip.core.WireVersions;
 
 /** The serializer the simulator sizes messages with by default. */
 final class Serializers {
   private Serializers() {}
 
-  /** The core's compact binary serializer for {@code config}'s cluster name and size limit. */
+  /**
+   * The core's compact binary serializer for {@code config}'s cluster name and size limit, sizing
+   * every version this build speaks (nodes may be configured with different versions).
+   */
   static MessageSerializer binary(GossipConfig config) {
-    return BinarySerializer.forConfig(config);
+    return new BinarySerializer(
+        config.clusterName(), config.maxMessageSize(), WireVersions.SUPPORTED);
   }
 }

@@ -7,6 +7,8 @@ import io.libgossip.core.GossipCore;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeView;
+import io.libgossip.core.Outbox;
+import io.libgossip.core.WireVersions;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -29,6 +31,12 @@ final class SimEngine {
   /** Observes every message a core sends, before the network decides its fate (for tests). */
   interface SendTap {
     void onSend(long now, int src, int dst, GossipMessage message, Delivery delivery);
+
+    /** As the five-argument method, with the wire version the core picked (0: the default). */
+    default void onSend(
+        long now, int src, int dst, GossipMessage message, Delivery delivery, int version) {
+      onSend(now, src, dst, message, delivery);
+    }
   }
 
   private final GossipConfig config;
@@ -45,6 +53,7 @@ final class SimEngine {
 
   private long now;
   private long eventsProcessed;
+  private long versionDrops;
   private @Nullable LongConsumer progress;
   private @Nullable SendTap sendTap;
 
@@ -170,19 +179,29 @@ final class SimEngine {
       measure.traffic.lostToPartition();
       return;
     }
-    if (dst.paused) {
-      dst.hold(d.message(), d.size());
+    if (d.version() != 0 && !dst.running().config().wireVersions().contains(d.version())) {
+      versionDrops++; // its decoder would reject the packet (UNSUPPORTED_VERSION)
       return;
     }
-    deliver(dst, d.message(), d.size());
+    if (dst.paused) {
+      dst.hold(d.message(), d.size(), d.senderVersions());
+      return;
+    }
+    deliver(dst, d.message(), d.size(), d.senderVersions());
   }
 
-  private void deliver(SimNode dst, GossipMessage m, int size) {
+  private void deliver(
+      SimNode dst, GossipMessage m, int size, @Nullable WireVersions senderVersions) {
     GossipCore c = dst.running();
     measure.traffic.delivered();
     c.recordBytesReceived(size);
-    c.handleMessage(m, now);
+    c.handleMessage(m, senderVersions, now);
     afterCall(dst, false);
+  }
+
+  /** Packets dropped because their receiver does not read their wire version. */
+  long versionDrops() {
+    return versionDrops;
   }
 
   void onPauseEnd(SimNode node, int life) {
@@ -195,7 +214,7 @@ final class SimEngine {
       if (!node.up || node.paused) {
         break; // a held message made the node leave; the rest is lost with it
       }
-      deliver(node, h.message(), h.size());
+      deliver(node, h.message(), h.size(), h.senderVersions());
     }
     if (node.up) {
       scheduleTick(node, false);
@@ -248,8 +267,9 @@ final class SimEngine {
 
   // ---------------------------------------------------------------- what cores do
 
-  private void onSend(SimNode src, GossipMessage m, NodeView target, Delivery delivery) {
-    int size = serializer.encodedSize(m);
+  private void onSend(
+      SimNode src, GossipMessage m, NodeView target, Delivery delivery, int version) {
+    int size = version == 0 ? serializer.encodedSize(m) : serializer.encodedSize(m, version);
     measure.traffic.sent(size);
     src.pendingBytes += size;
     SimNode dst = live.byAddress(target.address());
@@ -258,7 +278,7 @@ final class SimEngine {
       return;
     }
     if (sendTap != null) {
-      sendTap.onSend(now, src.index, dst.index, m, delivery);
+      sendTap.onSend(now, src.index, dst.index, m, delivery, version);
     }
     if (!dst.up) {
       measure.traffic.unreachable();
@@ -278,7 +298,11 @@ final class SimEngine {
       }
       delay = net.bestEffortDelay(src.index, dst.index);
     }
-    queue.push(now + delay, new SimEvent.Deliver(dst, dst.life, src.index, size, m));
+    WireVersions senderVersions =
+        version >= 3 ? src.running().config().wireVersions() : null; // in a version 3 header
+    queue.push(
+        now + delay,
+        new SimEvent.Deliver(dst, dst.life, src.index, size, m, version, senderVersions));
   }
 
   private void onClusterEvent(SimNode observer, ClusterEvent event) {
@@ -333,7 +357,18 @@ final class SimEngine {
     return b.id(node.id)
         .address(node.address)
         .random(nodeRandoms.split())
-        .outbox((m, target, delivery) -> onSend(node, m, target, delivery))
+        .outbox(
+            new Outbox() {
+              @Override
+              public void send(GossipMessage m, NodeView target, Delivery delivery) {
+                onSend(node, m, target, delivery, 0);
+              }
+
+              @Override
+              public void send(GossipMessage m, NodeView target, Delivery delivery, int version) {
+                onSend(node, m, target, delivery, version);
+              }
+            })
         .listener(e -> onClusterEvent(node, e))
         .build();
   }

@@ -1,6 +1,8 @@
 package io.libgossip.sim;
 
 import io.libgossip.core.GossipMessage;
+import io.libgossip.core.WireVersions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the simulation loop can have scheduled. Each event knows which {@link SimEngine} step it
@@ -30,9 +32,18 @@ sealed interface SimEvent {
 
   /**
    * A packet from node {@code src} arrives at {@code dst}; lost if {@code dst} is no longer in life
-   * {@code dstLife} or a partition now cuts the link.
+   * {@code dstLife} or a partition now cuts the link. It went out at wire {@code version} (0: the
+   * serializer's default), with the sender's range in its header when {@code senderVersions} is not
+   * null.
    */
-  record Deliver(SimNode dst, int dstLife, int src, int size, GossipMessage message)
+  record Deliver(
+      SimNode dst,
+      int dstLife,
+      int src,
+      int size,
+      GossipMessage message,
+      int version,
+      @Nullable WireVersions senderVersions)
       implements SimEvent {
     @Override
     public void fire(SimEngine engine) {

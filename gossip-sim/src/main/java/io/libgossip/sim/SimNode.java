@@ -3,6 +3,7 @@ package io.libgossip.sim;
 import io.libgossip.core.GossipCore;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeAddress;
+import io.libgossip.core.WireVersions;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -18,7 +19,7 @@ final class SimNode {
   static final long NONE = Long.MIN_VALUE;
 
   /** A packet that reached the node while it was paused, handled when the pause ends. */
-  record Held(GossipMessage message, int size) {}
+  record Held(GossipMessage message, int size, @Nullable WireVersions senderVersions) {}
 
   /** Index in the simulation, 0-based. */
   final int index;
@@ -90,11 +91,11 @@ final class SimNode {
   }
 
   /** Buffers a packet that arrived during a pause. */
-  void hold(GossipMessage message, int size) {
+  void hold(GossipMessage message, int size, @Nullable WireVersions senderVersions) {
     if (held.isEmpty()) {
       held = new ArrayList<>();
     }
-    held.add(new Held(message, size));
+    held.add(new Held(message, size, senderVersions));
   }
 
   /** Removes and returns the buffered packets. */

@@ -328,6 +328,15 @@ public final class Simulation {
     return live.sorted();
   }
 
+  /**
+   * Packets dropped because their receiver does not read the wire version they were sent at, as its
+   * decoder would ({@code UNSUPPORTED_VERSION}): version hellos to nodes that speak only older
+   * versions.
+   */
+  public long versionDrops() {
+    return engine.versionDrops();
+  }
+
   /** The core of running node {@code i} (for inspection; do not drive it directly). */
   public GossipCore core(int i) {
     return upNode(i).running();

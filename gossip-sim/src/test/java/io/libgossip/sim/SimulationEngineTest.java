@@ -3,6 +3,7 @@ package io.libgossip.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.libgossip.core.Delivery;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipMessage;
 import java.time.Duration;
@@ -134,9 +135,24 @@ class SimulationEngineTest {
     io.libgossip.core.BinarySerializer bs =
         io.libgossip.core.BinarySerializer.forConfig(GossipConfig.local());
     sim.sendTap(
-        (now, src, dst, m, d) -> {
-          tapped[0]++;
-          tapped[1] += bs.encode(m).length;
+        new SimEngine.SendTap() {
+          @Override
+          public void onSend(
+              long now, int src, int dst, io.libgossip.core.GossipMessage m, Delivery d) {
+            throw new AssertionError("the engine passes the version");
+          }
+
+          @Override
+          public void onSend(
+              long now,
+              int src,
+              int dst,
+              io.libgossip.core.GossipMessage m,
+              Delivery d,
+              int version) {
+            tapped[0]++;
+            tapped[1] += (version == 0 ? bs.encode(m) : bs.encode(m, version)).length;
+          }
         });
     sim.runUntil(Duration.ofSeconds(10));
     SimMetrics m = sim.metrics();

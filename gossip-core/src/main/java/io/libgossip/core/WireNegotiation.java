@@ -1,0 +1,151 @@
+package io.libgossip.core;
+
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which wire format version each message goes out at, and what the members speak.
+ *
+ * <p>Each member's range ({@link Member#wireVersions}) is learned from the version 3 header of the
+ * messages it sends this node, and forgotten when the member fails or leaves (its next life may run
+ * other software) or sends a join request without a range. A message goes to a member at the
+ * highest version both speak when its range is known, and otherwise at this node's oldest version.
+ * While a message is handled, whatever goes back to its sender goes at most at the version the
+ * sender showed it speaks (its range, or this node's oldest for a message without one), so a node
+ * restarted with older software can read the answers to its own requests.
+ *
+ * <p>Discovery: a ping to a member whose range is unknown is preceded by a hello (at most {@link
+ * #MAX_HELLOS} per member life), a ping with sequence number {@link #HELLO_SEQ} at this node's
+ * newest version. A member that reads it learns this node's range and answers with an ack at the
+ * same version, which teaches this node the member's range; a member that cannot read it drops it
+ * (counted there as {@link DropReason#UNSUPPORTED_VERSION}).
+ */
+final class WireNegotiation {
+  /** The sequence number of hellos and their acks; probes and relays count from 1. */
+  static final long HELLO_SEQ = 0;
+
+  /**
+   * Hellos sent to one member per life at most: a member that answers none of them (it speaks only
+   * older versions, or its runtime's format has no versions) is not asked again until it fails,
+   * leaves or rejoins. Five unanswered tries at 20% loss each way miss a member that speaks version
+   * 3 with probability about 10^-5, and any one answered hello in either direction suffices.
+   */
+  static final int MAX_HELLOS = 5;
+
+  private final SelfState self;
+  private final MemberTable table;
+  private final WireVersions own;
+
+  /** While a message is handled: its sender, the sender's address and range (null: none). */
+  private @Nullable String replyTo;
+
+  private @Nullable NodeAddress replyAddress;
+  private @Nullable WireVersions replyVersions;
+  private long hellosSent;
+
+  WireNegotiation(SelfState self, MemberTable table, WireVersions own) {
+    this.self = self;
+    this.table = table;
+    this.own = own;
+  }
+
+  WireVersions own() {
+    return own;
+  }
+
+  long hellosSent() {
+    return hellosSent;
+  }
+
+  /** Before {@code message} is applied: learn the sender's range, cap what goes back to it. */
+  void receiving(GossipMessage message, @Nullable WireVersions sender) {
+    replyTo = message.from();
+    replyAddress = message.fromAddress();
+    replyVersions = sender;
+    learn(message, sender);
+  }
+
+  /** After the message was applied: the sender may have become a member meanwhile (a join). */
+  void received(GossipMessage message, @Nullable WireVersions sender) {
+    learn(message, sender);
+    replyTo = null;
+    replyAddress = null;
+    replyVersions = null;
+  }
+
+  private void learn(GossipMessage message, @Nullable WireVersions sender) {
+    Member m = table.get(message.from());
+    if (m == null || !m.status().isAlive()) {
+      return; // a packet sent before it failed or left says nothing of its next life
+    }
+    if (sender != null) {
+      m.wireVersions = sender;
+    } else if (message instanceof GossipMessage.PushPull p && p.join() && !p.reply()) {
+      m.wireVersions = null; // it restarted, maybe with older software
+      m.hellos = 0;
+    }
+  }
+
+  /** The version to write {@code target}'s message at. */
+  int versionFor(NodeView target) {
+    WireVersions known;
+    if (replyTo != null
+        && (target.hasId()
+            ? replyTo.equals(target.id())
+            : Objects.equals(target.address(), replyAddress))) {
+      known = replyVersions;
+    } else {
+      known = rangeOf(target);
+    }
+    if (known == null) {
+      return own.min();
+    }
+    return Math.max(own.min(), own.highestCommon(known));
+  }
+
+  private @Nullable WireVersions rangeOf(NodeView target) {
+    if (!target.hasId()) {
+      return null;
+    }
+    Member m = table.get(target.id());
+    return m == null ? null : m.wireVersions;
+  }
+
+  /**
+   * The hello to send before {@code message}, or null: only before a ping (not a hello) to a member
+   * whose range is unknown and that has had fewer than {@link #MAX_HELLOS}, and only when this node
+   * speaks more than one version.
+   */
+  @Nullable GossipMessage helloBefore(GossipMessage message, NodeView target) {
+    if (own.max() == own.min()
+        || !(message instanceof GossipMessage.Ping ping)
+        || ping.seq() == HELLO_SEQ
+        || !target.hasId()) {
+      return null;
+    }
+    Member m = table.get(target.id());
+    if (m == null || m.wireVersions != null || m.hellos >= MAX_HELLOS) {
+      return null;
+    }
+    m.hellos++;
+    hellosSent++;
+    return new GossipMessage.Ping(self.id, self.address, HELLO_SEQ, target.id(), List.of());
+  }
+
+  /**
+   * The highest version every live member speaks, this node included: members whose range is
+   * unknown count as this node's oldest version.
+   */
+  int clusterVersion() {
+    int v = own.max();
+    for (Member m : table.all()) {
+      if (m.status().isAlive()) {
+        WireVersions w = m.wireVersions;
+        int common = w == null ? own.min() : Math.max(own.min(), own.highestCommon(w));
+        v = Math.min(v, common);
+      }
+    }
+    return v;
+  }
+}

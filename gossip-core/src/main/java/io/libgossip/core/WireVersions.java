@@ -1,0 +1,53 @@
+package io.libgossip.core;
+
+/**
+ * A range of binary wire format versions, {@code min} to {@code max} inclusive: the versions a node
+ * reads and writes. Format version 3 carries the sender's range in every header, so that each node
+ * learns what its peers speak (see {@link BinarySerializer}).
+ *
+ * <p>A node writes to a peer whose range it knows the highest version both speak, and to a peer
+ * whose range it does not know (an older node, or one not heard from yet) its own {@code min}.
+ * {@link GossipCore#clusterWireVersion()} is the highest version every live member speaks.
+ *
+ * @param min the oldest version, at least 1
+ * @param max the newest version, at most 255 and at least {@code min}
+ */
+public record WireVersions(int min, int max) {
+
+  /** The oldest version this build reads and writes: 2 (format v1 is no longer spoken). */
+  public static final int OLDEST = 2;
+
+  /** The newest version this build reads and writes: 3, version 2 plus the range in the header. */
+  public static final int NEWEST = 3;
+
+  /** Every version this build speaks, {@link #OLDEST} to {@link #NEWEST}: the default. */
+  public static final WireVersions SUPPORTED = new WireVersions(OLDEST, NEWEST);
+
+  /**
+   * Checks the range.
+   *
+   * @throws IllegalArgumentException when {@code min < 1}, {@code max > 255} or {@code min > max}
+   */
+  public WireVersions {
+    if (min < 1 || max > 255 || min > max) {
+      throw new IllegalArgumentException(
+          "wire versions must satisfy 1 <= min <= max <= 255, got [" + min + ", " + max + "]");
+    }
+  }
+
+  /** Whether {@code version} is in the range. */
+  public boolean contains(int version) {
+    return version >= min && version <= max;
+  }
+
+  /** The highest version in both ranges, or -1 when they do not overlap. */
+  public int highestCommon(WireVersions other) {
+    int v = Math.min(max, other.max);
+    return v >= Math.max(min, other.min) ? v : -1;
+  }
+
+  @Override
+  public String toString() {
+    return "[" + min + ", " + max + "]";
+  }
+}
