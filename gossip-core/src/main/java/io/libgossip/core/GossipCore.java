@@ -62,6 +62,7 @@ public final class GossipCore {
   final ClaimRules claims;
   final FailureDetector detector;
   final AntiEntropy antiEntropy;
+  final Departure departure;
 
   private final GossipConfig config;
   private final LongSupplier ticker;
@@ -113,7 +114,8 @@ public final class GossipCore {
             self,
             suspicions,
             config.gossipToTheDeadTime().toNanos(),
-            config.tombstoneTimeout().toNanos());
+            config.tombstoneTimeout().toNanos(),
+            config.reconnectTimeout().toNanos());
     this.broadcasts = new BroadcastQueue<>(config.maxQueuedUpdates());
     this.disseminator =
         new Disseminator(
@@ -124,6 +126,7 @@ public final class GossipCore {
             self, table, claims, suspicions, awareness, disseminator, effects, config);
     this.antiEntropy =
         new AntiEntropy(self, table, claims, disseminator, schedule, effects, random, config);
+    this.departure = new Departure(self, table, disseminator, effects, config);
   }
 
   // =====================================================================================
@@ -154,6 +157,7 @@ public final class GossipCore {
       schedule.set(Deadline.GOSSIP, now + gossipIntervalNanos);
       disseminator.gossipRound(now);
     }
+    departure.tick(now);
     if (!self.leaving() && schedule.isDue(Deadline.PUSH_PULL, now)) {
       antiEntropy.pushPullRound(now);
     }
@@ -187,6 +191,7 @@ public final class GossipCore {
   public Received handleMessage(GossipMessage message, long now) {
     Objects.requireNonNull(message, "message");
     Received result = receive(message, now);
+    antiEntropy.noticeRevivals(now);
     afterCall();
     return result;
   }
@@ -210,7 +215,9 @@ public final class GossipCore {
       }
       case ACK -> {
         Piggyback p = applyPiggyback(message, now);
-        yield answered(message, p, detector.onAck((Ack) message, now, p.corrections()));
+        Ack ack = (Ack) message;
+        yield answered(
+            message, p, departure.onAck(ack) || detector.onAck(ack, now, p.corrections()));
       }
       case PING_REQ -> {
         Piggyback p = applyPiggyback(message, now);
@@ -278,6 +285,7 @@ public final class GossipCore {
   public void join(Collection<NodeAddress> seeds, long now) {
     Objects.requireNonNull(seeds, "seeds");
     ensureStarted(now);
+    antiEntropy.rememberSeeds(seeds);
     int sent = 0;
     for (NodeAddress seed : seeds) {
       if (!seed.equals(self.address)) {
@@ -298,8 +306,11 @@ public final class GossipCore {
 
   /**
    * Leaves gracefully: announces {@code LEFT} (which wins over {@code ONLINE} at the same
-   * incarnation, so it is never mistaken for a failure) and stops probing. Keep ticking until
-   * {@link ClusterEvent.LeaveSpread} fires so the announcement goes out.
+   * incarnation, so it is never mistaken for a failure) and stops probing. The claim is gossiped,
+   * and also sent over the reliable delivery, to be acknowledged, to every live member (up to 32 of
+   * them) or to 16 random ones (in a larger cluster), again to those that have not answered every
+   * probe timeout. Keep ticking and handling messages until {@link ClusterEvent.LeaveSpread} fires,
+   * bounded by a timeout of your own: a member that died unnoticed never answers.
    */
   public void leave(long now) {
     ensureStarted(now);
@@ -309,15 +320,17 @@ public final class GossipCore {
     detector.cancelProbe();
     disseminator.spread(self.leave(now));
     schedule.set(Deadline.GOSSIP, now); // start spreading at once
+    departure.start(detector.nextSeq(), now);
     afterCall();
   }
 
   /**
-   * Whether the {@code LEFT} announcement has been sent as often as any update is, or there is no
-   * one left to tell.
+   * Whether the {@code LEFT} announcement has been sent as often as any update is and acknowledged
+   * by the live members asked (see {@link #leave(long)}), or there is no one left to tell.
    */
   public boolean leaveSpread() {
-    return self.leaving() && (!disseminator.isSpreading(self.id) || liveCount() == 0);
+    return self.leaving()
+        && ((departure.done() && !disseminator.isSpreading(self.id)) || liveCount() == 0);
   }
 
   /**
@@ -458,6 +471,7 @@ public final class GossipCore {
     }
     long d = schedule.next(self.leaving());
     d = detector.earliestDeadline(d);
+    d = departure.earliestDeadline(d);
     return table.earliestTombstone(d);
   }
 
@@ -479,6 +493,7 @@ public final class GossipCore {
   private void start(long now) {
     self.started(now);
     detector.start(now);
+    antiEntropy.start(now);
     disseminator.spread(self.claim()); // announce ourselves to whoever we meet
     schedule.start(now);
   }
