@@ -30,6 +30,8 @@ public final class SimMain {
           "  --pause-ms MS           length of each pause (default 8000)",
           "  --partition             split the cluster 50/50 (two-way) 5 s after convergence",
           "  --partition-s S         how long the partition lasts (default 60)",
+          "  --partitions D@S,...    several partitions instead: each D seconds long from S",
+          "                          seconds after convergence, new random halves each",
           "  --updates U             metadata updates after convergence (default 10)",
           "  --update-interval-ms MS time between metadata updates (default 3000)",
           "  --join-rate R           nodes started per second (default: all within 1 s up to",
@@ -88,7 +90,15 @@ public final class SimMain {
       return 0;
     }
     Scenario s = o.scenario;
-    if (s.partition() && s.durationSeconds() < s.partitionSeconds() + 15) {
+    if (!s.partitionWindows().isEmpty()) {
+      double last = s.partitionWindows().get(s.partitionWindows().size() - 1).endS();
+      if (s.durationSeconds() < last + 15) {
+        err.println(
+            "gossip sim: warning: --duration "
+                + Json.number(s.durationSeconds())
+                + " leaves little or no time after the last partition heals");
+      }
+    } else if (s.partition() && s.durationSeconds() < s.partitionSeconds() + 15) {
       err.println(
           "gossip sim: warning: --duration "
               + Json.number(s.durationSeconds())
@@ -205,6 +215,7 @@ public final class SimMain {
       case "--pause":
       case "--pause-ms":
       case "--partition-s":
+      case "--partitions":
       case "--updates":
       case "--update-interval-ms":
       case "--join-rate":
@@ -247,6 +258,9 @@ public final class SimMain {
         break;
       case "--partition-s":
         s.partitionSeconds(decimal(v));
+        break;
+      case "--partitions":
+        s.partitions(PartitionWindow.parseList(v));
         break;
       case "--updates":
         s.updates(integer(v));
