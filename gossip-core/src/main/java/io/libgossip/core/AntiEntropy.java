@@ -212,7 +212,7 @@ final class AntiEntropy {
    * stale entries after a heal; while one is under way, rounds come every probe interval and tell
    * {@link #HEAL_NOTICES} members each. Once per interval, a full state exchange with a random
    * failed member follows with probability failed/alive, so the cluster as a whole exchanges state
-   * with each failed member about once per interval; and when the view has shrunk to half the
+   * with each failed member about once per interval; and when the view has shrunk below half the
    * largest seen (or to this node alone), one with a seed that is not a live member.
    */
   void reconnectRound(long now) {
@@ -241,10 +241,10 @@ final class AntiEntropy {
   }
 
   /**
-   * When the view has shrunk to half the most live members seen, or to this node alone, exchanges
-   * state with a random seed that is not a live member: after a partition that outlasted the
-   * reconnect timeout, the seeds are the only way back to the other side. When every seed is a live
-   * member, the view is as large as it can be made and becomes the new peak.
+   * When the view has shrunk below half the most live members seen, or to this node alone,
+   * exchanges state with a random seed that is not a live member: after a partition that outlasted
+   * the reconnect timeout, the seeds are the only way back to the other side. When every seed is a
+   * live member, the view is as large as it can be made and becomes the new peak.
    */
   private void seedRound() {
     int live = table.liveCount();

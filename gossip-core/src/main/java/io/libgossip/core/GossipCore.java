@@ -360,8 +360,10 @@ public final class GossipCore {
   }
 
   /**
-   * Removes {@code FAILED} and {@code LEFT} members whose tombstone is older than {@link
-   * GossipConfig#tombstoneTimeout()}, with a {@code REMOVED} event each.
+   * Removes {@code LEFT} members that left more than {@link GossipConfig#tombstoneTimeout()} ago
+   * and {@code FAILED} ones that failed more than {@link GossipConfig#reconnectTimeout()} ago (or
+   * more than the tombstone timeout ago, oldest first, while failed members outnumber the most live
+   * members seen), with a {@code REMOVED} event each.
    *
    * @return how many were removed
    */
