@@ -297,7 +297,7 @@ public final class Scenario {
     sim.runUntilNanos(end, null);
     settleHeal(sim, healAt, healed, cuts.size() - 1);
     long wallMs = (System.nanoTime() - wallStart) / 1_000_000;
-    return report(sim, config, rate, f, healAt, healed, wallMs);
+    return report(sim, config, rate, f, healed, wallMs);
   }
 
   /** Records how long partition {@code i} took to heal, if it has healed and converged since. */
@@ -408,13 +408,7 @@ public final class Scenario {
   }
 
   private SimReport report(
-      Simulation sim,
-      GossipConfig config,
-      double rate,
-      long f,
-      long[] healAt,
-      long[] healed,
-      long wallMs) {
+      Simulation sim, GossipConfig config, double rate, long f, long[] healed, long wallMs) {
     SimMetrics m = sim.metrics();
     LinkedHashMap<String, Object> r = new LinkedHashMap<>();
     r.put("nodes", nodes);
