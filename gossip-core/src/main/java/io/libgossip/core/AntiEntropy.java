@@ -4,6 +4,7 @@ import io.libgossip.core.GossipMessage.Gossip;
 import io.libgossip.core.GossipMessage.PushPull;
 import io.libgossip.core.Schedule.Deadline;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -11,8 +12,21 @@ import java.util.random.RandomGenerator;
  * Anti-entropy: full-state push-pull exchanges (the join, the periodic exchange with a random
  * member, catch-up exchanges after a join) and reconnection to failed members, which heals
  * partitions.
+ *
+ * <p>Healing a partition takes three steps: contact with the other side (reconnect notices and
+ * exchanges with failed members, or with the seeds given to {@code join} when the view shrank and
+ * the failed members are forgotten); refutations, as each side learns the other held it dead; and
+ * repair of the few stale entries some nodes keep. Once a failed member comes back, this node
+ * notices a few unreachable members every probe interval for a reconnect interval, so that the last
+ * stale entries go in seconds rather than in reconnect intervals.
  */
 final class AntiEntropy {
+  /** At most this many seeds are remembered from {@code join}. */
+  static final int MAX_SEEDS = 64;
+
+  /** Unreachable members told per round while a heal is under way. */
+  static final int HEAL_NOTICES = 3;
+
   private final SelfState self;
   private final MemberTable table;
   private final ClaimRules claims;
@@ -23,6 +37,18 @@ final class AntiEntropy {
   private final long probeIntervalNanos;
   private final long pushPullBaseNanos;
   private final long reconnectIntervalNanos;
+
+  /** The seeds of the last {@code join} that named any, this node's own address left out. */
+  private List<NodeAddress> seeds = List.of();
+
+  /** Until when rounds come every probe interval: a failed member came back (a heal). */
+  private long healUntil;
+
+  private boolean healing;
+  private long revivalsSeen;
+
+  /** When the next state exchange of a reconnect round is due. */
+  private long nextExchangeAt;
 
   private boolean joined;
 
@@ -50,14 +76,49 @@ final class AntiEntropy {
     this.reconnectIntervalNanos = config.reconnectInterval().toNanos();
   }
 
+  /** The core (re)started at {@code now}. */
+  void start(long now) {
+    nextExchangeAt = now;
+  }
+
   /** Whether a push-pull answer has arrived (or the node bootstrapped a cluster of its own). */
   boolean hasJoined() {
     return joined;
   }
 
-  /** Forgets the join (after a reset). */
+  /** Forgets the join (after a reset); the seeds are kept. */
   void reset() {
     joined = false;
+    healing = false;
+  }
+
+  /** Remembers the seeds of a join that names any (at most {@link #MAX_SEEDS}). */
+  void rememberSeeds(Collection<NodeAddress> given) {
+    List<NodeAddress> kept = new ArrayList<>();
+    for (NodeAddress a : given) {
+      if (!a.equals(self.address) && !kept.contains(a) && kept.size() < MAX_SEEDS) {
+        kept.add(a);
+      }
+    }
+    if (!kept.isEmpty()) {
+      seeds = List.copyOf(kept);
+    }
+  }
+
+  /**
+   * After a message: when a member came back from {@code FAILED} (a partition is healing), rounds
+   * come every probe interval for the next reconnect interval.
+   */
+  void noticeRevivals(long now) {
+    long r = table.revivals();
+    if (r != revivalsSeen) {
+      revivalsSeen = r;
+      healing = true;
+      healUntil = now + reconnectIntervalNanos;
+      if (!self.leaving()) {
+        schedule.bringForward(Deadline.RECONNECT, now + probeIntervalNanos);
+      }
+    }
   }
 
   /** Sends a join request carrying this node's full state. */
@@ -121,6 +182,7 @@ final class AntiEntropy {
         // Bounded to a quarter interval, so an overloaded cluster that keeps declaring live
         // members dead cannot turn this into a storm of state exchanges.
         schedule.bringForward(Deadline.RECONNECT, now + reconnectIntervalNanos / 4);
+        nextExchangeAt = Schedule.earlier(nextExchangeAt, now + reconnectIntervalNanos / 4);
       }
     } else {
       // To the address the request came from, not the table's: a member that restarted at a new
@@ -145,26 +207,62 @@ final class AntiEntropy {
   }
 
   /**
-   * Partition healing. Every interval, tell one random FAILED member that we hold it dead, in one
-   * small packet: if it is alive after all it answers with its refutation (a correction), and we
-   * recover it. This is what repairs the last stale entry one node may keep after a heal. A full
-   * state exchange follows with probability failed/alive, so the cluster as a whole exchanges state
-   * with each failed member about once per interval.
+   * Partition healing. Every interval, tell one random unreachable member (failed, or suspected for
+   * a probe interval) what we hold about it, in one small packet: if it is alive after all it
+   * answers with its refutation (a correction), and we recover it. This is what repairs the last
+   * stale entries after a heal; while one is under way, rounds come every probe interval and tell
+   * {@link #HEAL_NOTICES} members each. Once per interval, a full state exchange with a random
+   * failed member follows with probability failed/alive, so the cluster as a whole exchanges state
+   * with each failed member about once per interval; and when the view has shrunk below half the
+   * largest seen (or to this node alone), one with a seed that is not a live member.
    */
   void reconnectRound(long now) {
-    schedule.set(Deadline.RECONNECT, now + reconnectIntervalNanos);
+    if (healing && Schedule.due(healUntil, now)) {
+      healing = false;
+    }
+    schedule.set(Deadline.RECONNECT, now + (healing ? probeIntervalNanos : reconnectIntervalNanos));
+    for (Member m : table.randomUnreachable(healing ? HEAL_NOTICES : 1, now, probeIntervalNanos)) {
+      disseminator.send(new Gossip(self.id, self.address, List.of()), m, m.view(), List.of());
+    }
+    if (!Schedule.due(nextExchangeAt, now)) {
+      return;
+    }
+    nextExchangeAt = now + reconnectIntervalNanos;
+    seedRound();
     int failed = table.count(NodeStatus.FAILED);
     if (failed == 0) {
       return;
     }
-    Member pick = table.randomFailed();
-    disseminator.send(new Gossip(self.id, self.address, List.of()), pick, pick.view(), List.of());
     int alive = Math.max(1, table.liveCount());
     if (failed < alive && random.nextDouble() * alive >= failed) {
       return;
     }
-    pick = table.randomFailed();
+    Member pick = table.randomFailed();
     requestExchange(pick.view());
+  }
+
+  /**
+   * When the view has shrunk below half the most live members seen, or to this node alone,
+   * exchanges state with a random seed that is not a live member: after a partition that outlasted
+   * the reconnect timeout, the seeds are the only way back to the other side. When every seed is a
+   * live member, the view is as large as it can be made and becomes the new peak.
+   */
+  private void seedRound() {
+    int live = table.liveCount();
+    if (seeds.isEmpty() || self.leaving() || (live > 1 && 2 * live >= table.peakLive())) {
+      return;
+    }
+    List<NodeAddress> away = new ArrayList<>(seeds.size());
+    for (NodeAddress a : seeds) {
+      if (!table.hasLiveAt(a)) {
+        away.add(a);
+      }
+    }
+    if (away.isEmpty()) {
+      table.rebasePeak();
+      return;
+    }
+    requestExchange(NodeView.ofAddress(away.get(random.nextInt(away.size()))));
   }
 
   private void sendState(NodeView to, boolean join, boolean reply) {

@@ -199,6 +199,13 @@ final class ClaimRules {
     if (!fromState && u.status() != NodeStatus.ONLINE && cur.incarnation() > u.incarnation()) {
       return Outcome.OUTDATED; // the sender holds an accusation we know to be outdated
     }
+    if (!fromState
+        && u.status() == NodeStatus.SUSPECT
+        && cur.status() == NodeStatus.LEFT
+        && cur.incarnation() >= u.incarnation()) {
+      // The sender suspects a member that left: tell it before its suspicion turns into FAILED.
+      return Outcome.OUTDATED;
+    }
     switch (u.status()) {
       case ONLINE:
         return applyOnline(m, u, now);
@@ -281,7 +288,8 @@ final class ClaimRules {
 
   private Outcome applyAboutSelf(MemberUpdate u, long now) {
     if (self.leaving()) {
-      return Outcome.UNCHANGED; // we are on our way out: let LEFT stand
+      // We are on our way out: let LEFT stand, and tell whoever suspects us that we left.
+      return u.status() == NodeStatus.SUSPECT ? Outcome.OUTDATED : Outcome.UNCHANGED;
     }
     long mine = self.claim().incarnation();
     if (u.status() == NodeStatus.ONLINE && !u.address().equals(self.address)) {

@@ -109,6 +109,11 @@ final class FailureDetector {
     relays.clear();
   }
 
+  /** A sequence number no probe or relay uses. */
+  long nextSeq() {
+    return ++seq;
+  }
+
   long probes() {
     return probes;
   }

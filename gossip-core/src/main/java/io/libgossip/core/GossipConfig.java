@@ -25,6 +25,7 @@ public final class GossipConfig {
   private final Duration pushPullInterval;
   private final Duration reconnectInterval;
   private final Duration tombstoneTimeout;
+  private final Duration reconnectTimeout;
   private final int maxPacketSize;
   private final int maxMessageSize;
   private final int maxMetadataBytes;
@@ -46,6 +47,7 @@ public final class GossipConfig {
     this.pushPullInterval = b.pushPullInterval;
     this.reconnectInterval = b.reconnectInterval;
     this.tombstoneTimeout = b.tombstoneTimeout;
+    this.reconnectTimeout = b.reconnectTimeout;
     this.maxPacketSize = b.maxPacketSize;
     this.maxMessageSize = b.maxMessageSize;
     this.maxMetadataBytes = b.maxMetadataBytes;
@@ -81,9 +83,9 @@ public final class GossipConfig {
   /**
    * For members on one host or a very fast network (tests, the demo): probe every 1 s with a 200 ms
    * timeout, one indirect check, gossip every 100 ms, suspicion multiplier 3, push-pull every 15 s,
-   * tombstones kept 60 s. Unlike memberlist's local profile it keeps the retransmit multiplier at
-   * 4: such clusters are small, where 2 sends per update can all go to members that just died or
-   * left, and the extra sends cost next to nothing.
+   * left members kept 60 s and failed ones 10 min. Unlike memberlist's local profile it keeps the
+   * retransmit multiplier at 4: such clusters are small, where 2 sends per update can all go to
+   * members that just died or left, and the extra sends cost next to nothing.
    */
   public static GossipConfig local() {
     return new Builder()
@@ -95,6 +97,7 @@ public final class GossipConfig {
         .pushPullInterval(Duration.ofSeconds(15))
         .reconnectInterval(Duration.ofSeconds(5))
         .tombstoneTimeout(Duration.ofSeconds(60))
+        .reconnectTimeout(Duration.ofMinutes(10))
         .build();
   }
 
@@ -203,9 +206,27 @@ public final class GossipConfig {
     return reconnectInterval;
   }
 
-  /** How long {@code FAILED} and {@code LEFT} members are remembered before removal. LAN: 5 min. */
+  /**
+   * How long {@code LEFT} members are remembered before removal, and the shortest time a {@code
+   * FAILED} member is (see {@link #reconnectTimeout()}). A tombstone keeps stale claims from
+   * bringing a gone member back. LAN: 5 min.
+   */
   public Duration tombstoneTimeout() {
     return tombstoneTimeout;
+  }
+
+  /**
+   * How long a {@code FAILED} member is remembered, and tried every {@link #reconnectInterval()} in
+   * case it is alive on the other side of a partition, before removal. A partition that lasts
+   * longer than this heals only through the seeds given to {@code join}. Longer heals longer
+   * partitions by itself, at the cost of one small packet per reconnect interval per node while
+   * members are failed, and of failed members' entries in every push-pull state. Memory stays
+   * bounded: failed members older than {@link #tombstoneTimeout()} are removed oldest first once
+   * there are more of them than the largest number of live members this node has seen (at least
+   * 64). At least {@link #tombstoneTimeout()}. Default 24 h, as Serf; {@link #local()}: 10 min.
+   */
+  public Duration reconnectTimeout() {
+    return reconnectTimeout;
   }
 
   /** Largest best-effort packet, in bytes; piggybacked updates are packed up to it. LAN: 1400. */
@@ -371,6 +392,7 @@ public final class GossipConfig {
     private Duration pushPullInterval = Duration.ofSeconds(30);
     private Duration reconnectInterval = Duration.ofSeconds(10);
     private Duration tombstoneTimeout = Duration.ofMinutes(5);
+    private Duration reconnectTimeout = Duration.ofHours(24);
     private int maxPacketSize = 1400;
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxMetadataBytes = 512;
@@ -394,6 +416,7 @@ public final class GossipConfig {
       pushPullInterval = c.pushPullInterval;
       reconnectInterval = c.reconnectInterval;
       tombstoneTimeout = c.tombstoneTimeout;
+      reconnectTimeout = c.reconnectTimeout;
       maxPacketSize = c.maxPacketSize;
       maxMessageSize = c.maxMessageSize;
       maxMetadataBytes = c.maxMetadataBytes;
@@ -485,6 +508,12 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#reconnectTimeout()}. */
+    public Builder reconnectTimeout(Duration v) {
+      reconnectTimeout = v;
+      return this;
+    }
+
     /** See {@link GossipConfig#maxPacketSize()}. */
     public Builder maxPacketSize(int v) {
       maxPacketSize = v;
@@ -548,6 +577,15 @@ public final class GossipConfig {
       positive("pushPullInterval", pushPullInterval);
       positive("reconnectInterval", reconnectInterval);
       positive("tombstoneTimeout", tombstoneTimeout);
+      positive("reconnectTimeout", reconnectTimeout);
+      if (reconnectTimeout.compareTo(tombstoneTimeout) < 0) {
+        throw new IllegalArgumentException(
+            "reconnectTimeout ("
+                + reconnectTimeout
+                + ") must be at least tombstoneTimeout ("
+                + tombstoneTimeout
+                + ")");
+      }
       range("maxPacketSize", maxPacketSize, 512, 65507);
       range("maxMessageSize", maxMessageSize, maxPacketSize, 1 << 30);
       range("maxMetadataBytes", maxMetadataBytes, 0, maxPacketSize / 2);

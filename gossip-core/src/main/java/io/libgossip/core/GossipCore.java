@@ -63,6 +63,7 @@ public final class GossipCore {
   final FailureDetector detector;
   final AntiEntropy antiEntropy;
   final WireNegotiation wire;
+  final Departure departure;
 
   private final GossipConfig config;
   private final LongSupplier ticker;
@@ -114,7 +115,8 @@ public final class GossipCore {
             self,
             suspicions,
             config.gossipToTheDeadTime().toNanos(),
-            config.tombstoneTimeout().toNanos());
+            config.tombstoneTimeout().toNanos(),
+            config.reconnectTimeout().toNanos());
     this.wire = new WireNegotiation(self, table, config.wireVersions());
     effects.wire(wire);
     this.broadcasts = new BroadcastQueue<>(config.maxQueuedUpdates());
@@ -127,6 +129,7 @@ public final class GossipCore {
             self, table, claims, suspicions, awareness, disseminator, effects, config);
     this.antiEntropy =
         new AntiEntropy(self, table, claims, disseminator, schedule, effects, random, config);
+    this.departure = new Departure(self, table, disseminator, effects, config);
   }
 
   // =====================================================================================
@@ -157,6 +160,7 @@ public final class GossipCore {
       schedule.set(Deadline.GOSSIP, now + gossipIntervalNanos);
       disseminator.gossipRound(now);
     }
+    departure.tick(now);
     if (!self.leaving() && schedule.isDue(Deadline.PUSH_PULL, now)) {
       antiEntropy.pushPullRound(now);
     }
@@ -208,6 +212,7 @@ public final class GossipCore {
     } finally {
       wire.received(message, sender);
     }
+    antiEntropy.noticeRevivals(now);
     afterCall();
     return result;
   }
@@ -233,7 +238,8 @@ public final class GossipCore {
         Piggyback p = applyPiggyback(message, now);
         Ack ack = (Ack) message;
         boolean hello = ack.seq() == WireNegotiation.HELLO_SEQ; // answers a version hello
-        yield answered(message, p, hello || detector.onAck(ack, now, p.corrections()));
+        yield answered(
+            message, p, hello || departure.onAck(ack) || detector.onAck(ack, now, p.corrections()));
       }
       case PING_REQ -> {
         Piggyback p = applyPiggyback(message, now);
@@ -304,6 +310,7 @@ public final class GossipCore {
   public void join(Collection<NodeAddress> seeds, long now) {
     Objects.requireNonNull(seeds, "seeds");
     ensureStarted(now);
+    antiEntropy.rememberSeeds(seeds);
     int sent = 0;
     for (NodeAddress seed : seeds) {
       if (!seed.equals(self.address)) {
@@ -324,8 +331,11 @@ public final class GossipCore {
 
   /**
    * Leaves gracefully: announces {@code LEFT} (which wins over {@code ONLINE} at the same
-   * incarnation, so it is never mistaken for a failure) and stops probing. Keep ticking until
-   * {@link ClusterEvent.LeaveSpread} fires so the announcement goes out.
+   * incarnation, so it is never mistaken for a failure) and stops probing. The claim is gossiped,
+   * and also sent over the reliable delivery, to be acknowledged, to every live member (up to 32 of
+   * them) or to 16 random ones (in a larger cluster), again to those that have not answered every
+   * probe timeout. Keep ticking and handling messages until {@link ClusterEvent.LeaveSpread} fires,
+   * bounded by a timeout of your own: a member that died unnoticed never answers.
    */
   public void leave(long now) {
     ensureStarted(now);
@@ -335,15 +345,17 @@ public final class GossipCore {
     detector.cancelProbe();
     disseminator.spread(self.leave(now));
     schedule.set(Deadline.GOSSIP, now); // start spreading at once
+    departure.start(detector.nextSeq(), now);
     afterCall();
   }
 
   /**
-   * Whether the {@code LEFT} announcement has been sent as often as any update is, or there is no
-   * one left to tell.
+   * Whether the {@code LEFT} announcement has been sent as often as any update is and acknowledged
+   * by the live members asked (see {@link #leave(long)}), or there is no one left to tell.
    */
   public boolean leaveSpread() {
-    return self.leaving() && (!disseminator.isSpreading(self.id) || liveCount() == 0);
+    return self.leaving()
+        && ((departure.done() && !disseminator.isSpreading(self.id)) || liveCount() == 0);
   }
 
   /**
@@ -373,8 +385,10 @@ public final class GossipCore {
   }
 
   /**
-   * Removes {@code FAILED} and {@code LEFT} members whose tombstone is older than {@link
-   * GossipConfig#tombstoneTimeout()}, with a {@code REMOVED} event each.
+   * Removes {@code LEFT} members that left more than {@link GossipConfig#tombstoneTimeout()} ago
+   * and {@code FAILED} ones that failed more than {@link GossipConfig#reconnectTimeout()} ago (or
+   * more than the tombstone timeout ago, oldest first, while failed members outnumber the most live
+   * members seen), with a {@code REMOVED} event each.
    *
    * @return how many were removed
    */
@@ -484,6 +498,7 @@ public final class GossipCore {
     }
     long d = schedule.next(self.leaving());
     d = detector.earliestDeadline(d);
+    d = departure.earliestDeadline(d);
     return table.earliestTombstone(d);
   }
 
@@ -528,6 +543,7 @@ public final class GossipCore {
   private void start(long now) {
     self.started(now);
     detector.start(now);
+    antiEntropy.start(now);
     disseminator.spread(self.claim()); // announce ourselves to whoever we meet
     schedule.start(now);
   }

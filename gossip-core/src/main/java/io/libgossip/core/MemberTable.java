@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -12,20 +13,40 @@ import org.jspecify.annotations.Nullable;
  * The members this node knows (not itself): lookups by id, counts per status, the shuffled order in
  * which they are probed, tombstones of failed and left members, and random picks among them.
  *
+ * <p>Left members are removed {@code tombstoneTimeout} after they left, failed ones {@code
+ * reconnectTimeout} after they failed, or, once more failed members are older than {@code
+ * tombstoneTimeout} than the most live members seen (at least {@link #MIN_FAILED_KEPT}), from the
+ * oldest such: so failed members take at most as much room as the largest cluster this node has
+ * seen.
+ *
  * <p>Every random draw of the core that concerns the table is made here, in a fixed order, so the
  * same seed gives the same picks.
  */
 final class MemberTable {
+  /** Failed members older than the tombstone timeout kept at least, whatever the live count. */
+  static final int MIN_FAILED_KEPT = 64;
+
   private final RandomGenerator random;
   private final SelfState self;
   private final SuspicionTimers suspicions;
   private final long gossipToTheDeadNanos;
   private final long tombstoneNanos;
+  private final long reconnectNanos;
 
   private final IdMap<Member> members = new IdMap<>();
   private final ArrayList<Member> memberList = new ArrayList<>();
   private final int[] statusCounts = new int[NodeStatus.values().length];
-  private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
+
+  /** Left members, oldest first. */
+  private final ArrayDeque<Tombstone> leftTombstones = new ArrayDeque<>();
+
+  /** Failed members, oldest first. */
+  private final ArrayDeque<Tombstone> failedTombstones = new ArrayDeque<>();
+
+  /** The most members seen live at once, this node included, less those that left since. */
+  private int peakLive = 1;
+
+  private long revivals;
 
   private final ClaimCache currentClaims = new ClaimCache();
   private final ProbeOrder probeOrder;
@@ -33,8 +54,14 @@ final class MemberTable {
   /** A member to probe before the probe order's next one (see {@link #probeNext}), or null. */
   private @Nullable Member probeFirst;
 
-  /** When a gone member's tombstone expires; stale once the member has moved on. */
-  private record Tombstone(long deadline, Member member) {}
+  /** When a member turned gone; stale once the member has moved on. */
+  private record Tombstone(long since, Member member, NodeStatus status) {
+    boolean current(IdMap<Member> members) {
+      return members.get(member.id()) == member
+          && member.status() == status
+          && member.stateChangedAt == since;
+    }
+  }
 
   /** Which members a random pick may return. */
   private enum Eligible {
@@ -48,13 +75,15 @@ final class MemberTable {
       SelfState self,
       SuspicionTimers suspicions,
       long gossipToTheDeadNanos,
-      long tombstoneNanos) {
+      long tombstoneNanos,
+      long reconnectNanos) {
     this.random = random;
     this.probeOrder = new ProbeOrder(random);
     this.self = self;
     this.suspicions = suspicions;
     this.gossipToTheDeadNanos = gossipToTheDeadNanos;
     this.tombstoneNanos = tombstoneNanos;
+    this.reconnectNanos = reconnectNanos;
   }
 
   // ---- lookups and counts
@@ -92,6 +121,19 @@ final class MemberTable {
     return count(NodeStatus.ONLINE) + count(NodeStatus.SUSPECT) + (self.leaving() ? 0 : 1);
   }
 
+  /**
+   * The most members seen live at once, this node included, less those that left since (see {@link
+   * #rebasePeak}).
+   */
+  int peakLive() {
+    return peakLive;
+  }
+
+  /** Takes the live count now as the peak: the view is as large as it can be made. */
+  void rebasePeak() {
+    peakLive = liveCount();
+  }
+
   // ---- changes
 
   void add(Member m) {
@@ -101,6 +143,7 @@ final class MemberTable {
     memberList.add(m);
     statusCounts[m.status().ordinal()]++;
     probeOrder.insert(m);
+    peakLive = Math.max(peakLive, liveCount());
   }
 
   /**
@@ -119,17 +162,33 @@ final class MemberTable {
       if (next.status().isGone()) {
         m.wireVersions = null; // its next life may speak other versions
         m.hellos = 0;
-        tombstones.addLast(new Tombstone(now + tombstoneNanos, m));
+      }
+      if (next.status() == NodeStatus.LEFT) {
+        leftTombstones.addLast(new Tombstone(now, m, NodeStatus.LEFT));
+        if (before.isAlive()) {
+          peakLive = Math.max(liveCount(), peakLive - 1); // it left on purpose
+        }
+      } else if (next.status() == NodeStatus.FAILED) {
+        failedTombstones.addLast(new Tombstone(now, m, NodeStatus.FAILED));
       }
       if (!next.status().isAlive() || next.status() == NodeStatus.ONLINE) {
         suspicions.end(m);
       }
       if (before.isGone() && next.status().isAlive()) {
         probeOrder.insert(m);
+        peakLive = Math.max(peakLive, liveCount());
+        if (before == NodeStatus.FAILED) {
+          revivals++;
+        }
       }
     } else if (next.status() == NodeStatus.ONLINE) {
       suspicions.end(m);
     }
+  }
+
+  /** How many members came back from {@code FAILED} so far: a sign that a partition healed. */
+  long revivals() {
+    return revivals;
   }
 
   /**
@@ -138,31 +197,47 @@ final class MemberTable {
    * @return how many were removed
    */
   int expireTombstones(long now, Consumer<Member> removed) {
+    return expire(leftTombstones, now, removed) + expire(failedTombstones, now, removed);
+  }
+
+  private int expire(ArrayDeque<Tombstone> queue, long now, Consumer<Member> removed) {
     int count = 0;
-    while (!tombstones.isEmpty()) {
-      Tombstone t = tombstones.peekFirst();
-      Member m = t.member();
-      boolean current =
-          members.get(m.id()) == m
-              && m.status().isGone()
-              && m.stateChangedAt + tombstoneNanos == t.deadline();
-      if (current && !Schedule.due(t.deadline(), now)) {
+    while (!queue.isEmpty()) {
+      Tombstone t = queue.peekFirst();
+      boolean current = t.current(members);
+      if (current && !Schedule.due(deadline(t), now)) {
         break;
       }
-      tombstones.pollFirst();
+      queue.pollFirst();
       if (current) {
-        remove(m);
-        removed.accept(m);
+        remove(t.member());
+        removed.accept(t.member());
         count++;
       }
     }
     return count;
   }
 
+  /**
+   * When {@code t} expires: a left member after the tombstone timeout; a failed one after the
+   * reconnect timeout, or after the tombstone timeout while failed members exceed the cap.
+   */
+  private long deadline(Tombstone t) {
+    if (t.status() == NodeStatus.LEFT
+        || count(NodeStatus.FAILED) > Math.max(MIN_FAILED_KEPT, peakLive)) {
+      return t.since() + tombstoneNanos;
+    }
+    return t.since() + reconnectNanos;
+  }
+
   /** The earlier of {@code d} and the next tombstone expiry. */
   long earliestTombstone(long d) {
-    Tombstone t = tombstones.peekFirst();
-    return t == null ? d : Schedule.earlier(d, t.deadline());
+    Tombstone t = leftTombstones.peekFirst();
+    if (t != null) {
+      d = Schedule.earlier(d, deadline(t));
+    }
+    t = failedTombstones.peekFirst();
+    return t == null ? d : Schedule.earlier(d, deadline(t));
   }
 
   /** Forgets every member; the probe round counter keeps counting. */
@@ -171,7 +246,8 @@ final class MemberTable {
     memberList.clear();
     currentClaims.clear();
     Arrays.fill(statusCounts, 0);
-    tombstones.clear();
+    leftTombstones.clear();
+    failedTombstones.clear();
     probeOrder.clear();
     probeFirst = null;
   }
@@ -252,6 +328,60 @@ final class MemberTable {
       }
     }
     return all.get(random.nextInt(all.size()));
+  }
+
+  /**
+   * Up to {@code k} distinct random members that may be alive although this node cannot reach them:
+   * the {@code FAILED} ones, and those {@code SUSPECT} for at least {@code suspectAgeNanos}.
+   */
+  List<Member> randomUnreachable(int k, long now, long suspectAgeNanos) {
+    if (k <= 0 || count(NodeStatus.FAILED) + count(NodeStatus.SUSPECT) == 0) {
+      return List.of();
+    }
+    List<Member> all = new ArrayList<>();
+    for (Member m : memberList) {
+      NodeStatus s = m.status();
+      if (s == NodeStatus.FAILED
+          || (s == NodeStatus.SUSPECT && now - m.stateChangedAt >= suspectAgeNanos)) {
+        all.add(m);
+      }
+    }
+    List<Member> out = new ArrayList<>(Math.min(k, all.size()));
+    while (out.size() < k && !all.isEmpty()) {
+      int i = random.nextInt(all.size());
+      out.add(all.get(i));
+      all.set(i, all.get(all.size() - 1));
+      all.remove(all.size() - 1);
+    }
+    return out;
+  }
+
+  /** Up to {@code k} distinct random live members not in {@code exclude}. */
+  List<Member> randomAliveExcept(int k, Set<Member> exclude) {
+    List<Member> all = new ArrayList<>();
+    for (Member m : memberList) {
+      if (m.status().isAlive() && !exclude.contains(m)) {
+        all.add(m);
+      }
+    }
+    List<Member> out = new ArrayList<>(Math.max(0, Math.min(k, all.size())));
+    while (out.size() < k && !all.isEmpty()) {
+      int i = random.nextInt(all.size());
+      out.add(all.get(i));
+      all.set(i, all.get(all.size() - 1));
+      all.remove(all.size() - 1);
+    }
+    return out;
+  }
+
+  /** Whether some live member has {@code address}. */
+  boolean hasLiveAt(NodeAddress address) {
+    for (Member m : memberList) {
+      if (m.status().isAlive() && m.state.address().equals(address)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private List<Member> pick(int k, @Nullable Member exclude, Eligible which, long now) {

@@ -8,8 +8,9 @@ package io.libgossip.core;
  *                       └────────────────→ LEFT
  * </pre>
  *
- * <p>{@code FAILED} and {@code LEFT} are tombstones: kept for {@link
- * GossipConfig#tombstoneTimeout()} so that stale claims cannot resurrect the node, then removed.
+ * <p>{@code FAILED} and {@code LEFT} are tombstones, so that stale claims cannot resurrect the
+ * node: {@code LEFT} kept for {@link GossipConfig#tombstoneTimeout()}, {@code FAILED} for {@link
+ * GossipConfig#reconnectTimeout()} (tried meanwhile, in case a partition heals), then removed.
  */
 public enum NodeStatus {
   /** Only an address is known (a seed before it answers). Never a member of the table. */

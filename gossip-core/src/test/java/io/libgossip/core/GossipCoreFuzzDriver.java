@@ -52,6 +52,7 @@ final class GossipCoreFuzzDriver {
       GossipConfig.lan().toBuilder()
           .clusterName(CLUSTER)
           .tombstoneTimeout(Duration.ofSeconds(30))
+          .reconnectTimeout(Duration.ofSeconds(30))
           .maxQueuedUpdates(16)
           .build();
 

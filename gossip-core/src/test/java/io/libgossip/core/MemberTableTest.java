@@ -55,9 +55,9 @@ class MemberTableTest {
   }
 
   @Test
-  void goneMemberIsRemovedWhenItsTombstoneExpires() {
+  void failedMemberIsRemovedWhenItsReconnectTimeoutExpires() {
     Units u = units("a", "b");
-    long tombstone = u.config.tombstoneTimeout().toNanos();
+    long tombstone = u.config.reconnectTimeout().toNanos();
     set(u, failed("a", 0, "x"), 10 * SEC);
     List<String> removed = new ArrayList<>();
 

@@ -142,11 +142,14 @@ class MembershipTransitionsTest {
   }
 
   @Test
-  void failedTombstoneIsRemovedByCleanupExpiredAfterTheTombstoneTimeout() {
+  void failedTombstoneIsRemovedByCleanupExpiredAfterTheReconnectTimeout() {
     CoreFixture f = CoreFixture.withPeers("a", "x");
     f.gossip("a", failed("x", 0, "a"));
     long failedAt = f.now;
-    long tombstone = f.config.tombstoneTimeout().toNanos();
+    long tombstone = f.config.reconnectTimeout().toNanos();
+    assertThat(f.core.cleanupExpired(failedAt + f.config.tombstoneTimeout().toNanos()))
+        .as("kept past the tombstone timeout, for reconnects")
+        .isZero();
     f.listener.clear();
 
     assertThat(f.core.cleanupExpired(failedAt + tombstone - 1)).isZero();
@@ -187,11 +190,14 @@ class MembershipTransitionsTest {
 
   @Test
   void removingATombstoneKeepsTheRestOfTheTableIntact() {
-    CoreFixture f = CoreFixture.withPeers("x", "a", "b", "c");
+    CoreFixture f =
+        CoreFixture.create(
+            GossipConfig.lan().toBuilder().reconnectTimeout(Duration.ofMinutes(10)).build());
+    f.addPeers("x", "a", "b", "c");
     f.gossip("a", failed("x", 0, "a"));
     f.advance(SEC);
     f.gossip("a", failed("b", 0, "a"));
-    long tombstone = f.config.tombstoneTimeout().toNanos();
+    long tombstone = f.config.reconnectTimeout().toNanos();
 
     f.advance(tombstone - SEC);
 
@@ -225,7 +231,7 @@ class MembershipTransitionsTest {
   void removedMemberThatComesBackJoinsAgain() {
     CoreFixture f = CoreFixture.withPeers("a", "x");
     f.gossip("a", failed("x", 0, "a"));
-    f.core.cleanupExpired(f.now + f.config.tombstoneTimeout().toNanos());
+    f.core.cleanupExpired(f.now + f.config.reconnectTimeout().toNanos());
     f.listener.clear();
 
     f.gossip("x", online("x", 1));

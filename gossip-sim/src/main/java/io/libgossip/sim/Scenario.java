@@ -3,6 +3,7 @@ package io.libgossip.sim;
 import io.libgossip.core.GossipConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * earlier of the end of the run and 60 s after the last node started): update {@code k} (1 ≤ k ≤
  * updates) at {@code F + k × updateInterval} on a random running, unpaused node; crash {@code j} at
  * {@code F + 1 s + 2 s × j + U[0, 1 s)}; pause {@code j} at {@code F + 2 s + 2 s × j + U[0, 1 s)};
- * the partition (a random 50/50 two-way split) from {@code F + 5 s} for the partition duration.
- * Crash and pause victims are distinct random nodes other than node 0.
+ * the partition (a random 50/50 two-way split) from {@code F + 5 s} for the partition duration, or,
+ * with {@link #partitions(List)}, one such split (new random halves each) per window. Crash and
+ * pause victims are distinct random nodes other than node 0.
  */
 public final class Scenario {
   private int nodes = 100;
@@ -33,6 +35,7 @@ public final class Scenario {
   private double pauseMs = 8000;
   private boolean partition;
   private double partitionS = 60;
+  private List<PartitionWindow> windows = List.of();
   private long seed = 1;
   private String profile = "lan";
   private double joinRate;
@@ -144,6 +147,18 @@ public final class Scenario {
     return this;
   }
 
+  /**
+   * Several partitions, each a new random 50/50 two-way split from {@code F + startS} for its
+   * duration (see {@link PartitionWindow#parseList(String)}); in order, not overlapping. Replaces
+   * {@link #partition(boolean)}'s single one. Default none.
+   */
+  public Scenario partitions(List<PartitionWindow> v) {
+    List<PartitionWindow> copy = List.copyOf(v);
+    PartitionWindow.checkOrder(copy);
+    windows = copy;
+    return this;
+  }
+
   /** Root seed. Default 1. */
   public Scenario seed(long v) {
     seed = v;
@@ -205,6 +220,11 @@ public final class Scenario {
     return partitionS;
   }
 
+  /** The partitions given to {@link #partitions(List)}; empty if none. */
+  public List<PartitionWindow> partitionWindows() {
+    return windows;
+  }
+
   /**
    * Checks the settings against each other.
    *
@@ -263,16 +283,32 @@ public final class Scenario {
     long cutoff = Math.min(end, lastStart + 60_000_000_000L);
     sim.runUntilNanos(cutoff, sim::isConverged);
     long f = sim.nowNanos();
-    long[] healAt = {-1};
+    List<PartitionWindow> cuts =
+        !windows.isEmpty()
+            ? windows
+            : partition ? List.of(new PartitionWindow(5, partitionS)) : List.of();
+    long[] healAt = new long[cuts.size()];
+    long[] healed = new long[cuts.size()];
+    Arrays.fill(healAt, -1);
+    Arrays.fill(healed, -1);
     if (f < end) {
-      plan(sim, f, healAt);
+      plan(sim, f, cuts, healAt, healed);
     }
     sim.runUntilNanos(end, null);
+    settleHeal(sim, healAt, healed, cuts.size() - 1);
     long wallMs = (System.nanoTime() - wallStart) / 1_000_000;
-    return report(sim, config, rate, f, healAt[0], wallMs);
+    return report(sim, config, rate, f, healed, wallMs);
   }
 
-  private void plan(Simulation sim, long f, long[] healAt) {
+  /** Records how long partition {@code i} took to heal, if it has healed and converged since. */
+  private static void settleHeal(Simulation sim, long[] healAt, long[] healed, int i) {
+    if (i >= 0 && healAt[i] >= 0 && healed[i] < 0 && sim.watchedConvergedNanos() >= 0) {
+      healed[i] = sim.watchedConvergedNanos() - healAt[i];
+    }
+  }
+
+  private void plan(
+      Simulation sim, long f, List<PartitionWindow> cuts, long[] healAt, long[] healed) {
     SplittableRandom rnd = sim.scenarioRandom();
     int[] pool = new int[nodes - 1];
     for (int i = 0; i < pool.length; i++) {
@@ -332,7 +368,7 @@ public final class Scenario {
             }
           });
     }
-    if (partition) {
+    for (int w = 0; w < cuts.size(); w++) {
       int[] all = new int[nodes];
       for (int i = 0; i < nodes; i++) {
         all[i] = i;
@@ -348,15 +384,21 @@ public final class Scenario {
       for (int i = 0; i < nodes; i++) {
         (i < nodes / 2 ? a : bb).add(all[i]);
       }
-      long start = f + 5_000_000_000L;
-      long heal = start + nanos(partitionS);
-      sim.scheduleNanos(start, () -> sim.partition(a, bb, true));
+      int window = w;
+      long start = f + nanos(cuts.get(w).startS());
+      long heal = start + nanos(cuts.get(w).durationS());
+      sim.scheduleNanos(
+          start,
+          () -> {
+            settleHeal(sim, healAt, healed, window - 1);
+            sim.partition(a, bb, true);
+          });
       sim.scheduleNanos(
           heal,
           () -> {
             sim.heal();
             sim.watchConvergence();
-            healAt[0] = sim.nowNanos();
+            healAt[window] = sim.nowNanos();
           });
     }
   }
@@ -366,7 +408,7 @@ public final class Scenario {
   }
 
   private SimReport report(
-      Simulation sim, GossipConfig config, double rate, long f, long healAt, long wallMs) {
+      Simulation sim, GossipConfig config, double rate, long f, long[] healed, long wallMs) {
     SimMetrics m = sim.metrics();
     LinkedHashMap<String, Object> r = new LinkedHashMap<>();
     r.put("nodes", nodes);
@@ -429,11 +471,16 @@ public final class Scenario {
     r.put("healthy_suspicions", m.healthySuspicions());
     r.put("pauses", m.pauses());
     r.put("partitions", m.partitions());
-    r.put(
-        "partition_heal_converged_ms",
-        healAt < 0 || sim.watchedConvergedNanos() < 0
-            ? -1.0
-            : ms(sim.watchedConvergedNanos() - healAt));
+    long worst = healed.length == 0 ? -1 : 0;
+    StringBuilder each = new StringBuilder();
+    for (long h : healed) {
+      worst = h < 0 || worst < 0 ? -1 : Math.max(worst, h);
+      each.append(each.length() == 0 ? "" : ",").append(Json.number(ms(h)));
+    }
+    r.put("partition_heal_converged_ms", ms(worst));
+    if (!windows.isEmpty()) {
+      r.put("partition_heals_ms", each.toString());
+    }
     r.put("restarts", m.restarts());
     r.put("leaves", m.leaves());
     r.put("msgs_per_node_s", m.messagesPerNodeSecond());

@@ -159,6 +159,17 @@ public final class SimMain {
     }
 
     @Option(
+        names = "--partitions",
+        order = 115,
+        paramLabel = "D@S,...",
+        description =
+            "several partitions instead: each D seconds long from S seconds after convergence,"
+                + " new random halves each (e.g. 60@30,600@200)")
+    void partitions(String v) {
+      set("--partitions", v, () -> scenario.partitions(PartitionWindow.parseList(v)));
+    }
+
+    @Option(
         names = "--updates",
         order = 120,
         paramLabel = "U",
@@ -253,7 +264,15 @@ public final class SimMain {
 
   private static int simulate(Options o, PrintStream out, PrintStream err) {
     Scenario s = o.scenario;
-    if (s.partition() && s.durationSeconds() < s.partitionSeconds() + 15) {
+    if (!s.partitionWindows().isEmpty()) {
+      double last = s.partitionWindows().get(s.partitionWindows().size() - 1).endS();
+      if (s.durationSeconds() < last + 15) {
+        err.println(
+            "gossip sim: warning: --duration "
+                + Json.number(s.durationSeconds())
+                + " leaves little or no time after the last partition heals");
+      }
+    } else if (s.partition() && s.durationSeconds() < s.partitionSeconds() + 15) {
       err.println(
           "gossip sim: warning: --duration "
               + Json.number(s.durationSeconds())

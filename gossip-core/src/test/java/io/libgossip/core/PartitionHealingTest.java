@@ -1,0 +1,169 @@
+package io.libgossip.core;
+
+import static io.libgossip.core.CoreFixture.SEC;
+import static io.libgossip.core.CoreFixture.addr;
+import static io.libgossip.core.CoreFixture.failed;
+import static io.libgossip.core.CoreFixture.left;
+import static io.libgossip.core.CoreFixture.online;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.libgossip.core.GossipMessage.Gossip;
+import io.libgossip.core.GossipMessage.PushPull;
+import io.libgossip.core.RecordingOutbox.Sent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Partitions of any length heal: failed members kept until the reconnect timeout (memory bounded),
+ * the join's seeds tried when the view shrank, fast rounds of notices once a heal shows.
+ */
+class PartitionHealingTest {
+
+  private static GossipConfig shortTimeouts() {
+    return GossipConfig.lan().toBuilder()
+        .tombstoneTimeout(Duration.ofSeconds(30))
+        .reconnectTimeout(Duration.ofSeconds(90))
+        .build();
+  }
+
+  @Test
+  void failedMembersOutliveTheTombstoneTimeoutAndLeftOnesDoNot() {
+    CoreFixture f = CoreFixture.create(shortTimeouts());
+    f.addPeers("a", "x", "y");
+    f.gossip("a", failed("x", 0, "a"), left("y", 0));
+
+    f.advance(31 * SEC);
+
+    assertThat(f.status("y"))
+        .as("left: gone after the tombstone timeout")
+        .isEqualTo(NodeStatus.UNKNOWN);
+    assertThat(f.status("x")).as("failed: kept for reconnects").isEqualTo(NodeStatus.FAILED);
+    f.advance(60 * SEC);
+    assertThat(f.status("x")).as("after the reconnect timeout").isEqualTo(NodeStatus.UNKNOWN);
+  }
+
+  @Test
+  void failedMemberIsTriedByReconnectRoundsPastTheTombstoneTimeout() {
+    CoreFixture f = CoreFixture.create(shortTimeouts());
+    f.addPeers("a", "x");
+    f.gossip("a", failed("x", 0, "a"));
+    f.advance(40 * SEC);
+    int mark = f.outbox.mark();
+
+    f.advance(20 * SEC);
+
+    assertThat(f.outbox.since(mark))
+        .filteredOn(s -> s.targetId().equals("x") && s.is(Gossip.class))
+        .as("reconnect notices to x after the tombstone timeout")
+        .isNotEmpty();
+  }
+
+  @Test
+  void failedMembersBeyondTheCapGoAfterTheTombstoneTimeoutOldestFirst() {
+    CoreFixture f = CoreFixture.create(shortTimeouts());
+    f.addPeers("a");
+    int churn = MemberTable.MIN_FAILED_KEPT + 10;
+    for (int i = 0; i < churn; i++) {
+      f.gossip("a", online("p" + i, 0));
+      f.gossip("a", failed("p" + i, 0, "a"));
+      f.advance(10 * CoreFixture.MS);
+    }
+    assertThat(f.core.stats().failedNodes()).isEqualTo(churn);
+
+    f.advance(31 * SEC);
+
+    assertThat(f.core.stats().failedNodes())
+        .as("at most the cap kept past the tombstone timeout")
+        .isEqualTo(MemberTable.MIN_FAILED_KEPT);
+    assertThat(f.status("p0")).as("the oldest went first").isEqualTo(NodeStatus.UNKNOWN);
+    assertThat(f.status("p" + (churn - 1))).isEqualTo(NodeStatus.FAILED);
+  }
+
+  @Test
+  void seedsOfTheJoinAreAskedAgainOnceTheViewShrankAndTheFailedAreForgotten() {
+    CoreFixture f = CoreFixture.create(shortTimeouts());
+    NodeAddress seed = addr("s");
+    f.core.join(List.of(seed, CoreFixture.SELF_ADDR), f.now);
+    f.receive(
+        new PushPull(
+            "s",
+            seed,
+            false,
+            true,
+            List.of(online("s", 0), online("a", 0), online("b", 0), online("c", 0))));
+    assertThat(f.core.liveCount()).isEqualTo(5);
+    List<MemberUpdate> dead = new ArrayList<>();
+    for (String id : List.of("s", "a", "b", "c")) {
+      dead.add(failed(id, 0, "x"));
+    }
+    f.gossip("a", dead.toArray(new MemberUpdate[0]));
+    f.advance(91 * SEC); // every failed member forgotten
+    assertThat(f.core.size()).isEqualTo(1);
+    int mark = f.outbox.mark();
+
+    f.advance(20 * SEC);
+
+    List<Sent> toSeed =
+        f.outbox.since(mark).stream()
+            .filter(s -> s.is(PushPull.class) && s.target().address().equals(seed))
+            .toList();
+    assertThat(toSeed).as("state exchanges with the seed while alone").isNotEmpty();
+  }
+
+  @Test
+  void noSeedExchangeWhileTheViewIsWhole() {
+    CoreFixture f = CoreFixture.create(shortTimeouts());
+    NodeAddress seed = addr("s");
+    f.core.join(List.of(seed), f.now);
+    f.receive(new PushPull("s", seed, false, true, List.of(online("s", 0), online("a", 0))));
+    int mark = f.outbox.mark();
+
+    f.advance(25 * SEC);
+
+    assertThat(f.outbox.since(mark))
+        .filteredOn(s -> s.is(PushPull.class) && s.target().id().isEmpty())
+        .as("no exchange with a bare seed address")
+        .isEmpty();
+  }
+
+  @Test
+  void aRevivedMemberStartsFastRoundsOfNoticesToTheStillFailed() {
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "d", "e");
+    f.gossip("a", failed("b", 0, "a"), failed("c", 0, "a"), failed("d", 0, "a"));
+    f.advance(30 * SEC);
+    int quiet = f.outbox.mark();
+    f.advance(5 * SEC);
+    long before =
+        f.outbox.since(quiet).stream().filter(s -> s.is(Gossip.class) && failedTarget(s)).count();
+
+    f.gossip("b", online("b", 1)); // b is back: a partition is healing
+    int mark = f.outbox.mark();
+    f.advance(5 * SEC);
+
+    long notices =
+        f.outbox.since(mark).stream()
+            .filter(
+                s -> s.is(Gossip.class) && (s.targetId().equals("c") || s.targetId().equals("d")))
+            .count();
+    assertThat(before).as("notices in 5 quiet seconds").isLessThanOrEqualTo(1);
+    assertThat(notices).as("notices in the 5 s after a revival").isGreaterThanOrEqualTo(6);
+  }
+
+  private static boolean failedTarget(Sent s) {
+    String id = s.targetId();
+    return id.equals("b") || id.equals("c") || id.equals("d");
+  }
+
+  @Test
+  void reconnectTimeoutShorterThanTheTombstoneTimeoutIsRejected() {
+    GossipConfig.Builder b =
+        GossipConfig.lan().toBuilder()
+            .tombstoneTimeout(Duration.ofMinutes(5))
+            .reconnectTimeout(Duration.ofMinutes(4));
+    org.assertj.core.api.Assertions.assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reconnectTimeout");
+  }
+}
