@@ -19,6 +19,10 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * {@code ./gossip bench scale}: N real {@link GossipNode}s in one JVM on 127.0.0.1, sharing one
@@ -42,18 +46,69 @@ public final class ScaleBench {
   private ScaleBench() {}
 
   /** Parsed command line. */
+  @Command(name = "gossip bench scale", mixinStandardHelpOptions = false)
   static final class Options {
     List<Integer> nodes = List.of(100, 500, 1000);
     int idleSeconds = 20;
     String profile = "lan";
+
+    @Option(names = "--json")
     boolean json;
+
     TransportType transport = TransportType.HYBRID;
     int joinRate = 200;
     int convergeTimeoutSeconds = 120;
     int failTimeoutSeconds = 120;
     int tcpIdleSeconds = 5;
     int settleSeconds = 40;
+
+    @Option(names = {"-h", "--help"})
     boolean help;
+
+    @Option(names = "--nodes")
+    void nodes(String v) {
+      apply(this, "--nodes", v);
+    }
+
+    @Option(names = "--idle-s")
+    void idle(String v) {
+      apply(this, "--idle-s", v);
+    }
+
+    @Option(names = "--profile")
+    void profile(String v) {
+      apply(this, "--profile", v);
+    }
+
+    @Option(names = "--transport")
+    void transport(String v) {
+      apply(this, "--transport", v);
+    }
+
+    @Option(names = "--join-rate")
+    void joinRate(String v) {
+      apply(this, "--join-rate", v);
+    }
+
+    @Option(names = "--converge-timeout-s")
+    void convergeTimeout(String v) {
+      apply(this, "--converge-timeout-s", v);
+    }
+
+    @Option(names = "--fail-timeout-s")
+    void failTimeout(String v) {
+      apply(this, "--fail-timeout-s", v);
+    }
+
+    @Option(names = "--tcp-idle-s")
+    void tcpIdle(String v) {
+      apply(this, "--tcp-idle-s", v);
+    }
+
+    @Option(names = "--settle-s")
+    void settle(String v) {
+      apply(this, "--settle-s", v);
+    }
   }
 
   /** Entry point; exits with {@link #run}'s status. */
@@ -137,41 +192,22 @@ public final class ScaleBench {
         "  --json                     one JSON object per N on stdout (progress on stderr)");
   }
 
-  /** Parses the command line; throws naming the bad flag. */
+  /** Parses the command line (picocli); throws naming the bad flag. */
   static Options parse(String[] args) {
     Options o = new Options();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      String flag = a;
-      String inline = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        flag = a.substring(0, eq);
-        inline = a.substring(eq + 1);
-      }
-      switch (flag) {
-        case "-h", "--help" -> o.help = true;
-        case "--json" -> o.json = true;
-        case "--nodes",
-            "--idle-s",
-            "--profile",
-            "--transport",
-            "--join-rate",
-            "--converge-timeout-s",
-            "--fail-timeout-s",
-            "--tcp-idle-s",
-            "--settle-s" -> {
-          String v = inline;
-          if (v == null) {
-            if (i + 1 >= args.length) {
-              throw new IllegalArgumentException(flag + " needs a value");
-            }
-            v = args[++i];
-          }
-          apply(o, flag, v);
-        }
-        default -> throw new IllegalArgumentException("unknown option '" + a + "' (try --help)");
-      }
+    CommandLine cl = new CommandLine(o);
+    cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
+    cl.setOverwrittenOptionsAllowed(true);
+    try {
+      cl.parseArgs(args);
+    } catch (ParameterException e) {
+      // A setter's IllegalArgumentException arrives wrapped, with its message; keep ours.
+      Throwable cause = e.getCause();
+      String m =
+          cause instanceof IllegalArgumentException && cause.getMessage() != null
+              ? cause.getMessage()
+              : e.getMessage();
+      throw new IllegalArgumentException(m + " (try --help)", e);
     }
     return o;
   }
