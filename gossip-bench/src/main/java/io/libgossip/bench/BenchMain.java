@@ -2,6 +2,7 @@ package io.libgossip.bench;
 
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageSerializer;
+import io.libgossip.sim.cli.CommandLines;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -34,7 +35,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "gossip bench",
     mixinStandardHelpOptions = true,
-    versionProvider = Cli.VersionProvider.class,
+    versionProvider = CommandLines.VersionProvider.class,
     usageHelpWidth = 100,
     customSynopsis = "./gossip bench [COMMAND [ARGS...]]",
     description = {
@@ -52,7 +53,7 @@ import picocli.CommandLine.ParentCommand;
       BenchMain.Sizes.class,
       HelpCommand.class
     },
-    footer = {"", Cli.EXIT_CODES})
+    footer = {"", CommandLines.EXIT_CODES})
 public final class BenchMain implements Callable<Integer> {
   /** JMH settings used when {@code jmh} is given no arguments: 1 fork, 2×1 s warm-up, 3×1 s. */
   static final List<String> DEFAULT_JMH_ARGS =
@@ -74,7 +75,7 @@ public final class BenchMain implements Callable<Integer> {
 
   /** Runs the command line, printing to {@code out} and {@code err}; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    CommandLine cl = Cli.commandLine(new BenchMain(out), out, err);
+    CommandLine cl = CommandLines.commandLine(new BenchMain(out), out, err);
     // Everything after jmh or scale is theirs, options included (jmh -h is JMH's help).
     for (String passThrough : List.of("jmh", "scale")) {
       Objects.requireNonNull(cl.getSubcommands().get(passThrough), passThrough)
@@ -120,14 +121,14 @@ public final class BenchMain implements Callable<Integer> {
   @Command(
       name = "sweep",
       mixinStandardHelpOptions = true,
-      versionProvider = Cli.VersionProvider.class,
+      versionProvider = CommandLines.VersionProvider.class,
       usageHelpWidth = 100,
       customSynopsis = "./gossip bench sweep [--big] [--quick] [--out DIR] [--no-charts]",
       description = {
         "simulator sweep N x loss vs SWIM's expectations, writes docs/bench/",
         "(N in {100, 1000} x loss in {0, 0.05, 0.20}, LAN profile, seed 1)"
       },
-      footer = {"", Cli.EXIT_CODES})
+      footer = {"", CommandLines.EXIT_CODES})
   static final class Sweep implements Callable<Integer> {
     @ParentCommand @Nullable BenchMain parent;
 

@@ -12,6 +12,7 @@ import io.libgossip.net.SeedProvider;
 import io.libgossip.net.TransportException;
 import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
+import io.libgossip.sim.cli.CommandLines;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -78,7 +79,7 @@ public final class NodeMain {
   @Command(
       name = "gossip node",
       mixinStandardHelpOptions = true,
-      versionProvider = Cli.VersionProvider.class,
+      versionProvider = CommandLines.VersionProvider.class,
       sortOptions = false,
       usageHelpWidth = 100,
       customSynopsis = "./gossip node --bind HOST:PORT [OPTIONS]",
@@ -172,7 +173,7 @@ public final class NodeMain {
       for (String pair : pairs) {
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-          throw Cli.usage(spec, "--meta: expected KEY=VALUE, got '" + pair + "'");
+          throw CommandLines.usage(spec, "--meta: expected KEY=VALUE, got '" + pair + "'");
         }
         meta.put(pair.substring(0, eq), pair.substring(eq + 1));
       }
@@ -185,7 +186,7 @@ public final class NodeMain {
         description = "node id (default: derived from the address)")
     void id(String v) {
       if (v.isBlank() || v.chars().anyMatch(Character::isWhitespace)) {
-        throw Cli.usage(spec, "--id: must be non-empty without spaces, got '" + v + "'");
+        throw CommandLines.usage(spec, "--id: must be non-empty without spaces, got '" + v + "'");
       }
       id = v;
     }
@@ -197,7 +198,7 @@ public final class NodeMain {
         description = "protocol timing preset (default lan)")
     void profile(String v) {
       if (!List.of("lan", "wan", "local").contains(v)) {
-        throw Cli.usage(spec, "--profile: expected lan, wan or local, got '" + v + "'");
+        throw CommandLines.usage(spec, "--profile: expected lan, wan or local, got '" + v + "'");
       }
       profile = v;
     }
@@ -211,7 +212,7 @@ public final class NodeMain {
       try {
         transport = TransportFactory.type(v);
       } catch (IllegalArgumentException e) {
-        throw Cli.usage(spec, "--transport: expected udp, tcp or hybrid, got '" + v + "'");
+        throw CommandLines.usage(spec, "--transport: expected udp, tcp or hybrid, got '" + v + "'");
       }
     }
 
@@ -232,7 +233,7 @@ public final class NodeMain {
         description = "cluster name; nodes of other clusters are ignored")
     void cluster(String v) {
       if (v.isBlank()) {
-        throw Cli.usage(spec, "--cluster: must not be empty");
+        throw CommandLines.usage(spec, "--cluster: must not be empty");
       }
       cluster = v;
     }
@@ -250,7 +251,8 @@ public final class NodeMain {
         sec = -1;
       }
       if (sec < 0 || sec > 86_400) {
-        throw Cli.usage(spec, "--summary: expected whole seconds from 0 to 86400, got '" + v + "'");
+        throw CommandLines.usage(
+            spec, "--summary: expected whole seconds from 0 to 86400, got '" + v + "'");
       }
       summary = Duration.ofSeconds(sec);
     }
@@ -295,7 +297,7 @@ public final class NodeMain {
       try {
         return parse.get();
       } catch (IllegalArgumentException e) {
-        throw Cli.usage(spec, String.valueOf(e.getMessage()));
+        throw CommandLines.usage(spec, String.valueOf(e.getMessage()));
       }
     }
 
@@ -327,13 +329,13 @@ public final class NodeMain {
    */
   int run(String[] args) {
     String[] a = args.length == 1 && args[0].equals("help") ? new String[] {"--help"} : args;
-    return Cli.commandLine(new Options(this), out, err).execute(a);
+    return CommandLines.commandLine(new Options(this), out, err).execute(a);
   }
 
   /** Parses {@code args}; a bad one throws picocli's ParameterException. */
   static Options parse(String[] args) {
     Options o = new Options(null);
-    Cli.commandLine(o, System.out, System.err).parseArgs(args);
+    CommandLines.commandLine(o, System.out, System.err).parseArgs(args);
     return o;
   }
 

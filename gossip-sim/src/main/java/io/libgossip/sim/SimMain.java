@@ -1,5 +1,6 @@
 package io.libgossip.sim;
 
+import io.libgossip.sim.cli.CommandLines;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -29,7 +30,7 @@ public final class SimMain {
   @Command(
       name = "gossip sim",
       mixinStandardHelpOptions = true,
-      versionProvider = Cli.VersionProvider.class,
+      versionProvider = CommandLines.VersionProvider.class,
       sortOptions = false,
       usageHelpWidth = 100,
       customSynopsis = "./gossip sim [OPTIONS]",
@@ -39,7 +40,7 @@ public final class SimMain {
         "convergence, dissemination, failure detection, false positives and traffic.",
         ""
       },
-      footer = {"", "Metric definitions: docs/simulator.md", Cli.EXIT_CODES})
+      footer = {"", "Metric definitions: docs/simulator.md", CommandLines.EXIT_CODES})
   static final class Options implements Callable<Integer> {
     final Scenario scenario = new Scenario();
     private final PrintStream out;
@@ -220,7 +221,7 @@ public final class SimMain {
       try {
         apply.run();
       } catch (IllegalArgumentException e) {
-        throw Cli.usage(spec, flag + " '" + v + "': " + e.getMessage());
+        throw CommandLines.usage(spec, flag + " '" + v + "': " + e.getMessage());
       }
     }
 
@@ -229,7 +230,7 @@ public final class SimMain {
       try {
         scenario.validate();
       } catch (IllegalArgumentException e) {
-        throw Cli.usage(spec, String.valueOf(e.getMessage()));
+        throw CommandLines.usage(spec, String.valueOf(e.getMessage()));
       }
     }
 
@@ -251,13 +252,13 @@ public final class SimMain {
 
   /** Runs the command, printing to {@code out} and {@code err}; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    return Cli.commandLine(new Options(out, err), out, err).execute(args);
+    return CommandLines.commandLine(new Options(out, err), out, err).execute(args);
   }
 
   /** Parses and checks the arguments; a bad one throws picocli's ParameterException. */
   static Options parse(String[] args) {
     Options o = new Options(System.out, System.err);
-    Cli.commandLine(o, System.out, System.err).parseArgs(args);
+    CommandLines.commandLine(o, System.out, System.err).parseArgs(args);
     o.validate();
     return o;
   }

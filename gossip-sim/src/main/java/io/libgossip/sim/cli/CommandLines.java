@@ -1,4 +1,4 @@
-package io.libgossip.examples;
+package io.libgossip.sim.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,16 +14,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * What the {@code ./gossip} programs share on top of picocli: the parser settings, the one-line
- * error with a usage hint, the exit codes and {@code --version}. (gossip-sim and gossip-bench hold
- * a copy: they share no module that could hold it.)
+ * What the {@code ./gossip} programs ({@code sim}, {@code node}, {@code bench}) share on top of
+ * picocli: the parser settings, the one-line error with a usage hint, the exit codes and {@code
+ * --version}. Support for those command lines, not a stable API.
  */
-final class Cli {
+public final class CommandLines {
   /** The exit codes, for each command's help footer. */
-  static final String EXIT_CODES =
+  public static final String EXIT_CODES =
       "Exit status: 0 ok, 1 runtime failure, 2 usage error (bad or missing option or value).";
 
-  private Cli() {}
+  private CommandLines() {}
 
   /**
    * A command line for {@code command} printing to {@code out} and {@code err}: unknown options are
@@ -31,14 +31,14 @@ final class Cli {
    * and a usage error prints one line naming the option and the value, any suggestions and a usage
    * hint on {@code err}, and exits with 2.
    */
-  static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
+  public static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(command);
     cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
     cl.setOverwrittenOptionsAllowed(true);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.setParameterExceptionHandler(Cli::usageError);
+    cl.setParameterExceptionHandler(CommandLines::usageError);
     return cl;
   }
 
@@ -54,7 +54,7 @@ final class Cli {
   }
 
   /** A usage error raised by an option's setter or by a check across options. */
-  static ParameterException usage(@Nullable CommandSpec spec, String m) {
+  public static ParameterException usage(@Nullable CommandSpec spec, String m) {
     if (spec == null) {
       throw new IllegalStateException("picocli did not inject the command spec: " + m);
     }
@@ -62,8 +62,8 @@ final class Cli {
   }
 
   /** The project version, from the filtered {@code version.properties}; "unknown" without it. */
-  static String version() {
-    try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
+  public static String version() {
+    try (InputStream in = CommandLines.class.getResourceAsStream("version.properties")) {
       if (in != null) {
         Properties p = new Properties();
         p.load(in);
@@ -79,8 +79,11 @@ final class Cli {
   }
 
   /** {@code --version}: the command, the project version, then the JVM and the OS. */
-  static final class VersionProvider implements CommandLine.IVersionProvider {
+  public static final class VersionProvider implements CommandLine.IVersionProvider {
     @Spec @Nullable CommandSpec spec;
+
+    /** Creates the provider (picocli instantiates it). */
+    public VersionProvider() {}
 
     @Override
     public String[] getVersion() {
