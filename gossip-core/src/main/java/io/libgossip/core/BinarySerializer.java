@@ -128,6 +128,12 @@ public final class BinarySerializer implements MessageSerializer {
 
   static final int FLAG_REPLY = 2;
 
+  /** Push-pull flag, version 3 and later: a range per update follows the updates. */
+  static final int FLAG_RANGES = 4;
+
+  /** The two bytes standing for an unknown range in a push-pull's range list. */
+  static final int NO_RANGE = 0;
+
   /** Update flags: the status in bits 0..1, then which optional fields are present. */
   static final int UPDATE_STATUS_MASK = 0x03;
 
@@ -269,8 +275,16 @@ public final class BinarySerializer implements MessageSerializer {
   }
 
   /** The flags byte of a push-pull. */
-  static byte pushPullFlags(GossipMessage.PushPull m) {
-    return (byte) ((m.join() ? FLAG_JOIN : 0) | (m.reply() ? FLAG_REPLY : 0));
+  static byte pushPullFlags(GossipMessage.PushPull m, int version) {
+    return (byte)
+        ((m.join() ? FLAG_JOIN : 0)
+            | (m.reply() ? FLAG_REPLY : 0)
+            | (hasRanges(m, version) ? FLAG_RANGES : 0));
+  }
+
+  /** Whether {@code m} goes out at {@code version} with its range list. */
+  static boolean hasRanges(GossipMessage.PushPull m, int version) {
+    return version >= RANGE_VERSION && !m.ranges().isEmpty();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -443,7 +457,8 @@ public final class BinarySerializer implements MessageSerializer {
       }
     }
     try {
-      return new WireReader(bytes, offset + headerBytes, end, maxMessageSize).message(type);
+      return new WireReader(bytes, offset + headerBytes, end, maxMessageSize, version)
+          .message(type);
     } catch (IllegalArgumentException | NullPointerException e) {
       // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());

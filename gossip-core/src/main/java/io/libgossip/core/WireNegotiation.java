@@ -1,6 +1,8 @@
 package io.libgossip.core;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +45,7 @@ final class WireNegotiation {
   private @Nullable NodeAddress replyAddress;
   private @Nullable WireVersions replyVersions;
   private long hellosSent;
+  private long rangesLearned;
 
   WireNegotiation(SelfState self, MemberTable table, WireVersions own) {
     this.self = self;
@@ -69,6 +72,9 @@ final class WireNegotiation {
   /** After the message was applied: the sender may have become a member meanwhile (a join). */
   void received(GossipMessage message, @Nullable WireVersions sender) {
     learn(message, sender);
+    if (message instanceof GossipMessage.PushPull p) {
+      learnHearsay(p);
+    }
     replyTo = null;
     replyAddress = null;
     replyVersions = null;
@@ -85,6 +91,51 @@ final class WireNegotiation {
       m.wireVersions = null; // it restarted, maybe with older software
       m.hellos = 0;
     }
+  }
+
+  /**
+   * Ranges a push-pull reports of other members fill in the ranges this node does not know yet:
+   * only of live members, never over a range already known (one a member's own header showed always
+   * wins), and forgotten like any other range when the member fails, leaves or rejoins.
+   */
+  private void learnHearsay(GossipMessage.PushPull p) {
+    for (Map.Entry<String, WireVersions> e : p.ranges().entrySet()) {
+      Member m = table.get(e.getKey());
+      if (m != null && m.wireVersions == null && m.status().isAlive()) {
+        m.wireVersions = e.getValue();
+        rangesLearned++;
+      }
+    }
+  }
+
+  long rangesLearned() {
+    return rangesLearned;
+  }
+
+  /**
+   * {@code message} as it goes out at {@code version}: a push-pull at version 3 or later carries
+   * the ranges this node knows of the members it lists, its own included.
+   */
+  GossipMessage withRanges(GossipMessage message, int version) {
+    if (version < BinarySerializer.RANGE_VERSION
+        || !(message instanceof GossipMessage.PushPull p)
+        || !p.ranges().isEmpty()) {
+      return message;
+    }
+    Map<String, WireVersions> ranges = new HashMap<>();
+    for (MemberUpdate u : p.updates()) {
+      if (u.id().equals(self.id)) {
+        ranges.put(u.id(), own);
+      } else {
+        Member m = table.get(u.id());
+        WireVersions w = m == null ? null : m.wireVersions;
+        if (w != null) {
+          ranges.put(u.id(), w);
+        }
+      }
+    }
+    return new GossipMessage.PushPull(
+        p.from(), p.fromAddress(), p.join(), p.reply(), p.updates(), ranges);
   }
 
   /** The version to write {@code target}'s message at. */
