@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * +--------------+----------------------+---------------------------------+
  * | update count: varint | update ... (count times)                       |
  * +----------------------+------------------------------------------------+
+ * | [ranges: 2 bytes per update]  PUSH_PULL from version 3, flag bit 2 only |
+ * +-----------------------------------------------------------------------+
  *
  * type fields, by type code:
  *   1 PING       seq: varint (64-bit, unsigned) | target: string
@@ -30,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  *   3 PING_REQ   seq: varint | target: string | targetAddress: address
  *   4 NACK       seq: varint
  *   5 GOSSIP     (none)
- *   6 PUSH_PULL  flags: 1 byte (bit 0 join, bit 1 reply, bits 2..7 zero)
+ *   6 PUSH_PULL  flags: 1 byte (bit 0 join, bit 1 reply, bit 2 ranges (version 3 and later;
+ *                zero in version 2), bits 3..7 zero)
  *
  * update:
  * +--------+-----------+------------------+-------------+
@@ -65,6 +68,17 @@ import org.jspecify.annotations.Nullable;
  * number 0 are version hellos: a node sends one, at its newest version, to a member whose range it
  * does not know, and the answer tells it that member's range. A node whose range is {@code [2, 2]}
  * writes exactly what libgossip wrote before version 3 existed.
+ *
+ * <p>From version 3 on, a push-pull may also carry the ranges its sender knows of the members it
+ * lists ({@link GossipMessage.PushPull#ranges()}): flag bit 2 is then set and the updates are
+ * followed by one range per update, in update order, each two bytes {@code min max}: {@code 0 0}
+ * for a member whose range the sender does not know, otherwise {@code 1 <= min <= max}. The flag is
+ * set exactly when at least one range is known (a list of only {@code 0 0} is not canonical), and
+ * every update of one member carries the same range. Anything else (the flag in version 2, a range
+ * with {@code min} 0 or above {@code max}, two ranges for one member, a list cut short or followed
+ * by more bytes) is {@link DropReason#MALFORMED} or {@link DropReason#TRUNCATED}. The list is
+ * bounded by the update count, itself bounded by the message size. At version 2 the ranges are left
+ * out, so the bytes are those of the push-pull without them.
  *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6

@@ -17,6 +17,11 @@ import org.jspecify.annotations.Nullable;
  * sender showed it speaks (its range, or this node's oldest for a message without one), so a node
  * restarted with older software can read the answers to its own requests.
  *
+ * <p>Hearsay: a push-pull that goes out at version 3 or later carries the ranges its sender knows
+ * of the members it lists, and its receiver takes those it does not know yet (of live members
+ * only). A range a member's own header showed always replaces hearsay, hearsay never replaces a
+ * known range, and a range learned by hearsay is forgotten like any other.
+ *
  * <p>Discovery: a ping to a member whose range is unknown is preceded by a hello (at most {@link
  * #MAX_HELLOS} per member life), a ping with sequence number {@link #HELLO_SEQ} at this node's
  * newest version. A member that reads it learns this node's range and answers with an ack at the
