@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * +--------------+----------------------+---------------------------------+
  * | update count: varint | update ... (count times)                       |
  * +----------------------+------------------------------------------------+
+ * | [ranges: 2 bytes per update]  PUSH_PULL from version 3, flag bit 2 only |
+ * +-----------------------------------------------------------------------+
  *
  * type fields, by type code:
  *   1 PING       seq: varint (64-bit, unsigned) | target: string
@@ -30,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  *   3 PING_REQ   seq: varint | target: string | targetAddress: address
  *   4 NACK       seq: varint
  *   5 GOSSIP     (none)
- *   6 PUSH_PULL  flags: 1 byte (bit 0 join, bit 1 reply, bits 2..7 zero)
+ *   6 PUSH_PULL  flags: 1 byte (bit 0 join, bit 1 reply, bit 2 ranges (version 3 and later;
+ *                zero in version 2), bits 3..7 zero)
  *
  * update:
  * +--------+-----------+------------------+-------------+
@@ -65,6 +68,17 @@ import org.jspecify.annotations.Nullable;
  * number 0 are version hellos: a node sends one, at its newest version, to a member whose range it
  * does not know, and the answer tells it that member's range. A node whose range is {@code [2, 2]}
  * writes exactly what libgossip wrote before version 3 existed.
+ *
+ * <p>From version 3 on, a push-pull may also carry the ranges its sender knows of the members it
+ * lists ({@link GossipMessage.PushPull#ranges()}): flag bit 2 is then set and the updates are
+ * followed by one range per update, in update order, each two bytes {@code min max}: {@code 0 0}
+ * for a member whose range the sender does not know, otherwise {@code 1 <= min <= max}. The flag is
+ * set exactly when at least one range is known (a list of only {@code 0 0} is not canonical), and
+ * every update of one member carries the same range. Anything else (the flag in version 2, a range
+ * with {@code min} 0 or above {@code max}, two ranges for one member, a list cut short or followed
+ * by more bytes) is {@link DropReason#MALFORMED} or {@link DropReason#TRUNCATED}. The list is
+ * bounded by the update count, itself bounded by the message size. At version 2 the ranges are left
+ * out, so the bytes are those of the push-pull without them.
  *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6
@@ -127,6 +141,12 @@ public final class BinarySerializer implements MessageSerializer {
   static final int FLAG_JOIN = 1;
 
   static final int FLAG_REPLY = 2;
+
+  /** Push-pull flag, version 3 and later: a range per update follows the updates. */
+  static final int FLAG_RANGES = 4;
+
+  /** The two bytes standing for an unknown range in a push-pull's range list. */
+  static final int NO_RANGE = 0;
 
   /** Update flags: the status in bits 0..1, then which optional fields are present. */
   static final int UPDATE_STATUS_MASK = 0x03;
@@ -269,8 +289,16 @@ public final class BinarySerializer implements MessageSerializer {
   }
 
   /** The flags byte of a push-pull. */
-  static byte pushPullFlags(GossipMessage.PushPull m) {
-    return (byte) ((m.join() ? FLAG_JOIN : 0) | (m.reply() ? FLAG_REPLY : 0));
+  static byte pushPullFlags(GossipMessage.PushPull m, int version) {
+    return (byte)
+        ((m.join() ? FLAG_JOIN : 0)
+            | (m.reply() ? FLAG_REPLY : 0)
+            | (hasRanges(m, version) ? FLAG_RANGES : 0));
+  }
+
+  /** Whether {@code m} goes out at {@code version} with its range list. */
+  static boolean hasRanges(GossipMessage.PushPull m, int version) {
+    return version >= RANGE_VERSION && !m.ranges().isEmpty();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -443,7 +471,8 @@ public final class BinarySerializer implements MessageSerializer {
       }
     }
     try {
-      return new WireReader(bytes, offset + headerBytes, end, maxMessageSize).message(type);
+      return new WireReader(bytes, offset + headerBytes, end, maxMessageSize, version)
+          .message(type);
     } catch (IllegalArgumentException | NullPointerException e) {
       // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());

@@ -40,7 +40,8 @@ final class Effects {
       outbox.send(hello, target, Delivery.BEST_EFFORT, w.own().max());
     }
     messagesSent++;
-    outbox.send(message, target, delivery, w.versionFor(target));
+    int version = w.versionFor(target);
+    outbox.send(w.withRanges(message, version), target, delivery, version);
   }
 
   void emit(ClusterEvent event) {

@@ -1,6 +1,8 @@
 package io.libgossip.core;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -198,16 +200,50 @@ public sealed interface GossipMessage
   /**
    * A full-state exchange (anti-entropy). {@code updates} holds the sender's whole table, including
    * itself and tombstones. A request ({@code reply == false}) is answered with the receiver's
-   * state; {@code join} marks the request a node sends when it joins.
+   * state; {@code join} marks the request a node sends when it joins. {@code ranges} holds the wire
+   * version ranges the sender knows of members among {@code updates}, by member id (entries for
+   * other ids are dropped); only wire format version 3 and later carry them, so a push-pull sent at
+   * an older version arrives without.
    */
   record PushPull(
-      String from, NodeAddress fromAddress, boolean join, boolean reply, List<MemberUpdate> updates)
+      String from,
+      NodeAddress fromAddress,
+      boolean join,
+      boolean reply,
+      List<MemberUpdate> updates,
+      Map<String, WireVersions> ranges)
       implements GossipMessage {
-    /** Checks the fields and copies the updates. */
+    /** Checks the fields, copies the updates and keeps the ranges of members among them. */
     public PushPull {
       MemberUpdate.checkId(from, "from");
       Objects.requireNonNull(fromAddress, "fromAddress");
       updates = List.copyOf(updates);
+      ranges = rangesOf(updates, ranges);
+    }
+
+    /** A push-pull without ranges. */
+    public PushPull(
+        String from,
+        NodeAddress fromAddress,
+        boolean join,
+        boolean reply,
+        List<MemberUpdate> updates) {
+      this(from, fromAddress, join, reply, updates, Map.of());
+    }
+
+    private static Map<String, WireVersions> rangesOf(
+        List<MemberUpdate> updates, Map<String, WireVersions> ranges) {
+      if (ranges.isEmpty()) {
+        return Map.of();
+      }
+      Map<String, WireVersions> kept = new HashMap<>();
+      for (MemberUpdate u : updates) {
+        WireVersions w = ranges.get(u.id());
+        if (w != null) {
+          kept.put(u.id(), w);
+        }
+      }
+      return Map.copyOf(kept);
     }
 
     @Override
@@ -217,7 +253,12 @@ public sealed interface GossipMessage
 
     @Override
     public PushPull withUpdates(List<MemberUpdate> updates) {
-      return new PushPull(from, fromAddress, join, reply, updates);
+      return new PushPull(from, fromAddress, join, reply, updates, ranges);
+    }
+
+    /** This push-pull without its ranges: what a version 2 receiver reads. */
+    public PushPull withoutRanges() {
+      return ranges.isEmpty() ? this : new PushPull(from, fromAddress, join, reply, updates);
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.libgossip.core;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -14,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  * While a message is handled, whatever goes back to its sender goes at most at the version the
  * sender showed it speaks (its range, or this node's oldest for a message without one), so a node
  * restarted with older software can read the answers to its own requests.
+ *
+ * <p>Hearsay: a push-pull that goes out at version 3 or later carries the ranges its sender knows
+ * of the members it lists, and its receiver takes those it does not know yet (of live members
+ * only). A range a member's own header showed always replaces hearsay, hearsay never replaces a
+ * known range, and a range learned by hearsay is forgotten like any other.
  *
  * <p>Discovery: a ping to a member whose range is unknown is preceded by a hello (at most {@link
  * #MAX_HELLOS} per member life), a ping with sequence number {@link #HELLO_SEQ} at this node's
@@ -43,6 +50,7 @@ final class WireNegotiation {
   private @Nullable NodeAddress replyAddress;
   private @Nullable WireVersions replyVersions;
   private long hellosSent;
+  private long rangesLearned;
 
   WireNegotiation(SelfState self, MemberTable table, WireVersions own) {
     this.self = self;
@@ -69,6 +77,9 @@ final class WireNegotiation {
   /** After the message was applied: the sender may have become a member meanwhile (a join). */
   void received(GossipMessage message, @Nullable WireVersions sender) {
     learn(message, sender);
+    if (message instanceof GossipMessage.PushPull p) {
+      learnHearsay(p);
+    }
     replyTo = null;
     replyAddress = null;
     replyVersions = null;
@@ -85,6 +96,51 @@ final class WireNegotiation {
       m.wireVersions = null; // it restarted, maybe with older software
       m.hellos = 0;
     }
+  }
+
+  /**
+   * Ranges a push-pull reports of other members fill in the ranges this node does not know yet:
+   * only of live members, never over a range already known (one a member's own header showed always
+   * wins), and forgotten like any other range when the member fails, leaves or rejoins.
+   */
+  private void learnHearsay(GossipMessage.PushPull p) {
+    for (Map.Entry<String, WireVersions> e : p.ranges().entrySet()) {
+      Member m = table.get(e.getKey());
+      if (m != null && m.wireVersions == null && m.status().isAlive()) {
+        m.wireVersions = e.getValue();
+        rangesLearned++;
+      }
+    }
+  }
+
+  long rangesLearned() {
+    return rangesLearned;
+  }
+
+  /**
+   * {@code message} as it goes out at {@code version}: a push-pull at version 3 or later carries
+   * the ranges this node knows of the members it lists, its own included.
+   */
+  GossipMessage withRanges(GossipMessage message, int version) {
+    if (version < BinarySerializer.RANGE_VERSION
+        || !(message instanceof GossipMessage.PushPull p)
+        || !p.ranges().isEmpty()) {
+      return message;
+    }
+    Map<String, WireVersions> ranges = new HashMap<>();
+    for (MemberUpdate u : p.updates()) {
+      if (u.id().equals(self.id)) {
+        ranges.put(u.id(), own);
+      } else {
+        Member m = table.get(u.id());
+        WireVersions w = m == null ? null : m.wireVersions;
+        if (w != null) {
+          ranges.put(u.id(), w);
+        }
+      }
+    }
+    return new GossipMessage.PushPull(
+        p.from(), p.fromAddress(), p.join(), p.reply(), p.updates(), ranges);
   }
 
   /** The version to write {@code target}'s message at. */

@@ -2,8 +2,13 @@ package io.libgossip.core;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cursor over one message body in the binary format of {@link BinarySerializer}, after the
@@ -19,6 +24,7 @@ final class WireReader {
   private final byte[] b;
   private final int end;
   private final int maxMessageSize;
+  private final int version;
   private int pos;
 
   /** Start and length of the last string span read by {@link #span}. */
@@ -35,7 +41,8 @@ final class WireReader {
   private byte[] text = EMPTY;
 
   /** A reader of the bytes {@code b[pos..end)}, in a message of at most {@code maxMessageSize}. */
-  WireReader(byte[] b, int pos, int end, int maxMessageSize) {
+  WireReader(byte[] b, int pos, int end, int maxMessageSize, int version) {
+    this.version = version;
     this.b = b;
     this.pos = pos;
     this.end = end;
@@ -92,20 +99,69 @@ final class WireReader {
       case PUSH_PULL:
         {
           int flags = u8();
-          if ((flags & ~(BinarySerializer.FLAG_JOIN | BinarySerializer.FLAG_REPLY)) != 0) {
+          int known =
+              BinarySerializer.FLAG_JOIN
+                  | BinarySerializer.FLAG_REPLY
+                  | (version >= BinarySerializer.RANGE_VERSION ? BinarySerializer.FLAG_RANGES : 0);
+          if ((flags & ~known) != 0) {
             throw new DecodeException(
                 DropReason.MALFORMED, "unknown push-pull flags 0x" + Integer.toHexString(flags));
           }
+          List<MemberUpdate> updates = updates();
+          Map<String, WireVersions> ranges =
+              (flags & BinarySerializer.FLAG_RANGES) != 0 ? ranges(updates) : Map.of();
           return new GossipMessage.PushPull(
               from,
               fromAddress,
               (flags & BinarySerializer.FLAG_JOIN) != 0,
               (flags & BinarySerializer.FLAG_REPLY) != 0,
-              updates());
+              updates,
+              ranges);
         }
       default:
         throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + type);
     }
+  }
+
+  /**
+   * The range list of a version 3 push-pull: two bytes per update, in update order, {@code 0 0} for
+   * an unknown range and otherwise {@code 1 <= min <= max}; at least one known (or the flag is not
+   * set), and every update of one member with the same range.
+   */
+  private Map<String, WireVersions> ranges(List<MemberUpdate> updates) throws DecodeException {
+    int n = updates.size();
+    if (end - pos < 2L * n) {
+      throw new DecodeException(
+          DropReason.TRUNCATED, "range list of " + n + " entries runs past the message end");
+    }
+    Map<String, WireVersions> ranges = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      int min = b[pos++] & 0xFF;
+      int max = b[pos++] & 0xFF;
+      String id = updates.get(i).id();
+      @Nullable WireVersions w;
+      if (min == BinarySerializer.NO_RANGE && max == BinarySerializer.NO_RANGE) {
+        w = null;
+      } else if (min < 1 || min > max) {
+        throw new DecodeException(
+            DropReason.MALFORMED, "range [" + min + ", " + max + "] of member '" + id + "'");
+      } else {
+        w = new WireVersions(min, max);
+      }
+      if (!seen.add(id) && !Objects.equals(ranges.get(id), w)) {
+        throw new DecodeException(
+            DropReason.MALFORMED, "two ranges for member '" + id + "' in one push-pull");
+      }
+      if (w != null) {
+        ranges.put(id, w);
+      }
+    }
+    if (ranges.isEmpty()) {
+      throw new DecodeException(
+          DropReason.MALFORMED, "range list without a known range (the flag must be clear)");
+    }
+    return ranges;
   }
 
   private List<MemberUpdate> updates() throws DecodeException {

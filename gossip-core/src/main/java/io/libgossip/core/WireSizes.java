@@ -79,8 +79,11 @@ final class WireSizes {
               + addressSize(m.targetAddress(), ascii);
     } else if (message instanceof GossipMessage.Nack m) {
       size += varintSize(m.seq());
-    } else if (message instanceof GossipMessage.PushPull) {
+    } else if (message instanceof GossipMessage.PushPull m) {
       size += 1;
+      if (BinarySerializer.hasRanges(m, version)) {
+        size += 2L * m.updates().size(); // a range per update
+      }
     }
     List<MemberUpdate> updates = message.updates();
     int n = updates.size();

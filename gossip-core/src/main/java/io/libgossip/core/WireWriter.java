@@ -75,7 +75,7 @@ final class WireWriter {
     } else if (message instanceof GossipMessage.Nack m) {
       p = writeVarint(d, p, m.seq());
     } else if (message instanceof GossipMessage.PushPull m) {
-      d[p++] = BinarySerializer.pushPullFlags(m);
+      d[p++] = BinarySerializer.pushPullFlags(m, version);
     }
     if (p < 0) {
       return GAVE_UP;
@@ -85,6 +85,16 @@ final class WireWriter {
     p = writeVarint(d, p, n);
     for (int i = 0; i < n && p >= 0; i++) {
       p = writeUpdate(d, p, updates.get(i), asciiOnly);
+    }
+    if (p >= 0
+        && message instanceof GossipMessage.PushPull m
+        && BinarySerializer.hasRanges(m, version)) {
+      Map<String, WireVersions> ranges = m.ranges();
+      for (int i = 0; i < n; i++) {
+        WireVersions w = ranges.get(updates.get(i).id());
+        d[p++] = (byte) (w == null ? BinarySerializer.NO_RANGE : w.min());
+        d[p++] = (byte) (w == null ? BinarySerializer.NO_RANGE : w.max());
+      }
     }
     return p;
   }

@@ -65,6 +65,11 @@ class WireNegotiationTest {
       return core;
     }
 
+    static BinarySerializer serializer(GossipCore core) {
+      return new BinarySerializer(
+          core.config().clusterName(), 1 << 20, core.config().wireVersions());
+    }
+
     /** Delivers everything in flight (and what it causes), except to {@code down} nodes. */
     void deliverAll(String... down) {
       List<String> dead = List.of(down);
@@ -79,9 +84,17 @@ class WireNegotiationTest {
           versionDrops++;
           continue;
         }
-        @Nullable WireVersions range =
-            s.version() >= 3 ? cores.get(s.from()).config().wireVersions() : null;
-        results.add(dst.handleMessage(s.message(), range, now));
+        // through the binary format, as a runtime would: a version 2 push-pull loses its ranges
+        byte[] bytes = serializer(cores.get(s.from())).encode(s.message(), s.version());
+        BinarySerializer reader = serializer(dst);
+        GossipMessage read;
+        try {
+          read = reader.decode(bytes);
+        } catch (DecodeException e) {
+          throw new AssertionError(e);
+        }
+        @Nullable WireVersions range = reader.senderVersions(bytes, 0, bytes.length);
+        results.add(dst.handleMessage(read, range, now));
       }
     }
 
@@ -244,5 +257,137 @@ class WireNegotiationTest {
     net.run(5_000);
     assertThat(a.wire.hellosSent()).isZero();
     assertThat(net.log).filteredOn(s -> s.from().equals("a")).allMatch(s -> s.version() == 2);
+  }
+
+  /** a, b and c, all new, run until each knows the others' ranges. */
+  private static Net threeThatKnowEachOther() {
+    Net net = new Net();
+    GossipCore a = net.add("a", NEW);
+    net.add("b", NEW);
+    net.add("c", NEW);
+    net.join("b", "a");
+    net.join("c", "a");
+    net.run(10_000);
+    assertThat(a.clusterWireVersion()).isEqualTo(3);
+    return net;
+  }
+
+  @Test
+  void aVersion3PushPullTeachesTheRangesOfEveryMemberItListsSoNoHellosGoToThem() {
+    Net net = threeThatKnowEachOther();
+    GossipCore a = net.cores.get("a");
+    GossipCore d = net.add("d", NEW);
+    net.join("d", "a");
+    assertThat(d.clusterWireVersion()).as("a v2 join teaches nothing").isEqualTo(2);
+    net.inFlight.clear();
+
+    // a's state, as a version 3 push-pull from a would carry it
+    GossipMessage state =
+        a.wire.withRanges(
+            new GossipMessage.PushPull(
+                "a",
+                a.self().address(),
+                false,
+                true,
+                List.of(a.self.claim(), memberState(a, "b"), memberState(a, "c"))),
+            3);
+    assertThat(((GossipMessage.PushPull) state).ranges()).containsOnlyKeys("a", "b", "c");
+    byte[] bytes = Net.serializer(a).encode(state, 3);
+    GossipMessage read;
+    try {
+      read = Net.serializer(d).decode(bytes);
+    } catch (DecodeException e) {
+      throw new AssertionError(e);
+    }
+    d.handleMessage(read, NEW, net.now);
+
+    assertThat(d.wireVersionsOf("b")).contains(NEW);
+    assertThat(d.wireVersionsOf("c")).contains(NEW);
+    assertThat(d.clusterWireVersion()).isEqualTo(3);
+    int before = net.log.size();
+    net.run(10_000);
+    assertThat(d.wire.hellosSent()).as("no hellos to members whose range d knows").isZero();
+    assertThat(net.log.subList(before, net.log.size()))
+        .filteredOn(s -> s.from().equals("d"))
+        .isNotEmpty()
+        .allMatch(s -> s.version() == 3);
+  }
+
+  private static MemberUpdate memberState(GossipCore core, String id) {
+    return core.table.get(id).state;
+  }
+
+  @Test
+  void rangesSpreadThroughPushPullsSoAJoinerNeedsFewerHellosThanMembers() {
+    Net net = threeThatKnowEachOther();
+    for (String id : List.of("d", "e", "f", "g")) {
+      net.add(id, NEW);
+      net.join(id, "a");
+    }
+    net.run(60_000);
+    long learned = 0;
+    for (GossipCore c : net.cores.values()) {
+      assertThat(c.clusterWireVersion()).isEqualTo(3);
+      learned += c.wire.rangesLearned();
+    }
+    assertThat(learned).as("ranges learned from push-pulls").isPositive();
+    assertThat(net.log)
+        .filteredOn(
+            s ->
+                s.message() instanceof GossipMessage.PushPull p
+                    && s.version() == 3
+                    && !p.ranges().isEmpty())
+        .isNotEmpty();
+    assertThat(net.log)
+        .filteredOn(s -> s.message() instanceof GossipMessage.PushPull && s.version() == 2)
+        .allMatch(s -> ((GossipMessage.PushPull) s.message()).ranges().isEmpty());
+  }
+
+  @Test
+  void aRangeAMemberShowedItselfWinsOverHearsay() {
+    Net net = threeThatKnowEachOther();
+    GossipCore a = net.cores.get("a");
+    GossipCore b = net.cores.get("b");
+    GossipCore c = net.cores.get("c");
+    net.inFlight.clear();
+    a.handleMessage(
+        new GossipMessage.PushPull(
+            "c",
+            c.self().address(),
+            false,
+            true,
+            List.of(c.self.claim(), memberState(c, "b")),
+            Map.of("b", new WireVersions(3, 3), "c", NEW)),
+        NEW,
+        net.now);
+    assertThat(a.wireVersionsOf("b")).as("b's own header said [2, 3]").contains(NEW);
+    assertThat(b.statusOf("a")).isEqualTo(NodeStatus.ONLINE);
+  }
+
+  @Test
+  void hearsayIsForgottenWhenTheMemberFailsAndNotLearnedForADeadMember() {
+    Net net = new Net();
+    GossipCore a = net.add("a", NEW);
+    GossipCore b = net.add("b", NEW);
+    net.add("c", NEW);
+    net.join("b", "a");
+    net.join("c", "a");
+    net.run(40_000, "c");
+    assertThat(a.statusOf("c")).isEqualTo(NodeStatus.FAILED);
+    assertThat(a.wireVersionsOf("c")).isEmpty();
+
+    // b still reports c's range: a does not take it for a member it holds failed
+    assertThat(b.statusOf("c")).isEqualTo(NodeStatus.FAILED);
+    a.handleMessage(
+        new GossipMessage.PushPull(
+            "b",
+            b.self().address(),
+            false,
+            true,
+            List.of(b.self.claim(), memberState(b, "c")),
+            Map.of("b", NEW, "c", NEW)),
+        NEW,
+        net.now);
+    assertThat(a.wireVersionsOf("c")).isEmpty();
   }
 }

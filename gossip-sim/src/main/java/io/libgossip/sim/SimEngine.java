@@ -300,9 +300,12 @@ final class SimEngine {
     }
     WireVersions senderVersions =
         version >= 3 ? src.running().config().wireVersions() : null; // in a version 3 header
+    // a push-pull below version 3 has no room for ranges: its receiver reads none
+    GossipMessage read =
+        version < 3 && m instanceof GossipMessage.PushPull p ? p.withoutRanges() : m;
     queue.push(
         now + delay,
-        new SimEvent.Deliver(dst, dst.life, src.index, size, m, version, senderVersions));
+        new SimEvent.Deliver(dst, dst.life, src.index, size, read, version, senderVersions));
   }
 
   private void onClusterEvent(SimNode observer, ClusterEvent event) {
