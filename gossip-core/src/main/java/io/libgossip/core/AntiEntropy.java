@@ -27,6 +27,12 @@ final class AntiEntropy {
   /** Unreachable members told per round while a heal is under way. */
   static final int HEAL_NOTICES = 3;
 
+  /**
+   * Unreachable members told per round while a heal is under way once few are left (at most twice
+   * this many): the tail of a heal, a few stale entries an observer missed the refutations of.
+   */
+  static final int TAIL_NOTICES = 16;
+
   private final SelfState self;
   private final MemberTable table;
   private final ClaimRules claims;
@@ -211,17 +217,18 @@ final class AntiEntropy {
    * a probe interval) what we hold about it, in one small packet: if it is alive after all it
    * answers with its refutation (a correction), and we recover it. This is what repairs the last
    * stale entries after a heal; while one is under way, rounds come every probe interval and tell
-   * {@link #HEAL_NOTICES} members each. Once per interval, a full state exchange with a random
-   * failed member follows with probability failed/alive, so the cluster as a whole exchanges state
-   * with each failed member about once per interval; and when the view has shrunk below half the
-   * largest seen (or to this node alone), one with a seed that is not a live member.
+   * several members each (see {@link #noticesPerRound}). Once per interval, a full state exchange
+   * with a random failed member follows with probability failed/alive, so the cluster as a whole
+   * exchanges state with each failed member about once per interval; and when the view has shrunk
+   * to half the largest seen or less (or to this node alone), one with a seed that is not a live
+   * member.
    */
   void reconnectRound(long now) {
     if (healing && Schedule.due(healUntil, now)) {
       healing = false;
     }
     schedule.set(Deadline.RECONNECT, now + (healing ? probeIntervalNanos : reconnectIntervalNanos));
-    for (Member m : table.randomUnreachable(healing ? HEAL_NOTICES : 1, now, probeIntervalNanos)) {
+    for (Member m : table.randomUnreachable(noticesPerRound(), now, probeIntervalNanos)) {
       disseminator.send(new Gossip(self.id, self.address, List.of()), m, m.view(), List.of());
     }
     if (!Schedule.due(nextExchangeAt, now)) {
@@ -242,14 +249,28 @@ final class AntiEntropy {
   }
 
   /**
-   * When the view has shrunk below half the most live members seen, or to this node alone,
+   * Notices per reconnect round: one normally; while a heal is under way, {@link #HEAL_NOTICES}
+   * while many members are unreachable (refutations and state exchanges do the bulk of the work
+   * then) and up to {@link #TAIL_NOTICES} once at most twice that many are left, so that the last
+   * stale entries go within a round or two.
+   */
+  private int noticesPerRound() {
+    if (!healing) {
+      return 1;
+    }
+    int unreachable = table.count(NodeStatus.FAILED) + table.count(NodeStatus.SUSPECT);
+    return unreachable <= 2 * TAIL_NOTICES ? TAIL_NOTICES : HEAL_NOTICES;
+  }
+
+  /**
+   * When the view has shrunk to at most half the most live members seen, or to this node alone,
    * exchanges state with a random seed that is not a live member: after a partition that outlasted
    * the reconnect timeout, the seeds are the only way back to the other side. When every seed is a
    * live member, the view is as large as it can be made and becomes the new peak.
    */
   private void seedRound() {
     int live = table.liveCount();
-    if (seeds.isEmpty() || self.leaving() || (live > 1 && 2 * live >= table.peakLive())) {
+    if (seeds.isEmpty() || self.leaving() || (live > 1 && 2 * live > table.peakLive())) {
       return;
     }
     List<NodeAddress> away = new ArrayList<>(seeds.size());

@@ -151,6 +151,84 @@ class PartitionHealingTest {
     assertThat(notices).as("notices in the 5 s after a revival").isGreaterThanOrEqualTo(6);
   }
 
+  @Test
+  void inTheTailOfAHealEveryStaleEntryIsNoticedWithinARound() {
+    List<String> peers = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      peers.add("p" + i);
+    }
+    CoreFixture f = CoreFixture.withPeers(peers.toArray(new String[0]));
+    List<MemberUpdate> dead = new ArrayList<>();
+    for (int i = 1; i < 12; i++) {
+      dead.add(failed("p" + i, 0, "p0"));
+    }
+    f.gossip("p0", dead.toArray(new MemberUpdate[0]));
+    f.advance(30 * SEC);
+
+    f.gossip("p1", online("p1", 1)); // p1 is back; 10 stale entries left
+    int mark = f.outbox.mark();
+    f.advance(1200 * CoreFixture.MS); // one fast round
+
+    long told =
+        f.outbox.since(mark).stream()
+            .filter(s -> s.is(Gossip.class) && f.status(s.targetId()) == NodeStatus.FAILED)
+            .map(Sent::targetId)
+            .distinct()
+            .count();
+    assertThat(told)
+        .as("distinct failed members told in the first round after the revival")
+        .isEqualTo(10);
+  }
+
+  @Test
+  void earlyInAHealWithManyUnreachableFewNoticesGoPerRound() {
+    int n = 3 * AntiEntropy.TAIL_NOTICES;
+    List<String> peers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      peers.add("p" + i);
+    }
+    CoreFixture f = CoreFixture.withPeers(peers.toArray(new String[0]));
+    List<MemberUpdate> dead = new ArrayList<>();
+    for (int i = 1; i < n; i++) {
+      dead.add(failed("p" + i, 0, "p0"));
+    }
+    f.gossip("p0", dead.toArray(new MemberUpdate[0]));
+    f.advance(30 * SEC);
+
+    f.gossip("p1", online("p1", 1));
+    int mark = f.outbox.mark();
+    f.advance(1200 * CoreFixture.MS);
+
+    long told =
+        f.outbox.since(mark).stream()
+            .filter(s -> s.is(Gossip.class) && f.status(s.targetId()) == NodeStatus.FAILED)
+            .count();
+    assertThat(told)
+        .as("notices while %d members are unreachable", n - 2)
+        .isBetween(1L, (long) AntiEntropy.HEAL_NOTICES);
+  }
+
+  @Test
+  void seedsAreAskedWhenTheViewIsExactlyHalfThePeak() {
+    CoreFixture f = CoreFixture.create(shortTimeouts());
+    NodeAddress seed = addr("s");
+    f.core.join(List.of(seed), f.now);
+    f.receive(
+        new PushPull(
+            "s", seed, false, true, List.of(online("s", 0), online("a", 0), online("b", 0))));
+    assertThat(f.core.liveCount()).isEqualTo(4);
+    f.gossip("a", failed("s", 0, "a"), failed("b", 0, "a"));
+    assertThat(f.core.liveCount()).as("an even split").isEqualTo(2);
+    int mark = f.outbox.mark();
+
+    f.advance(25 * SEC);
+
+    assertThat(f.outbox.since(mark))
+        .filteredOn(s -> s.is(PushPull.class) && s.target().id().isEmpty())
+        .as("exchanges with the bare seed address at exactly half the peak")
+        .isNotEmpty();
+  }
+
   private static boolean failedTarget(Sent s) {
     String id = s.targetId();
     return id.equals("b") || id.equals("c") || id.equals("d");
