@@ -119,12 +119,29 @@ final class AntiEntropy {
     long r = table.revivals();
     if (r != revivalsSeen) {
       revivalsSeen = r;
+      Member revived = table.lastRevived();
+      if (!healing && !self.leaving() && revived != null && table.holds(revived) && partitioned()) {
+        // The start of a heal: one state exchange with the member that came back, so that every
+        // claim the other side changed meanwhile (refutations, metadata) arrives at once instead of
+        // waiting for gossip that may have run out of retransmissions, or for a regular exchange.
+        requestExchange(revived.view());
+      }
       healing = true;
       healUntil = now + reconnectIntervalNanos;
       if (!self.leaving()) {
         schedule.bringForward(Deadline.RECONNECT, now + probeIntervalNanos);
       }
     }
+  }
+
+  /**
+   * Whether the view looks like one side of a partition: at least a quarter as many members failed
+   * as are live (and at least 2). A single false positive that recovers does not qualify, so its
+   * revival, seen by every node at once, does not send every node's state to it.
+   */
+  private boolean partitioned() {
+    int failed = table.count(NodeStatus.FAILED);
+    return failed >= 2 && 4 * failed >= table.liveCount();
   }
 
   /** Sends a join request carrying this node's full state. */

@@ -47,6 +47,7 @@ final class MemberTable {
   private int peakLive = 1;
 
   private long revivals;
+  private @Nullable Member lastRevived;
 
   private final ClaimCache currentClaims = new ClaimCache();
   private final ProbeOrder probeOrder;
@@ -179,6 +180,7 @@ final class MemberTable {
         peakLive = Math.max(peakLive, liveCount());
         if (before == NodeStatus.FAILED) {
           revivals++;
+          lastRevived = m;
         }
       }
     } else if (next.status() == NodeStatus.ONLINE) {
@@ -189,6 +191,11 @@ final class MemberTable {
   /** How many members came back from {@code FAILED} so far: a sign that a partition healed. */
   long revivals() {
     return revivals;
+  }
+
+  /** The member that came back from {@code FAILED} last, or null. */
+  @Nullable Member lastRevived() {
+    return lastRevived;
   }
 
   /**

@@ -152,6 +152,43 @@ class PartitionHealingTest {
   }
 
   @Test
+  void theStartOfAHealExchangesStateWithTheRevivedMemberOnce() {
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "d", "e");
+    f.gossip("a", failed("b", 0, "a"), failed("c", 0, "a"), failed("d", 0, "a"));
+    f.advance(30 * SEC);
+    int mark = f.outbox.mark();
+
+    f.gossip("b", online("b", 1)); // b is back: a partition is healing
+    f.gossip("c", online("c", 1)); // c too, in the same heal
+    long toB =
+        f.outbox.since(mark).stream()
+            .filter(s -> s.is(PushPull.class) && s.targetId().equals("b"))
+            .count();
+    long toC =
+        f.outbox.since(mark).stream()
+            .filter(s -> s.is(PushPull.class) && s.targetId().equals("c"))
+            .count();
+
+    assertThat(toB).as("one state exchange with the first member back").isEqualTo(1);
+    assertThat(toC).as("no second exchange within the same heal").isZero();
+  }
+
+  @Test
+  void aSingleRecoveredMemberIsNotSentEveryNodesState() {
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "d", "e", "g", "h", "i", "j");
+    f.gossip("a", failed("b", 0, "a")); // one failure among nine: not a partition
+    f.advance(30 * SEC);
+    int mark = f.outbox.mark();
+
+    f.gossip("b", online("b", 1));
+
+    assertThat(f.outbox.since(mark))
+        .filteredOn(s -> s.is(PushPull.class) && s.targetId().equals("b"))
+        .as("a lone revival (a false positive refuted) draws no exchange")
+        .isEmpty();
+  }
+
+  @Test
   void inTheTailOfAHealEveryStaleEntryIsNoticedWithinARound() {
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
