@@ -461,7 +461,7 @@ public final class GossipNode implements AutoCloseable {
 
   /** Joins through seeds written {@code host:port} (port default 7946). */
   public CompletableFuture<Void> join(String... seeds) {
-    return join(parseSeeds(Arrays.asList(seeds)));
+    return join(Seeds.parse(Arrays.asList(seeds)));
   }
 
   /**
@@ -853,19 +853,6 @@ public final class GossipNode implements AutoCloseable {
     return d.toMillis() + " ms";
   }
 
-  private static List<NodeAddress> parseSeeds(Collection<String> seeds) {
-    List<NodeAddress> out = new ArrayList<>(seeds.size());
-    for (String s : seeds) {
-      Objects.requireNonNull(s, "seed");
-      try {
-        out.add(NodeAddress.parse(s, DEFAULT_PORT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("bad seed: " + e.getMessage(), e);
-      }
-    }
-    return out;
-  }
-
   private static String defaultId(NodeAddress address) {
     return address
         + "-"
@@ -992,7 +979,7 @@ public final class GossipNode implements AutoCloseable {
      * event loop, to every address they have, before each join attempt.
      */
     public Builder seeds(String... v) {
-      seeds.addAll(parseSeeds(Arrays.asList(v)));
+      seeds.addAll(Seeds.parse(Arrays.asList(v)));
       return this;
     }
 
