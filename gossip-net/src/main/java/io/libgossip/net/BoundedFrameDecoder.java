@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a frame must arrive whole within {@link TransportOptions#slowReadTimeout()} of its first
  *       byte, or the connection is closed ({@code SLOW_READ}): a slow sender cannot hold a buffer;
  *   <li>a connection that has neither delivered a valid frame nor carried an outbound one for
- *       {@link TransportOptions#idleTimeout()} is closed; empty frames are counted ({@code
- *       TRUNCATED}) and do not count as traffic.
+ *       {@link TransportOptions#idleTimeout()} is closed between frames (a frame under way is
+ *       bounded by the slow-read timeout instead); empty frames are counted ({@code TRUNCATED}) and
+ *       do not count as traffic.
  * </ul>
  *
  * Complete frames go on down the pipeline; the handler that decodes them reports a valid one with
@@ -324,7 +325,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
       return;
     }
     long idleLeft = lastActiveNanos + idleNanos - now;
-    if (idleLeft <= 0) {
+    if (idleLeft <= 0 && !frameInProgress) { // a frame under way is the slow-read rule's
       log.atDebug()
           .setMessage("closing idle TCP connection")
           .addKeyValue("remote", c.channel().remoteAddress())
@@ -333,8 +334,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
       c.close();
       return;
     }
-    long next =
-        frameInProgress ? Math.min(idleLeft, frameStartNanos + slowReadNanos - now) : idleLeft;
+    long next = frameInProgress ? frameStartNanos + slowReadNanos - now : idleLeft;
     schedule(Math.min(next, slowReadNanos));
   }
 
