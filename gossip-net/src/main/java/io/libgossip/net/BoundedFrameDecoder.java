@@ -58,6 +58,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
   private @Nullable ByteBuf body;
   private long reserved;
   private boolean stopped;
+  private boolean expiring;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable ScheduledFuture<?> timer;
   private Ticker ticker = Ticker.systemTicker();
@@ -310,7 +311,18 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
       return;
     }
     long now = ticker.nanoTime();
-    if (frameInProgress && now - frameStartNanos >= slowReadNanos) {
+    long idleLeft = lastActiveNanos + idleNanos - now;
+    boolean slow = frameInProgress && now - frameStartNanos >= slowReadNanos;
+    boolean idle = !frameInProgress && idleLeft <= 0; // a frame under way is the slow-read rule's
+    if ((slow || idle) && !expiring) {
+      // Look again just after the loop's next I/O: when the loop was stalled past the deadline,
+      // bytes that arrived in time are still waiting to be read, and they may finish the frame.
+      expiring = true;
+      schedule(TimeUnit.MILLISECONDS.toNanos(1));
+      return;
+    }
+    expiring = false;
+    if (slow) {
       cut(
           c,
           null,
@@ -324,8 +336,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
               + " bytes)");
       return;
     }
-    long idleLeft = lastActiveNanos + idleNanos - now;
-    if (idleLeft <= 0 && !frameInProgress) { // a frame under way is the slow-read rule's
+    if (idle) {
       log.atDebug()
           .setMessage("closing idle TCP connection")
           .addKeyValue("remote", c.channel().remoteAddress())

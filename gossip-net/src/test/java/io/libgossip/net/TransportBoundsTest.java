@@ -288,6 +288,9 @@ class TransportBoundsTest {
     }
     assertThat(ch.isOpen()).isTrue();
     ch.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks(); // due: looks again after the next reads
+    assertThat(ch.isOpen()).isTrue();
+    ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
     ch.runScheduledPendingTasks();
     assertThat(ch.isOpen()).isFalse();
     assertThat(c.counters.snapshot().drops(TransportDropReason.SLOW_READ)).isEqualTo(1);
@@ -311,8 +314,11 @@ class TransportBoundsTest {
     ch.writeInbound(frame(new byte[0]));
     ch.advanceTimeBy(150, TimeUnit.MILLISECONDS);
     ch.runScheduledPendingTasks();
+    ch.writeInbound(frame(new byte[0])); // read in the grace millisecond: still not traffic
+    ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
     assertThat(ch.isOpen()).isFalse();
-    assertThat(c.counters.snapshot().drops(DropReason.TRUNCATED)).isEqualTo(10);
+    assertThat(c.counters.snapshot().drops(DropReason.TRUNCATED)).isEqualTo(11);
   }
 
   @Test
@@ -332,7 +338,23 @@ class TransportBoundsTest {
     assertThat(recorder.received).hasSize(30);
     ch.advanceTimeBy(1, TimeUnit.SECONDS);
     ch.runScheduledPendingTasks();
+    ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
     assertThat(ch.isOpen()).isFalse();
+  }
+
+  @Test
+  void aFrameThatArrivesInTheGraceAfterAStalledDeadlineIsKept() {
+    TransportContext c = context(TransportOptions.builder().idleTimeout(Duration.ofSeconds(1)));
+    EmbeddedChannel ch = channel(c);
+    ch.advanceTimeBy(5, TimeUnit.SECONDS); // the loop was stalled past the idle deadline
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).isTrue();
+    ch.writeInbound(frame(serializer.encode(TestMessages.ping(1)))); // was waiting to be read
+    ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).isTrue();
+    assertThat(recorder.received).hasSize(1);
   }
 
   @Test
