@@ -1,9 +1,9 @@
 package io.libgossip.net;
 
 /**
- * Why a transport dropped a packet for a reason of its own, not because the bytes were invalid
- * (those are counted by their {@link io.libgossip.core.DropReason}). Counted in {@link
- * TransportStats#transportDrops()}.
+ * Why a transport dropped a packet (or closed a connection, and with it a partial frame) for a
+ * reason of its own, not because the bytes were invalid (those are counted by their {@link
+ * io.libgossip.core.DropReason}). Counted in {@link TransportStats#transportDrops()}.
  */
 public enum TransportDropReason {
   /** An outbound message larger than the datagram or frame limit of the path it had to take. */
@@ -21,5 +21,25 @@ public enum TransportDropReason {
    * Inbound bytes a {@link PacketTransform} did not accept: another cluster's label, no key that
    * authenticates them, a failed checksum.
    */
-  REJECTED_BY_TRANSFORM
+  REJECTED_BY_TRANSFORM,
+  /**
+   * An inbound datagram or frame over its source address's token bucket ({@link
+   * TransportOptions#inboundRatePerSource()}), dropped before it was decoded.
+   */
+  RATE_LIMITED,
+  /**
+   * An accepted TCP connection closed to make room for a new one ({@link
+   * TransportOptions#maxInboundConnections()}, {@link TransportOptions#maxConnectionsPerPeer()}).
+   */
+  CONNECTION_EVICTED,
+  /**
+   * A TCP connection closed because a frame did not arrive whole within {@link
+   * TransportOptions#slowReadTimeout()} of its first byte (the partial frame is dropped).
+   */
+  SLOW_READ,
+  /**
+   * A TCP connection closed because its unfinished frame would have taken the inbound buffers over
+   * {@link TransportOptions#inboundBufferBudget()} (the partial frame is dropped).
+   */
+  MEMORY_BUDGET
 }
