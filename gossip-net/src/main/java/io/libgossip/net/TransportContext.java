@@ -94,7 +94,7 @@ final class TransportContext {
       return;
     }
     if (in instanceof PacketPipeline.Inbound.Rejected r) {
-      drop(TransportDropReason.REJECTED_BY_TRANSFORM, sender, r.transform() + ": " + r.why());
+      drop(r.reason(), sender, r.transform() + ": " + r.why());
       return;
     }
     PacketPipeline.Inbound.Decoded decoded = (PacketPipeline.Inbound.Decoded) in;
