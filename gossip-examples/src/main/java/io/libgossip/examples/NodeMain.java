@@ -7,13 +7,20 @@ import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.JoinException;
+import io.libgossip.net.Keyring;
+import io.libgossip.net.KeyringFile;
+import io.libgossip.net.KeyringFileWatcher;
+import io.libgossip.net.KeyringMode;
+import io.libgossip.net.KeyringTransform;
 import io.libgossip.net.NodeStats;
 import io.libgossip.net.SeedProvider;
 import io.libgossip.net.TransportException;
 import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
 import io.libgossip.sim.cli.CommandLines;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -93,6 +100,7 @@ public final class NodeMain {
         "Examples:",
         "  ./gossip node --bind 127.0.0.1:7946 --id a",
         "  ./gossip node --bind 127.0.0.1:7947 --id b --join 127.0.0.1:7946 --meta role=web",
+        "  ./gossip keygen --out keys.txt && ./gossip node --bind 127.0.0.1:7946 --keyring keys.txt",
         "",
         "Exit status: 0 after a graceful leave, 1 if it cannot bind or join (runtime failure),",
         "2 for a usage error (bad or missing option or value).",
@@ -238,6 +246,56 @@ public final class NodeMain {
       cluster = v;
     }
 
+    @Nullable Path keyringFile;
+    KeyringFile.@Nullable Contents keyringContents;
+    @Nullable KeyringMode keyringMode;
+
+    @Option(
+        names = "--keyring",
+        order = 82,
+        paramLabel = "FILE",
+        description = {
+          "seal every packet with AES-256-GCM using the keys in FILE (first key primary; mode 600;",
+          "make one with ./gossip keygen --out FILE); the file is re-read when it changes"
+        })
+    void keyring(String v) {
+      Path file = Path.of(v);
+      try {
+        keyringContents = KeyringFile.read(file);
+      } catch (IOException | IllegalArgumentException e) {
+        throw CommandLines.usage(spec, "--keyring: " + e.getMessage());
+      }
+      keyringFile = file;
+    }
+
+    @Option(
+        names = "--keyring-mode",
+        order = 83,
+        paramLabel = "MODE",
+        description = {
+          "send-plaintext, send-sealed or required (default: the file's 'mode' line, else",
+          "required); the steps of an upgrade from plaintext, see docs/security.md"
+        })
+    void keyringMode(String v) {
+      keyringMode = check(() -> KeyringMode.parse(v));
+    }
+
+    @Option(
+        names = "--keyring-poll",
+        order = 84,
+        paramLabel = "DURATION",
+        converter = Durations.Converter.class,
+        description = "how often to check the keyring file for changes (default 5s)")
+    Duration keyringPoll = Duration.ofSeconds(5);
+
+    @Option(
+        names = "--replay-window",
+        order = 85,
+        paramLabel = "DURATION",
+        converter = Durations.Converter.class,
+        description = "refuse sealed packets stamped further than this from our clock (default 2m)")
+    Duration replayWindow = KeyringTransform.DEFAULT_WINDOW;
+
     @Option(
         names = "--summary",
         order = 90,
@@ -288,6 +346,16 @@ public final class NodeMain {
       }
       if (advertise != null) {
         b.advertise(advertise.host(), advertise.port()); // port 0: the bound port
+      }
+      KeyringFile.Contents keys = keyringContents;
+      if (keys != null) {
+        KeyringMode mode =
+            keys.mode() != null
+                ? keys.mode()
+                : keyringMode != null ? keyringMode : KeyringMode.REQUIRED;
+        b.keyring(Keyring.of(keys.keys(), mode)).replayWindow(replayWindow);
+      } else if (keyringMode != null) {
+        throw new IllegalArgumentException("--keyring-mode needs --keyring FILE");
       }
       return b;
     }
@@ -360,7 +428,31 @@ public final class NodeMain {
             + lower(o.transport.name())
             + " profile="
             + o.profile
-            + (o.join.isEmpty() ? " (new cluster)" : " seeds=" + joined(o.join)));
+            + (o.join.isEmpty() ? " (new cluster)" : " seeds=" + joined(o.join))
+            + node.keyring()
+                .map(k -> " keyring=" + k.primaryKeyId() + " mode=" + k.mode().spelling())
+                .orElse(""));
+    KeyringFileWatcher watcher = null;
+    Path keyFile = o.keyringFile;
+    if (keyFile != null) {
+      try {
+        watcher = KeyringFileWatcher.start(keyFile, node.keyring().orElseThrow(), o.keyringPoll);
+      } catch (IOException e) {
+        err.println("gossip node: cannot watch the keyring file: " + e.getMessage());
+        node.close();
+        return 1;
+      }
+    }
+    try {
+      return serveJoined(node, o);
+    } finally {
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
+  }
+
+  private int serveJoined(GossipNode node, Options o) {
     if (!awaitJoin(node, o)) {
       return 1;
     }

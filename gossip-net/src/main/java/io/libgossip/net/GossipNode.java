@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,6 +96,7 @@ public final class GossipNode implements AutoCloseable {
   private final GossipConfig config;
   private final Transport transport;
   private final LongSupplier clock;
+  private final @Nullable Keyring keyring;
   private final Duration joinTimeout;
   private final RetryPolicy retryPolicy;
   private final RandomGenerator random;
@@ -144,6 +146,7 @@ public final class GossipNode implements AutoCloseable {
     this.clock = b.clock;
     this.joinTimeout = b.joinTimeout;
     this.retryPolicy = b.retryPolicy;
+    this.keyring = b.keyring;
     MessageSerializer serializer =
         b.serializerInstance != null
             ? b.serializerInstance
@@ -153,7 +156,7 @@ public final class GossipNode implements AutoCloseable {
             .bindHost(b.bindHost)
             .bindPort(b.bindPort)
             .serializer(serializer)
-            .transforms(b.transforms)
+            .transforms(b.allTransforms())
             .eventLoops(b.eventLoops);
     TransportOptions options = b.transportOptions.apply(ob).build();
     int overhead = options.packetOverhead();
@@ -417,6 +420,14 @@ public final class GossipNode implements AutoCloseable {
   }
 
   // ======================================================================== public API
+
+  /**
+   * The keyring given to {@link Builder#keyring}, to install, make primary and remove keys, or
+   * change the {@link KeyringMode}, while the node runs; empty for a node without one.
+   */
+  public Optional<Keyring> keyring() {
+    return Optional.ofNullable(keyring);
+  }
 
   /** This node's id. */
   public String id() {
@@ -922,6 +933,9 @@ public final class GossipNode implements AutoCloseable {
     private String serializerName = SerializerFactory.DEFAULT;
     private @Nullable MessageSerializer serializerInstance;
     private final List<PacketTransform> transforms = new ArrayList<>();
+    private @Nullable Keyring keyring;
+    private Duration replayWindow = KeyringTransform.DEFAULT_WINDOW;
+    private Clock wallClock = Clock.systemUTC();
     private @Nullable EventLoopPool eventLoops;
     private Duration joinTimeout = Duration.ofSeconds(5);
     private RetryPolicy retryPolicy = RetryPolicy.none();
@@ -1078,6 +1092,49 @@ public final class GossipNode implements AutoCloseable {
       transforms.clear();
       transforms.addAll(copy);
       return this;
+    }
+
+    /**
+     * Seals every packet and frame with AES-256-GCM under {@code v}'s primary key, and accepts
+     * packets sealed with any of its keys for this cluster's name (see {@link KeyringTransform}).
+     * The keyring's {@link KeyringMode} says whether plaintext is still sent or accepted. Its
+     * transform is the last (outermost) one, and its overhead of {@value KeyringTransform#OVERHEAD}
+     * bytes is taken off the packing budget. Keys and mode can change while the node runs, through
+     * {@link GossipNode#keyring()}. Default: none (plaintext).
+     */
+    public Builder keyring(Keyring v) {
+      keyring = Objects.requireNonNull(v, "keyring");
+      return this;
+    }
+
+    /**
+     * How far a sealed packet's time may be from this node's wall clock, either way, before it is
+     * refused as a replay ({@link TransportDropReason#KEYRING_STALE}); at least 1 second. Longer
+     * tolerates worse clocks, shorter replays less. Default 2 minutes. Only with a {@link
+     * #keyring}.
+     */
+    public Builder replayWindow(Duration v) {
+      Objects.requireNonNull(v, "replayWindow");
+      if (v.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("replayWindow must be at least 1s, got " + v);
+      }
+      replayWindow = v;
+      return this;
+    }
+
+    /** The wall clock that stamps and checks sealed packets; default the system's UTC clock. */
+    public Builder wallClock(Clock v) {
+      wallClock = Objects.requireNonNull(v, "wallClock");
+      return this;
+    }
+
+    private List<PacketTransform> allTransforms() {
+      if (keyring == null) {
+        return transforms;
+      }
+      List<PacketTransform> all = new ArrayList<>(transforms);
+      all.add(new KeyringTransform(keyring, config.clusterName(), replayWindow, wallClock));
+      return all;
     }
 
     /**

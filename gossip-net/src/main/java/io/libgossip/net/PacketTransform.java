@@ -57,4 +57,13 @@ public interface PacketTransform {
    * {@code packet} may be modified or returned as the result.
    */
   TransformResult decode(byte[] packet);
+
+  /**
+   * Whether every packet this transform accepts is authenticated as coming from a holder of the
+   * cluster's secret (a key or a certificate), so that a claim it carries may be trusted as a
+   * member's. False by default.
+   */
+  default boolean authenticates() {
+    return false;
+  }
 }

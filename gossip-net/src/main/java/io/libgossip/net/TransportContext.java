@@ -115,7 +115,7 @@ final class TransportContext {
       return false;
     }
     if (in instanceof PacketPipeline.Inbound.Rejected r) {
-      drop(TransportDropReason.REJECTED_BY_TRANSFORM, sender, r.transform() + ": " + r.why());
+      drop(r.reason(), sender, r.transform() + ": " + r.why());
       return false;
     }
     PacketPipeline.Inbound.Decoded decoded = (PacketPipeline.Inbound.Decoded) in;

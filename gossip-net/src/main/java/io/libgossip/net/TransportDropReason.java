@@ -41,5 +41,27 @@ public enum TransportDropReason {
    * A TCP connection closed because its unfinished frame would have taken the inbound buffers over
    * {@link TransportOptions#inboundBufferBudget()} (the partial frame is dropped).
    */
-  MEMORY_BUDGET
+  MEMORY_BUDGET,
+  /**
+   * A plaintext packet at a node whose {@link Keyring} is in mode {@link KeyringMode#REQUIRED}: a
+   * node without the key (or not yet upgraded), or a forgery.
+   */
+  KEYRING_PLAINTEXT_REFUSED,
+  /**
+   * A sealed packet whose key id is not in the {@link Keyring}: sealed with another key (a wrong
+   * key, or one this node has removed or not installed yet).
+   */
+  KEYRING_UNKNOWN_KEY,
+  /**
+   * A sealed packet whose authentication tag does not verify with the key of its id: changed on the
+   * way, forged, or sealed for another cluster label (cluster name).
+   */
+  KEYRING_AUTH_FAILED,
+  /**
+   * An authentic sealed packet whose timestamp is further from this node's clock than the replay
+   * window: a replay, or clocks that disagree by more than the window (fix the clock).
+   */
+  KEYRING_STALE,
+  /** Bytes that start like a sealed packet but are too short or of an unknown sealed version. */
+  KEYRING_MALFORMED
 }
