@@ -39,7 +39,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         context.drop(DropReason.TRUNCATED, remote(ctx), "empty frame");
         return;
       }
-      context.deliver(frame, remote(ctx));
+      if (!context.deliver(frame, remote(ctx), TlsPeer.peerId(ctx.channel()))) {
+        ctx.close(); // a mutual-TLS peer spoke for another node
+      }
     } finally {
       frame.release();
     }

@@ -87,22 +87,44 @@ final class TransportContext {
    * {@code payload}.
    */
   void deliver(ByteBuf payload, @Nullable InetSocketAddress sender) {
+    deliver(payload, sender, null);
+  }
+
+  /**
+   * As {@link #deliver(ByteBuf, InetSocketAddress)}, for a connection whose peer is certified as
+   * {@code peerId} (null: not certified): a message from anyone else is dropped ({@code
+   * TLS_IDENTITY_MISMATCH}) and false returned, so that the caller closes the connection.
+   */
+  boolean deliver(ByteBuf payload, @Nullable InetSocketAddress sender, @Nullable String peerId) {
     int length = payload.readableBytes();
     PacketPipeline.Inbound in = pipeline.decode(payload);
     if (in instanceof PacketPipeline.Inbound.Undecodable u) {
       drop(u.reason(), sender, u.detail());
-      return;
+      return true;
     }
     if (in instanceof PacketPipeline.Inbound.Rejected r) {
       drop(TransportDropReason.REJECTED_BY_TRANSFORM, sender, r.transform() + ": " + r.why());
-      return;
+      return true;
     }
     PacketPipeline.Inbound.Decoded decoded = (PacketPipeline.Inbound.Decoded) in;
     GossipMessage message = decoded.message();
+    if (peerId != null && !peerId.equals(message.from())) {
+      drop(
+          TransportDropReason.TLS_IDENTITY_MISMATCH,
+          sender,
+          "certified as '"
+              + LogSafe.text(peerId)
+              + "' but sent a "
+              + message.type()
+              + " from '"
+              + LogSafe.text(message.from())
+              + "'");
+      return false;
+    }
     InboundHandler h = handler;
     if (h == null) {
       drop(TransportDropReason.OVERLOAD, sender, "no inbound handler");
-      return;
+      return true;
     }
     counters.received(length);
     try {
@@ -110,6 +132,7 @@ final class TransportContext {
     } catch (RuntimeException e) {
       handlerErrorLog.drop(TransportDropReason.OVERLOAD, sender, "inbound handler threw " + e);
     }
+    return true;
   }
 
   /** Counts and logs (rate-limited) an inbound drop. */

@@ -21,5 +21,17 @@ public enum TransportDropReason {
    * Inbound bytes a {@link PacketTransform} did not accept: another cluster's label, no key that
    * authenticates them, a failed checksum.
    */
-  REJECTED_BY_TRANSFORM
+  REJECTED_BY_TRANSFORM,
+  /** A TCP connection that sent plaintext where TLS is required; it is closed. */
+  TLS_PLAINTEXT,
+  /**
+   * A TCP connection whose TLS handshake failed: no certificate where one is required, one no trust
+   * anchor signed, an expired one, or (mutual TLS) one without a {@code gossip://} id; closed.
+   */
+  TLS_HANDSHAKE_FAILED,
+  /**
+   * A message on a mutual-TLS connection whose sender is not the node id in the peer's certificate;
+   * dropped, and the connection closed.
+   */
+  TLS_IDENTITY_MISMATCH
 }

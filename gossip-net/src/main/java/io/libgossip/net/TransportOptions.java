@@ -30,6 +30,7 @@ public final class TransportOptions {
   private final int maxInboundConnections;
   private final @Nullable EventLoopPool eventLoops;
   private final int ioThreads;
+  private final @Nullable TlsOptions tls;
 
   private TransportOptions(Builder b) {
     bindHost = b.bindHost;
@@ -47,6 +48,7 @@ public final class TransportOptions {
     maxInboundConnections = b.maxInboundConnections;
     eventLoops = b.eventLoops;
     ioThreads = b.ioThreads;
+    tls = b.tls;
   }
 
   /**
@@ -85,6 +87,7 @@ public final class TransportOptions {
     b.maxInboundConnections = maxInboundConnections;
     b.eventLoops = eventLoops;
     b.ioThreads = ioThreads;
+    b.tls = tls;
     return b;
   }
 
@@ -168,6 +171,14 @@ public final class TransportOptions {
     return ioThreads;
   }
 
+  /**
+   * TLS for every TCP connection (and, with {@link TlsOptions#requireClientAuth()}, node identity
+   * per connection); empty for plaintext TCP (the default). A UDP transport has no TCP.
+   */
+  public Optional<TlsOptions> tls() {
+    return Optional.ofNullable(tls);
+  }
+
   /** Builds {@link TransportOptions}; each setter validates its argument. */
   public static final class Builder {
     private String bindHost = "0.0.0.0";
@@ -183,6 +194,7 @@ public final class TransportOptions {
     private int maxInboundConnections = 1024;
     private @Nullable EventLoopPool eventLoops;
     private int ioThreads = 1;
+    private @Nullable TlsOptions tls;
 
     private Builder() {}
 
@@ -284,6 +296,12 @@ public final class TransportOptions {
     public Builder ioThreads(int v) {
       range("ioThreads", v, 1, 64);
       ioThreads = v;
+      return this;
+    }
+
+    /** See {@link TransportOptions#tls()}; {@code null} for plaintext TCP. */
+    public Builder tls(@Nullable TlsOptions v) {
+      tls = v;
       return this;
     }
 
