@@ -33,6 +33,12 @@ final class TlsPeer extends ChannelInboundHandlerAdapter {
   /** The peer's certified node id, set once the handshake completed. */
   static final AttributeKey<String> PEER_ID = AttributeKey.valueOf("libgossip.tls.peerId");
 
+  /**
+   * The least time a handshake may take (a cold JVM's first handshake on a loaded machine can take
+   * seconds); the connect timeout when longer. A peer stalling its handshake is closed after it.
+   */
+  static final long MIN_HANDSHAKE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private final TransportContext context;
   private final boolean requireId;
   private boolean failed;
@@ -57,7 +63,9 @@ final class TlsPeer extends ChannelInboundHandlerAdapter {
     params.setEndpointIdentificationAlgorithm(null); // the id is the identity, not the host name
     engine.setSSLParameters(params);
     SslHandler ssl = new SslHandler(engine);
-    ssl.setHandshakeTimeout(context.options.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    long timeout =
+        Math.max(MIN_HANDSHAKE_TIMEOUT_NANOS, context.options.connectTimeout().toNanos());
+    ssl.setHandshakeTimeout(timeout, TimeUnit.NANOSECONDS);
     p.addLast("tls", ssl);
     p.addLast("tls-peer", new TlsPeer(context, tls.requireClientAuth()));
   }
