@@ -14,12 +14,14 @@ import io.libgossip.net.KeyringMode;
 import io.libgossip.net.KeyringTransform;
 import io.libgossip.net.NodeStats;
 import io.libgossip.net.SeedProvider;
+import io.libgossip.net.TlsOptions;
 import io.libgossip.net.TransportException;
 import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
 import io.libgossip.sim.cli.CommandLines;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -101,6 +103,8 @@ public final class NodeMain {
         "  ./gossip node --bind 127.0.0.1:7946 --id a",
         "  ./gossip node --bind 127.0.0.1:7947 --id b --join 127.0.0.1:7946 --meta role=web",
         "  ./gossip keygen --out keys.txt && ./gossip node --bind 127.0.0.1:7946 --keyring keys.txt",
+        "  ./gossip node --bind 127.0.0.1:7946 --transport tcp --tls-cert a.pem --tls-key a.key \\",
+        "      --tls-ca ca.pem --tls-require-client-auth",
         "",
         "Exit status: 0 after a graceful leave, 1 if it cannot bind or join (runtime failure),",
         "2 for a usage error (bad or missing option or value).",
@@ -145,8 +149,80 @@ public final class NodeMain {
                 + " _gossip._udp.gossip.default.svc.cluster.local), looked up before each attempt")
     @Nullable String seedsSrv;
 
+    @Nullable Path tlsCert;
+    @Nullable Path tlsKey;
+    @Nullable Path tlsCa;
+
+    @Option(
+        names = "--tls-require-client-auth",
+        order = 104,
+        description =
+            "mutual TLS: peers must present a certificate for the id they speak as"
+                + " (SAN URI gossip://ID); needs --transport tcp (or an authenticating keyring)")
+    boolean tlsRequireClientAuth;
+
     Options(@Nullable NodeMain main) {
       this.main = main;
+    }
+
+    @Option(
+        names = "--tls-cert",
+        order = 101,
+        paramLabel = "FILE",
+        description =
+            "TLS on every TCP connection: this node's certificate chain (PEM);"
+                + " needs --tls-key and --tls-ca")
+    void tlsCert(String v) {
+      tlsCert = readable("--tls-cert", v);
+    }
+
+    @Option(
+        names = "--tls-key",
+        order = 102,
+        paramLabel = "FILE",
+        description = "this node's private key (PEM, unencrypted PKCS#8)")
+    void tlsKey(String v) {
+      tlsKey = readable("--tls-key", v);
+    }
+
+    @Option(
+        names = "--tls-ca",
+        order = 103,
+        paramLabel = "FILE",
+        description = "the CA certificates (PEM) that peers' certificates must chain to")
+    void tlsCa(String v) {
+      tlsCa = readable("--tls-ca", v);
+    }
+
+    private Path readable(String option, String v) {
+      Path p = Path.of(v);
+      if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+        throw CommandLines.usage(spec, option + ": cannot read file '" + v + "'");
+      }
+      return p;
+    }
+
+    /**
+     * The TLS settings of the {@code --tls-*} options; null without them.
+     *
+     * @throws IllegalArgumentException when some are missing or a file is not usable
+     */
+    @Nullable TlsOptions tls() {
+      if (tlsCert == null && tlsKey == null && tlsCa == null) {
+        if (tlsRequireClientAuth) {
+          throw new IllegalArgumentException(
+              "--tls-require-client-auth needs --tls-cert, --tls-key and --tls-ca");
+        }
+        return null;
+      }
+      if (tlsCert == null || tlsKey == null || tlsCa == null) {
+        throw new IllegalArgumentException("TLS needs all of --tls-cert, --tls-key and --tls-ca");
+      }
+      return TlsOptions.builder()
+          .keyPem(tlsCert, tlsKey)
+          .trustPem(tlsCa)
+          .requireClientAuth(tlsRequireClientAuth)
+          .build();
     }
 
     @Option(
@@ -357,6 +433,10 @@ public final class NodeMain {
       } else if (keyringMode != null) {
         throw new IllegalArgumentException("--keyring-mode needs --keyring FILE");
       }
+      TlsOptions tls = tls();
+      if (tls != null) {
+        b.tls(tls);
+      }
       return b;
     }
 
@@ -415,7 +495,7 @@ public final class NodeMain {
     } catch (TransportException e) {
       err.println("gossip node: cannot bind " + o.bind() + ": " + e.getMessage());
       return 1;
-    } catch (IllegalArgumentException e) { // e.g. metadata larger than the profile allows
+    } catch (IllegalArgumentException | IllegalStateException e) { // e.g. metadata too large
       err.println("gossip node: invalid settings: " + e.getMessage());
       return 2;
     }

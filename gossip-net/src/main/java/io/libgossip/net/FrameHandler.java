@@ -47,8 +47,13 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       InetSocketAddress remote = remote(ctx);
-      if (context.admit(remote) && context.deliver(frame, remote) && decoder != null) {
-        decoder.delivered();
+      if (context.admit(remote)) {
+        TransportContext.Delivered d = context.deliver(frame, remote, TlsPeer.peerId(ctx.channel()));
+        if (d == TransportContext.Delivered.IMPOSTOR) {
+          ctx.close(); // a mutual-TLS peer spoke for another node
+        } else if (d == TransportContext.Delivered.MESSAGE && decoder != null) {
+          decoder.delivered();
+        }
       }
     } finally {
       frame.release();

@@ -158,7 +158,8 @@ public final class GossipNode implements AutoCloseable {
             .serializer(serializer)
             .transforms(b.allTransforms())
             .eventLoops(b.eventLoops);
-    TransportOptions options = b.transportOptions.apply(ob).build();
+    TransportOptions options = b.transportOptions.apply(ob.tls(b.tls)).build();
+    String certifiedId = TlsOptions.checkNode(b.transportType, options, b.id);
     int overhead = options.packetOverhead();
     if (overhead > config.maxPacketSize() / 2) {
       throw new IllegalArgumentException(
@@ -189,7 +190,7 @@ public final class GossipNode implements AutoCloseable {
     NodeAddress bound = transport.start(); // throws naming the address
     try {
       this.address = advertised(b.advertise, bound);
-      this.id = b.id != null ? b.id : defaultId(address);
+      this.id = b.id != null ? b.id : certifiedId != null ? certifiedId : defaultId(address);
       this.loop = transport.eventLoop();
       this.events = newDispatcher(b);
       this.membershipLog = newMembershipLog(b);
@@ -945,6 +946,7 @@ public final class GossipNode implements AutoCloseable {
     private UnaryOperator<TransportOptions.Builder> transportOptions = UnaryOperator.identity();
     private int eventQueueCapacity = EventDispatcher.DEFAULT_CAPACITY;
     private int membershipLogRate = MembershipLog.DEFAULT_PER_SECOND;
+    private @Nullable TlsOptions tls;
 
     private Builder() {}
 
@@ -1199,6 +1201,18 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * TLS on every TCP connection (see {@link TlsOptions}); default none. With {@link
+     * TlsOptions#requireClientAuth()} (mutual TLS) the node's id is the one in its certificate
+     * (taken from it when {@link #id} is not set), and a {@link TransportType#HYBRID} node also
+     * needs a {@linkplain PacketTransform#authenticates() authenticating} transform, so that its
+     * UDP packets too come only from members; a {@link TransportType#TCP} node does not.
+     */
+    public Builder tls(TlsOptions v) {
+      tls = Objects.requireNonNull(v, "tls");
+      return this;
+    }
+
     /** Adjusts transport options (timeouts, buffers, pool size) beyond what the config sets. */
     public Builder transportOptions(UnaryOperator<TransportOptions.Builder> v) {
       transportOptions = Objects.requireNonNull(v, "transportOptions");
@@ -1241,7 +1255,11 @@ public final class GossipNode implements AutoCloseable {
      * @throws TransportException naming the address and the reason when it cannot bind
      * @throws IllegalArgumentException when the transforms' overhead is more than half of {@link
      *     GossipConfig#maxPacketSize()}, or the advertised host name does not resolve (it is
-     *     resolved once, here)
+     *     resolved once, here), or TLS is set on a UDP transport, or the id is not the one in the
+     *     node's certificate
+     * @throws IllegalStateException when mutual TLS is on and UDP packets would not be
+     *     authenticated (a hybrid or UDP transport without a transform that {@linkplain
+     *     PacketTransform#authenticates() authenticates})
      */
     public GossipNode start() {
       return new GossipNode(this);

@@ -59,9 +59,10 @@ public interface PacketTransform {
   TransformResult decode(byte[] packet);
 
   /**
-   * Whether every packet this transform accepts is authenticated as coming from a holder of the
-   * cluster's secret (a key or a certificate), so that a claim it carries may be trusted as a
-   * member's. False by default.
+   * Whether {@link #decode} accepts only packets sealed by a holder of the cluster's secret (an
+   * authenticated cipher such as AES-GCM), so that a packet it accepts is known to come from a
+   * member. A label or a checksum does not. Mutual TLS requires such a transform on the UDP path of
+   * a node (see {@link TlsOptions#requireClientAuth()}). Default false.
    */
   default boolean authenticates() {
     return false;

@@ -127,6 +127,7 @@ final class TcpTransport extends ChannelTransport {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    TlsPeer.install(ch.pipeline(), context, false);
                     initPipeline(ch.pipeline(), context);
                   }
                 });
@@ -144,6 +145,7 @@ final class TcpTransport extends ChannelTransport {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast("limit", new InboundLimit());
+                    TlsPeer.install(ch.pipeline(), context, true);
                     initPipeline(ch.pipeline(), context);
                   }
                 });

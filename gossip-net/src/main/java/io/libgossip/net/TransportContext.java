@@ -105,25 +105,59 @@ final class TransportContext {
   /**
    * Runs one inbound datagram or frame payload (readable bytes of {@code payload}) through the
    * pipeline and hands the message to the handler; any failure is a counted drop. Does not release
-   * {@code payload}. Returns whether the payload decoded into a message.
+   * {@code payload}.
    */
-  boolean deliver(ByteBuf payload, @Nullable InetSocketAddress sender) {
+  Delivered deliver(ByteBuf payload, @Nullable InetSocketAddress sender) {
+    return deliver(payload, sender, null);
+  }
+
+  /** What became of one inbound payload. */
+  enum Delivered {
+    /** Decoded and handed to the handler. */
+    MESSAGE,
+    /** Dropped (counted): undecodable, rejected by a transform, or no handler. */
+    DROPPED,
+    /** From a mutual-TLS peer speaking for another node: dropped; close the connection. */
+    IMPOSTOR
+  }
+
+  /**
+   * As {@link #deliver(ByteBuf, InetSocketAddress)}, for a connection whose peer is certified as
+   * {@code peerId} (null: not certified): a message from anyone else is dropped ({@code
+   * TLS_IDENTITY_MISMATCH}) as {@link Delivered#IMPOSTOR}, so that the caller closes the
+   * connection.
+   */
+  Delivered deliver(
+      ByteBuf payload, @Nullable InetSocketAddress sender, @Nullable String peerId) {
     int length = payload.readableBytes();
     PacketPipeline.Inbound in = pipeline.decode(payload);
     if (in instanceof PacketPipeline.Inbound.Undecodable u) {
       drop(u.reason(), sender, u.detail());
-      return false;
+      return Delivered.DROPPED;
     }
     if (in instanceof PacketPipeline.Inbound.Rejected r) {
       drop(r.reason(), sender, r.transform() + ": " + r.why());
-      return false;
+      return Delivered.DROPPED;
     }
     PacketPipeline.Inbound.Decoded decoded = (PacketPipeline.Inbound.Decoded) in;
     GossipMessage message = decoded.message();
+    if (peerId != null && !peerId.equals(message.from())) {
+      drop(
+          TransportDropReason.TLS_IDENTITY_MISMATCH,
+          sender,
+          "certified as '"
+              + LogSafe.text(peerId)
+              + "' but sent a "
+              + message.type()
+              + " from '"
+              + LogSafe.text(message.from())
+              + "'");
+      return Delivered.IMPOSTOR;
+    }
     InboundHandler h = handler;
     if (h == null) {
       drop(TransportDropReason.OVERLOAD, sender, "no inbound handler");
-      return false;
+      return Delivered.DROPPED;
     }
     counters.received(length);
     try {
@@ -131,7 +165,7 @@ final class TransportContext {
     } catch (RuntimeException e) {
       handlerErrorLog.drop(TransportDropReason.OVERLOAD, sender, "inbound handler threw " + e);
     }
-    return true;
+    return Delivered.MESSAGE;
   }
 
   /** Counts and logs (rate-limited) an inbound drop. */

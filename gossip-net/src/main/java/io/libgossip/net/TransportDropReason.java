@@ -63,5 +63,17 @@ public enum TransportDropReason {
    */
   KEYRING_STALE,
   /** Bytes that start like a sealed packet but are too short or of an unknown sealed version. */
-  KEYRING_MALFORMED
+  KEYRING_MALFORMED,
+  /** A TCP connection that sent plaintext where TLS is required; it is closed. */
+  TLS_PLAINTEXT,
+  /**
+   * A TCP connection whose TLS handshake failed: no certificate where one is required, one no trust
+   * anchor signed, an expired one, or (mutual TLS) one without a {@code gossip://} id; closed.
+   */
+  TLS_HANDSHAKE_FAILED,
+  /**
+   * A message on a mutual-TLS connection whose sender is not the node id in the peer's certificate;
+   * dropped, and the connection closed.
+   */
+  TLS_IDENTITY_MISMATCH
 }

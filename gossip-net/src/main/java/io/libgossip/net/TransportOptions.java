@@ -31,6 +31,7 @@ public final class TransportOptions {
   private final Limits limits;
   private final @Nullable EventLoopPool eventLoops;
   private final int ioThreads;
+  private final @Nullable TlsOptions tls;
 
   private TransportOptions(Builder b) {
     bindHost = b.bindHost;
@@ -49,6 +50,7 @@ public final class TransportOptions {
     limits = b.limits;
     eventLoops = b.eventLoops;
     ioThreads = b.ioThreads;
+    tls = b.tls;
   }
 
   /**
@@ -88,6 +90,7 @@ public final class TransportOptions {
     b.limits = limits;
     b.eventLoops = eventLoops;
     b.ioThreads = ioThreads;
+    b.tls = tls;
     return b;
   }
 
@@ -257,6 +260,14 @@ public final class TransportOptions {
     return ioThreads;
   }
 
+  /**
+   * TLS for every TCP connection (and, with {@link TlsOptions#requireClientAuth()}, node identity
+   * per connection); empty for plaintext TCP (the default). A UDP transport has no TCP.
+   */
+  public Optional<TlsOptions> tls() {
+    return Optional.ofNullable(tls);
+  }
+
   /** Builds {@link TransportOptions}; each setter validates its argument. */
   public static final class Builder {
     private String bindHost = "0.0.0.0";
@@ -273,6 +284,7 @@ public final class TransportOptions {
     private Limits limits = Limits.DEFAULTS;
     private @Nullable EventLoopPool eventLoops;
     private int ioThreads = 1;
+    private @Nullable TlsOptions tls;
 
     private Builder() {}
 
@@ -439,6 +451,12 @@ public final class TransportOptions {
     public Builder ioThreads(int v) {
       range("ioThreads", v, 1, 64);
       ioThreads = v;
+      return this;
+    }
+
+    /** See {@link TransportOptions#tls()}; {@code null} for plaintext TCP. */
+    public Builder tls(@Nullable TlsOptions v) {
+      tls = v;
       return this;
     }
 
