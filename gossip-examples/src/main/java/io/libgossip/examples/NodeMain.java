@@ -516,7 +516,24 @@ public final class NodeMain {
     Path keyFile = o.keyringFile;
     if (keyFile != null) {
       try {
-        watcher = KeyringFileWatcher.start(keyFile, node.keyring().orElseThrow(), o.keyringPoll);
+        Keyring ring = node.keyring().orElseThrow();
+        watcher =
+            KeyringFileWatcher.start(
+                keyFile,
+                ring,
+                o.keyringPoll,
+                () ->
+                    emit(
+                        "KEYRING",
+                        node.id(),
+                        node.address().toString(),
+                        "ONLINE",
+                        "primary="
+                            + ring.primaryKeyId()
+                            + " keys="
+                            + String.join(",", ring.keyIds())
+                            + " mode="
+                            + ring.mode().spelling()));
       } catch (IOException e) {
         err.println("gossip node: cannot watch the keyring file: " + e.getMessage());
         node.close();

@@ -143,6 +143,17 @@ class KeyringCliTest {
       first.close();
 
       Files.writeString(f, KeyringFile.format(List.of(k1, k2), KeyringMode.REQUIRED));
+      String reloaded =
+          "KEYRING          cli 127.0.0.1:"
+              + port
+              + " ONLINE primary="
+              + Keyring.keyId(k1)
+              + " keys="
+              + Keyring.keyId(k1)
+              + ","
+              + Keyring.keyId(k2)
+              + " mode=required";
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> out().contains(reloaded));
       other =
           GossipNode.builder()
               .id("other-2")

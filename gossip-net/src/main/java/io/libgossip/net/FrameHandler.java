@@ -48,7 +48,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       }
       InetSocketAddress remote = remote(ctx);
       if (context.admit(remote)) {
-        TransportContext.Delivered d = context.deliver(frame, remote, TlsPeer.peerId(ctx.channel()));
+        TransportContext.Delivered d =
+            context.deliver(frame, remote, TlsPeer.peerId(ctx.channel()));
         if (d == TransportContext.Delivered.IMPOSTOR) {
           ctx.close(); // a mutual-TLS peer spoke for another node
         } else if (d == TransportContext.Delivered.MESSAGE && decoder != null) {

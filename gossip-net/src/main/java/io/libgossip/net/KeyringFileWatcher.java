@@ -26,12 +26,14 @@ public final class KeyringFileWatcher implements AutoCloseable {
   private final Path file;
   private final Keyring keyring;
   private final ScheduledExecutorService timer;
+  private final Runnable onApplied;
   private byte @Nullable [] seen;
 
-  private KeyringFileWatcher(Path file, Keyring keyring, byte[] initial) {
+  private KeyringFileWatcher(Path file, Keyring keyring, byte[] initial, Runnable onApplied) {
     this.file = file;
     this.keyring = keyring;
     this.seen = initial;
+    this.onApplied = onApplied;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -50,12 +52,26 @@ public final class KeyringFileWatcher implements AutoCloseable {
    */
   public static KeyringFileWatcher start(Path file, Keyring keyring, Duration interval)
       throws IOException {
+    return start(file, keyring, interval, () -> {});
+  }
+
+  /**
+   * As {@link #start(Path, Keyring, Duration)}, and runs {@code onApplied} on the watcher's thread
+   * after each change it applies (a throw is logged and ignored).
+   *
+   * @throws IOException when the file cannot be read now
+   * @throws IllegalArgumentException when the interval is shorter than 100 ms
+   */
+  public static KeyringFileWatcher start(
+      Path file, Keyring keyring, Duration interval, Runnable onApplied) throws IOException {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(onApplied, "onApplied");
     Objects.requireNonNull(keyring, "keyring");
     if (interval.compareTo(Duration.ofMillis(100)) < 0) {
       throw new IllegalArgumentException("interval must be at least 100ms, got " + interval);
     }
-    KeyringFileWatcher w = new KeyringFileWatcher(file, keyring, Files.readAllBytes(file));
+    KeyringFileWatcher w =
+        new KeyringFileWatcher(file, keyring, Files.readAllBytes(file), onApplied);
     long ms = interval.toMillis();
     w.timer.scheduleWithFixedDelay(w::poll, ms, ms, TimeUnit.MILLISECONDS);
     return w;
@@ -91,6 +107,11 @@ public final class KeyringFileWatcher implements AutoCloseable {
         .addKeyValue("keys", keyring.keyIds())
         .addKeyValue("mode", keyring.mode().spelling())
         .log();
+    try {
+      onApplied.run();
+    } catch (RuntimeException e) {
+      log.atWarn().setMessage("keyring reload callback threw").setCause(e).log();
+    }
     return true;
   }
 

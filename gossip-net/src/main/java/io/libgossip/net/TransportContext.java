@@ -127,8 +127,7 @@ final class TransportContext {
    * TLS_IDENTITY_MISMATCH}) as {@link Delivered#IMPOSTOR}, so that the caller closes the
    * connection.
    */
-  Delivered deliver(
-      ByteBuf payload, @Nullable InetSocketAddress sender, @Nullable String peerId) {
+  Delivered deliver(ByteBuf payload, @Nullable InetSocketAddress sender, @Nullable String peerId) {
     int length = payload.readableBytes();
     PacketPipeline.Inbound in = pipeline.decode(payload);
     if (in instanceof PacketPipeline.Inbound.Undecodable u) {
