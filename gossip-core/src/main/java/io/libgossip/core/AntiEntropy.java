@@ -183,6 +183,9 @@ final class AntiEntropy {
    * @return how many of its claims changed the table
    */
   int onPushPull(PushPull pp, long now) {
+    if (pp.reply()) {
+      claims.admission().answer(pp.from(), pp.fromAddress());
+    }
     Member before = table.get(pp.from());
     boolean fromTheDead = before != null && before.status() == NodeStatus.FAILED;
     // Merge first so that the reply already carries any refutation of claims about us.
@@ -304,6 +307,9 @@ final class AntiEntropy {
   }
 
   private void sendState(NodeView to, boolean join, boolean reply) {
+    if (!reply) {
+      claims.admission().started(to);
+    }
     effects.send(
         new PushPull(self.id, self.address, join, reply, fullState()), to, Delivery.RELIABLE);
   }

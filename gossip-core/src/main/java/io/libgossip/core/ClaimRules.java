@@ -67,6 +67,7 @@ final class ClaimRules {
   private final Effects effects;
   private final GossipConfig config;
   private final long probeIntervalNanos;
+  private final MemberAdmission admission;
   private long refutations;
   private boolean selfConflictReported;
   private long selfConflictReportedAt;
@@ -87,6 +88,12 @@ final class ClaimRules {
     this.effects = effects;
     this.config = config;
     this.probeIntervalNanos = config.probeInterval().toNanos();
+    this.admission = new MemberAdmission(table, effects, config);
+  }
+
+  /** The bounds on unknown members these rules take in; see {@link MemberAdmission}. */
+  MemberAdmission admission() {
+    return admission;
   }
 
   /** A claim piggybacked on a message, or made by this node itself (a failed probe). */
@@ -184,6 +191,9 @@ final class ClaimRules {
     if (m == null) {
       if (u.status() != NodeStatus.ONLINE) {
         return Outcome.UNCHANGED; // suspect/failed/left of unknown members: ignored, as memberlist
+      }
+      if (!admission.admit()) {
+        return Outcome.REJECTED; // the table is full, or the message brought too many (counted)
       }
       m = new Member(u, now);
       table.add(m);

@@ -27,5 +27,16 @@ public enum DropReason {
   /** An ack or nack for a probe that is no longer outstanding. */
   STALE,
   /** A gossiped update dropped because the broadcast queue was full. */
-  QUEUE_FULL
+  QUEUE_FULL,
+  /**
+   * A claim about an unknown member dropped because the member table holds {@link
+   * GossipConfig#maxMembers()} members already.
+   */
+  TABLE_FULL,
+  /**
+   * A claim about an unknown member dropped because the message that carried it, unsolicited
+   * (gossip, or a push-pull this node did not ask for), had already introduced {@link
+   * GossipConfig#maxNewMembersPerMessage()} members.
+   */
+  NEW_MEMBER_LIMIT
 }

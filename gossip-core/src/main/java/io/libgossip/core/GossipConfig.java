@@ -30,6 +30,8 @@ public final class GossipConfig {
   private final int maxMessageSize;
   private final int maxMetadataBytes;
   private final int maxQueuedUpdates;
+  private final int maxMembers;
+  private final int maxNewMembersPerMessage;
   private final WireVersions wireVersions;
 
   private GossipConfig(Builder b) {
@@ -52,6 +54,8 @@ public final class GossipConfig {
     this.maxMessageSize = b.maxMessageSize;
     this.maxMetadataBytes = b.maxMetadataBytes;
     this.maxQueuedUpdates = b.maxQueuedUpdates;
+    this.maxMembers = b.maxMembers;
+    this.maxNewMembersPerMessage = b.maxNewMembersPerMessage;
     this.wireVersions = b.wireVersions;
   }
 
@@ -250,6 +254,29 @@ public final class GossipConfig {
   }
 
   /**
+   * The most members this node tracks, itself and members in every state ({@code FAILED} and {@code
+   * LEFT} tombstones too) included. A claim about an unknown member beyond it is dropped and
+   * counted as {@link DropReason#TABLE_FULL}: this bounds the memory forged claims can take (about
+   * 1.5 KB per member with the largest ids, hosts and metadata). Default: 65536, room for a
+   * 10,000-node cluster with as many departed members remembered, several times over.
+   */
+  public int maxMembers() {
+    return maxMembers;
+  }
+
+  /**
+   * The most unknown members one unsolicited message may introduce: gossip, and a push-pull this
+   * node did not ask for. Claims about further unknown members in that message are dropped and
+   * counted as {@link DropReason#NEW_MEMBER_LIMIT}; the sender's state still arrives through this
+   * node's own exchanges. The answer to an exchange this node started (its join, its periodic
+   * push-pull) is bounded by {@link #maxMembers()} only, so a node joining a large cluster learns
+   * it at once. Default: 32.
+   */
+  public int maxNewMembersPerMessage() {
+    return maxNewMembersPerMessage;
+  }
+
+  /**
    * The binary wire format versions this node reads and writes. Default: {@link
    * WireVersions#SUPPORTED}, {@code [2, 3]}: the node talks to nodes that speak only version 2 and
    * speaks version 3 with those that also do. Narrow it only to pin a version during an upgrade
@@ -397,6 +424,8 @@ public final class GossipConfig {
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxMetadataBytes = 512;
     private int maxQueuedUpdates = 65536;
+    private int maxMembers = 65536;
+    private int maxNewMembersPerMessage = 32;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
 
     private Builder() {}
@@ -421,6 +450,8 @@ public final class GossipConfig {
       maxMessageSize = c.maxMessageSize;
       maxMetadataBytes = c.maxMetadataBytes;
       maxQueuedUpdates = c.maxQueuedUpdates;
+      maxMembers = c.maxMembers;
+      maxNewMembersPerMessage = c.maxNewMembersPerMessage;
       wireVersions = c.wireVersions;
     }
 
@@ -538,6 +569,18 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#maxMembers()}. */
+    public Builder maxMembers(int v) {
+      maxMembers = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxNewMembersPerMessage()}. */
+    public Builder maxNewMembersPerMessage(int v) {
+      maxNewMembersPerMessage = v;
+      return this;
+    }
+
     /** See {@link GossipConfig#wireVersions()}. */
     public Builder wireVersions(WireVersions v) {
       wireVersions = v;
@@ -590,6 +633,8 @@ public final class GossipConfig {
       range("maxMessageSize", maxMessageSize, maxPacketSize, 1 << 30);
       range("maxMetadataBytes", maxMetadataBytes, 0, maxPacketSize / 2);
       range("maxQueuedUpdates", maxQueuedUpdates, 16, 1 << 24);
+      range("maxMembers", maxMembers, 2, 1 << 24);
+      range("maxNewMembersPerMessage", maxNewMembersPerMessage, 1, 1 << 24);
       BinarySerializer.checkSupported(wireVersions);
       return new GossipConfig(this);
     }

@@ -220,6 +220,7 @@ public final class GossipCore {
   private Received receive(GossipMessage message, long now) {
     ensureStarted(now);
     messagesReceived++;
+    claims.admission().unsolicited();
     if (message.from().equals(self.id)) {
       effects.drop(DropReason.FROM_SELF);
       return new Received.Dropped(DropReason.FROM_SELF);

@@ -5,6 +5,7 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
+import io.libgossip.core.TextRules;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.JoinException;
 import io.libgossip.net.Keyring;
@@ -636,7 +637,12 @@ public final class NodeMain {
 
   // ===================================================================== output
 
-  private void onEvent(ClusterEvent event) {
+  /**
+   * Prints one line for {@code event}. Everything in it that another node chose (ids, addresses,
+   * metadata, who made a claim) is escaped by {@link TextRules#escape}, so no value can end the
+   * line or start a forged one.
+   */
+  void onEvent(ClusterEvent event) {
     if (event instanceof ClusterEvent.MemberConflict c) {
       NodeView n = c.node();
       emit(
@@ -645,9 +651,9 @@ public final class NodeMain {
           n.address().toString(),
           n.status().name(),
           "claimed="
-              + c.claimedAddress()
+              + TextRules.escape(c.claimedAddress().toString())
               + " by="
-              + c.claimedBy()
+              + TextRules.escape(c.claimedBy())
               + (c.local() ? " (this node)" : ""));
       return;
     }
@@ -700,8 +706,8 @@ public final class NodeMain {
             "%s %-16s %s %s %s%s",
             LocalTime.now(ZoneId.systemDefault()).format(TIME),
             kind,
-            id,
-            address,
+            TextRules.escape(id),
+            TextRules.escape(address),
             status,
             details.isEmpty() ? "" : " " + details);
     synchronized (out) {
@@ -717,7 +723,7 @@ public final class NodeMain {
   private static String metadata(Map<String, String> meta) {
     return new TreeMap<>(meta)
         .entrySet().stream()
-            .map(e -> e.getKey() + "=" + e.getValue())
+            .map(e -> TextRules.escape(e.getKey()) + "=" + TextRules.escape(e.getValue()))
             .collect(Collectors.joining(" "));
   }
 
