@@ -270,7 +270,7 @@ public final class GossipConfig {
    * counted as {@link DropReason#NEW_MEMBER_LIMIT}; the sender's state still arrives through this
    * node's own exchanges. The answer to an exchange this node started (its join, its periodic
    * push-pull) is bounded by {@link #maxMembers()} only, so a node joining a large cluster learns
-   * it at once. Default: 32.
+   * it at once. Default: 128.
    */
   public int maxNewMembersPerMessage() {
     return maxNewMembersPerMessage;
@@ -425,7 +425,7 @@ public final class GossipConfig {
     private int maxMetadataBytes = 512;
     private int maxQueuedUpdates = 65536;
     private int maxMembers = 65536;
-    private int maxNewMembersPerMessage = 32;
+    private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
 
     private Builder() {}

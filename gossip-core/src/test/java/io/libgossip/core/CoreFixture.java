@@ -135,7 +135,7 @@ final class CoreFixture {
 
   /** Makes the core know each of {@code ids} as ONLINE at incarnation 0. */
   void addPeers(String... ids) {
-    // in messages of at most maxNewMembersPerMessage (32 by default) unknown members each
+    // in messages of at most maxNewMembersPerMessage (128 by default) unknown members each
     int per = core.config().maxNewMembersPerMessage();
     for (int first = 0; first < ids.length; first += per) {
       List<MemberUpdate> updates = new ArrayList<>();

@@ -36,7 +36,7 @@ class MemberBoundsTest {
   void defaultsAreSafeForTenThousandNodeClusters() {
     GossipConfig c = GossipConfig.lan();
     assertThat(c.maxMembers()).isEqualTo(65536);
-    assertThat(c.maxNewMembersPerMessage()).isEqualTo(32);
+    assertThat(c.maxNewMembersPerMessage()).isEqualTo(128);
   }
 
   @Test
