@@ -27,5 +27,10 @@ public enum DropReason {
   /** An ack or nack for a probe that is no longer outstanding. */
   STALE,
   /** A gossiped update dropped because the broadcast queue was full. */
-  QUEUE_FULL
+  QUEUE_FULL,
+  /**
+   * A claim at an incarnation above what this node believes possible now (its wall clock plus
+   * {@link GossipConfig#maxIncarnationLead()}): forged, or from a node whose clock runs ahead.
+   */
+  INCARNATION_AHEAD
 }

@@ -31,6 +31,7 @@ public final class GossipConfig {
   private final int maxMetadataBytes;
   private final int maxQueuedUpdates;
   private final WireVersions wireVersions;
+  private final Duration maxIncarnationLead;
 
   private GossipConfig(Builder b) {
     this.clusterName = b.clusterName;
@@ -53,6 +54,7 @@ public final class GossipConfig {
     this.maxMetadataBytes = b.maxMetadataBytes;
     this.maxQueuedUpdates = b.maxQueuedUpdates;
     this.wireVersions = b.wireVersions;
+    this.maxIncarnationLead = b.maxIncarnationLead;
   }
 
   /**
@@ -250,6 +252,21 @@ public final class GossipConfig {
   }
 
   /**
+   * How far ahead of the wall clock a member's incarnation may be believed: a claim above the
+   * seconds from 2025-01-01T00:00:00Z to now plus this lead is dropped ({@link
+   * DropReason#INCARNATION_AHEAD}), so that no claim can exhaust a member's incarnations (a node
+   * given its wall clock starts at those seconds, see {@link GossipCore.Builder#wallClockAtStart}).
+   * It must cover the clock skew between nodes plus how far a node's refutations and metadata
+   * changes, one incarnation each, may run ahead of one per second; a node whose clock runs ahead
+   * of a peer's by more is not believed by that peer until the peer's clock catches up. Without a
+   * wall clock, a member's incarnation may rise by this much plus one per second from where it was
+   * first seen. Between 1 minute and 365 days. Default: 1 h.
+   */
+  public Duration maxIncarnationLead() {
+    return maxIncarnationLead;
+  }
+
+  /**
    * The binary wire format versions this node reads and writes. Default: {@link
    * WireVersions#SUPPORTED}, {@code [2, 3]}: the node talks to nodes that speak only version 2 and
    * speaks version 3 with those that also do. Narrow it only to pin a version during an upgrade
@@ -398,6 +415,7 @@ public final class GossipConfig {
     private int maxMetadataBytes = 512;
     private int maxQueuedUpdates = 65536;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
+    private Duration maxIncarnationLead = Duration.ofHours(1);
 
     private Builder() {}
 
@@ -422,6 +440,7 @@ public final class GossipConfig {
       maxMetadataBytes = c.maxMetadataBytes;
       maxQueuedUpdates = c.maxQueuedUpdates;
       wireVersions = c.wireVersions;
+      maxIncarnationLead = c.maxIncarnationLead;
     }
 
     /** See {@link GossipConfig#clusterName()}. */
@@ -544,6 +563,12 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#maxIncarnationLead()}. */
+    public Builder maxIncarnationLead(Duration v) {
+      maxIncarnationLead = v;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -591,6 +616,11 @@ public final class GossipConfig {
       range("maxMetadataBytes", maxMetadataBytes, 0, maxPacketSize / 2);
       range("maxQueuedUpdates", maxQueuedUpdates, 16, 1 << 24);
       BinarySerializer.checkSupported(wireVersions);
+      positive("maxIncarnationLead", maxIncarnationLead);
+      if (maxIncarnationLead.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException(
+            "maxIncarnationLead must be at least 1 minute, got " + maxIncarnationLead);
+      }
       return new GossipConfig(this);
     }
 
