@@ -94,6 +94,12 @@ class ForgedClaimsTest {
     return node.members().stream().filter(m -> m.status() == NodeStatus.ONLINE).count();
   }
 
+  /** The incarnation ceiling of a node with this host's clock and {@link #CONFIG}, now. */
+  private static long ceilingNow() {
+    return Duration.between(EPOCH, Instant.now()).toSeconds()
+        + CONFIG.maxIncarnationLead().toSeconds();
+  }
+
   /** Sends {@code claims} as one forged gossip packet to {@code target}. */
   private void sendForged(GossipNode target, MemberUpdate... claims) throws Exception {
     try (DatagramSocket raw = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -158,10 +164,11 @@ class ForgedClaimsTest {
             claim(home, NodeStatus.ONLINE, 0, forged, VICTIM),
             claim(sink, NodeStatus.ONLINE, 0, victim.self().metadata(), VICTIM));
     for (MemberUpdate a : attacks) {
-      long ceiling =
-          Duration.between(EPOCH, Instant.now()).toSeconds()
-              + CONFIG.maxIncarnationLead().toSeconds()
-              - 2;
+      // each forged claim newer than the victim's refutation of the one before (2 s margin)
+      await("ceiling above the victim's incarnation")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ceilingNow() - 2 > victim.self().incarnation() + 1);
+      long ceiling = ceilingNow() - 2;
       MemberUpdate attack =
           new MemberUpdate(
               VICTIM,
