@@ -38,5 +38,10 @@ public enum DropReason {
    * (gossip, or a push-pull this node did not ask for), had already introduced {@link
    * GossipConfig#maxNewMembersPerMessage()} members.
    */
-  NEW_MEMBER_LIMIT
+  NEW_MEMBER_LIMIT,
+  /**
+   * A claim at an incarnation above what this node believes possible now (its wall clock plus
+   * {@link GossipConfig#maxIncarnationLead()}): forged, or from a node whose clock runs ahead.
+   */
+  INCARNATION_AHEAD
 }

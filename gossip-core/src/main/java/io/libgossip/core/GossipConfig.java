@@ -33,6 +33,7 @@ public final class GossipConfig {
   private final int maxMembers;
   private final int maxNewMembersPerMessage;
   private final WireVersions wireVersions;
+  private final Duration maxIncarnationLead;
 
   private GossipConfig(Builder b) {
     this.clusterName = b.clusterName;
@@ -57,6 +58,7 @@ public final class GossipConfig {
     this.maxMembers = b.maxMembers;
     this.maxNewMembersPerMessage = b.maxNewMembersPerMessage;
     this.wireVersions = b.wireVersions;
+    this.maxIncarnationLead = b.maxIncarnationLead;
   }
 
   /**
@@ -277,6 +279,21 @@ public final class GossipConfig {
   }
 
   /**
+   * How far ahead of the wall clock a member's incarnation may be believed: a claim above the
+   * seconds from 2025-01-01T00:00:00Z to now plus this lead is dropped ({@link
+   * DropReason#INCARNATION_AHEAD}), so that no claim can exhaust a member's incarnations (a node
+   * given its wall clock starts at those seconds, see {@link GossipCore.Builder#wallClockAtStart}).
+   * It must cover the clock skew between nodes plus how far a node's refutations and metadata
+   * changes, one incarnation each, may run ahead of one per second; a node whose clock runs ahead
+   * of a peer's by more is not believed by that peer until the peer's clock catches up. Without a
+   * wall clock, a member's incarnation may rise by this much plus one per second from where it was
+   * first seen. Between 1 minute and 365 days. Default: 1 h.
+   */
+  public Duration maxIncarnationLead() {
+    return maxIncarnationLead;
+  }
+
+  /**
    * The binary wire format versions this node reads and writes. Default: {@link
    * WireVersions#SUPPORTED}, {@code [2, 3]}: the node talks to nodes that speak only version 2 and
    * speaks version 3 with those that also do. Narrow it only to pin a version during an upgrade
@@ -427,6 +444,7 @@ public final class GossipConfig {
     private int maxMembers = 65536;
     private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
+    private Duration maxIncarnationLead = Duration.ofHours(1);
 
     private Builder() {}
 
@@ -453,6 +471,7 @@ public final class GossipConfig {
       maxMembers = c.maxMembers;
       maxNewMembersPerMessage = c.maxNewMembersPerMessage;
       wireVersions = c.wireVersions;
+      maxIncarnationLead = c.maxIncarnationLead;
     }
 
     /** See {@link GossipConfig#clusterName()}. */
@@ -587,6 +606,12 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#maxIncarnationLead()}. */
+    public Builder maxIncarnationLead(Duration v) {
+      maxIncarnationLead = v;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -636,6 +661,11 @@ public final class GossipConfig {
       range("maxMembers", maxMembers, 2, 1 << 24);
       range("maxNewMembersPerMessage", maxNewMembersPerMessage, 1, 1 << 24);
       BinarySerializer.checkSupported(wireVersions);
+      positive("maxIncarnationLead", maxIncarnationLead);
+      if (maxIncarnationLead.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException(
+            "maxIncarnationLead must be at least 1 minute, got " + maxIncarnationLead);
+      }
       return new GossipConfig(this);
     }
 

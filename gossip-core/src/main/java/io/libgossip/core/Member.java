@@ -36,6 +36,12 @@ final class Member extends IdMap.Keyed {
 
   long conflictReportedAt;
 
+  /**
+   * Without a wall clock: the incarnation ceiling's origin for this member, set when first seen
+   * (see {@code IncarnationCeiling}).
+   */
+  long incarnationOrigin;
+
   Member(MemberUpdate state, long now) {
     super(state.id());
     this.state = state;

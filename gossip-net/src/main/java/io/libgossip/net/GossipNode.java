@@ -2,6 +2,7 @@ package io.libgossip.net;
 
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.Delivery;
+import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipCore;
 import io.libgossip.core.GossipListener;
@@ -21,6 +22,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -106,6 +108,8 @@ public final class GossipNode implements AutoCloseable {
   private final GossipCore core;
   private final EventDispatcher events;
   private final MembershipLog membershipLog;
+  private final DropLog incarnationLog =
+      new DropLog(log, "core", "dropped a claim above the incarnation ceiling");
   private final AtomicReference<@Nullable Thread> shutdownHook = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -220,6 +224,7 @@ public final class GossipNode implements AutoCloseable {
               .listener(this::dispatch)
               .ticker(clock)
               .packetOverhead(overhead)
+              .wallClockAtStart(Instant.now())
               .build();
     } catch (RuntimeException e) {
       transport.close();
@@ -287,7 +292,17 @@ public final class GossipNode implements AutoCloseable {
     if (closed.get()) {
       return;
     }
+    long ahead = core.drops(DropReason.INCARNATION_AHEAD);
     core.handleMessage(message, senderVersions, now());
+    if (core.drops(DropReason.INCARNATION_AHEAD) != ahead) {
+      incarnationLog.drop(
+          DropReason.INCARNATION_AHEAD,
+          null,
+          "forged, or the clock of a peer runs ahead; in a message from "
+              + LogSafe.text(message.from())
+              + " at "
+              + LogSafe.text(String.valueOf(message.fromAddress())));
+    }
     afterCore();
   }
 
