@@ -41,7 +41,7 @@ class MemberBoundsTest {
 
   @Test
   void gossipIntroducesAtMostTheBoundOfUnknownMembersPerMessage() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
 
     f.receive(new Gossip("x", addr("x"), fakes("fake", 100)));
 
@@ -51,7 +51,7 @@ class MemberBoundsTest {
 
   @Test
   void theBoundIsPerMessage() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
 
     f.receive(new Gossip("x", addr("x"), fakes("a", 40)));
     f.receive(new Gossip("x", addr("x"), fakes("b", 40)));
@@ -62,7 +62,7 @@ class MemberBoundsTest {
 
   @Test
   void knownMembersAreNotCountedAgainstTheBound() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
     f.receive(new Gossip("x", addr("x"), fakes("a", 30)));
     List<MemberUpdate> refreshed = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -78,7 +78,7 @@ class MemberBoundsTest {
 
   @Test
   void anUnsolicitedPushPullIsBoundedButStillAnswered() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
     List<MemberUpdate> state = new ArrayList<>(List.of(online("x", 0)));
     state.addAll(fakes("fake", 1000));
     int mark = f.outbox.mark();
@@ -93,7 +93,7 @@ class MemberBoundsTest {
 
   @Test
   void aForgedReplyNobodyAskedForIsBoundedLikeARequest() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
 
     f.receive(new PushPull("x", addr("x"), false, true, fakes("fake", 1000)));
 
@@ -102,7 +102,7 @@ class MemberBoundsTest {
 
   @Test
   void theAnswerToAJoinMayFillTheTable() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
     f.core.join(Set.of(addr("seed")), f.now);
     List<MemberUpdate> state = new ArrayList<>(List.of(online("seed", 0)));
     state.addAll(fakes("m", 9999));
@@ -115,7 +115,7 @@ class MemberBoundsTest {
 
   @Test
   void aSeedMayBeAnsweredFromAnotherAddressButOnlyOnce() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
     f.core.join(Set.of(addr("seed-service")), f.now);
 
     f.receive(new PushPull("seed-7", addr("seed-7"), false, true, fakes("m", 100)));
@@ -126,7 +126,7 @@ class MemberBoundsTest {
 
   @Test
   void theAnswerToAPeriodicExchangeMayFillTheTableOnlyFromThatPeer() {
-    CoreFixture f = CoreFixture.create();
+    CoreFixture f = CoreFixture.create(config(65536, 32));
     f.core.join(Set.of(addr("a")), f.now);
     f.receive(new PushPull("a", addr("a"), false, true, List.of(online("a", 0))));
     f.runUntilSent(
