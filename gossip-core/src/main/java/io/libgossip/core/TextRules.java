@@ -88,7 +88,10 @@ public final class TextRules {
         case '\t' -> b.append("\\t");
         case '\\' -> b.append("\\\\");
         case '"' -> b.append("\\\"");
-        default -> b.append(String.format("\\u%04x", (int) c));
+        default -> {
+          String h = Integer.toHexString(c);
+          b.append("\\u").append("0000", h.length(), 4).append(h);
+        }
       }
     }
     return b.toString();

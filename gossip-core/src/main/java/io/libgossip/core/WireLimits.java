@@ -118,12 +118,20 @@ final class WireLimits {
     if (at >= 0) {
       return what
           + " must not contain U+"
-          + String.format(Locale.ROOT, "%04X", s.codePointAt(at))
+          + hex4(s.codePointAt(at))
           + " (control, separator, bidirectional or invisible character), got \""
           + TextRules.escape(s)
           + "\"";
     }
     return null;
+  }
+
+  /**
+   * {@code cp} in upper-case hexadecimal, at least 4 digits (no Formatter: decoding stays lean).
+   */
+  private static String hex4(int cp) {
+    String h = Integer.toHexString(cp).toUpperCase(Locale.ROOT);
+    return h.length() >= 4 ? h : "0000".substring(h.length()) + h;
   }
 
   /**
