@@ -6,10 +6,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.concurrent.Ticker;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -61,7 +59,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
   private boolean expiring;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable ScheduledFuture<?> timer;
-  private Ticker ticker = Ticker.systemTicker();
+  private @Nullable EventExecutor clock;
 
   // Read by InboundSlots from other loops.
   private volatile long openedNanos;
@@ -81,11 +79,8 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    EventExecutor e = ctx.executor();
-    if (e instanceof AbstractScheduledEventExecutor s) {
-      ticker = s.ticker(); // a mock ticker under EmbeddedChannel
-    }
-    long now = ticker.nanoTime();
+    clock = ctx.executor(); // under EmbeddedChannel, the mock time tests advance
+    long now = LoopClock.nanoTime(clock);
     openedNanos = now;
     lastActiveNanos = now;
     if (ctx.channel().isActive()) {
@@ -95,7 +90,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    long now = ticker.nanoTime();
+    long now = LoopClock.nanoTime(clock);
     openedNanos = now;
     lastActiveNanos = now;
     if (timer == null) {
@@ -117,12 +112,12 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
 
   /** The clock of this channel's loop, in nanoseconds. */
   long now() {
-    return ticker.nanoTime();
+    return LoopClock.nanoTime(clock);
   }
 
   /** Called for each frame that decoded into a message: the connection is in use and proven. */
   void delivered() {
-    lastActiveNanos = ticker.nanoTime();
+    lastActiveNanos = LoopClock.nanoTime(clock);
     proven = true;
   }
 
@@ -156,7 +151,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof ByteBuf b && b.isReadable()) {
-      lastActiveNanos = ticker.nanoTime();
+      lastActiveNanos = LoopClock.nanoTime(clock);
     }
     ctx.write(msg, promise);
   }
@@ -179,7 +174,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
       ByteBuf b = body;
       if (b == null) {
         if (headerBytes == 0) {
-          frameStartNanos = ticker.nanoTime();
+          frameStartNanos = LoopClock.nanoTime(clock);
           frameInProgress = true;
         }
         while (headerBytes < TcpTransport.LENGTH_BYTES && in.isReadable()) {
@@ -310,7 +305,7 @@ final class BoundedFrameDecoder extends ChannelDuplexHandler implements InboundS
     if (c == null || stopped || !c.channel().isOpen()) {
       return;
     }
-    long now = ticker.nanoTime();
+    long now = LoopClock.nanoTime(clock);
     long idleLeft = lastActiveNanos + idleNanos - now;
     boolean slow = frameInProgress && now - frameStartNanos >= slowReadNanos;
     boolean idle = !frameInProgress && idleLeft <= 0; // a frame under way is the slow-read rule's
