@@ -20,7 +20,7 @@ final class DropLog {
   private final AtomicLong suppressed = new AtomicLong();
 
   DropLog(Logger log, String transport) {
-    this(log, transport, "dropped undecodable input");
+    this(log, transport, "dropped inbound input");
   }
 
   DropLog(Logger log, String transport, String message) {
