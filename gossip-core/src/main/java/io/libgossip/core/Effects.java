@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,14 +13,21 @@ import org.jspecify.annotations.Nullable;
 final class Effects {
   private final Outbox outbox;
   private final GossipListener listener;
+  private final MessageHandler handler;
   private final EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
   private long messagesSent;
   private long listenerErrors;
+  private long handlerErrors;
   private @Nullable WireNegotiation wire;
 
-  Effects(Outbox outbox, GossipListener listener) {
+  Effects(Outbox outbox, GossipListener listener, MessageHandler handler) {
     this.outbox = outbox;
     this.listener = listener;
+    this.handler = handler;
+  }
+
+  Effects(Outbox outbox, GossipListener listener) {
+    this(outbox, listener, new MessageHandler() {});
   }
 
   /** Sets who picks each message's wire version (and the hellos); until then, version 0. */
@@ -50,6 +58,19 @@ final class Effects {
     } catch (RuntimeException e) {
       listenerErrors++;
     }
+  }
+
+  /** Hands application data or an outcome to the message handler; a throw is counted. */
+  void deliver(Consumer<MessageHandler> call) {
+    try {
+      call.accept(handler);
+    } catch (RuntimeException e) {
+      handlerErrors++;
+    }
+  }
+
+  long handlerErrors() {
+    return handlerErrors;
   }
 
   void drop(DropReason reason) {

@@ -114,7 +114,7 @@ public final class GossipCore {
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.gossipIntervalNanos = config.gossipInterval().toNanos();
     this.self = new SelfState(id, address, incarnation, b.metadata, b.configEpoch);
-    this.effects = new Effects(outbox, listener);
+    this.effects = new Effects(outbox, listener, b.messageHandler);
     this.awareness = new Awareness(config.awarenessMaxMultiplier());
     this.schedule = new Schedule(config, random);
     this.table =
@@ -590,6 +590,8 @@ public final class GossipCore {
     @Nullable RandomGenerator random;
     @Nullable Outbox outbox;
     GossipListener listener = e -> {};
+    MessageHandler messageHandler = new MessageHandler() {};
+    @Nullable AppState appState;
     LongSupplier ticker = () -> 0L;
     int packetOverhead;
 
@@ -666,6 +668,18 @@ public final class GossipCore {
     /** Receives membership events; default: none. */
     public Builder listener(GossipListener v) {
       listener = v;
+      return this;
+    }
+
+    /** Receives application data (broadcasts, messages, queries) and outcomes; default: none. */
+    public Builder messageHandler(MessageHandler v) {
+      messageHandler = Objects.requireNonNull(v, "messageHandler");
+      return this;
+    }
+
+    /** Application state carried in push-pull exchanges; default: none. */
+    public Builder appState(AppState v) {
+      appState = Objects.requireNonNull(v, "appState");
       return this;
     }
 
