@@ -1,5 +1,6 @@
 package io.libgossip.net;
 
+import io.libgossip.core.AppState;
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.Delivery;
 import io.libgossip.core.DropReason;
@@ -107,6 +108,7 @@ public final class GossipNode implements AutoCloseable {
   private final EventLoop loop;
   private final GossipCore core;
   private final EventDispatcher events;
+  private final MessageBridge messages;
   private final MembershipLog membershipLog;
   private final DropLog incarnationLog =
       new DropLog(log, "core", "dropped a claim above the incarnation ceiling");
@@ -197,12 +199,24 @@ public final class GossipNode implements AutoCloseable {
       this.id = b.id != null ? b.id : certifiedId != null ? certifiedId : defaultId(address);
       this.loop = transport.eventLoop();
       this.events = newDispatcher(b);
+      this.messages =
+          new MessageBridge(
+              LoggerFactory.getLogger(MessageBridge.LOGGER),
+              id,
+              b.messageHandler,
+              b.messageQueueCapacity,
+              b.messageQueueBytes,
+              loop,
+              clock);
       this.membershipLog = newMembershipLog(b);
       this.random =
           b.random != null ? b.random : new SplittableRandom(System.nanoTime() ^ id.hashCode());
+      GossipCore.Builder cb = GossipCore.builder();
+      if (b.appState != null) {
+        cb.appState(b.appState);
+      }
       this.core =
-          GossipCore.builder()
-              .id(id)
+          cb.id(id)
               .address(address)
               .metadata(b.metadata)
               .configEpoch(b.configEpoch)
@@ -222,6 +236,7 @@ public final class GossipNode implements AutoCloseable {
                     }
                   })
               .listener(this::dispatch)
+              .messageHandler(messages)
               .ticker(clock)
               .packetOverhead(overhead)
               .wallClockAtStart(Instant.now())
@@ -683,6 +698,11 @@ public final class GossipNode implements AutoCloseable {
     return events.removeListener(listener);
   }
 
+  /** Counters of the application messages handed to the {@link UserMessageHandler}. */
+  public MessageStats messageStats() {
+    return messages.stats();
+  }
+
   /** The core's and the transport's counters. */
   public NodeStats stats() {
     Final fin = finalState;
@@ -823,6 +843,7 @@ public final class GossipNode implements AutoCloseable {
           }
           joins.clear();
           membershipLog.flush();
+          messages.close(); // fails what is pending with SHUTDOWN
           finalState = new Final(core.members(), core.self(), statsOnLoop());
         };
     try {
@@ -854,6 +875,7 @@ public final class GossipNode implements AutoCloseable {
         transport.close();
       } finally {
         events.close(); // queued events are still delivered
+        messages.close(); // again, if the loop no longer ran tasks
         ShutdownHooks.remove(shutdownHook.getAndSet(null));
         if (!initialJoin.isDone()) {
           initialJoin.completeExceptionally(
@@ -962,6 +984,10 @@ public final class GossipNode implements AutoCloseable {
     private int eventQueueCapacity = EventDispatcher.DEFAULT_CAPACITY;
     private int membershipLogRate = MembershipLog.DEFAULT_PER_SECOND;
     private @Nullable TlsOptions tls;
+    private @Nullable UserMessageHandler messageHandler;
+    private @Nullable AppState appState;
+    private int messageQueueCapacity = MessageBridge.DEFAULT_CAPACITY;
+    private long messageQueueBytes = MessageBridge.DEFAULT_MAX_BYTES;
 
     private Builder() {}
 
@@ -1261,6 +1287,54 @@ public final class GossipNode implements AutoCloseable {
         throw new IllegalArgumentException("membershipLogRate must not be negative, got " + v);
       }
       membershipLogRate = v;
+      return this;
+    }
+
+    /**
+     * Receives the broadcasts, messages, requests and queries other members send to this node (see
+     * {@link UserMessageHandler}); default: none (broadcasts and messages are ignored, requests
+     * rejected, queries not answered).
+     */
+    public Builder messageHandler(UserMessageHandler v) {
+      messageHandler = Objects.requireNonNull(v, "messageHandler");
+      return this;
+    }
+
+    /**
+     * Application state carried in every push-pull exchange (see {@link AppState}); its methods are
+     * called on the node's event loop, so keep them fast. Default: none.
+     */
+    public Builder appState(AppState v) {
+      appState = Objects.requireNonNull(v, "appState");
+      return this;
+    }
+
+    /**
+     * How many received broadcasts, messages, requests and queries may wait for a slow {@link
+     * #messageHandler}; default 4,096. Over it, new ones are dropped and counted ({@link
+     * MessageStats#dropped()}), a dropped request is rejected.
+     *
+     * @throws IllegalArgumentException when {@code v} is less than 1
+     */
+    public Builder messageQueueCapacity(int v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("messageQueueCapacity must be at least 1, got " + v);
+      }
+      messageQueueCapacity = v;
+      return this;
+    }
+
+    /**
+     * How many payload bytes may wait for a slow {@link #messageHandler}; default 64 MiB. Over it,
+     * new messages are dropped as for {@link #messageQueueCapacity}.
+     *
+     * @throws IllegalArgumentException when {@code v} is less than 1
+     */
+    public Builder messageQueueBytes(long v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("messageQueueBytes must be at least 1, got " + v);
+      }
+      messageQueueBytes = v;
       return this;
     }
 
