@@ -665,6 +665,51 @@ public final class GossipNode implements AutoCloseable {
         });
   }
 
+  // ======================================================================== application messages
+
+  /**
+   * Broadcasts {@code payload} to every other live member, as {@link #broadcast(String, byte[],
+   * String)} without a key.
+   */
+  public long broadcast(String topic, byte[] payload) {
+    return broadcast(topic, payload, null);
+  }
+
+  /**
+   * Broadcasts {@code payload} to every other live member: it spreads epidemically and reaches each
+   * member's {@link UserMessageHandler#onBroadcast} at most once; this node's handler does not get
+   * it. Payloads too large for a packet travel over the reliable path. With a {@code key}, a newer
+   * broadcast with the same topic and key supersedes this one: a member that has not delivered this
+   * one yet never will. Delivery is best effort (a member partitioned away while it spreads may
+   * miss it) and unordered.
+   *
+   * @param topic what it is about: printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes (copied), at most {@link GossipConfig#maxBroadcastBytes()}
+   * @param key null, or printable, 1 to 64 bytes of UTF-8
+   * @return the broadcast's sequence number in this life of the node
+   * @throws IllegalArgumentException for a bad topic or key, or a payload over the limit
+   * @throws IllegalStateException when the node is leaving or closed
+   */
+  public long broadcast(String topic, byte[] payload, @Nullable String key) {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    byte[] copy = payload.clone();
+    checkOpen();
+    return call(
+        () -> {
+          checkOpen();
+          long seq = core.broadcast(topic, copy, key, now());
+          afterCore();
+          return seq;
+        });
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("gossip node " + id + " is closed");
+    }
+  }
+
   /**
    * Adds a listener. Events are delivered in order on this node's event thread; a listener that
    * throws is logged and counted, and keeps receiving events. It gets the events delivered from now
