@@ -145,6 +145,15 @@ public final class BinarySerializer implements MessageSerializer {
   /** Push-pull flag, version 3 and later: a range per update follows the updates. */
   static final int FLAG_RANGES = 4;
 
+  /**
+   * The first version that carries application data: message types 7 to 9 and the push-pull's
+   * application state.
+   */
+  static final int USER_VERSION = 4;
+
+  /** Push-pull flag, version 4 and later: the application state follows the ranges. */
+  static final int FLAG_APP_STATE = 8;
+
   /** The two bytes standing for an unknown range in a push-pull's range list. */
   static final int NO_RANGE = 0;
 
@@ -293,7 +302,13 @@ public final class BinarySerializer implements MessageSerializer {
     return (byte)
         ((m.join() ? FLAG_JOIN : 0)
             | (m.reply() ? FLAG_REPLY : 0)
-            | (hasRanges(m, version) ? FLAG_RANGES : 0));
+            | (hasRanges(m, version) ? FLAG_RANGES : 0)
+            | (hasAppState(m, version) ? FLAG_APP_STATE : 0));
+  }
+
+  /** Whether {@code m} goes out at {@code version} with its application state. */
+  static boolean hasAppState(GossipMessage.PushPull m, int version) {
+    return version >= USER_VERSION && m.appState().length != 0;
   }
 
   /** Whether {@code m} goes out at {@code version} with its range list. */
@@ -440,8 +455,10 @@ public final class BinarySerializer implements MessageSerializer {
     if (length >= 4) {
       int typeCode = bytes[offset + 3] & 0xFF;
       type = GossipMessage.MessageType.fromCode(typeCode);
-      if (type == null) {
-        throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + typeCode);
+      if (type == null || (typeCode >= UserCodec.FIRST_USER_TYPE && version < USER_VERSION)) {
+        throw new DecodeException(
+            DropReason.UNKNOWN_TYPE,
+            "unknown message type " + typeCode + " at wire version " + version);
       }
     }
     if (length < headerBytes || type == null) {
