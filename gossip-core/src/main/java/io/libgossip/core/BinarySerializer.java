@@ -128,7 +128,10 @@ public final class BinarySerializer implements MessageSerializer {
   /** The first version whose header carries the sender's range. */
   static final int RANGE_VERSION = 3;
 
-  /** The first version that carries user broadcasts and broadcast pulls. */
+  /**
+   * The first version that carries application data: user broadcasts, broadcast pulls, message
+   * types 7 to 9 and the push-pull's application state.
+   */
   static final int USER_VERSION = 4;
 
   /**
@@ -171,6 +174,9 @@ public final class BinarySerializer implements MessageSerializer {
 
   /** Push-pull flag, version 3 and later: a range per update follows the updates. */
   static final int FLAG_RANGES = 4;
+
+  /** Push-pull flag, version 4 and later: the application state follows the ranges. */
+  static final int FLAG_APP_STATE = 8;
 
   /** The two bytes standing for an unknown range in a push-pull's range list. */
   static final int NO_RANGE = 0;
@@ -328,7 +334,13 @@ public final class BinarySerializer implements MessageSerializer {
     return (byte)
         ((m.join() ? FLAG_JOIN : 0)
             | (m.reply() ? FLAG_REPLY : 0)
-            | (hasRanges(m, version) ? FLAG_RANGES : 0));
+            | (hasRanges(m, version) ? FLAG_RANGES : 0)
+            | (hasAppState(m, version) ? FLAG_APP_STATE : 0));
+  }
+
+  /** Whether {@code m} goes out at {@code version} with its application state. */
+  static boolean hasAppState(GossipMessage.PushPull m, int version) {
+    return version >= USER_VERSION && m.appState().length != 0;
   }
 
   /** Whether {@code m} goes out at {@code version} with its range list. */
@@ -477,9 +489,15 @@ public final class BinarySerializer implements MessageSerializer {
     if (length >= 4) {
       int typeCode = bytes[offset + 3] & 0xFF;
       userSection = (typeCode & WireWriter.USER_FLAG) != 0;
-      type = GossipMessage.MessageType.fromCode(typeCode & ~WireWriter.USER_FLAG);
-      if (type == null) {
-        throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + typeCode);
+      int code = typeCode & ~WireWriter.USER_FLAG;
+      type = GossipMessage.MessageType.fromCode(code);
+      if (type == null
+          || (code >= UserCodec.FIRST_USER_TYPE
+              && code <= GossipMessage.MessageType.QUERY_REPLY.code()
+              && version < USER_VERSION)) {
+        throw new DecodeException(
+            DropReason.UNKNOWN_TYPE,
+            "unknown message type " + typeCode + " at wire version " + version);
       }
       String userProblem = userProblem(type, userSection, version);
       if (userProblem != null) {

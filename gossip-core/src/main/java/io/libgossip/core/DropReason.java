@@ -71,5 +71,34 @@ public enum DropReason {
    */
   BROADCAST_PULL_FAILED,
   /** A broadcast body this node did not ask for, or of another size than announced. */
-  BROADCAST_UNSOLICITED
+  BROADCAST_UNSOLICITED,
+  /**
+   * A response, receipt or refusal of a direct message, or a reply to a query, that matches nothing
+   * this node waits for: answered already, timed out, cancelled, or from another member than the
+   * one asked.
+   */
+  UNEXPECTED_REPLY,
+  /**
+   * Application data not sent to a member whose wire versions predate application messages (version
+   * 4): a direct message or request fails with {@link MessageFailure#UNSUPPORTED_BY_PEER}, a query
+   * leaves the member out.
+   */
+  PEER_TOO_OLD,
+  /** A response or query answer not sent: its requester is no longer a live member. */
+  UNDELIVERABLE_REPLY,
+  /**
+   * A query whose metadata filters this node does not match (or whose patterns took too long to
+   * match): not delivered, not answered.
+   */
+  QUERY_NOT_TARGETED,
+  /**
+   * A repeated copy of a query already delivered here: not delivered again; a remembered answer or
+   * acknowledgement is sent again.
+   */
+  DUPLICATE_QUERY,
+  /**
+   * Application state larger than {@link GossipConfig#maxAppStateBytes()}: the local state left out
+   * of a push-pull, or a received state not merged.
+   */
+  APP_STATE_TOO_LARGE
 }

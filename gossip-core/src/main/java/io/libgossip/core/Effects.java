@@ -19,6 +19,7 @@ final class Effects {
   private long listenerErrors;
   private long handlerErrors;
   private @Nullable WireNegotiation wire;
+  private @Nullable AppStates appStates;
 
   Effects(Outbox outbox, GossipListener listener, MessageHandler handler) {
     this.outbox = outbox;
@@ -49,7 +50,34 @@ final class Effects {
     }
     messagesSent++;
     int version = w.versionFor(target);
-    outbox.send(w.withRanges(message, version), target, delivery, version);
+    GossipMessage out = w.withRanges(message, version);
+    AppStates a = appStates;
+    if (a != null) {
+      out = a.outgoing(out, version);
+    }
+    outbox.send(out, target, delivery, version);
+  }
+
+  /** Adds the application state to the push-pulls this node sends (at version 4 and later). */
+  void appStates(AppStates states) {
+    appStates = states;
+  }
+
+  /** Sends application data at {@code version}, which the caller picked (no hello, no ranges). */
+  void sendAt(GossipMessage message, NodeView target, Delivery delivery, int version) {
+    messagesSent++;
+    outbox.send(message, target, delivery, version);
+  }
+
+  /**
+   * Runs an application callback other than the handler's; a throw is counted as a handler error.
+   */
+  void guarded(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      handlerErrors++;
+    }
   }
 
   /** The wire version a message to {@code target} would go out at now (0 without negotiation). */

@@ -22,7 +22,10 @@ public sealed interface GossipMessage
         GossipMessage.Nack,
         GossipMessage.Gossip,
         GossipMessage.PushPull,
-        GossipMessage.BroadcastPull {
+        GossipMessage.BroadcastPull,
+        UserMessage,
+        QueryMessage,
+        QueryReplyMessage {
 
   /** The sender's id. */
   String from();
@@ -74,6 +77,12 @@ public sealed interface GossipMessage
     GOSSIP(5),
     /** {@link PushPull}. */
     PUSH_PULL(6),
+    /** {@link UserMessage}, from wire version 4. */
+    USER(7),
+    /** {@link QueryMessage}, from wire version 4. */
+    QUERY(8),
+    /** {@link QueryReplyMessage}, from wire version 4. */
+    QUERY_REPLY(9),
     /** {@link BroadcastPull} (wire version 4 and later). */
     BROADCAST_PULL(10);
 
@@ -309,22 +318,39 @@ public sealed interface GossipMessage
    * state; {@code join} marks the request a node sends when it joins. {@code ranges} holds the wire
    * version ranges the sender knows of members among {@code updates}, by member id (entries for
    * other ids are dropped); only wire format version 3 and later carry them, so a push-pull sent at
-   * an older version arrives without.
+   * an older version arrives without. {@code appState} holds the sender's application state ({@link
+   * AppState#localState}), empty for none; only wire format version 4 and later carry it.
    */
+  @SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare appState by content
   record PushPull(
       String from,
       NodeAddress fromAddress,
       boolean join,
       boolean reply,
       List<MemberUpdate> updates,
-      Map<String, WireVersions> ranges)
+      Map<String, WireVersions> ranges,
+      byte[] appState)
       implements GossipMessage {
+    private static final byte[] NO_STATE = new byte[0];
+
     /** Checks the fields, copies the updates and keeps the ranges of members among them. */
     public PushPull {
       MemberUpdate.checkId(from, "from");
       Objects.requireNonNull(fromAddress, "fromAddress");
       updates = List.copyOf(updates);
       ranges = rangesOf(updates, ranges);
+      appState = appState.length == 0 ? NO_STATE : appState;
+    }
+
+    /** A push-pull without application state. */
+    public PushPull(
+        String from,
+        NodeAddress fromAddress,
+        boolean join,
+        boolean reply,
+        List<MemberUpdate> updates,
+        Map<String, WireVersions> ranges) {
+      this(from, fromAddress, join, reply, updates, ranges, NO_STATE);
     }
 
     /** A push-pull without ranges. */
@@ -334,7 +360,7 @@ public sealed interface GossipMessage
         boolean join,
         boolean reply,
         List<MemberUpdate> updates) {
-      this(from, fromAddress, join, reply, updates, Map.of());
+      this(from, fromAddress, join, reply, updates, Map.of(), NO_STATE);
     }
 
     private static Map<String, WireVersions> rangesOf(
@@ -359,12 +385,60 @@ public sealed interface GossipMessage
 
     @Override
     public PushPull withUpdates(List<MemberUpdate> updates) {
-      return new PushPull(from, fromAddress, join, reply, updates, ranges);
+      return new PushPull(from, fromAddress, join, reply, updates, ranges, appState);
     }
 
-    /** This push-pull without its ranges: what a version 2 receiver reads. */
+    /** This push-pull without its ranges (nor its application state): what version 2 reads. */
     public PushPull withoutRanges() {
-      return ranges.isEmpty() ? this : new PushPull(from, fromAddress, join, reply, updates);
+      return ranges.isEmpty() && appState.length == 0
+          ? this
+          : new PushPull(from, fromAddress, join, reply, updates);
+    }
+
+    /** This push-pull carrying {@code state} as its application state. */
+    public PushPull withAppState(byte[] state) {
+      return new PushPull(from, fromAddress, join, reply, updates, ranges, state);
+    }
+
+    /** This push-pull without its application state: what version 3 reads. */
+    public PushPull withoutAppState() {
+      return appState.length == 0 ? this : withAppState(NO_STATE);
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof PushPull m
+          && from.equals(m.from)
+          && fromAddress.equals(m.fromAddress)
+          && join == m.join
+          && reply == m.reply
+          && updates.equals(m.updates)
+          && ranges.equals(m.ranges)
+          && java.util.Arrays.equals(appState, m.appState);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(from, fromAddress, join, reply, updates, ranges)
+          + 31 * java.util.Arrays.hashCode(appState);
+    }
+
+    @Override
+    public String toString() {
+      return "PushPull[from="
+          + from
+          + ", fromAddress="
+          + fromAddress
+          + ", join="
+          + join
+          + ", reply="
+          + reply
+          + ", updates="
+          + updates
+          + ", ranges="
+          + ranges
+          + (appState.length == 0 ? "" : ", appState=" + appState.length + " bytes")
+          + "]";
     }
   }
 

@@ -116,7 +116,10 @@ final class WireReader {
           int known =
               BinarySerializer.FLAG_JOIN
                   | BinarySerializer.FLAG_REPLY
-                  | (version >= BinarySerializer.RANGE_VERSION ? BinarySerializer.FLAG_RANGES : 0);
+                  | (version >= BinarySerializer.RANGE_VERSION ? BinarySerializer.FLAG_RANGES : 0)
+                  | (version >= BinarySerializer.USER_VERSION
+                      ? BinarySerializer.FLAG_APP_STATE
+                      : 0);
           if ((flags & ~known) != 0) {
             throw new DecodeException(
                 DropReason.MALFORMED, "unknown push-pull flags 0x" + Integer.toHexString(flags));
@@ -124,13 +127,96 @@ final class WireReader {
           List<MemberUpdate> updates = updates();
           Map<String, WireVersions> ranges =
               (flags & BinarySerializer.FLAG_RANGES) != 0 ? ranges(updates) : Map.of();
+          byte[] appState = EMPTY;
+          if ((flags & BinarySerializer.FLAG_APP_STATE) != 0) {
+            appState = bytes("application state");
+            if (appState.length == 0) {
+              throw new DecodeException(
+                  DropReason.MALFORMED, "empty application state (the flag must be clear)");
+            }
+          }
           return new GossipMessage.PushPull(
               from,
               fromAddress,
               (flags & BinarySerializer.FLAG_JOIN) != 0,
               (flags & BinarySerializer.FLAG_REPLY) != 0,
               updates,
-              ranges);
+              ranges,
+              appState);
+        }
+      case USER:
+        {
+          long id = varint();
+          int flags = u8();
+          if ((flags & UserCodec.USER_RESERVED) != 0) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "reserved user flags 0x" + Integer.toHexString(flags));
+          }
+          UserMessage.Kind kind = UserMessage.Kind.fromCode(flags & UserCodec.USER_KIND_MASK);
+          if (kind == null) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "unknown user message kind " + (flags & 7));
+          }
+          String topic = string(UserMessage.MAX_TOPIC_BYTES, "topic");
+          byte[] payload = bytes("payload");
+          return new UserMessage(
+              from,
+              fromAddress,
+              id,
+              kind,
+              (flags & UserCodec.USER_RELIABLE) != 0,
+              topic,
+              payload,
+              updates());
+        }
+      case QUERY:
+        {
+          long id = varint();
+          int flags = u8();
+          if ((flags & ~UserCodec.QUERY_ACK) != 0) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "reserved query flags 0x" + Integer.toHexString(flags));
+          }
+          String name = string(UserMessage.MAX_TOPIC_BYTES, "query name");
+          long timeoutMillis = varint();
+          int n = count(2, "query filter");
+          if (n > QueryMessage.MAX_FILTERS) {
+            throw new DecodeException(DropReason.TOO_LARGE, n + " query filters");
+          }
+          java.util.TreeMap<String, String> filters = new java.util.TreeMap<>();
+          String last = null;
+          for (int i = 0; i < n; i++) {
+            String key = string(QueryMessage.MAX_FILTER_BYTES, "filter key");
+            if (last != null && last.compareTo(key) >= 0) {
+              throw new DecodeException(
+                  DropReason.MALFORMED, "query filter keys not in strictly ascending order");
+            }
+            last = key;
+            filters.put(key, string(QueryMessage.MAX_FILTER_BYTES, "filter pattern"));
+          }
+          byte[] payload = bytes("payload");
+          return new QueryMessage(
+              from,
+              fromAddress,
+              id,
+              name,
+              (flags & UserCodec.QUERY_ACK) != 0,
+              timeoutMillis,
+              filters,
+              payload,
+              updates());
+        }
+      case QUERY_REPLY:
+        {
+          long queryId = varint();
+          int flags = u8();
+          if ((flags & ~UserCodec.REPLY_ACK) != 0) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "reserved reply flags 0x" + Integer.toHexString(flags));
+          }
+          byte[] payload = bytes("payload");
+          return new QueryReplyMessage(
+              from, fromAddress, queryId, (flags & UserCodec.REPLY_ACK) != 0, payload, updates());
         }
       case BROADCAST_PULL:
         {
@@ -248,12 +334,12 @@ final class WireReader {
   /** The largest announced broadcast the format carries, 2^30 bytes. */
   static final int MAX_BROADCAST_SIZE = 1 << 30;
 
-  /** A length-prefixed byte string. */
+  /** A length-prefixed byte string, bounded by the message size and by what remains. */
   private byte[] bytes(String what) throws DecodeException {
     long n = varint();
-    if (n < 0 || n > MAX_BROADCAST_SIZE) {
+    if (n < 0 || n > maxMessageSize) {
       throw new DecodeException(
-          DropReason.TOO_LARGE, what + " of " + Long.toUnsignedString(n) + " bytes too large");
+          DropReason.TOO_LARGE, what + " of " + Long.toUnsignedString(n) + " bytes");
     }
     return take(n, what);
   }

@@ -84,8 +84,13 @@ final class WireSizes {
       if (BinarySerializer.hasRanges(m, version)) {
         size += 2L * m.updates().size(); // a range per update
       }
+      if (BinarySerializer.hasAppState(m, version)) {
+        size += bytesSize(m.appState());
+      }
     } else if (message instanceof GossipMessage.BroadcastPull m) {
       size += pullFieldsSize(m);
+    } else {
+      size += userFieldsSize(message, ascii);
     }
     size += broadcastSectionSize(message.broadcasts()); // exact, also in the ASCII guess
     List<MemberUpdate> updates = message.updates();
@@ -171,6 +176,32 @@ final class WireSizes {
       size += varintSize(m.body().length) + (long) m.body().length;
     }
     return size;
+  }
+
+  /** The size of the type fields of the application message types (version 4). */
+  private static long userFieldsSize(GossipMessage message, boolean ascii) {
+    if (message instanceof UserMessage m) {
+      return varintSize(m.id()) + 1L + stringSize(m.topic(), ascii) + bytesSize(m.payload());
+    } else if (message instanceof QueryMessage m) {
+      long size =
+          varintSize(m.id())
+              + 1L
+              + stringSize(m.name(), ascii)
+              + varintSize(m.timeoutMillis())
+              + varintSize(m.filters().size());
+      for (Map.Entry<String, String> f : m.filters().entrySet()) {
+        size += stringSize(f.getKey(), ascii) + stringSize(f.getValue(), ascii);
+      }
+      return size + bytesSize(m.payload());
+    } else if (message instanceof QueryReplyMessage m) {
+      return varintSize(m.queryId()) + 1L + bytesSize(m.payload());
+    }
+    return 0; // GOSSIP: no type fields
+  }
+
+  /** The size of {@code bytes} as a varint length and the bytes. */
+  static long bytesSize(byte[] bytes) {
+    return varintSize(bytes.length) + (long) bytes.length;
   }
 
   static int stringSize(String s, boolean ascii) {

@@ -78,6 +78,8 @@ final class WireWriter {
       d[p++] = BinarySerializer.pushPullFlags(m, version);
     } else if (message instanceof GossipMessage.BroadcastPull m) {
       p = writePullFields(d, p, m);
+    } else {
+      p = writeUserFields(d, p, message, asciiOnly);
     }
     if (p < 0) {
       return GAVE_UP;
@@ -97,6 +99,11 @@ final class WireWriter {
         d[p++] = (byte) (w == null ? BinarySerializer.NO_RANGE : w.min());
         d[p++] = (byte) (w == null ? BinarySerializer.NO_RANGE : w.max());
       }
+    }
+    if (p >= 0
+        && message instanceof GossipMessage.PushPull m
+        && BinarySerializer.hasAppState(m, version)) {
+      p = writeBytes(d, p, m.appState());
     }
     if (p >= 0 && !message.broadcasts().isEmpty()) {
       p = writeBroadcasts(d, p, message.broadcasts());
@@ -151,6 +158,45 @@ final class WireWriter {
       p += m.body().length;
     }
     return p;
+  }
+
+  /** The type fields of the application message types (version 4), see {@link UserCodec}. */
+  private static int writeUserFields(byte[] d, int p, GossipMessage message, boolean asciiOnly) {
+    if (message instanceof UserMessage m) {
+      p = writeVarint(d, p, m.id());
+      d[p++] = (byte) UserCodec.userFlags(m);
+      p = writeString(d, p, m.topic(), 0, asciiOnly);
+      return p < 0 ? GAVE_UP : writeBytes(d, p, m.payload());
+    } else if (message instanceof QueryMessage m) {
+      p = writeVarint(d, p, m.id());
+      d[p++] = (byte) (m.ackRequested() ? UserCodec.QUERY_ACK : 0);
+      p = writeString(d, p, m.name(), 0, asciiOnly);
+      if (p < 0) {
+        return GAVE_UP;
+      }
+      p = writeVarint(d, p, m.timeoutMillis());
+      p = writeVarint(d, p, m.filters().size());
+      for (Map.Entry<String, String> f : m.filters().entrySet()) {
+        p = writeString(d, p, f.getKey(), 0, asciiOnly);
+        p = p < 0 ? GAVE_UP : writeString(d, p, f.getValue(), 0, asciiOnly);
+        if (p < 0) {
+          return GAVE_UP;
+        }
+      }
+      return writeBytes(d, p, m.payload());
+    } else if (message instanceof QueryReplyMessage m) {
+      p = writeVarint(d, p, m.queryId());
+      d[p++] = (byte) (m.ack() ? UserCodec.REPLY_ACK : 0);
+      return writeBytes(d, p, m.payload());
+    }
+    return p; // GOSSIP: no type fields
+  }
+
+  /** Writes {@code bytes} as a varint length and the bytes. */
+  private static int writeBytes(byte[] d, int p, byte[] bytes) {
+    p = writeVarint(d, p, bytes.length);
+    System.arraycopy(bytes, 0, d, p, bytes.length);
+    return p + bytes.length;
   }
 
   private static int writeUpdate(byte[] d, int p, MemberUpdate u, boolean asciiOnly) {
