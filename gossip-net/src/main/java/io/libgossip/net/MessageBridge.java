@@ -228,19 +228,19 @@ final class MessageBridge implements MessageHandler {
     }
     if (p instanceof Query q) {
       if (value instanceof QueryResponse r) {
-        complete(() -> q.responses.accept(r)); // the query stays pending
+        onCompletionThread(() -> q.responses.accept(r)); // the query stays pending
         return;
       }
       pending.remove(id);
       QueryResult result = (QueryResult) value;
-      complete(() -> q.future.complete(result));
+      onCompletionThread(() -> q.future.complete(result));
     } else if (p instanceof Receipt r) {
       pending.remove(id);
-      complete(() -> r.future.complete(null));
+      onCompletionThread(() -> r.future.complete(null));
     } else if (p instanceof Reply r) {
       pending.remove(id);
       byte[] bytes = (byte[]) value;
-      complete(() -> r.future.complete(bytes));
+      onCompletionThread(() -> r.future.complete(bytes));
     }
   }
 
@@ -265,7 +265,7 @@ final class MessageBridge implements MessageHandler {
     } else {
       f = ((Query) p).future;
     }
-    complete(() -> f.completeExceptionally(e));
+    onCompletionThread(() -> f.completeExceptionally(e));
   }
 
   static String describe(MessageFailure f) {
@@ -282,7 +282,7 @@ final class MessageBridge implements MessageHandler {
   }
 
   /** Runs {@code r} on the completion thread; inline once that thread is shut down. */
-  private void complete(Runnable r) {
+  void onCompletionThread(Runnable r) {
     Runnable guarded =
         () -> {
           try {

@@ -5,8 +5,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Why a message, request or query made through a {@link GossipNode} failed: the futures of {@code
- * GossipNode#send}, {@code GossipNode#sendReliable}, {@code GossipNode#requestResponse} and {@code
+ * Why a message, request or query made through a {@link GossipNode} failed: the futures of {@link
+ * GossipNode#send}, {@link GossipNode#sendReliable}, {@link GossipNode#requestResponse} and {@link
  * GossipNode#query} fail with it.
  */
 public final class MessageException extends RuntimeException {

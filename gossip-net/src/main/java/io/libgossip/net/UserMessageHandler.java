@@ -25,19 +25,19 @@ import org.jspecify.annotations.Nullable;
  */
 public interface UserMessageHandler {
   /**
-   * A broadcast another member made with {@code GossipNode#broadcast}; each reaches a node at most
+   * A broadcast another member made with {@link GossipNode#broadcast}; each reaches a node at most
    * once, and never its own origin.
    */
   default void onBroadcast(UserBroadcast broadcast) {}
 
   /**
-   * A one-way message another member sent with {@code GossipNode#send} or {@code
+   * A one-way message another member sent with {@link GossipNode#send} or {@link
    * GossipNode#sendReliable}.
    */
   default void onMessage(DirectMessage message) {}
 
   /**
-   * A request another member made with {@code GossipNode#requestResponse}: the returned future's
+   * A request another member made with {@link GossipNode#requestResponse}: the returned future's
    * value is sent back as the answer. A future that fails, completes with null, or a null future,
    * answers {@link MessageFailure#REJECTED}. The default rejects every request.
    */
@@ -47,7 +47,7 @@ public interface UserMessageHandler {
   }
 
   /**
-   * A query this node is targeted by ({@code GossipNode#query}): the returned future's value is
+   * A query this node is targeted by ({@link GossipNode#query}): the returned future's value is
    * sent back as this node's answer. Null, a future that completes with null, or one that fails
    * sends no answer (an acknowledgement, when the asker wanted one, is sent anyway). The default
    * answers nothing.
