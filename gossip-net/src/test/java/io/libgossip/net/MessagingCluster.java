@@ -114,11 +114,19 @@ final class MessagingCluster implements AutoCloseable {
     return start(n, UnaryOperator.identity());
   }
 
+  /**
+   * Waits until every running node sees {@code n} members online and knows that each reads wire
+   * version 4 (user broadcasts skip members whose version range a node has not heard yet).
+   */
   void awaitOnline(int n) {
-    await("every node sees " + n + " online")
+    await("every node sees " + n + " online, all at wire version 4")
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> nodes.stream().filter(GossipNode::isRunning).allMatch(x -> online(x) == n));
+        .until(
+            () ->
+                nodes.stream()
+                    .filter(GossipNode::isRunning)
+                    .allMatch(x -> online(x) == n && x.clusterWireVersion() >= 4));
   }
 
   Inbox inbox(String id) {
