@@ -11,6 +11,12 @@ import org.jspecify.annotations.Nullable;
  * round sends them to a few random members each gossip interval.
  */
 final class Disseminator {
+  /**
+   * Candidates drawn per gossip target while user broadcasts wait, to find members known to read
+   * them (see {@link #readersFirst}).
+   */
+  static final int READER_DRAWS = 8;
+
   /** Room kept for the update-count varint when packing a packet. */
   private static final int COUNT_RESERVE = 3;
 
@@ -72,7 +78,10 @@ final class Disseminator {
     if (queue.isEmpty() && userQueue.isEmpty()) {
       return;
     }
-    List<Member> targets = table.randomGossipTargets(gossipNodes, now);
+    List<Member> targets =
+        userQueue.isEmpty()
+            ? table.randomGossipTargets(gossipNodes, now)
+            : readersFirst(table.randomGossipTargets(gossipNodes * READER_DRAWS, now));
     for (Member t : targets) {
       if (queue.isEmpty() && userQueue.isEmpty()) {
         break;
@@ -155,6 +164,27 @@ final class Disseminator {
       broadcasts.add(u.item);
     }
     return packed.withBroadcasts(broadcasts);
+  }
+
+  /**
+   * The first {@link #gossipNodes} of {@code candidates}, those known to read user broadcasts
+   * first: while this node has not learned the wire versions of most members yet (after a start, a
+   * join or a restart), a gossip round still reaches members that can take user broadcasts.
+   */
+  private List<Member> readersFirst(List<Member> candidates) {
+    List<Member> out = new ArrayList<>(gossipNodes);
+    for (Member m : candidates) {
+      if (out.size() < gossipNodes
+          && effects.versionFor(m.view()) >= BinarySerializer.USER_VERSION) {
+        out.add(m);
+      }
+    }
+    for (Member m : candidates) {
+      if (out.size() < gossipNodes && !out.contains(m)) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   /** Whether messages like {@code m} carry a user broadcast section. */

@@ -160,8 +160,13 @@ final class UserBroadcasts {
     return seq;
   }
 
-  /** Takes in the broadcasts piggybacked on {@code message}, as {@code sender} (may be null). */
-  void receive(GossipMessage message, @Nullable Member sender, long now) {
+  /**
+   * Takes in the broadcasts piggybacked on {@code message}, as {@code sender} (may be null).
+   *
+   * @return whether it queued one while none waited (the caller then gossips at once)
+   */
+  boolean receive(GossipMessage message, @Nullable Member sender, long now) {
+    boolean wasIdle = queue.isEmpty();
     for (BroadcastItem item : message.broadcasts()) {
       if (item.origin().equals(self.id)) {
         continue; // this node's own (maybe of an earlier life): never delivered to itself
@@ -181,6 +186,7 @@ final class UserBroadcasts {
         }
       }
     }
+    return wasIdle && !queue.isEmpty();
   }
 
   private void deliver(BroadcastItem item, long now) {
