@@ -59,7 +59,19 @@ final class TestCluster {
   long order;
   long sent;
 
+  /** Adds settings (a message handler, application state) to the builder of each node by index. */
+  final java.util.function.BiConsumer<Integer, GossipCore.Builder> customize;
+
   TestCluster(int n, GossipConfig config, long seed) {
+    this(n, config, seed, (i, b) -> {});
+  }
+
+  TestCluster(
+      int n,
+      GossipConfig config,
+      long seed,
+      java.util.function.BiConsumer<Integer, GossipCore.Builder> customize) {
+    this.customize = customize;
     this.config = config;
     this.random = new SplittableRandom(seed);
     for (int i = 0; i < n; i++) {
@@ -71,15 +83,16 @@ final class TestCluster {
     NodeAddress addr = addr(i);
     List<ClusterEvent> log = new ArrayList<>();
     final int self = i;
-    GossipCore core =
+    GossipCore.Builder builder =
         wallClock(GossipCore.builder())
             .id(id(i))
             .address(addr)
             .config(config)
             .random(random.split())
             .outbox((m, target, d) -> send(self, m, target, d))
-            .listener(log::add)
-            .build();
+            .listener(log::add);
+    customize.accept(i, builder);
+    GossipCore core = builder.build();
     if (i < cores.size()) {
       cores.set(i, core);
       events.set(i, log);
