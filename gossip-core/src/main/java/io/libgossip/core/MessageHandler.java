@@ -6,8 +6,10 @@ package io.libgossip.core;
  *
  * <p>Called on the core's thread, synchronously from the core call that received or decided it; it
  * must not call back into the core (answer later with {@link GossipCore#respond} or {@link
- * GossipCore#respondToQuery}). A throwing handler is counted and cannot corrupt the core. {@code
- * GossipNode} adapts this to futures and delivers on its listener executor.
+ * GossipCore#respondToQuery}). The outcome of a send, request or query is never delivered from
+ * within the call that started it, so a caller can register the returned id first. A throwing
+ * handler is counted and cannot corrupt the core. {@code GossipNode} adapts this to futures and
+ * delivers on its listener executor.
  */
 public interface MessageHandler {
   /** A user broadcast, delivered at most once per node (see {@link UserBroadcast}). */
