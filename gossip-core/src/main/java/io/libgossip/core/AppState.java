@@ -10,7 +10,7 @@ package io.libgossip.core;
  */
 public interface AppState {
   /**
-   * The local state to send, at most {@code GossipConfig#maxAppStateBytes()} bytes; an empty array
+   * The local state to send, at most {@link GossipConfig#maxAppStateBytes()} bytes; an empty array
    * for none.
    *
    * @param join whether the exchange is a join

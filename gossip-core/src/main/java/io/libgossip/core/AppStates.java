@@ -23,6 +23,9 @@ final class AppStates {
   /** While a join request is answered: the reply is part of a join. */
   private boolean answeringJoin;
 
+  /** The member whose reply to this node's second join exchange is part of a join. */
+  private @Nullable String joinReplyFrom;
+
   AppStates(@Nullable AppState app, Effects effects, int maxBytes) {
     this.app = app;
     this.effects = effects;
@@ -67,8 +70,21 @@ final class AppStates {
       effects.drop(DropReason.APP_STATE_TOO_LARGE);
       return;
     }
-    boolean join = p.join() || (p.reply() && joining);
+    boolean join = p.join() || (p.reply() && (joining || p.from().equals(joinReplyFrom)));
+    if (p.reply() && p.from().equals(joinReplyFrom)) {
+      joinReplyFrom = null;
+    }
     effects.guarded(() -> a.mergeRemoteState(p.from(), s, join));
+  }
+
+  /** Whether this node exchanges application state at all, speaking {@code own}. */
+  boolean active(WireVersions own) {
+    return app != null && maxBytes > 0 && own.max() >= BinarySerializer.USER_VERSION;
+  }
+
+  /** This node sent {@code peer} a join request again to exchange application state. */
+  void expectJoinReply(String peer) {
+    joinReplyFrom = peer;
   }
 
   /** After a push-pull was applied. */

@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The compact binary wire format of libgossip, versions 2 and 3.
+ * The compact binary wire format of libgossip, versions 2 to 4.
  *
  * <p>Every message is one frame: a fixed 8-byte header, the sender, the type-specific fields and
  * the piggybacked updates. Integers are unsigned LEB128 varints unless noted; multi-byte fixed
@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  *  0        1        2        3        4        5        6        7
  * +--------+--------+--------+--------+--------+--------+--------+--------+
  * |  0x4C  |  0x47  |  ver   |  type  |  cluster hash: FNV-1a 32 of the   |
- * |  'L'   |  'G'   | 2 or 3 |        |  UTF-8 cluster name, big-endian   |
+ * |  'L'   |  'G'   |  2..4  |        |  UTF-8 cluster name, big-endian   |
  * +--------+--------+--------+--------+--------+--------+--------+--------+
- * | [min]  | [max]  |   version 3 only: the sender's range of versions
+ * | [min]  | [max]  |   version 3 and later: the sender's range
  * +--------+--------+
  * | from: string | fromAddress: address | type fields ...                 |
  * +--------------+----------------------+---------------------------------+
@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  *   4 NACK       seq: varint
  *   5 GOSSIP     (none)
  *   6 PUSH_PULL  flags: 1 byte (bit 0 join, bit 1 reply, bit 2 ranges (version 3 and later;
- *                zero in version 2), bits 3..7 zero)
+ *                zero in version 2), bit 3 application state (version 4 and later), bits 4..7
+ *                zero)
+ *   7 USER, 8 QUERY, 9 QUERY_REPLY   version 4 and later: see UserCodec
  *
  * update:
  * +--------+-----------+------------------+-------------+
@@ -101,6 +103,13 @@ import org.jspecify.annotations.Nullable;
  * DropReason#BROADCAST_BEFORE_VERSION_4}; a section on a push-pull or a pull, an empty section, a
  * set reserved flag, an announcement of 0 bytes or a seq of 0 is {@link DropReason#MALFORMED}.
  * Topics and keys are printable, 1 to 64 bytes.
+ *
+ * <p>Version 4 is version 3 plus application data: message types 7 to 9 (direct messages, queries
+ * and their replies, laid out in {@code UserCodec}) and, in a push-pull, the sender's application
+ * state after the range list (flag bit 3, then a varint length and the bytes, at least one). A type
+ * 7 to 9 in a packet of version 2 or 3 is {@link DropReason#UNKNOWN_TYPE}, flag bit 3 {@link
+ * DropReason#MALFORMED}; encoding them at an older version is an {@link IllegalArgumentException},
+ * and a push-pull written at version 3 or older leaves its state out.
  *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6

@@ -3,7 +3,7 @@ package io.libgossip.core;
 import java.util.Objects;
 
 /**
- * An application message one member sent to this node with {@code GossipCore#send} or {@code
+ * An application message one member sent to this node with {@link GossipCore#send} or {@link
  * GossipCore#request}.
  *
  * @param from the sender's id
@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param delivery the path it came by: {@link Delivery#BEST_EFFORT} (a datagram) or {@link
  *     Delivery#RELIABLE} (a stream)
  * @param requestId zero for a one-way message; otherwise the sender waits for an answer, given with
- *     {@code GossipCore#respond(String, long, byte[], long)}
+ *     {@link GossipCore#respond(String, long, byte[], long)}
  */
 @SuppressWarnings(
     "ArrayRecordComponent") // payloads are handed over, not copied: equals compares them by

@@ -63,6 +63,18 @@ final class Effects {
     appStates = states;
   }
 
+  /** Sends a push-pull at {@code version}, which the caller picked, with ranges and app state. */
+  void sendPushPullAt(GossipMessage message, NodeView target, int version) {
+    WireNegotiation w = wire;
+    GossipMessage out = w == null ? message : w.withRanges(message, version);
+    AppStates a = appStates;
+    if (a != null) {
+      out = a.outgoing(out, version);
+    }
+    messagesSent++;
+    outbox.send(out, target, Delivery.RELIABLE, version);
+  }
+
   /** Sends application data at {@code version}, which the caller picked (no hello, no ranges). */
   void sendAt(GossipMessage message, NodeView target, Delivery delivery, int version) {
     messagesSent++;

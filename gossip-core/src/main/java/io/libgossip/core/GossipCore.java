@@ -305,12 +305,26 @@ public final class GossipCore {
   }
 
   private Received onPushPull(PushPull pp, long now) {
-    appStates.receiving(pp, !antiEntropy.hasJoined());
+    boolean joining = !antiEntropy.hasJoined();
+    appStates.receiving(pp, joining);
+    Received r;
     try {
-      return Received.Applied.of(antiEntropy.onPushPull(pp, now));
+      r = Received.Applied.of(antiEntropy.onPushPull(pp, now));
     } finally {
       appStates.received();
     }
+    if (joining
+        && pp.reply()
+        && antiEntropy.hasJoined()
+        && wire.senderVersions() == null
+        && appStates.active(wire.own())) {
+      // The join went at the oldest version (the seed's was unknown), without application state:
+      // exchange again as a join at this node's newest, which an older seed drops.
+      appStates.expectJoinReply(pp.from());
+      antiEntropy.requestJoinAt(
+          Member.replyTo(table.get(pp.from()), pp.fromAddress()), wire.own().max());
+    }
+    return r;
   }
 
   /** A direct message, query or query reply: its claims first, then the application part. */

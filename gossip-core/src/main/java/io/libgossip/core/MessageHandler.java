@@ -5,9 +5,11 @@ package io.libgossip.core;
  * queries, and the outcomes of what this node sent. Every method has an empty default.
  *
  * <p>Called on the core's thread, synchronously from the core call that received or decided it; it
- * must not call back into the core (answer later with {@code GossipCore#respond} or {@code
- * GossipCore#respondToQuery}). A throwing handler is counted and cannot corrupt the core. {@code
- * GossipNode} adapts this to futures and delivers on its listener executor.
+ * must not call back into the core (answer later with {@link GossipCore#respond} or {@link
+ * GossipCore#respondToQuery}). The outcome of a send, request or query is never delivered from
+ * within the call that started it, so a caller can register the returned id first. A throwing
+ * handler is counted and cannot corrupt the core. {@code GossipNode} adapts this to futures and
+ * delivers on its listener executor.
  */
 public interface MessageHandler {
   /** A user broadcast, delivered at most once per node (see {@link UserBroadcast}). */
@@ -19,7 +21,7 @@ public interface MessageHandler {
   /** A query this node is targeted by. */
   default void onQuery(QueryRequest query) {}
 
-  /** The answer to a request this node made with {@code GossipCore#request}. */
+  /** The answer to a request this node made with {@link GossipCore#request}. */
   default void onResponse(long requestId, String from, byte[] payload) {}
 
   /** A reliable send or request this node made (by the id the core returned) has failed. */

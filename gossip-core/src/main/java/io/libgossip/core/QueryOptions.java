@@ -51,7 +51,7 @@ public final class QueryOptions {
     return metadata;
   }
 
-  /** How long the origin waits for answers; null for {@code GossipConfig#queryTimeout()}. */
+  /** How long the origin waits for answers; null for {@link GossipConfig#queryTimeout()}. */
   public @Nullable Duration timeout() {
     return timeout;
   }

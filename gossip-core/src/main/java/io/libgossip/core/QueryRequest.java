@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A query this node is asked to answer (Serf's queries): delivered to the {@link MessageHandler} of
- * every member the query targets; answer with {@code GossipCore#respondToQuery}.
+ * every member the query targets; answer with {@link GossipCore#respondToQuery}.
  *
  * @param origin the id of the member that asked
  * @param id the query's id at its origin

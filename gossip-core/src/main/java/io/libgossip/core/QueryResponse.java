@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * One member's acknowledgement of or answer to a query this node asked.
  *
- * @param queryId the id {@code GossipCore#query} returned
+ * @param queryId the id {@link GossipCore#query} returned
  * @param from the answering member's id
  * @param ack true for an acknowledgement (empty payload), false for an answer
  * @param payload the answer's bytes; not copied, do not modify

@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * How a query ended.
  *
- * @param queryId the id {@code GossipCore#query} returned
+ * @param queryId the id {@link GossipCore#query} returned
  * @param targeted the live members the query was sent to (matching its filters when it was asked)
  * @param acked the members that acknowledged it (when acknowledgements were requested)
  * @param responded the members that answered

@@ -113,6 +113,11 @@ final class WireNegotiation {
     }
   }
 
+  /** While a message is handled: the range its header carried (null: none, or no message). */
+  @Nullable WireVersions senderVersions() {
+    return replyVersions;
+  }
+
   long rangesLearned() {
     return rangesLearned;
   }

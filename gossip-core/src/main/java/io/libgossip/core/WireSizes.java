@@ -64,6 +64,15 @@ final class WireSizes {
    */
   static long messageSize(GossipMessage message, boolean ascii, int version) {
     Objects.requireNonNull(message, "message");
+    if (version < BinarySerializer.USER_VERSION
+        && message.type().code() >= UserCodec.FIRST_USER_TYPE) {
+      throw new IllegalArgumentException(
+          message.type()
+              + " needs wire version "
+              + BinarySerializer.USER_VERSION
+              + ", not "
+              + version);
+    }
     long size =
         (long) BinarySerializer.headerBytes(version)
             + stringSize(message.from(), ascii)
