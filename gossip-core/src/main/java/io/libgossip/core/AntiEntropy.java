@@ -149,6 +149,16 @@ final class AntiEntropy {
     sendState(to, true, false);
   }
 
+  /**
+   * Sends a join request at wire {@code version} whatever this node knows of the peer's versions:
+   * the join exchange again, at a version that carries application state (see {@code AppStates}).
+   */
+  void requestJoinAt(NodeView to, int version) {
+    claims.admission().started(to);
+    effects.sendPushPullAt(
+        new PushPull(self.id, self.address, true, false, fullState()), to, version);
+  }
+
   /** Sends a state exchange request carrying this node's full state. */
   void requestExchange(NodeView to) {
     sendState(to, false, false);

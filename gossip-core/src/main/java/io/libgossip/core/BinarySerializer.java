@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The compact binary wire format of libgossip, versions 2 and 3.
+ * The compact binary wire format of libgossip, versions 2 to 4.
  *
  * <p>Every message is one frame: a fixed 8-byte header, the sender, the type-specific fields and
  * the piggybacked updates. Integers are unsigned LEB128 varints unless noted; multi-byte fixed
@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  *  0        1        2        3        4        5        6        7
  * +--------+--------+--------+--------+--------+--------+--------+--------+
  * |  0x4C  |  0x47  |  ver   |  type  |  cluster hash: FNV-1a 32 of the   |
- * |  'L'   |  'G'   | 2 or 3 |        |  UTF-8 cluster name, big-endian   |
+ * |  'L'   |  'G'   |  2..4  |        |  UTF-8 cluster name, big-endian   |
  * +--------+--------+--------+--------+--------+--------+--------+--------+
- * | [min]  | [max]  |   version 3 only: the sender's range of versions
+ * | [min]  | [max]  |   version 3 and later: the sender's range
  * +--------+--------+
  * | from: string | fromAddress: address | type fields ...                 |
  * +--------------+----------------------+---------------------------------+
@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  *   4 NACK       seq: varint
  *   5 GOSSIP     (none)
  *   6 PUSH_PULL  flags: 1 byte (bit 0 join, bit 1 reply, bit 2 ranges (version 3 and later;
- *                zero in version 2), bits 3..7 zero)
+ *                zero in version 2), bit 3 application state (version 4 and later), bits 4..7
+ *                zero)
+ *   7 USER, 8 QUERY, 9 QUERY_REPLY   version 4 and later: see UserCodec
  *
  * update:
  * +--------+-----------+------------------+-------------+
@@ -79,6 +81,35 @@ import org.jspecify.annotations.Nullable;
  * by more bytes) is {@link DropReason#MALFORMED} or {@link DropReason#TRUNCATED}. The list is
  * bounded by the update count, itself bounded by the message size. At version 2 the ranges are left
  * out, so the bytes are those of the push-pull without them.
+ *
+ * <p>Version 4 is version 3 plus user broadcasts ({@link GossipCore#broadcast}). Bit 7 of the type
+ * byte, set only from version 4 on, says a user broadcast section ends the message (pings, acks,
+ * indirect probes, nacks and gossip only); without it the bytes after the header are those of
+ * version 3. Type 10 is {@link GossipMessage.BroadcastPull}, also from version 4 on.
+ *
+ * <pre>
+ * section: count: varint (at least 1) | item ... (count times)
+ * item:    flags: 1 byte (bit 0 key present, bit 1 announcement, bits 2..7 zero)
+ *          origin: string | life: varint | seq: varint (at least 1) | topic: string
+ *          [key: string] | size: varint | payload: size bytes (absent in an announcement,
+ *          whose size is at least 1)
+ * 10 BROADCAST_PULL type fields:
+ *          flags: 1 byte (bit 0 reply, bit 1 missing: only with bit 0; bits 2..7 zero)
+ *          origin: string | life: varint | seq: varint (at least 1)
+ *          [body: length varint | length bytes]  in a reply that is not missing
+ * </pre>
+ *
+ * A section or a pull in a message of version 2 or 3 is {@link
+ * DropReason#BROADCAST_BEFORE_VERSION_4}; a section on a push-pull or a pull, an empty section, a
+ * set reserved flag, an announcement of 0 bytes or a seq of 0 is {@link DropReason#MALFORMED}.
+ * Topics and keys are printable, 1 to 64 bytes.
+ *
+ * <p>Version 4 is version 3 plus application data: message types 7 to 9 (direct messages, queries
+ * and their replies, laid out in {@code UserCodec}) and, in a push-pull, the sender's application
+ * state after the range list (flag bit 3, then a varint length and the bytes, at least one). A type
+ * 7 to 9 in a packet of version 2 or 3 is {@link DropReason#UNKNOWN_TYPE}, flag bit 3 {@link
+ * DropReason#MALFORMED}; encoding them at an older version is an {@link IllegalArgumentException},
+ * and a push-pull written at version 3 or older leaves its state out.
  *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6
@@ -128,6 +159,36 @@ public final class BinarySerializer implements MessageSerializer {
   /** The first version whose header carries the sender's range. */
   static final int RANGE_VERSION = 3;
 
+  /**
+   * The first version that carries application data: user broadcasts, broadcast pulls, message
+   * types 7 to 9 and the push-pull's application state.
+   */
+  static final int USER_VERSION = 4;
+
+  /**
+   * What is wrong with a message of {@code type} at {@code version} that has a user broadcast
+   * section or not, or null: only pings, acks, indirect probes, nacks and gossip carry one, and
+   * only at version 4 and later, the first with broadcast pulls too.
+   */
+  static @Nullable String userProblem(
+      GossipMessage.MessageType type, boolean userSection, int version) {
+    if (version < USER_VERSION
+        && (userSection || type == GossipMessage.MessageType.BROADCAST_PULL)) {
+      return (userSection ? "user broadcast section" : "broadcast pull")
+          + " in a message of wire version "
+          + version
+          + "; version "
+          + USER_VERSION
+          + " is the first that carries one";
+    }
+    if (userSection
+        && (type == GossipMessage.MessageType.PUSH_PULL
+            || type == GossipMessage.MessageType.BROADCAST_PULL)) {
+      return "a " + type + " carries no user broadcast section";
+    }
+    return null;
+  }
+
   /** The largest metadata key, in bytes of UTF-8. */
   public static final int MAX_METADATA_KEY_BYTES = WireLimits.MAX_METADATA_KEY_BYTES;
 
@@ -144,6 +205,9 @@ public final class BinarySerializer implements MessageSerializer {
 
   /** Push-pull flag, version 3 and later: a range per update follows the updates. */
   static final int FLAG_RANGES = 4;
+
+  /** Push-pull flag, version 4 and later: the application state follows the ranges. */
+  static final int FLAG_APP_STATE = 8;
 
   /** The two bytes standing for an unknown range in a push-pull's range list. */
   static final int NO_RANGE = 0;
@@ -231,6 +295,14 @@ public final class BinarySerializer implements MessageSerializer {
     return version;
   }
 
+  private static int checkCarries(GossipMessage message, int version) {
+    String problem = userProblem(message.type(), !message.broadcasts().isEmpty(), version);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return version;
+  }
+
   @Override
   public String name() {
     return "binary";
@@ -293,7 +365,13 @@ public final class BinarySerializer implements MessageSerializer {
     return (byte)
         ((m.join() ? FLAG_JOIN : 0)
             | (m.reply() ? FLAG_REPLY : 0)
-            | (hasRanges(m, version) ? FLAG_RANGES : 0));
+            | (hasRanges(m, version) ? FLAG_RANGES : 0)
+            | (hasAppState(m, version) ? FLAG_APP_STATE : 0));
+  }
+
+  /** Whether {@code m} goes out at {@code version} with its application state. */
+  static boolean hasAppState(GossipMessage.PushPull m, int version) {
+    return version >= USER_VERSION && m.appState().length != 0;
   }
 
   /** Whether {@code m} goes out at {@code version} with its range list. */
@@ -318,7 +396,8 @@ public final class BinarySerializer implements MessageSerializer {
    */
   @Override
   public int encodedSize(GossipMessage message, int version) {
-    return WireSizes.checkedInt(WireSizes.messageSize(message, false, checkVersion(version)));
+    checkCarries(message, checkVersion(version));
+    return WireSizes.checkedInt(WireSizes.messageSize(message, false, version));
   }
 
   /**
@@ -341,7 +420,7 @@ public final class BinarySerializer implements MessageSerializer {
    */
   @Override
   public byte[] encode(GossipMessage message, int version) {
-    checkVersion(version);
+    checkCarries(message, checkVersion(version));
     // One pass when every string is ASCII (the size is then known without reading them).
     int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true, version));
     byte[] dst = new byte[guess];
@@ -382,7 +461,7 @@ public final class BinarySerializer implements MessageSerializer {
   @Override
   public int encode(GossipMessage message, int version, byte[] dst, int offset) {
     Objects.requireNonNull(dst, "dst");
-    checkVersion(version);
+    checkCarries(message, checkVersion(version));
     // One pass when every string is ASCII and the room suffices (see encode(GossipMessage)).
     int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true, version));
     if (offset >= 0 && offset <= dst.length && dst.length - offset >= guess) {
@@ -437,11 +516,25 @@ public final class BinarySerializer implements MessageSerializer {
     }
     int headerBytes = headerBytes(version);
     GossipMessage.MessageType type = null;
+    boolean userSection = false;
     if (length >= 4) {
       int typeCode = bytes[offset + 3] & 0xFF;
-      type = GossipMessage.MessageType.fromCode(typeCode);
-      if (type == null) {
-        throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + typeCode);
+      userSection = (typeCode & WireWriter.USER_FLAG) != 0;
+      int code = typeCode & ~WireWriter.USER_FLAG;
+      type = GossipMessage.MessageType.fromCode(code);
+      if (type == null
+          || (code >= UserCodec.FIRST_USER_TYPE
+              && code <= GossipMessage.MessageType.QUERY_REPLY.code()
+              && version < USER_VERSION)) {
+        throw new DecodeException(
+            DropReason.UNKNOWN_TYPE,
+            "unknown message type " + typeCode + " at wire version " + version);
+      }
+      String userProblem = userProblem(type, userSection, version);
+      if (userProblem != null) {
+        throw new DecodeException(
+            version < USER_VERSION ? DropReason.BROADCAST_BEFORE_VERSION_4 : DropReason.MALFORMED,
+            userProblem);
       }
     }
     if (length < headerBytes || type == null) {
@@ -472,7 +565,7 @@ public final class BinarySerializer implements MessageSerializer {
     }
     try {
       return new WireReader(bytes, offset + headerBytes, end, maxMessageSize, version)
-          .message(type);
+          .message(type, userSection);
     } catch (IllegalArgumentException | NullPointerException e) {
       // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());

@@ -43,5 +43,62 @@ public enum DropReason {
    * A claim at an incarnation above what this node believes possible now (its wall clock plus
    * {@link GossipConfig#maxIncarnationLead()}): forged, or from a node whose clock runs ahead.
    */
-  INCARNATION_AHEAD
+  INCARNATION_AHEAD,
+  /**
+   * A user broadcast section or a {@link GossipMessage.BroadcastPull} in a message whose wire
+   * version is below 4, the first that carries them.
+   */
+  BROADCAST_BEFORE_VERSION_4,
+  /**
+   * A user broadcast older than the window of sequence numbers this node remembers for its origin
+   * (see {@link GossipCore#broadcast}): it may have been delivered, so it is not.
+   */
+  BROADCAST_OUTSIDE_WINDOW,
+  /**
+   * A user broadcast that a newer one from the same origin with the same topic and key, already
+   * delivered here, superseded.
+   */
+  BROADCAST_SUPERSEDED,
+  /**
+   * A user broadcast announced with a payload above this node's {@link
+   * GossipConfig#maxBroadcastBytes()}, or whose body the held-bytes bound ({@link
+   * GossipConfig#maxHeldBroadcastBytes()}) or the bound on pending pulls left no room for.
+   */
+  BROADCAST_TOO_LARGE,
+  /**
+   * A large user broadcast whose body could not be pulled from any member that announced it, nor
+   * from its origin, within the retries.
+   */
+  BROADCAST_PULL_FAILED,
+  /** A broadcast body this node did not ask for, or of another size than announced. */
+  BROADCAST_UNSOLICITED,
+  /**
+   * A response, receipt or refusal of a direct message, or a reply to a query, that matches nothing
+   * this node waits for: answered already, timed out, cancelled, or from another member than the
+   * one asked.
+   */
+  UNEXPECTED_REPLY,
+  /**
+   * Application data not sent to a member whose wire versions predate application messages (version
+   * 4): a direct message or request fails with {@link MessageFailure#UNSUPPORTED_BY_PEER}, a query
+   * leaves the member out.
+   */
+  PEER_TOO_OLD,
+  /** A response or query answer not sent: its requester is no longer a live member. */
+  UNDELIVERABLE_REPLY,
+  /**
+   * A query whose metadata filters this node does not match (or whose patterns took too long to
+   * match): not delivered, not answered.
+   */
+  QUERY_NOT_TARGETED,
+  /**
+   * A repeated copy of a query already delivered here: not delivered again; a remembered answer or
+   * acknowledgement is sent again.
+   */
+  DUPLICATE_QUERY,
+  /**
+   * Application state larger than {@link GossipConfig#maxAppStateBytes()}: the local state left out
+   * of a push-pull, or a received state not merged.
+   */
+  APP_STATE_TOO_LARGE
 }

@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,14 +13,22 @@ import org.jspecify.annotations.Nullable;
 final class Effects {
   private final Outbox outbox;
   private final GossipListener listener;
+  private final MessageHandler handler;
   private final EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
   private long messagesSent;
   private long listenerErrors;
+  private long handlerErrors;
   private @Nullable WireNegotiation wire;
+  private @Nullable AppStates appStates;
 
-  Effects(Outbox outbox, GossipListener listener) {
+  Effects(Outbox outbox, GossipListener listener, MessageHandler handler) {
     this.outbox = outbox;
     this.listener = listener;
+    this.handler = handler;
+  }
+
+  Effects(Outbox outbox, GossipListener listener) {
+    this(outbox, listener, new MessageHandler() {});
   }
 
   /** Sets who picks each message's wire version (and the hellos); until then, version 0. */
@@ -41,7 +50,52 @@ final class Effects {
     }
     messagesSent++;
     int version = w.versionFor(target);
-    outbox.send(w.withRanges(message, version), target, delivery, version);
+    GossipMessage out = w.withRanges(message, version);
+    AppStates a = appStates;
+    if (a != null) {
+      out = a.outgoing(out, version);
+    }
+    outbox.send(out, target, delivery, version);
+  }
+
+  /** Adds the application state to the push-pulls this node sends (at version 4 and later). */
+  void appStates(AppStates states) {
+    appStates = states;
+  }
+
+  /** Sends a push-pull at {@code version}, which the caller picked, with ranges and app state. */
+  void sendPushPullAt(GossipMessage message, NodeView target, int version) {
+    WireNegotiation w = wire;
+    GossipMessage out = w == null ? message : w.withRanges(message, version);
+    AppStates a = appStates;
+    if (a != null) {
+      out = a.outgoing(out, version);
+    }
+    messagesSent++;
+    outbox.send(out, target, Delivery.RELIABLE, version);
+  }
+
+  /** Sends application data at {@code version}, which the caller picked (no hello, no ranges). */
+  void sendAt(GossipMessage message, NodeView target, Delivery delivery, int version) {
+    messagesSent++;
+    outbox.send(message, target, delivery, version);
+  }
+
+  /**
+   * Runs an application callback other than the handler's; a throw is counted as a handler error.
+   */
+  void guarded(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      handlerErrors++;
+    }
+  }
+
+  /** The wire version a message to {@code target} would go out at now (0 without negotiation). */
+  int versionFor(NodeView target) {
+    WireNegotiation w = wire;
+    return w == null ? 0 : w.versionFor(target);
   }
 
   void emit(ClusterEvent event) {
@@ -50,6 +104,19 @@ final class Effects {
     } catch (RuntimeException e) {
       listenerErrors++;
     }
+  }
+
+  /** Hands application data or an outcome to the message handler; a throw is counted. */
+  void deliver(Consumer<MessageHandler> call) {
+    try {
+      call.accept(handler);
+    } catch (RuntimeException e) {
+      handlerErrors++;
+    }
+  }
+
+  long handlerErrors() {
+    return handlerErrors;
   }
 
   void drop(DropReason reason) {

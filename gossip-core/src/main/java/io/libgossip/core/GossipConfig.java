@@ -34,6 +34,17 @@ public final class GossipConfig {
   private final int maxNewMembersPerMessage;
   private final WireVersions wireVersions;
   private final Duration maxIncarnationLead;
+  private final int maxBroadcastBytes;
+  private final long maxHeldBroadcastBytes;
+  private final int broadcastPacketShare;
+  // application messaging: direct messages, requests, queries, application state
+  private final Duration messageTimeout;
+  private final Duration queryTimeout;
+  private final Duration queryRetryInterval;
+  private final int queryRetries;
+  private final int maxUserPayloadBytes;
+  private final int maxPendingRequests;
+  private final int maxAppStateBytes;
 
   private GossipConfig(Builder b) {
     this.clusterName = b.clusterName;
@@ -59,6 +70,16 @@ public final class GossipConfig {
     this.maxNewMembersPerMessage = b.maxNewMembersPerMessage;
     this.wireVersions = b.wireVersions;
     this.maxIncarnationLead = b.maxIncarnationLead;
+    this.maxBroadcastBytes = b.maxBroadcastBytes;
+    this.maxHeldBroadcastBytes = b.maxHeldBroadcastBytes;
+    this.broadcastPacketShare = b.broadcastPacketShare;
+    this.messageTimeout = b.messageTimeout;
+    this.queryTimeout = b.queryTimeout;
+    this.queryRetryInterval = b.queryRetryInterval;
+    this.queryRetries = b.queryRetries;
+    this.maxUserPayloadBytes = b.maxUserPayloadBytes;
+    this.maxPendingRequests = b.maxPendingRequests;
+    this.maxAppStateBytes = b.maxAppStateBytes;
   }
 
   /**
@@ -83,6 +104,7 @@ public final class GossipConfig {
         .gossipToTheDeadTime(Duration.ofSeconds(60))
         .pushPullInterval(Duration.ofSeconds(60))
         .reconnectInterval(Duration.ofSeconds(30))
+        .queryRetryInterval(Duration.ofSeconds(1))
         .build();
   }
 
@@ -256,6 +278,35 @@ public final class GossipConfig {
   }
 
   /**
+   * Largest payload of a user broadcast ({@link GossipCore#broadcast}), in bytes; a larger one is
+   * refused with an {@link IllegalArgumentException}, and an announced one from another node is
+   * dropped ({@link DropReason#BROADCAST_TOO_LARGE}). Payloads that fit in a packet ride on it;
+   * larger ones are announced there and their body is pulled over the reliable path, so this is
+   * also bounded by {@link #maxMessageSize()} less 1 KiB. In [0, 2^30]. Default: 1 MiB.
+   */
+  public int maxBroadcastBytes() {
+    return maxBroadcastBytes;
+  }
+
+  /**
+   * The most bytes of large user broadcast bodies this node holds, to serve the members that pull
+   * them after hearing them announced; beyond it the oldest are forgotten first. Each body is held
+   * for a minute at most. At least {@link #maxBroadcastBytes()}. Default: 64 MiB.
+   */
+  public long maxHeldBroadcastBytes() {
+    return maxHeldBroadcastBytes;
+  }
+
+  /**
+   * The share of each packet's piggyback room, in percent, that user broadcasts get when both they
+   * and membership claims wait; the claims get the rest, and whichever class needs less than its
+   * share leaves the remainder to the other. In [10, 90]. Default: 50.
+   */
+  public int broadcastPacketShare() {
+    return broadcastPacketShare;
+  }
+
+  /**
    * The most members this node tracks, itself and members in every state ({@code FAILED} and {@code
    * LEFT} tombstones too) included. A claim about an unknown member beyond it is dropped and
    * counted as {@link DropReason#TABLE_FULL}: this bounds the memory forged claims can take (about
@@ -294,10 +345,79 @@ public final class GossipConfig {
   }
 
   /**
+   * How long a reliable direct message ({@link GossipCore#send} with {@link Delivery#RELIABLE})
+   * waits for the target's receipt before it fails with {@link MessageFailure#TIMEOUT}. Long enough
+   * for the largest payload to cross the slowest link. Between 1 ms and 1 hour. Default: 5 s.
+   */
+  public Duration messageTimeout() {
+    return messageTimeout;
+  }
+
+  /**
+   * How long a query waits for answers when its {@link QueryOptions#timeout()} is not given. The
+   * query ends earlier once every targeted member still alive has answered. Between 1 ms and 1
+   * hour. Default: 5 s.
+   */
+  public Duration queryTimeout() {
+    return queryTimeout;
+  }
+
+  /**
+   * How often a query's origin sends it again to the targets that have neither acknowledged nor
+   * answered it (up to {@link #queryRetries()} times): a lost query or answer then costs one
+   * interval, not the timeout. Shorter finishes sooner under loss and sends more duplicates to slow
+   * responders; about a few round trips. Between 1 ms and 1 hour. Default: 100 ms (LAN); {@link
+   * #wan()}: 1 s.
+   */
+  public Duration queryRetryInterval() {
+    return queryRetryInterval;
+  }
+
+  /**
+   * How many times a query's origin sends it again to a target that has neither acknowledged nor
+   * answered it. Between 0 and 100. Default: 8.
+   */
+  public int queryRetries() {
+    return queryRetries;
+  }
+
+  /**
+   * The largest payload of a direct message, request, response, query or query answer sent over the
+   * reliable path, in bytes (the best-effort path is bounded by {@link #maxPacketSize()}); the
+   * encoded message must also stay within {@link #maxMessageSize()}. A larger one fails with {@link
+   * MessageFailure#TOO_LARGE} or an {@link IllegalArgumentException}. Between 0 and 2^30. Default:
+   * 1 MiB.
+   */
+  public int maxUserPayloadBytes() {
+    return maxUserPayloadBytes;
+  }
+
+  /**
+   * The most reliable sends, requests and queries of this node waiting for their outcome at once;
+   * one more is refused with an {@link IllegalStateException}. Bounds the memory of the pending
+   * table (about 100 bytes an entry, plus a query's target sets). Between 1 and 2^20. Default:
+   * 4096.
+   */
+  public int maxPendingRequests() {
+    return maxPendingRequests;
+  }
+
+  /**
+   * The largest application state ({@link AppState#localState}) carried in one push-pull, in bytes.
+   * A larger local state is left out of the exchange and counted as {@link
+   * DropReason#APP_STATE_TOO_LARGE}, as is a larger state received; 0 turns the application state
+   * off. The push-pull as a whole must also stay within {@link #maxMessageSize()}. Between 0 and
+   * 2^30. Default: 1 MiB.
+   */
+  public int maxAppStateBytes() {
+    return maxAppStateBytes;
+  }
+
+  /**
    * The binary wire format versions this node reads and writes. Default: {@link
-   * WireVersions#SUPPORTED}, {@code [2, 3]}: the node talks to nodes that speak only version 2 and
-   * speaks version 3 with those that also do. Narrow it only to pin a version during an upgrade
-   * ({@code [2, 2]} behaves exactly as a node built before version 3).
+   * WireVersions#SUPPORTED}, {@code [2, 4]}: the node talks to nodes that speak only version 2 and
+   * speaks the highest version each peer also speaks. Narrow it only to pin a version during an
+   * upgrade ({@code [2, 2]} behaves exactly as a node built before version 3).
    */
   public WireVersions wireVersions() {
     return wireVersions;
@@ -445,6 +565,16 @@ public final class GossipConfig {
     private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
     private Duration maxIncarnationLead = Duration.ofHours(1);
+    private int maxBroadcastBytes = 1024 * 1024;
+    private long maxHeldBroadcastBytes = 64L * 1024 * 1024;
+    private int broadcastPacketShare = 50;
+    private Duration messageTimeout = Duration.ofSeconds(5);
+    private Duration queryTimeout = Duration.ofSeconds(5);
+    private Duration queryRetryInterval = Duration.ofMillis(100);
+    private int queryRetries = 8;
+    private int maxUserPayloadBytes = 1 << 20;
+    private int maxPendingRequests = 4096;
+    private int maxAppStateBytes = 1 << 20;
 
     private Builder() {}
 
@@ -472,6 +602,16 @@ public final class GossipConfig {
       maxNewMembersPerMessage = c.maxNewMembersPerMessage;
       wireVersions = c.wireVersions;
       maxIncarnationLead = c.maxIncarnationLead;
+      maxBroadcastBytes = c.maxBroadcastBytes;
+      maxHeldBroadcastBytes = c.maxHeldBroadcastBytes;
+      broadcastPacketShare = c.broadcastPacketShare;
+      messageTimeout = c.messageTimeout;
+      queryTimeout = c.queryTimeout;
+      queryRetryInterval = c.queryRetryInterval;
+      queryRetries = c.queryRetries;
+      maxUserPayloadBytes = c.maxUserPayloadBytes;
+      maxPendingRequests = c.maxPendingRequests;
+      maxAppStateBytes = c.maxAppStateBytes;
     }
 
     /** See {@link GossipConfig#clusterName()}. */
@@ -582,6 +722,24 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#maxBroadcastBytes()}. */
+    public Builder maxBroadcastBytes(int v) {
+      maxBroadcastBytes = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxHeldBroadcastBytes()}. */
+    public Builder maxHeldBroadcastBytes(long v) {
+      maxHeldBroadcastBytes = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#broadcastPacketShare()}. */
+    public Builder broadcastPacketShare(int v) {
+      broadcastPacketShare = v;
+      return this;
+    }
+
     /** See {@link GossipConfig#maxQueuedUpdates()}. */
     public Builder maxQueuedUpdates(int v) {
       maxQueuedUpdates = v;
@@ -609,6 +767,48 @@ public final class GossipConfig {
     /** See {@link GossipConfig#maxIncarnationLead()}. */
     public Builder maxIncarnationLead(Duration v) {
       maxIncarnationLead = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#messageTimeout()}. */
+    public Builder messageTimeout(Duration v) {
+      messageTimeout = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#queryTimeout()}. */
+    public Builder queryTimeout(Duration v) {
+      queryTimeout = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#queryRetryInterval()}. */
+    public Builder queryRetryInterval(Duration v) {
+      queryRetryInterval = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#queryRetries()}. */
+    public Builder queryRetries(int v) {
+      queryRetries = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxUserPayloadBytes()}. */
+    public Builder maxUserPayloadBytes(int v) {
+      maxUserPayloadBytes = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxPendingRequests()}. */
+    public Builder maxPendingRequests(int v) {
+      maxPendingRequests = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxAppStateBytes()}. */
+    public Builder maxAppStateBytes(int v) {
+      maxAppStateBytes = v;
       return this;
     }
 
@@ -661,11 +861,27 @@ public final class GossipConfig {
       range("maxMembers", maxMembers, 2, 1 << 24);
       range("maxNewMembersPerMessage", maxNewMembersPerMessage, 1, 1 << 24);
       BinarySerializer.checkSupported(wireVersions);
+      range("maxBroadcastBytes", maxBroadcastBytes, 0, 1 << 30);
+      if (maxHeldBroadcastBytes < maxBroadcastBytes || maxHeldBroadcastBytes > (1L << 40)) {
+        throw new IllegalArgumentException(
+            "maxHeldBroadcastBytes must be in [maxBroadcastBytes = "
+                + maxBroadcastBytes
+                + ", 2^40], got "
+                + maxHeldBroadcastBytes);
+      }
+      range("broadcastPacketShare", broadcastPacketShare, 10, 90);
       positive("maxIncarnationLead", maxIncarnationLead);
       if (maxIncarnationLead.compareTo(Duration.ofMinutes(1)) < 0) {
         throw new IllegalArgumentException(
             "maxIncarnationLead must be at least 1 minute, got " + maxIncarnationLead);
       }
+      upToAnHour("messageTimeout", messageTimeout);
+      upToAnHour("queryTimeout", queryTimeout);
+      upToAnHour("queryRetryInterval", queryRetryInterval);
+      range("queryRetries", queryRetries, 0, 100);
+      range("maxUserPayloadBytes", maxUserPayloadBytes, 0, 1 << 30);
+      range("maxPendingRequests", maxPendingRequests, 1, 1 << 20);
+      range("maxAppStateBytes", maxAppStateBytes, 0, 1 << 30);
       return new GossipConfig(this);
     }
 
@@ -675,6 +891,14 @@ public final class GossipConfig {
       }
       if (d.compareTo(Duration.ofDays(365)) > 0) {
         throw new IllegalArgumentException(name + " must be at most 365 days, got " + d);
+      }
+    }
+
+    private static void upToAnHour(String name, Duration d) {
+      if (d == null
+          || d.compareTo(Duration.ofMillis(1)) < 0
+          || d.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(name + " must be between 1 ms and 1 hour, got " + d);
       }
     }
 

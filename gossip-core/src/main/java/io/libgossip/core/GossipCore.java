@@ -65,7 +65,13 @@ public final class GossipCore {
   final AntiEntropy antiEntropy;
   final WireNegotiation wire;
   final Departure departure;
+  final UserBroadcasts userBroadcasts;
   final IncarnationCeiling ceiling;
+  // application messaging (direct messages, requests, queries, application state)
+  final PendingTable pending;
+  final Messaging messaging;
+  final Queries queries;
+  final AppStates appStates;
 
   private final GossipConfig config;
   private final LongSupplier ticker;
@@ -114,7 +120,7 @@ public final class GossipCore {
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.gossipIntervalNanos = config.gossipInterval().toNanos();
     this.self = new SelfState(id, address, incarnation, b.metadata, b.configEpoch);
-    this.effects = new Effects(outbox, listener);
+    this.effects = new Effects(outbox, listener, b.messageHandler);
     this.awareness = new Awareness(config.awarenessMaxMultiplier());
     this.schedule = new Schedule(config, random);
     this.table =
@@ -128,9 +134,24 @@ public final class GossipCore {
     this.wire = new WireNegotiation(self, table, config.wireVersions());
     effects.wire(wire);
     this.broadcasts = new BroadcastQueue<>(config.maxQueuedUpdates());
+    this.userBroadcasts =
+        new UserBroadcasts(
+            self,
+            table,
+            effects,
+            config,
+            random,
+            b.wallClockAtStart == null ? null : incarnation, // a generation: a new one per life
+            config.maxPacketSize() - b.packetOverhead);
     this.disseminator =
         new Disseminator(
-            self, table, broadcasts, effects, config, config.maxPacketSize() - b.packetOverhead);
+            self,
+            table,
+            broadcasts,
+            userBroadcasts.queue(),
+            effects,
+            config,
+            config.maxPacketSize() - b.packetOverhead);
     this.claims =
         new ClaimRules(self, table, suspicions, broadcasts, awareness, effects, config, ceiling);
     this.detector =
@@ -139,6 +160,13 @@ public final class GossipCore {
     this.antiEntropy =
         new AntiEntropy(self, table, claims, disseminator, schedule, effects, random, config);
     this.departure = new Departure(self, table, disseminator, effects, config);
+    this.pending = new PendingTable(config.maxPendingRequests());
+    this.messaging =
+        new Messaging(
+            self, table, wire, effects, config, pending, config.maxPacketSize() - b.packetOverhead);
+    this.queries = new Queries(self, table, messaging, effects, config, pending);
+    this.appStates = new AppStates(b.appState, effects, config.maxAppStateBytes());
+    effects.appStates(appStates);
   }
 
   // =====================================================================================
@@ -170,6 +198,7 @@ public final class GossipCore {
       disseminator.gossipRound(now);
     }
     departure.tick(now);
+    userBroadcasts.tick(now);
     if (ceiling.respreadDue(now) && !self.leaving()) {
       disseminator.spread(self.claim()); // now within the peers' incarnation ceiling
     }
@@ -180,6 +209,7 @@ public final class GossipCore {
       antiEntropy.reconnectRound(now);
     }
     cleanupExpired(now);
+    tickMessaging(now);
     lastTickNanos = ticker.getAsLong() - t0;
     afterCall();
   }
@@ -239,7 +269,7 @@ public final class GossipCore {
     }
     // The one dispatch over message types; exhaustive, as a switch expression over an enum.
     return switch (message.type()) {
-      case PUSH_PULL -> Received.Applied.of(antiEntropy.onPushPull((PushPull) message, now));
+      case PUSH_PULL -> onPushPull((PushPull) message, now);
       case PING -> {
         Piggyback p = applyPiggyback(message, now);
         // The ack carries the corrections: no separate packet.
@@ -264,7 +294,53 @@ public final class GossipCore {
         yield answered(message, p, detector.onNack((Nack) message));
       }
       case GOSSIP -> answered(message, applyPiggyback(message, now), true);
+      case BROADCAST_PULL -> {
+        Piggyback p = applyPiggyback(message, now);
+        Received r = userBroadcasts.onPull((GossipMessage.BroadcastPull) message, now);
+        answered(message, p, true);
+        yield r;
+      }
+      case USER, QUERY, QUERY_REPLY -> onApplicationMessage(message, now);
     };
+  }
+
+  private Received onPushPull(PushPull pp, long now) {
+    boolean joining = !antiEntropy.hasJoined();
+    appStates.receiving(pp, joining);
+    Received r;
+    try {
+      r = Received.Applied.of(antiEntropy.onPushPull(pp, now));
+    } finally {
+      appStates.received();
+    }
+    if (joining
+        && pp.reply()
+        && antiEntropy.hasJoined()
+        && wire.senderVersions() == null
+        && appStates.active(wire.own())) {
+      // The join went at the oldest version (the seed's was unknown), without application state:
+      // exchange again as a join at this node's newest, which an older seed drops.
+      appStates.expectJoinReply(pp.from());
+      antiEntropy.requestJoinAt(
+          Member.replyTo(table.get(pp.from()), pp.fromAddress()), wire.own().max());
+    }
+    return r;
+  }
+
+  /** A direct message, query or query reply: its claims first, then the application part. */
+  private Received onApplicationMessage(GossipMessage message, long now) {
+    Piggyback p = applyPiggyback(message, now);
+    Member sender = table.get(message.from());
+    Received r;
+    if (message instanceof UserMessage m) {
+      r = messaging.onUser(m, sender, now);
+    } else if (message instanceof QueryMessage m) {
+      r = queries.onQuery(m, sender, now);
+    } else {
+      r = queries.onReply((QueryReplyMessage) message, now);
+    }
+    Received answered = answered(message, p, true);
+    return r instanceof Received.Dropped ? r : answered;
   }
 
   /**
@@ -289,6 +365,11 @@ public final class GossipCore {
         corrections = claims.addCorrection(corrections, u.id());
       }
     }
+    if (!message.broadcasts().isEmpty()
+        && userBroadcasts.receive(message, table.get(message.from()), now)
+        && !self.leaving()) {
+      schedule.set(Deadline.GOSSIP, now); // pass a new broadcast on at once
+    }
     return new Piggyback(sender, changes, corrections);
   }
 
@@ -303,6 +384,60 @@ public final class GossipCore {
           p.corrections());
     }
     return acted ? Received.Applied.of(p.changes()) : Received.STALE;
+  }
+
+  /**
+   * Broadcasts {@code payload} to every other live member: it spreads epidemically, piggybacked on
+   * the packets the protocol sends anyway and on gossip rounds, through the same least-sent-first
+   * queue and retransmit limit as membership claims, with a fair share of every packet (see {@link
+   * GossipConfig#broadcastPacketShare()}). Each other node's {@link MessageHandler#onBroadcast}
+   * gets it at most once (by origin, origin life and sequence number); this node's handler never
+   * does. Members that read only wire versions below 4 do not get it.
+   *
+   * <p>With a {@code key}, a newer broadcast from this node with the same topic and key replaces
+   * the older one in the queues it still waits in, and a node that delivered the newer one never
+   * delivers the older. A payload too large to ride in a packet (more than about half the packet
+   * size) is announced instead, and every node pulls its body over {@link Delivery#RELIABLE} from a
+   * member that announced it to it, or from this node.
+   *
+   * <p>Delivery is best effort: a node that is unreachable (partitioned, paused) for longer than
+   * the broadcast keeps being retransmitted (the retransmit limit's number of sends by each node
+   * that has it, a few seconds on a LAN) does not get it, and a broadcast is not delivered to a
+   * node more than {@value DeliveryLog#WINDOW} broadcasts of its origin behind. The order of
+   * delivery is not defined, not even for one origin.
+   *
+   * @param topic what it is about, printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes to deliver (copied), at most {@link GossipConfig#maxBroadcastBytes()}
+   * @param key null, or a printable key of 1 to 64 bytes of UTF-8 (see above)
+   * @param now the runtime's clock, in nanoseconds
+   * @return the broadcast's sequence number, from 1 in this life of the node
+   * @throws IllegalArgumentException when the topic or key is empty, too long or not printable, or
+   *     the payload is too large
+   * @throws IllegalStateException before the node started (its first tick, join or message) or
+   *     after {@link #leave(long)}
+   */
+  public long broadcast(String topic, byte[] payload, @Nullable String key, long now) {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    if (!schedule.started()) {
+      throw new IllegalStateException(
+          "node " + self.id + " has not started: tick, join or handle a message first");
+    }
+    if (self.leaving()) {
+      throw new IllegalStateException("node " + self.id + " has left; it broadcasts no more");
+    }
+    boolean idle = disseminator.queuedBroadcasts() == 0 && disseminator.queued() == 0;
+    long seq = userBroadcasts.broadcast(topic, payload, key, now);
+    if (idle) {
+      schedule.set(Deadline.GOSSIP, now); // start spreading at once
+    }
+    afterCall();
+    return seq;
+  }
+
+  /** User broadcasts this node has delivered to its handler. */
+  public long broadcastsDelivered() {
+    return userBroadcasts.delivered();
   }
 
   /** Introduces the node at {@code address}: a push-pull state exchange with it. */
@@ -356,6 +491,7 @@ public final class GossipCore {
       return;
     }
     detector.cancelProbe();
+    shutdownMessaging();
     disseminator.spread(self.leave(now));
     schedule.set(Deadline.GOSSIP, now); // start spreading at once
     departure.start(detector.nextSeq(), now);
@@ -389,6 +525,151 @@ public final class GossipCore {
     ceiling.raised(claim.incarnation(), now);
   }
 
+  // -------------------------------------------------------------------------------------
+  // Application messaging: direct messages, requests, queries (see MessageHandler)
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Sends {@code payload} to member {@code memberId} under {@code topic}, delivered there through
+   * {@link MessageHandler#onMessage} as a {@link DirectMessage} with request id 0.
+   *
+   * <p>{@link Delivery#BEST_EFFORT}: one datagram, fire and forget, delivered at most once, maybe
+   * not at all; the message must fit one packet ({@link GossipConfig#maxPacketSize()} less the
+   * runtime's overhead). Returns 0 once it is handed to the outbox. When the target is unknown, not
+   * alive or too old, nothing is sent and an id is returned instead, whose {@link
+   * MessageHandler#onSendFailed} follows from the next {@link #tick}.
+   *
+   * <p>{@link Delivery#RELIABLE}: handed to the reliable path (a stream), up to {@link
+   * GossipConfig#maxUserPayloadBytes()}; returns an id, and exactly one outcome follows for it,
+   * never from within this call: {@link MessageHandler#onDelivered} once the target's node got it
+   * (its core sends a receipt), or {@link MessageHandler#onSendFailed} with {@link
+   * MessageFailure#TIMEOUT} (no receipt within {@link GossipConfig#messageTimeout()}), {@link
+   * MessageFailure#UNKNOWN_MEMBER}, {@link MessageFailure#MEMBER_NOT_LIVE} (also when the target
+   * fails or leaves while the message waits), {@link MessageFailure#UNSUPPORTED_BY_PEER} (it speaks
+   * a wire version older than 4), {@link MessageFailure#TOO_LARGE}, {@link
+   * MessageFailure#SEND_FAILED} (see {@link #cancel}) or {@link MessageFailure#SHUTDOWN}. A timed
+   * out message may still have been delivered (its receipt was lost or late).
+   *
+   * @param topic printable, 1 to {@link UserMessage#MAX_TOPIC_BYTES} bytes of UTF-8
+   * @return 0, or the id the outcome is reported under
+   * @throws IllegalArgumentException for a bad topic, {@code memberId} naming this node, or a
+   *     best-effort payload that does not fit a packet (send it with {@link Delivery#RELIABLE})
+   * @throws IllegalStateException after {@link #leave(long)}, or when {@link
+   *     GossipConfig#maxPendingRequests()} outcomes are pending
+   */
+  public long send(String memberId, String topic, byte[] payload, Delivery delivery, long now) {
+    ensureStarted(now);
+    return messaging.send(memberId, topic, payload, delivery, now);
+  }
+
+  /**
+   * Sends a request to member {@code memberId}, delivered there as a {@link DirectMessage} whose
+   * {@link DirectMessage#requestId()} is the returned id; its node answers with {@link #respond} or
+   * {@link #reject}. The request goes best effort (one datagram) when it fits a packet, and over
+   * the reliable path otherwise (up to {@link GossipConfig#maxUserPayloadBytes()}); it is sent
+   * once, never repeated. Exactly one outcome follows, never from within this call: {@link
+   * MessageHandler#onResponse} with the answer, or {@link MessageHandler#onSendFailed} with {@link
+   * MessageFailure#TIMEOUT} (no answer within {@code timeout}: the request or its answer may have
+   * been lost), {@link MessageFailure#REJECTED}, or a reason as for {@link #send}.
+   *
+   * @param timeout how long to wait for the answer, in (0, 1 h]
+   * @return the request's id
+   * @throws IllegalArgumentException for a bad topic or timeout, or {@code memberId} naming this
+   *     node
+   * @throws IllegalStateException after {@link #leave(long)}, or when {@link
+   *     GossipConfig#maxPendingRequests()} outcomes are pending
+   */
+  public long request(
+      String memberId, String topic, byte[] payload, java.time.Duration timeout, long now) {
+    ensureStarted(now);
+    return messaging.request(memberId, topic, payload, timeout, now);
+  }
+
+  /**
+   * Answers the request {@code requestId} of member {@code to} (a {@link DirectMessage} with a
+   * request id): best effort when the answer fits a packet, over the reliable path otherwise. When
+   * {@code to} is no longer a live member nothing is sent (counted as {@link
+   * DropReason#UNDELIVERABLE_REPLY}). Answer each request once; the requester takes the first.
+   *
+   * @throws IllegalArgumentException when {@code requestId} is 0 or the payload exceeds {@link
+   *     GossipConfig#maxUserPayloadBytes()}
+   */
+  public void respond(String to, long requestId, byte[] payload, long now) {
+    ensureStarted(now);
+    messaging.respond(to, requestId, payload, now);
+  }
+
+  /**
+   * Refuses the request {@code requestId} of member {@code to}: its {@link
+   * MessageHandler#onSendFailed} reports {@link MessageFailure#REJECTED}. Best effort.
+   *
+   * @throws IllegalArgumentException when {@code requestId} is 0
+   */
+  public void reject(String to, long requestId, long now) {
+    ensureStarted(now);
+    messaging.reject(to, requestId, now);
+  }
+
+  /**
+   * The runtime reports that it could not hand over the message or request {@code id} (a {@link
+   * UserMessage} this node sent with {@link UserMessage#originatedHere()}): connection refused,
+   * reset or closed. Its {@link MessageHandler#onSendFailed} reports {@code reason} at once, unless
+   * an outcome was reported already; ids of queries and unknown ids are ignored (a query sends
+   * again to targets that have not answered).
+   */
+  public void cancel(long id, MessageFailure reason, long now) {
+    ensureStarted(now);
+    messaging.cancel(id, reason);
+  }
+
+  /**
+   * Asks the live members that match {@code options} (this node included, when it matches) and
+   * collects their answers. The query goes straight to each target (best effort when it fits a
+   * packet, else over the reliable path) and again every {@link GossipConfig#queryRetryInterval()},
+   * up to {@link GossipConfig#queryRetries()} times, to targets that have neither acknowledged nor
+   * answered. Members whose wire version is older than 4 are left out (counted as {@link
+   * DropReason#PEER_TOO_OLD}). Each target delivers it once through {@link MessageHandler#onQuery}
+   * (after checking the metadata filters against its own metadata) and answers with {@link
+   * #respondToQuery}.
+   *
+   * <p>Never from within this call: {@link MessageHandler#onQueryResponse} once per acknowledgement
+   * and once per answer (at most one each per member), then {@link MessageHandler#onQueryDone} as
+   * soon as every targeted member still alive has answered (a target that fails or leaves moves to
+   * {@link QueryResult#departed()}), or at the timeout ({@link QueryOptions#timeout()}, by default
+   * {@link GossipConfig#queryTimeout()}); on {@link #leave} or {@link #reset} instead {@link
+   * MessageHandler#onSendFailed} with {@link MessageFailure#SHUTDOWN}.
+   *
+   * @param name printable, 1 to {@link UserMessage#MAX_TOPIC_BYTES} bytes of UTF-8
+   * @return the query's id
+   * @throws IllegalArgumentException for a bad name, more than {@link QueryMessage#MAX_FILTERS}
+   *     metadata filters, or a payload beyond {@link GossipConfig#maxUserPayloadBytes()}
+   * @throws IllegalStateException after {@link #leave(long)}, or when {@link
+   *     GossipConfig#maxPendingRequests()} outcomes are pending
+   */
+  public long query(String name, byte[] payload, QueryOptions options, long now) {
+    ensureStarted(now);
+    return queries.query(name, payload, options, now);
+  }
+
+  /**
+   * Answers query {@code q} (as {@link MessageHandler#onQuery} gave it): best effort when the
+   * answer fits a packet (sent again if the query comes again), over the reliable path otherwise.
+   * One answer per query; later ones are ignored. When the origin is no longer a live member
+   * nothing is sent (counted as {@link DropReason#UNDELIVERABLE_REPLY}).
+   *
+   * @throws IllegalArgumentException when the payload exceeds {@link
+   *     GossipConfig#maxUserPayloadBytes()}
+   */
+  public void respondToQuery(QueryRequest q, byte[] payload, long now) {
+    ensureStarted(now);
+    queries.respondToQuery(q, payload, now);
+  }
+
+  /** How many reliable sends, requests and queries of this node wait for their outcome. */
+  public int pendingOutcomes() {
+    return pending.size();
+  }
+
   /** Counts bytes the runtime sent on this node's behalf. */
   public void recordBytesSent(long bytes) {
     bytesSent += bytes;
@@ -416,8 +697,10 @@ public final class GossipCore {
    * kept, so old claims about this node stay refutable.
    */
   public void reset(long now) {
+    shutdownMessaging();
     table.clear();
     disseminator.clear();
+    userBroadcasts.clear();
     suspicions.clear();
     detector.clear();
     awareness.reset();
@@ -520,6 +803,8 @@ public final class GossipCore {
     d = detector.earliestDeadline(d);
     d = departure.earliestDeadline(d);
     d = ceiling.earliestDeadline(d);
+    d = userBroadcasts.earliestDeadline(d);
+    d = pending.earliestDeadline(d);
     return table.earliestTombstone(d);
   }
 
@@ -570,6 +855,31 @@ public final class GossipCore {
     schedule.start(now);
   }
 
+  /** Outcomes due: timeouts, failures decided earlier, query retries, departures, endings. */
+  private void tickMessaging(long now) {
+    queries.tick(now);
+    if (pending.isEmpty()) {
+      return;
+    }
+    messaging.failDeparted();
+    for (PendingTable.Entry e : pending.due(now)) {
+      if (e.kind == PendingTable.Kind.QUERY) {
+        queries.due(e, now);
+      } else {
+        messaging.expire(e);
+      }
+    }
+  }
+
+  /** Every send, request and query still waiting fails with {@link MessageFailure#SHUTDOWN}. */
+  private void shutdownMessaging() {
+    for (PendingTable.Entry e : pending.all()) {
+      long id = e.id;
+      effects.deliver(h -> h.onSendFailed(id, MessageFailure.SHUTDOWN));
+    }
+    pending.clear();
+  }
+
   /** At the end of each command: announces the leave once it has spread. */
   private void afterCall() {
     if (!leaveSpreadAnnounced && leaveSpread()) {
@@ -590,6 +900,8 @@ public final class GossipCore {
     @Nullable RandomGenerator random;
     @Nullable Outbox outbox;
     GossipListener listener = e -> {};
+    MessageHandler messageHandler = new MessageHandler() {};
+    @Nullable AppState appState;
     LongSupplier ticker = () -> 0L;
     int packetOverhead;
 
@@ -666,6 +978,18 @@ public final class GossipCore {
     /** Receives membership events; default: none. */
     public Builder listener(GossipListener v) {
       listener = v;
+      return this;
+    }
+
+    /** Receives application data (broadcasts, messages, queries) and outcomes; default: none. */
+    public Builder messageHandler(MessageHandler v) {
+      messageHandler = Objects.requireNonNull(v, "messageHandler");
+      return this;
+    }
+
+    /** Application state carried in push-pull exchanges; default: none. */
+    public Builder appState(AppState v) {
+      appState = Objects.requireNonNull(v, "appState");
       return this;
     }
 

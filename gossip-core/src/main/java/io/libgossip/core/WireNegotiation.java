@@ -113,6 +113,11 @@ final class WireNegotiation {
     }
   }
 
+  /** While a message is handled: the range its header carried (null: none, or no message). */
+  @Nullable WireVersions senderVersions() {
+    return replyVersions;
+  }
+
   long rangesLearned() {
     return rangesLearned;
   }
@@ -158,6 +163,34 @@ final class WireNegotiation {
       return own.min();
     }
     return Math.max(own.min(), own.highestCommon(known));
+  }
+
+  /**
+   * The version to send application data ({@link UserMessage} and the query messages) to {@code
+   * target} at: the highest both speak when its range is known and reaches version 4, this node's
+   * newest when the range is not known yet; -1 when either side speaks no version that carries
+   * application data.
+   */
+  int userVersion(NodeView target) {
+    if (own.max() < BinarySerializer.USER_VERSION) {
+      return -1;
+    }
+    WireVersions known = null;
+    if (replyTo != null
+        && replyVersions != null
+        && (target.hasId()
+            ? replyTo.equals(target.id())
+            : Objects.equals(target.address(), replyAddress))) {
+      known = replyVersions;
+    }
+    if (known == null) {
+      known = rangeOf(target);
+    }
+    if (known == null) {
+      return own.max();
+    }
+    int v = own.highestCommon(known);
+    return v >= BinarySerializer.USER_VERSION ? v : -1;
   }
 
   private @Nullable WireVersions rangeOf(NodeView target) {

@@ -55,7 +55,21 @@ final class WireReader {
    * @throws DecodeException naming the first thing wrong
    */
   GossipMessage message(GossipMessage.MessageType type) throws DecodeException {
+    return message(type, false);
+  }
+
+  /**
+   * Reads the body of a message of {@code type}, followed by a user broadcast section when {@code
+   * userSection}, ending exactly where the input does.
+   *
+   * @throws DecodeException naming the first thing wrong
+   */
+  GossipMessage message(GossipMessage.MessageType type, boolean userSection)
+      throws DecodeException {
     GossipMessage message = body(type);
+    if (userSection) {
+      message = message.withBroadcasts(broadcasts());
+    }
     if (pos != end) {
       throw new DecodeException(
           DropReason.MALFORMED, (end - pos) + " trailing bytes after the message");
@@ -102,7 +116,10 @@ final class WireReader {
           int known =
               BinarySerializer.FLAG_JOIN
                   | BinarySerializer.FLAG_REPLY
-                  | (version >= BinarySerializer.RANGE_VERSION ? BinarySerializer.FLAG_RANGES : 0);
+                  | (version >= BinarySerializer.RANGE_VERSION ? BinarySerializer.FLAG_RANGES : 0)
+                  | (version >= BinarySerializer.USER_VERSION
+                      ? BinarySerializer.FLAG_APP_STATE
+                      : 0);
           if ((flags & ~known) != 0) {
             throw new DecodeException(
                 DropReason.MALFORMED, "unknown push-pull flags 0x" + Integer.toHexString(flags));
@@ -110,13 +127,114 @@ final class WireReader {
           List<MemberUpdate> updates = updates();
           Map<String, WireVersions> ranges =
               (flags & BinarySerializer.FLAG_RANGES) != 0 ? ranges(updates) : Map.of();
+          byte[] appState = EMPTY;
+          if ((flags & BinarySerializer.FLAG_APP_STATE) != 0) {
+            appState = bytes("application state");
+            if (appState.length == 0) {
+              throw new DecodeException(
+                  DropReason.MALFORMED, "empty application state (the flag must be clear)");
+            }
+          }
           return new GossipMessage.PushPull(
               from,
               fromAddress,
               (flags & BinarySerializer.FLAG_JOIN) != 0,
               (flags & BinarySerializer.FLAG_REPLY) != 0,
               updates,
-              ranges);
+              ranges,
+              appState);
+        }
+      case USER:
+        {
+          long id = varint();
+          int flags = u8();
+          if ((flags & UserCodec.USER_RESERVED) != 0) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "reserved user flags 0x" + Integer.toHexString(flags));
+          }
+          UserMessage.Kind kind = UserMessage.Kind.fromCode(flags & UserCodec.USER_KIND_MASK);
+          if (kind == null) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "unknown user message kind " + (flags & 7));
+          }
+          String topic = string(UserMessage.MAX_TOPIC_BYTES, "topic");
+          byte[] payload = bytes("payload");
+          return new UserMessage(
+              from,
+              fromAddress,
+              id,
+              kind,
+              (flags & UserCodec.USER_RELIABLE) != 0,
+              topic,
+              payload,
+              updates());
+        }
+      case QUERY:
+        {
+          long id = varint();
+          int flags = u8();
+          if ((flags & ~UserCodec.QUERY_ACK) != 0) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "reserved query flags 0x" + Integer.toHexString(flags));
+          }
+          String name = string(UserMessage.MAX_TOPIC_BYTES, "query name");
+          long timeoutMillis = varint();
+          int n = count(2, "query filter");
+          if (n > QueryMessage.MAX_FILTERS) {
+            throw new DecodeException(DropReason.TOO_LARGE, n + " query filters");
+          }
+          java.util.TreeMap<String, String> filters = new java.util.TreeMap<>();
+          String last = null;
+          for (int i = 0; i < n; i++) {
+            String key = string(QueryMessage.MAX_FILTER_BYTES, "filter key");
+            if (last != null && last.compareTo(key) >= 0) {
+              throw new DecodeException(
+                  DropReason.MALFORMED, "query filter keys not in strictly ascending order");
+            }
+            last = key;
+            filters.put(key, string(QueryMessage.MAX_FILTER_BYTES, "filter pattern"));
+          }
+          byte[] payload = bytes("payload");
+          return new QueryMessage(
+              from,
+              fromAddress,
+              id,
+              name,
+              (flags & UserCodec.QUERY_ACK) != 0,
+              timeoutMillis,
+              filters,
+              payload,
+              updates());
+        }
+      case QUERY_REPLY:
+        {
+          long queryId = varint();
+          int flags = u8();
+          if ((flags & ~UserCodec.REPLY_ACK) != 0) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "reserved reply flags 0x" + Integer.toHexString(flags));
+          }
+          byte[] payload = bytes("payload");
+          return new QueryReplyMessage(
+              from, fromAddress, queryId, (flags & UserCodec.REPLY_ACK) != 0, payload, updates());
+        }
+      case BROADCAST_PULL:
+        {
+          int flags = u8();
+          if ((flags & WireWriter.PULL_RESERVED) != 0
+              || (flags & (WireWriter.PULL_REPLY | WireWriter.PULL_MISSING))
+                  == WireWriter.PULL_MISSING) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "bad broadcast pull flags 0x" + Integer.toHexString(flags));
+          }
+          boolean reply = (flags & WireWriter.PULL_REPLY) != 0;
+          boolean missing = (flags & WireWriter.PULL_MISSING) != 0;
+          String origin = id("origin");
+          long life = nonNegative("life");
+          long seq = sequence();
+          byte[] body = reply && !missing ? bytes("broadcast body") : EMPTY;
+          return new GossipMessage.BroadcastPull(
+              from, fromAddress, reply, missing, origin, life, seq, body, updates());
         }
       default:
         throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + type);
@@ -164,6 +282,98 @@ final class WireReader {
           DropReason.MALFORMED, "range list without a known range (the flag must be clear)");
     }
     return ranges;
+  }
+
+  /** The smallest item of a user broadcast section. */
+  private static final int MIN_ITEM_BYTES = 8;
+
+  /** A user broadcast section: a count of at least one, then the items. */
+  private List<BroadcastItem> broadcasts() throws DecodeException {
+    int n = count(MIN_ITEM_BYTES, "broadcast");
+    if (n == 0) {
+      throw new DecodeException(
+          DropReason.MALFORMED, "empty user broadcast section (the type flag must be clear)");
+    }
+    BroadcastItem[] items = new BroadcastItem[n];
+    for (int i = 0; i < n; i++) {
+      int flags = u8();
+      if ((flags & WireWriter.ITEM_RESERVED) != 0) {
+        throw new DecodeException(
+            DropReason.MALFORMED, "reserved broadcast flags set: 0x" + Integer.toHexString(flags));
+      }
+      String origin = id("broadcast origin");
+      long life = nonNegative("broadcast life");
+      long seq = sequence();
+      span(BroadcastItem.MAX_TOPIC_BYTES, "broadcast topic");
+      String topic = printable(spanString(), "broadcast topic", BroadcastItem.MAX_TOPIC_BYTES);
+      String key = null;
+      if ((flags & WireWriter.ITEM_HAS_KEY) != 0) {
+        span(BroadcastItem.MAX_TOPIC_BYTES, "broadcast key");
+        key = printable(spanString(), "broadcast key", BroadcastItem.MAX_TOPIC_BYTES);
+      }
+      long size = varint();
+      if (size < 0 || size > MAX_BROADCAST_SIZE) {
+        throw new DecodeException(
+            DropReason.TOO_LARGE,
+            "broadcast of " + Long.toUnsignedString(size) + " bytes exceeds " + MAX_BROADCAST_SIZE);
+      }
+      byte[] payload;
+      if ((flags & WireWriter.ITEM_ANNOUNCED) != 0) {
+        if (size == 0) {
+          throw new DecodeException(DropReason.MALFORMED, "announced broadcast of 0 bytes");
+        }
+        payload = EMPTY;
+      } else {
+        payload = take(size, "broadcast payload");
+      }
+      items[i] = new BroadcastItem(origin, life, seq, topic, key, (int) size, payload);
+    }
+    return List.of(items);
+  }
+
+  /** The largest announced broadcast the format carries, 2^30 bytes. */
+  static final int MAX_BROADCAST_SIZE = 1 << 30;
+
+  /** A length-prefixed byte string, bounded by the message size and by what remains. */
+  private byte[] bytes(String what) throws DecodeException {
+    long n = varint();
+    if (n < 0 || n > maxMessageSize) {
+      throw new DecodeException(
+          DropReason.TOO_LARGE, what + " of " + Long.toUnsignedString(n) + " bytes");
+    }
+    return take(n, what);
+  }
+
+  private byte[] take(long n, String what) throws DecodeException {
+    if (n > end - pos) {
+      throw new DecodeException(
+          DropReason.TRUNCATED, what + " of " + n + " bytes exceeds the remaining bytes");
+    }
+    if (n == 0) {
+      return EMPTY;
+    }
+    byte[] out = Arrays.copyOfRange(b, pos, pos + (int) n);
+    pos += (int) n;
+    return out;
+  }
+
+  private long nonNegative(String what) throws DecodeException {
+    long v = varint();
+    if (v < 0) {
+      throw new DecodeException(
+          DropReason.MALFORMED, what + " " + Long.toUnsignedString(v) + " exceeds 2^63-1");
+    }
+    return v;
+  }
+
+  private long sequence() throws DecodeException {
+    long v = varint();
+    if (v < 1) {
+      throw new DecodeException(
+          DropReason.MALFORMED,
+          "broadcast seq " + Long.toUnsignedString(v) + " is not in [1, 2^63)");
+    }
+    return v;
   }
 
   private List<MemberUpdate> updates() throws DecodeException {

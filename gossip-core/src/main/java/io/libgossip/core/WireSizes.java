@@ -64,6 +64,15 @@ final class WireSizes {
    */
   static long messageSize(GossipMessage message, boolean ascii, int version) {
     Objects.requireNonNull(message, "message");
+    if (version < BinarySerializer.USER_VERSION
+        && message.type().code() >= UserCodec.FIRST_USER_TYPE) {
+      throw new IllegalArgumentException(
+          message.type()
+              + " needs wire version "
+              + BinarySerializer.USER_VERSION
+              + ", not "
+              + version);
+    }
     long size =
         (long) BinarySerializer.headerBytes(version)
             + stringSize(message.from(), ascii)
@@ -84,7 +93,15 @@ final class WireSizes {
       if (BinarySerializer.hasRanges(m, version)) {
         size += 2L * m.updates().size(); // a range per update
       }
+      if (BinarySerializer.hasAppState(m, version)) {
+        size += bytesSize(m.appState());
+      }
+    } else if (message instanceof GossipMessage.BroadcastPull m) {
+      size += pullFieldsSize(m);
+    } else {
+      size += userFieldsSize(message, ascii);
     }
+    size += broadcastSectionSize(message.broadcasts()); // exact, also in the ASCII guess
     List<MemberUpdate> updates = message.updates();
     int n = updates.size();
     size += varintSize(n);
@@ -133,6 +150,67 @@ final class WireSizes {
       size += varintSize(k) + k + varintSize(v) + v;
     }
     return size;
+  }
+
+  /** The exact size of a user broadcast section: 0 when empty, else the count and the items. */
+  static long broadcastSectionSize(List<BroadcastItem> items) {
+    int n = items.size();
+    if (n == 0) {
+      return 0;
+    }
+    long size = varintSize(n);
+    for (int i = 0; i < n; i++) {
+      size += broadcastItemSize(items.get(i));
+    }
+    return size;
+  }
+
+  /** The exact number of bytes {@code item} takes in a user broadcast section. */
+  static int broadcastItemSize(BroadcastItem item) {
+    String key = item.key();
+    return 1
+        + stringSize(item.origin(), false)
+        + varintSize(item.life())
+        + varintSize(item.seq())
+        + stringSize(item.topic(), false)
+        + (key == null ? 0 : stringSize(key, false))
+        + varintSize(item.size())
+        + item.payload().length;
+  }
+
+  /** The exact size of a broadcast pull's type fields. */
+  static long pullFieldsSize(GossipMessage.BroadcastPull m) {
+    long size = 1L + stringSize(m.origin(), false) + varintSize(m.life()) + varintSize(m.seq());
+    if (m.reply() && !m.missing()) {
+      size += varintSize(m.body().length) + (long) m.body().length;
+    }
+    return size;
+  }
+
+  /** The size of the type fields of the application message types (version 4). */
+  private static long userFieldsSize(GossipMessage message, boolean ascii) {
+    if (message instanceof UserMessage m) {
+      return varintSize(m.id()) + 1L + stringSize(m.topic(), ascii) + bytesSize(m.payload());
+    } else if (message instanceof QueryMessage m) {
+      long size =
+          varintSize(m.id())
+              + 1L
+              + stringSize(m.name(), ascii)
+              + varintSize(m.timeoutMillis())
+              + varintSize(m.filters().size());
+      for (Map.Entry<String, String> f : m.filters().entrySet()) {
+        size += stringSize(f.getKey(), ascii) + stringSize(f.getValue(), ascii);
+      }
+      return size + bytesSize(m.payload());
+    } else if (message instanceof QueryReplyMessage m) {
+      return varintSize(m.queryId()) + 1L + bytesSize(m.payload());
+    }
+    return 0; // GOSSIP: no type fields
+  }
+
+  /** The size of {@code bytes} as a varint length and the bytes. */
+  static long bytesSize(byte[] bytes) {
+    return varintSize(bytes.length) + (long) bytes.length;
   }
 
   static int stringSize(String s, boolean ascii) {

@@ -42,6 +42,41 @@ final class SerializerTestData {
         new GossipMessage.PushPull("b", ADDR_B, false, false, List.of()));
   }
 
+  /**
+   * One message of every application type of wire version 4 (each kind of {@link UserMessage},
+   * queries with and without filters, replies) and push-pulls with application state.
+   */
+  static List<GossipMessage> userExamples() {
+    MemberUpdate a = online("a", ADDR_A, Map.of("zone", "eu-1", "role", "web"));
+    byte[] payload = {0, 1, 2, (byte) 0xFF};
+    java.util.TreeMap<String, String> filters = new java.util.TreeMap<>();
+    filters.put("role", "web|db");
+    filters.put("zone", "eu-.*");
+    return List.of(
+        new UserMessage("a", ADDR_A, 0, UserMessage.Kind.MESSAGE, false, "cache", payload),
+        new UserMessage(
+            "a", ADDR_A, 7, UserMessage.Kind.MESSAGE, true, "cache", new byte[0], List.of(a)),
+        new UserMessage("a", ADDR_A, 300, UserMessage.Kind.REQUEST, false, "who/7", payload),
+        new UserMessage("b", ADDR_B, 300, UserMessage.Kind.RESPONSE, true, "", payload),
+        new UserMessage("b", ADDR_B, 7, UserMessage.Kind.RECEIPT, true, "", new byte[0]),
+        new UserMessage("b", ADDR_B, 300, UserMessage.Kind.REJECT, false, "", new byte[0]),
+        new QueryMessage(
+            "a", ADDR_A, 1, "shard-7", false, 5000, new java.util.TreeMap<>(), payload, List.of()),
+        new QueryMessage(
+            "a", ADDR_A, 1L << 40, "héllo", true, 3_600_000, filters, new byte[0], List.of(a)),
+        new QueryReplyMessage("b", ADDR_B, 1, false, payload, List.of()),
+        new QueryReplyMessage("b", ADDR_B, 1, true, new byte[0], List.of(a)),
+        new GossipMessage.PushPull("a", ADDR_A, true, false, List.of(a), Map.of(), payload),
+        new GossipMessage.PushPull(
+            "b",
+            ADDR_B,
+            false,
+            true,
+            List.of(a),
+            Map.of("a", new WireVersions(2, 4)),
+            new byte[] {42}));
+  }
+
   /** The same message with no updates. */
   static GossipMessage withoutUpdates(GossipMessage m) {
     return withUpdates(m, List.of());
@@ -96,6 +131,67 @@ final class SerializerTestData {
         default:
           return new GossipMessage.PushPull(
               from, fromAddress, rnd.nextBoolean(), rnd.nextBoolean(), updates);
+      }
+    }
+
+    /** A random valid message of an application type of wire version 4. */
+    GossipMessage userMessage() {
+      String from = id();
+      NodeAddress fromAddress = address();
+      List<MemberUpdate> updates = rnd.nextInt(4) == 0 ? updates() : List.of();
+      byte[] payload = new byte[rnd.nextInt(4) == 0 ? rnd.nextInt(2000) : rnd.nextInt(40)];
+      rnd.nextBytes(payload);
+      switch (rnd.nextInt(3)) {
+        case 0:
+          {
+            UserMessage.Kind kind =
+                UserMessage.Kind.values()[rnd.nextInt(UserMessage.Kind.values().length)];
+            boolean topical = kind == UserMessage.Kind.MESSAGE || kind == UserMessage.Kind.REQUEST;
+            boolean reliable = rnd.nextBoolean();
+            long id =
+                kind == UserMessage.Kind.MESSAGE && !reliable && rnd.nextBoolean()
+                    ? 0
+                    : 1 + edgy(Long.MAX_VALUE - 1);
+            boolean empty = kind == UserMessage.Kind.RECEIPT || kind == UserMessage.Kind.REJECT;
+            return new UserMessage(
+                from,
+                fromAddress,
+                id,
+                kind,
+                reliable,
+                topical ? text(1, UserMessage.MAX_TOPIC_BYTES) : "",
+                empty ? new byte[0] : payload,
+                updates);
+          }
+        case 1:
+          {
+            java.util.TreeMap<String, String> filters = new java.util.TreeMap<>();
+            int n = rnd.nextInt(3) == 0 ? rnd.nextInt(1, 5) : 0;
+            for (int i = 0; i < n; i++) {
+              filters.put(text(1, 20), rnd.nextBoolean() ? "[a-z]+" : ".*x?");
+            }
+            return new QueryMessage(
+                from,
+                fromAddress,
+                1 + edgy(Long.MAX_VALUE - 1),
+                text(1, UserMessage.MAX_TOPIC_BYTES),
+                rnd.nextBoolean(),
+                rnd.nextLong(1, QueryMessage.MAX_TIMEOUT_MILLIS + 1),
+                filters,
+                payload,
+                updates);
+          }
+        default:
+          {
+            boolean ack = rnd.nextBoolean();
+            return new QueryReplyMessage(
+                from,
+                fromAddress,
+                1 + edgy(Long.MAX_VALUE - 1),
+                ack,
+                ack ? new byte[0] : payload,
+                updates);
+          }
       }
     }
 

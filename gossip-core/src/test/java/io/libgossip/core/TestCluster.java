@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tiny deterministic network of cores for unit tests: fixed latency, optional loss, cut links and
@@ -18,7 +19,8 @@ final class TestCluster {
   static final long MS = 1_000_000L;
   static final long SEC = 1_000 * MS;
 
-  record Delivery(long at, long order, int to, GossipMessage message) {}
+  record Delivery(
+      long at, long order, int to, GossipMessage message, @Nullable WireVersions sender) {}
 
   /** One message handed to a core's outbox (recorded when {@link #recordSends} is set). */
   record Sent(
@@ -45,6 +47,13 @@ final class TestCluster {
   final SplittableRandom random;
   final List<Sent> sends = new ArrayList<>();
   boolean recordSends;
+
+  /**
+   * When set, messages arrive with the sender's range when the core sent them at version 3 or later
+   * (as a decoder gives it), so nodes learn each other's versions; off by default.
+   */
+  boolean versioned;
+
   TickObserver tickObserver;
   double loss;
   long latency = 1 * MS;
@@ -55,11 +64,29 @@ final class TestCluster {
    */
   java.time.Instant wallClockOrigin;
 
+  /** When set, each core built from now on gets the message handler this gives for its index. */
+  java.util.function.IntFunction<MessageHandler> handlers;
+
+  /** When set, every message is handled as if its header showed this range of wire versions. */
+  WireVersions senderVersions;
+
   long now;
   long order;
   long sent;
 
+  /** Adds settings (a message handler, application state) to the builder of each node by index. */
+  final java.util.function.BiConsumer<Integer, GossipCore.Builder> customize;
+
   TestCluster(int n, GossipConfig config, long seed) {
+    this(n, config, seed, (i, b) -> {});
+  }
+
+  TestCluster(
+      int n,
+      GossipConfig config,
+      long seed,
+      java.util.function.BiConsumer<Integer, GossipCore.Builder> customize) {
+    this.customize = customize;
     this.config = config;
     this.random = new SplittableRandom(seed);
     for (int i = 0; i < n; i++) {
@@ -71,15 +98,17 @@ final class TestCluster {
     NodeAddress addr = addr(i);
     List<ClusterEvent> log = new ArrayList<>();
     final int self = i;
-    GossipCore core =
+    GossipCore.Builder builder =
         wallClock(GossipCore.builder())
             .id(id(i))
             .address(addr)
             .config(config)
             .random(random.split())
-            .outbox((m, target, d) -> send(self, m, target, d))
+            .outbox(outbox(self))
             .listener(log::add)
-            .build();
+            .messageHandler(handlers == null ? new MessageHandler() {} : handlers.apply(i));
+    customize.accept(i, builder);
+    GossipCore core = builder.build();
     if (i < cores.size()) {
       cores.set(i, core);
       events.set(i, log);
@@ -106,6 +135,7 @@ final class TestCluster {
             .random(random.split())
             .outbox((m, target, d) -> send(i, m, target, d))
             .listener(log::add)
+            .messageHandler(handlers == null ? new MessageHandler() {} : handlers.apply(i))
             .build();
     cores.add(core);
     events.add(log);
@@ -125,7 +155,26 @@ final class TestCluster {
     add(i);
   }
 
+  private Outbox outbox(int from) {
+    return new Outbox() {
+      @Override
+      public void send(GossipMessage m, NodeView target, io.libgossip.core.Delivery d) {
+        TestCluster.this.send(from, m, target, d, 0);
+      }
+
+      @Override
+      public void send(GossipMessage m, NodeView target, io.libgossip.core.Delivery d, int v) {
+        TestCluster.this.send(from, m, target, d, v);
+      }
+    };
+  }
+
   private void send(int from, GossipMessage m, NodeView target, io.libgossip.core.Delivery d) {
+    send(from, m, target, d, 0);
+  }
+
+  private void send(
+      int from, GossipMessage m, NodeView target, io.libgossip.core.Delivery d, int version) {
     sent++;
     if (recordSends) {
       sends.add(new Sent(now, from, target, d, m));
@@ -140,7 +189,11 @@ final class TestCluster {
     if (cut.contains(link(from, to))) {
       return;
     }
-    inFlight.add(new Delivery(now + latency, order++, to, m));
+    WireVersions sender =
+        versioned && version >= BinarySerializer.RANGE_VERSION
+            ? cores.get(from).config().wireVersions()
+            : null;
+    inFlight.add(new Delivery(now + latency, order++, to, m, sender));
   }
 
   static long link(int a, int b) {
@@ -196,7 +249,10 @@ final class TestCluster {
         inFlight.poll();
         now = Math.max(now, head.at);
         if (!crashed.contains(head.to)) {
-          cores.get(head.to).handleMessage(head.message, now);
+          cores
+              .get(head.to)
+              .handleMessage(
+                  head.message, senderVersions != null ? senderVersions : head.sender, now);
         }
         continue;
       }

@@ -233,7 +233,12 @@ class ValidationTest {
     assertThat(GossipMessage.MessageType.fromCode(1)).isEqualTo(GossipMessage.MessageType.PING);
     assertThat(GossipMessage.MessageType.fromCode(6))
         .isEqualTo(GossipMessage.MessageType.PUSH_PULL);
-    assertThat(GossipMessage.MessageType.fromCode(7)).isNull();
+    assertThat(GossipMessage.MessageType.fromCode(7)).isEqualTo(GossipMessage.MessageType.USER);
+    assertThat(GossipMessage.MessageType.fromCode(8)).isEqualTo(GossipMessage.MessageType.QUERY);
+    assertThat(GossipMessage.MessageType.fromCode(9))
+        .isEqualTo(GossipMessage.MessageType.QUERY_REPLY);
+    assertThat(GossipMessage.MessageType.fromCode(0)).isNull();
+    assertThat(GossipMessage.MessageType.fromCode(0xFF)).isNull();
     for (GossipMessage.MessageType t : GossipMessage.MessageType.values()) {
       assertThat(GossipMessage.MessageType.fromCode(t.code())).isEqualTo(t);
     }

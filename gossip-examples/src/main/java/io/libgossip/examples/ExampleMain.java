@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs one of the examples by name, {@code ./gossip example NAME [ARGS...]}: {@code
- * simple-cluster}, {@code seed-cluster}, {@code advanced-cluster} or {@code network}.
+ * simple-cluster}, {@code seed-cluster}, {@code advanced-cluster}, {@code messaging} or {@code
+ * network}.
  */
 public final class ExampleMain {
   /** The examples by name, with a one-line description, in the order they are listed. */
@@ -32,6 +33,12 @@ public final class ExampleMain {
         new Example(
             AdvancedCluster::main,
             "metadata, listeners, a graceful leave, a crash and statistics",
+            ""));
+    EXAMPLES.put(
+        "messaging",
+        new Example(
+            MessagingExample::main,
+            "broadcast, request/response, a query and a 1 MiB reliable message between 3 nodes",
             ""));
     EXAMPLES.put(
         "network",

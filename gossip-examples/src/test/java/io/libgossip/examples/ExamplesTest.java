@@ -37,6 +37,19 @@ class ExamplesTest {
   }
 
   @Test
+  void messagingExampleBroadcastsAsksQueriesAndSendsOneMebibyte() {
+    String out = capture(MessagingExample::run);
+    assertThat(out)
+        .contains("[node-1] broadcast from node-0, topic config: feature-x=on")
+        .contains("[node-2] broadcast from node-0, topic config: feature-x=on")
+        .contains("[node-0] answer from node-1: HELLO")
+        .contains("query done: 3 of 3 answered, timed out: false")
+        .contains("[node-2] message from node-0, topic blob: 1,048,576 bytes")
+        .contains("failed as expected: UNKNOWN_MEMBER")
+        .doesNotContain("[node-0] broadcast from");
+  }
+
+  @Test
   void networkExampleUsesEveryTransportAndSerializer() {
     String out = capture(NetworkExample::run);
     assertThat(out)

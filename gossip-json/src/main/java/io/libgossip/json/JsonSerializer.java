@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.libgossip.core.BroadcastItem;
 import io.libgossip.core.DecodeException;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipConfig;
@@ -29,9 +30,13 @@ import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.MetadataLimits;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
+import io.libgossip.core.QueryMessage;
+import io.libgossip.core.QueryReplyMessage;
+import io.libgossip.core.UserMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -56,8 +61,12 @@ import java.util.TreeMap;
  * }</pre>
  *
  * Type-specific fields: {@code ping} {seq, target}; {@code ack} and {@code nack} {seq}; {@code
- * ping_req} {seq, target, targetAddress}; {@code gossip} none; {@code push_pull} {join, reply}.
- * Addresses are {@code host:port} ({@code [v6]:port}). Unknown fields are ignored.
+ * ping_req} {seq, target, targetAddress}; {@code gossip} none; {@code push_pull} {join, reply, and
+ * appState when there is any}; {@code user} {id, kind (message, request, response, receipt,
+ * reject), reliable, topic, payload}; {@code query} {id, name, ackRequested, timeoutMillis, filters
+ * (an object of key to pattern), payload}; {@code query_reply} {queryId, ack, payload}. Payloads
+ * and application state are base64 strings (RFC 4648, with padding). Addresses are {@code
+ * host:port} ({@code [v6]:port}). Unknown fields are ignored.
  *
  * <p>Decoding treats input as hostile: at most {@code maxMessageSize} bytes, bounded nesting,
  * string and number lengths, no duplicate keys, no trailing content. A wrong {@code format} is
@@ -196,6 +205,39 @@ public final class JsonSerializer implements MessageSerializer {
       } else if (message instanceof PushPull m) {
         g.writeBooleanField("join", m.join());
         g.writeBooleanField("reply", m.reply());
+        if (m.appState().length != 0) {
+          g.writeStringField("appState", Base64.getEncoder().encodeToString(m.appState()));
+        }
+      } else if (message instanceof GossipMessage.BroadcastPull m) {
+        g.writeBooleanField("reply", m.reply());
+        g.writeBooleanField("missing", m.missing());
+        g.writeStringField("origin", m.origin());
+        g.writeNumberField("life", m.life());
+        g.writeNumberField("seq", m.seq());
+        if (m.reply() && !m.missing()) {
+          g.writeStringField("body", Base64.getEncoder().encodeToString(m.body()));
+        }
+      } else if (message instanceof UserMessage m) {
+        g.writeNumberField("id", m.id());
+        g.writeStringField("kind", m.kind().name().toLowerCase(Locale.ROOT));
+        g.writeBooleanField("reliable", m.reliable());
+        g.writeStringField("topic", m.topic());
+        g.writeStringField("payload", Base64.getEncoder().encodeToString(m.payload()));
+      } else if (message instanceof QueryMessage m) {
+        g.writeNumberField("id", m.id());
+        g.writeStringField("name", m.name());
+        g.writeBooleanField("ackRequested", m.ackRequested());
+        g.writeNumberField("timeoutMillis", m.timeoutMillis());
+        g.writeObjectFieldStart("filters");
+        for (Map.Entry<String, String> f : m.filters().entrySet()) {
+          g.writeStringField(f.getKey(), f.getValue());
+        }
+        g.writeEndObject();
+        g.writeStringField("payload", Base64.getEncoder().encodeToString(m.payload()));
+      } else if (message instanceof QueryReplyMessage m) {
+        g.writeNumberField("queryId", m.queryId());
+        g.writeBooleanField("ack", m.ack());
+        g.writeStringField("payload", Base64.getEncoder().encodeToString(m.payload()));
       }
       g.writeArrayFieldStart("updates");
       for (MemberUpdate u : message.updates()) {
@@ -215,6 +257,25 @@ public final class JsonSerializer implements MessageSerializer {
         g.writeEndObject();
       }
       g.writeEndArray();
+      if (!message.broadcasts().isEmpty()) {
+        g.writeArrayFieldStart("broadcasts");
+        for (BroadcastItem b : message.broadcasts()) {
+          g.writeStartObject();
+          g.writeStringField("origin", b.origin());
+          g.writeNumberField("life", b.life());
+          g.writeNumberField("seq", b.seq());
+          g.writeStringField("topic", b.topic());
+          if (b.key() != null) {
+            g.writeStringField("key", b.key());
+          }
+          g.writeNumberField("size", b.size());
+          if (!b.announced()) {
+            g.writeStringField("payload", Base64.getEncoder().encodeToString(b.payload()));
+          }
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
       g.flush();
       return out.toByteArray();
@@ -315,6 +376,25 @@ public final class JsonSerializer implements MessageSerializer {
     String from = text(root, "from");
     NodeAddress fromAddress = address(root, "fromAddress");
     List<MemberUpdate> updates = updates(root);
+    JsonNode items = root.get("broadcasts");
+    if (items != null) {
+      if (type == MessageType.PUSH_PULL || type == MessageType.BROADCAST_PULL) {
+        throw malformed("a " + typeName(type) + " carries no \"broadcasts\"");
+      }
+      return message(root, type, typeText, from, fromAddress, updates)
+          .withBroadcasts(broadcasts(items));
+    }
+    return message(root, type, typeText, from, fromAddress, updates);
+  }
+
+  private static GossipMessage message(
+      JsonNode root,
+      MessageType type,
+      String typeText,
+      String from,
+      NodeAddress fromAddress,
+      List<MemberUpdate> updates)
+      throws DecodeException {
     switch (type) {
       case PING:
         return new Ping(from, fromAddress, integral(root, "seq"), text(root, "target"), updates);
@@ -333,9 +413,122 @@ public final class JsonSerializer implements MessageSerializer {
       case GOSSIP:
         return new Gossip(from, fromAddress, updates);
       case PUSH_PULL:
-        return new PushPull(from, fromAddress, bool(root, "join"), bool(root, "reply"), updates);
+        {
+          JsonNode state = root.get("appState");
+          byte[] appState = state == null ? new byte[0] : base64(root, "appState");
+          if (state != null && appState.length == 0) {
+            throw malformed("an empty \"appState\" must be left out");
+          }
+          return new PushPull(
+              from,
+              fromAddress,
+              bool(root, "join"),
+              bool(root, "reply"),
+              updates,
+              Map.of(),
+              appState);
+        }
+      case USER:
+        {
+          String kindText = text(root, "kind");
+          UserMessage.Kind kind = null;
+          for (UserMessage.Kind k : UserMessage.Kind.values()) {
+            if (k.name().toLowerCase(Locale.ROOT).equals(kindText)) {
+              kind = k;
+            }
+          }
+          if (kind == null) {
+            throw malformed("kind '" + kindText + "'");
+          }
+          return new UserMessage(
+              from,
+              fromAddress,
+              integral(root, "id"),
+              kind,
+              bool(root, "reliable"),
+              text(root, "topic"),
+              base64(root, "payload"),
+              updates);
+        }
+      case QUERY:
+        return new QueryMessage(
+            from,
+            fromAddress,
+            integral(root, "id"),
+            text(root, "name"),
+            bool(root, "ackRequested"),
+            integral(root, "timeoutMillis"),
+            filters(root),
+            base64(root, "payload"),
+            updates);
+      case QUERY_REPLY:
+        return new QueryReplyMessage(
+            from,
+            fromAddress,
+            integral(root, "queryId"),
+            bool(root, "ack"),
+            base64(root, "payload"),
+            updates);
+      case BROADCAST_PULL:
+        {
+          boolean reply = bool(root, "reply");
+          boolean missing = bool(root, "missing");
+          byte[] body = reply && !missing ? base64(root, "body") : new byte[0];
+          return new GossipMessage.BroadcastPull(
+              from,
+              fromAddress,
+              reply,
+              missing,
+              text(root, "origin"),
+              integral(root, "life"),
+              integral(root, "seq"),
+              body,
+              updates);
+        }
       default:
         throw new DecodeException(DropReason.UNKNOWN_TYPE, "type '" + typeText + "'");
+    }
+  }
+
+  private static List<BroadcastItem> broadcasts(JsonNode array) throws DecodeException {
+    if (!array.isArray() || array.isEmpty()) {
+      throw malformed("\"broadcasts\" must be a non-empty array");
+    }
+    List<BroadcastItem> out = new ArrayList<>(array.size());
+    for (JsonNode b : array) {
+      if (!b.isObject()) {
+        throw malformed("a broadcast must be an object");
+      }
+      JsonNode key = b.get("key");
+      if (key != null && !key.isTextual()) {
+        throw malformed("\"key\" must be a string");
+      }
+      long size = integral(b, "size");
+      if (size < 0 || size > Integer.MAX_VALUE) {
+        throw malformed("\"size\" " + size + " out of range");
+      }
+      byte[] payload = b.has("payload") ? base64(b, "payload") : new byte[0];
+      if (!b.has("payload") && size == 0) {
+        throw malformed("an announced broadcast of 0 bytes");
+      }
+      out.add(
+          new BroadcastItem(
+              text(b, "origin"),
+              integral(b, "life"),
+              integral(b, "seq"),
+              text(b, "topic"),
+              key == null ? null : key.textValue(),
+              (int) size,
+              payload));
+    }
+    return out;
+  }
+
+  private static byte[] base64(JsonNode node, String name) throws DecodeException {
+    try {
+      return Base64.getDecoder().decode(text(node, name));
+    } catch (IllegalArgumentException e) {
+      throw malformed("\"" + name + "\" is not base64: " + e.getMessage());
     }
   }
 
@@ -397,6 +590,26 @@ public final class JsonSerializer implements MessageSerializer {
     Optional<String> problem = MetadataLimits.problem(out);
     if (problem.isPresent()) {
       throw malformed(problem.get());
+    }
+    return out;
+  }
+
+  @SuppressWarnings("deprecation") // JsonNode.fields(), deprecated in favour of properties()
+  private static java.util.SortedMap<String, String> filters(JsonNode root) throws DecodeException {
+    JsonNode m = field(root, "filters");
+    if (!m.isObject()) {
+      throw malformed("\"filters\" must be an object");
+    }
+    if (m.size() > QueryMessage.MAX_FILTERS) {
+      throw new DecodeException(DropReason.TOO_LARGE, m.size() + " query filters");
+    }
+    java.util.SortedMap<String, String> out = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
+        throw malformed("filter pattern of '" + e.getKey() + "' must be a string");
+      }
+      out.put(e.getKey(), e.getValue().textValue());
     }
     return out;
   }

@@ -73,6 +73,39 @@ class JsonSerializerTest {
   }
 
   @Test
+  void malformedApplicationMessagesAreRejectedAsMalformed() {
+    String user =
+        new String(
+            json.encode(
+                new io.libgossip.core.UserMessage(
+                    "a",
+                    TestMessages.A,
+                    5,
+                    io.libgossip.core.UserMessage.Kind.REQUEST,
+                    false,
+                    "t",
+                    new byte[] {1, 2})),
+            StandardCharsets.UTF_8);
+    assertThat(user).contains("\"kind\":\"request\"").contains("\"payload\":\"AQI=\"");
+    assertThat(reasonFor(user.replace("AQI=", "not base64!"))).isEqualTo(DropReason.MALFORMED);
+    assertThat(reasonFor(user.replace("\"request\"", "\"shout\""))).isEqualTo(DropReason.MALFORMED);
+    assertThat(reasonFor(user.replace("\"topic\":\"t\"", "\"topic\":\"\"")))
+        .isEqualTo(DropReason.MALFORMED);
+    assertThat(reasonFor(user.replace("\"id\":5", "\"id\":0"))).isEqualTo(DropReason.MALFORMED);
+    assertThat(reasonFor(user.replace("\"type\":\"user\"", "\"type\":\"query\"")))
+        .isEqualTo(DropReason.MALFORMED);
+    String reply =
+        new String(
+            json.encode(
+                new io.libgossip.core.QueryReplyMessage(
+                    "a", TestMessages.A, 9, true, new byte[0], java.util.List.of())),
+            StandardCharsets.UTF_8);
+    assertThat(reasonFor(reply.replace("\"payload\":\"\"", "\"payload\":\"AQI=\"")))
+        .as("an ack with a payload")
+        .isEqualTo(DropReason.MALFORMED);
+  }
+
+  @Test
   void rejectsHostileInputWithTheRightReason() {
     String ok = valid();
     assertThat(reasonFor("")).isEqualTo(DropReason.TRUNCATED);

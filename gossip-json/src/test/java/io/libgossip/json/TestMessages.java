@@ -58,7 +58,31 @@ final class TestMessages {
         new GossipMessage.Nack("c", A, 0, List.of()),
         new GossipMessage.Gossip("a", A, u),
         new GossipMessage.PushPull("a", A, true, false, u),
-        new GossipMessage.PushPull("b", B, false, true, List.of(unicode)));
+        new GossipMessage.PushPull("b", B, false, true, List.of(unicode)),
+        new GossipMessage.PushPull(
+            "b", B, false, true, List.of(unicode), Map.of(), new byte[] {0, -1, 42}),
+        new io.libgossip.core.UserMessage(
+            "a",
+            A,
+            7,
+            io.libgossip.core.UserMessage.Kind.REQUEST,
+            true,
+            "clé/7",
+            new byte[] {1, 2, 3},
+            u),
+        new io.libgossip.core.UserMessage(
+            "b", B, 7, io.libgossip.core.UserMessage.Kind.RECEIPT, false, "", new byte[0]),
+        new io.libgossip.core.QueryMessage(
+            "a",
+            A,
+            Long.MAX_VALUE,
+            "who-has-7",
+            true,
+            5000,
+            new java.util.TreeMap<>(Map.of("role", "web|db", "zone", "eu-.*")),
+            new byte[] {9},
+            List.of()),
+        new io.libgossip.core.QueryReplyMessage("b", B, 1, false, new byte[64], List.of(unicode)));
   }
 
   static GossipMessage.PushPull bigPushPull(int updates) {

@@ -151,6 +151,12 @@ abstract class AbstractTransport implements Transport {
   @Override
   public final CompletableFuture<Void> sendAsync(
       GossipMessage message, NodeAddress target, Delivery delivery) {
+    return sendAsync(message, target, delivery, 0);
+  }
+
+  @Override
+  public final CompletableFuture<Void> sendAsync(
+      GossipMessage message, NodeAddress target, Delivery delivery, int version) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(delivery, "delivery");
@@ -159,7 +165,7 @@ abstract class AbstractTransport implements Transport {
       notRunning(target, future);
       return future;
     }
-    doSend(message, 0, target, delivery, future);
+    doSend(message, version, target, delivery, future);
     return future;
   }
 

@@ -1,5 +1,6 @@
 package io.libgossip.net;
 
+import io.libgossip.core.AppState;
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.Delivery;
 import io.libgossip.core.DropReason;
@@ -7,10 +8,16 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipCore;
 import io.libgossip.core.GossipListener;
 import io.libgossip.core.GossipMessage;
+import io.libgossip.core.MessageFailure;
 import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeView;
 import io.libgossip.core.Outbox;
+import io.libgossip.core.QueryOptions;
+import io.libgossip.core.QueryRequest;
+import io.libgossip.core.QueryResponse;
+import io.libgossip.core.QueryResult;
+import io.libgossip.core.UserMessage;
 import io.libgossip.core.WireVersions;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
@@ -41,6 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -107,9 +115,12 @@ public final class GossipNode implements AutoCloseable {
   private final EventLoop loop;
   private final GossipCore core;
   private final EventDispatcher events;
+  private final MessageBridge messages;
   private final MembershipLog membershipLog;
   private final DropLog incarnationLog =
       new DropLog(log, "core", "dropped a claim above the incarnation ceiling");
+  private final DropLog answerLog =
+      new DropLog(LoggerFactory.getLogger(MessageBridge.LOGGER), "handler", "answer not sent");
   private final AtomicReference<@Nullable Thread> shutdownHook = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -133,6 +144,11 @@ public final class GossipNode implements AutoCloseable {
   private @Nullable ScheduledFuture<?> leaveTimeout;
   private long reportedBytesIn;
   private long reportedBytesOut;
+
+  /** During a best-effort {@link #send}: the caller's future, for the datagram the core sends. */
+  private @Nullable CompletableFuture<Void> handOff;
+
+  private boolean handedOff;
 
   /** What queries answer once the node is closed. */
   private record Final(List<NodeView> members, NodeView self, NodeStats stats) {}
@@ -197,12 +213,24 @@ public final class GossipNode implements AutoCloseable {
       this.id = b.id != null ? b.id : certifiedId != null ? certifiedId : defaultId(address);
       this.loop = transport.eventLoop();
       this.events = newDispatcher(b);
+      this.messages =
+          new MessageBridge(
+              LoggerFactory.getLogger(MessageBridge.LOGGER),
+              id,
+              b.messageHandler,
+              b.messageQueueCapacity,
+              b.messageQueueBytes,
+              loop,
+              clock);
       this.membershipLog = newMembershipLog(b);
       this.random =
           b.random != null ? b.random : new SplittableRandom(System.nanoTime() ^ id.hashCode());
+      GossipCore.Builder cb = GossipCore.builder();
+      if (b.appState != null) {
+        cb.appState(b.appState);
+      }
       this.core =
-          GossipCore.builder()
-              .id(id)
+          cb.id(id)
               .address(address)
               .metadata(b.metadata)
               .configEpoch(b.configEpoch)
@@ -212,16 +240,22 @@ public final class GossipNode implements AutoCloseable {
                   new Outbox() {
                     @Override
                     public void send(GossipMessage message, NodeView target, Delivery delivery) {
-                      transport.send(message, target.address(), delivery);
+                      send(message, target, delivery, 0);
                     }
 
                     @Override
                     public void send(
                         GossipMessage message, NodeView target, Delivery delivery, int version) {
-                      transport.send(message, target.address(), delivery, version);
+                      if (message instanceof UserMessage u
+                          && (u.originatedHere() || u.kind() == UserMessage.Kind.MESSAGE)) {
+                        sendUser(u, target, delivery, version);
+                      } else {
+                        transport.send(message, target.address(), delivery, version);
+                      }
                     }
                   })
               .listener(this::dispatch)
+              .messageHandler(messages)
               .ticker(clock)
               .packetOverhead(overhead)
               .wallClockAtStart(Instant.now())
@@ -230,6 +264,7 @@ public final class GossipNode implements AutoCloseable {
       transport.close();
       throw e;
     }
+    messages.answers(answers());
     b.listeners.forEach(this::addListener); // before the first tick: no event is missed
     ready = true;
     SeedProvider seeds = b.seedProvider();
@@ -363,6 +398,61 @@ public final class GossipNode implements AutoCloseable {
     if (f != null) {
       f.cancel(false);
     }
+  }
+
+  /** How the handler's answers reach the core: on the loop, each followed by {@link #afterCore}. */
+  private MessageBridge.Answers answers() {
+    return new MessageBridge.Answers() {
+      @Override
+      public void respond(String to, long requestId, byte[] payload) {
+        if (closed.get()) {
+          return;
+        }
+        try {
+          core.respond(to, requestId, payload, now());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          answerFailed("request", to, e);
+          reject(to, requestId);
+          return;
+        }
+        afterCore();
+      }
+
+      @Override
+      public void reject(String to, long requestId) {
+        if (closed.get()) {
+          return;
+        }
+        try {
+          core.reject(to, requestId, now());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          answerFailed("request", to, e);
+          return;
+        }
+        afterCore();
+      }
+
+      @Override
+      public void respondToQuery(QueryRequest query, byte[] payload) {
+        if (closed.get()) {
+          return;
+        }
+        try {
+          core.respondToQuery(query, payload, now());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          answerFailed("query", query.origin(), e);
+          return;
+        }
+        afterCore();
+      }
+    };
+  }
+
+  private void answerFailed(String kind, String to, RuntimeException e) {
+    answerLog.drop(
+        e instanceof IllegalArgumentException ? MessageFailure.TOO_LARGE : MessageFailure.SHUTDOWN,
+        null,
+        "answer to a " + kind + " of " + LogSafe.text(to) + " not sent: " + e.getMessage());
   }
 
   /** Core listener, on the loop: hand the event to this node's event thread. */
@@ -650,6 +740,315 @@ public final class GossipNode implements AutoCloseable {
         });
   }
 
+  // ======================================================================== application messages
+
+  /**
+   * Broadcasts {@code payload} to every other live member, as {@link #broadcast(String, byte[],
+   * String)} without a key.
+   */
+  public long broadcast(String topic, byte[] payload) {
+    return broadcast(topic, payload, null);
+  }
+
+  /**
+   * Broadcasts {@code payload} to every other live member: it spreads epidemically and reaches each
+   * member's {@link UserMessageHandler#onBroadcast} at most once; this node's handler does not get
+   * it. Payloads too large for a packet travel over the reliable path. With a {@code key}, a newer
+   * broadcast with the same topic and key supersedes this one: a member that has not delivered this
+   * one yet never will. Delivery is best effort (a member partitioned away while it spreads may
+   * miss it) and unordered.
+   *
+   * @param topic what it is about: printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes (copied), at most {@link GossipConfig#maxBroadcastBytes()}
+   * @param key null, or printable, 1 to 64 bytes of UTF-8
+   * @return the broadcast's sequence number in this life of the node
+   * @throws IllegalArgumentException for a bad topic or key, or a payload over the limit
+   * @throws IllegalStateException when the node is leaving or closed
+   */
+  public long broadcast(String topic, byte[] payload, @Nullable String key) {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    byte[] copy = payload.clone();
+    checkOpen();
+    return call(
+        () -> {
+          checkOpen();
+          long seq = core.broadcast(topic, copy, key, now());
+          afterCore();
+          return seq;
+        });
+  }
+
+  /**
+   * Sends {@code payload} to member {@code memberId} in one datagram, best effort: it may be lost,
+   * and nothing tells the sender whether it arrived. The target's {@link
+   * UserMessageHandler#onMessage} gets it at most once.
+   *
+   * @param memberId the target's id
+   * @param topic what it is about: printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes (copied); must fit in one packet ({@link GossipConfig#maxPacketSize()}
+   *     less headers), use {@link #sendReliable} for more
+   * @return completes once the datagram is handed to the socket; fails with a {@link
+   *     MessageException}: {@link MessageFailure#UNKNOWN_MEMBER}, {@link
+   *     MessageFailure#MEMBER_NOT_LIVE}, {@link MessageFailure#UNSUPPORTED_BY_PEER}, {@link
+   *     MessageFailure#SEND_FAILED} or {@link MessageFailure#SHUTDOWN}
+   * @throws IllegalArgumentException for a bad topic, or a payload that does not fit in a packet
+   */
+  public CompletableFuture<Void> send(String memberId, String topic, byte[] payload) {
+    Objects.requireNonNull(memberId, "memberId");
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    byte[] copy = payload.clone();
+    if (closed.get()) {
+      return MessageBridge.shutdown();
+    }
+    return call(
+        () -> {
+          if (closed.get()) {
+            return MessageBridge.shutdown();
+          }
+          CompletableFuture<Void> f = new CompletableFuture<>();
+          handOff = f;
+          handedOff = false;
+          messages.expect();
+          long id;
+          try {
+            id = core.send(memberId, topic, copy, Delivery.BEST_EFFORT, now());
+          } catch (RuntimeException e) {
+            messages.unexpect();
+            throw e;
+          } finally {
+            handOff = null;
+          }
+          if (id != 0) {
+            messages.registerReceipt(id, f); // not sent: its failure follows
+          } else {
+            messages.unexpect();
+            if (!handedOff) {
+              f.completeExceptionally(
+                  new MessageException(MessageFailure.SEND_FAILED, "nothing was sent"));
+            }
+          }
+          afterCore();
+          return f;
+        });
+  }
+
+  /**
+   * Sends {@code payload} to member {@code memberId} over the reliable path (a TCP connection), any
+   * size up to {@link GossipConfig#maxMessageSize()} less headers. The target's {@link
+   * UserMessageHandler#onMessage} gets it at most once; the future says whether it did.
+   *
+   * @param memberId the target's id
+   * @param topic what it is about: printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes (copied)
+   * @return completes when the target's node has received the message (its receipt came back);
+   *     fails with a {@link MessageException}: {@link MessageFailure#UNKNOWN_MEMBER}, {@link
+   *     MessageFailure#MEMBER_NOT_LIVE}, {@link MessageFailure#TOO_LARGE}, {@link
+   *     MessageFailure#UNSUPPORTED_BY_PEER}, {@link MessageFailure#SEND_FAILED}, {@link
+   *     MessageFailure#TIMEOUT} (no receipt within {@link GossipConfig#messageTimeout()}: it may
+   *     still have arrived) or {@link MessageFailure#SHUTDOWN}
+   * @throws IllegalArgumentException for a bad topic
+   */
+  public CompletableFuture<Void> sendReliable(String memberId, String topic, byte[] payload) {
+    Objects.requireNonNull(memberId, "memberId");
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    byte[] copy = payload.clone();
+    if (closed.get()) {
+      return MessageBridge.shutdown();
+    }
+    return call(
+        () -> {
+          if (closed.get()) {
+            return MessageBridge.<Void>shutdown();
+          }
+          CompletableFuture<Void> f = new CompletableFuture<>();
+          messages.expect();
+          long id;
+          try {
+            id = core.send(memberId, topic, copy, Delivery.RELIABLE, now());
+          } catch (RuntimeException e) {
+            messages.unexpect();
+            throw e;
+          }
+          messages.registerReceipt(id, f);
+          afterCore();
+          return f;
+        });
+  }
+
+  /**
+   * Sends a request to member {@code memberId} and waits for its answer, which the target's {@link
+   * UserMessageHandler#onRequest} gives. The request goes in a datagram when it fits one and over
+   * the reliable path otherwise; so does the answer. The target's handler gets it at most once.
+   *
+   * @param memberId the target's id
+   * @param topic what it is about: printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes (copied), up to {@link GossipConfig#maxMessageSize()} less headers
+   * @param timeout how long to wait for the answer: positive, at most one hour
+   * @return the answer; fails with a {@link MessageException}: {@link MessageFailure#TIMEOUT},
+   *     {@link MessageFailure#REJECTED} (no handler for requests there, or it failed), {@link
+   *     MessageFailure#UNKNOWN_MEMBER}, {@link MessageFailure#MEMBER_NOT_LIVE}, {@link
+   *     MessageFailure#TOO_LARGE}, {@link MessageFailure#UNSUPPORTED_BY_PEER}, {@link
+   *     MessageFailure#SEND_FAILED} or {@link MessageFailure#SHUTDOWN}
+   * @throws IllegalArgumentException for a bad topic or timeout
+   */
+  public CompletableFuture<byte[]> requestResponse(
+      String memberId, String topic, byte[] payload, Duration timeout) {
+    Objects.requireNonNull(memberId, "memberId");
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("timeout must be in (0, 1h], got " + timeout);
+    }
+    byte[] copy = payload.clone();
+    if (closed.get()) {
+      return MessageBridge.shutdown();
+    }
+    return call(
+        () -> {
+          if (closed.get()) {
+            return MessageBridge.<byte[]>shutdown();
+          }
+          CompletableFuture<byte[]> f = new CompletableFuture<>();
+          messages.expect();
+          long id;
+          try {
+            id = core.request(memberId, topic, copy, timeout, now());
+          } catch (RuntimeException e) {
+            messages.unexpect();
+            throw e;
+          }
+          messages.registerReply(id, f);
+          afterCore();
+          return f;
+        });
+  }
+
+  /**
+   * Asks the live members matching {@code options} (this node included, when it matches) a
+   * question, Serf's queries: each target's {@link UserMessageHandler#onQuery} may answer. Answers
+   * (and acknowledgements, if {@link QueryOptions#requestAck()}) are given to {@code onResponse} as
+   * they come, on a thread of this node, one at a time.
+   *
+   * @param name what is asked: printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes (copied)
+   * @param options the targets' filters, acknowledgements and the timeout ({@link
+   *     GossipConfig#queryTimeout()} when not set)
+   * @param onResponse gets each acknowledgement and answer; one that throws is logged and counted
+   * @return the outcome, once every targeted member still alive has answered (or failed or left),
+   *     or at the timeout ({@link QueryResult#timedOut()}); after every response was given to
+   *     {@code onResponse}. Fails with a {@link MessageException} of {@link
+   *     MessageFailure#SHUTDOWN} when the node closes first.
+   * @throws IllegalArgumentException for a bad name or a payload over the limit
+   */
+  public CompletableFuture<QueryResult> query(
+      String name, byte[] payload, QueryOptions options, Consumer<QueryResponse> onResponse) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(onResponse, "onResponse");
+    byte[] copy = payload.clone();
+    if (closed.get()) {
+      return MessageBridge.shutdown();
+    }
+    return call(
+        () -> {
+          if (closed.get()) {
+            return MessageBridge.<QueryResult>shutdown();
+          }
+          CompletableFuture<QueryResult> f = new CompletableFuture<>();
+          messages.expect();
+          long id;
+          try {
+            id = core.query(name, copy, options, now());
+          } catch (RuntimeException e) {
+            messages.unexpect();
+            throw e;
+          }
+          messages.registerQuery(id, f, onResponse);
+          afterCore();
+          return f;
+        });
+  }
+
+  /**
+   * On the loop: sends a message or request this node made, reporting the outcome: a best-effort
+   * message's to the future {@link #send} returns, a failure of one with an id to the core (which
+   * fails its future once).
+   */
+  // called by the outbox built in the constructor: Error Prone 2.42 reports it unused, then crashes
+  @SuppressWarnings("UnusedMethod")
+  private void sendUser(UserMessage u, NodeView target, Delivery delivery, int version) {
+    CompletableFuture<Void> sent = transport.sendAsync(u, target.address(), delivery, version);
+    CompletableFuture<Void> caller = handOff;
+    if (u.id() == 0) {
+      if (caller != null) {
+        handedOff = true;
+        sent.whenComplete(
+            (v, e) ->
+                messages.onCompletionThread(
+                    () -> {
+                      if (e == null) {
+                        caller.complete(null);
+                      } else {
+                        caller.completeExceptionally(sendFailure(e, target));
+                      }
+                    }));
+      }
+      return;
+    }
+    long messageId = u.id();
+    sent.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            onLoopIfOpen(
+                () -> {
+                  core.cancel(messageId, sendFailureReason(e), now());
+                  afterCore();
+                });
+          }
+        });
+  }
+
+  private static MessageFailure sendFailureReason(Throwable e) {
+    Throwable c =
+        e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            ? e.getCause()
+            : e;
+    return c instanceof SendFailedException s && s.reason() == TransportDropReason.OVERSIZED
+        ? MessageFailure.TOO_LARGE
+        : MessageFailure.SEND_FAILED;
+  }
+
+  private static MessageException sendFailure(Throwable e, NodeView target) {
+    MessageFailure f = sendFailureReason(e);
+    return new MessageException(
+        f, MessageBridge.describe(f) + " (" + LogSafe.text(target.id()) + ")", e);
+  }
+
+  /** Runs {@code task} on the loop unless the node is closed. */
+  private void onLoopIfOpen(Runnable task) {
+    try {
+      loop.execute(
+          () -> {
+            if (!closed.get()) {
+              task.run();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closed: close() failed what was pending
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("gossip node " + id + " is closed");
+    }
+  }
+
   /**
    * Adds a listener. Events are delivered in order on this node's event thread; a listener that
    * throws is logged and counted, and keeps receiving events. It gets the events delivered from now
@@ -681,6 +1080,11 @@ public final class GossipNode implements AutoCloseable {
   /** Removes a listener added before; returns whether it was there. */
   public boolean removeListener(GossipListener listener) {
     return events.removeListener(listener);
+  }
+
+  /** Counters of the application messages handed to the {@link UserMessageHandler}. */
+  public MessageStats messageStats() {
+    return messages.stats();
   }
 
   /** The core's and the transport's counters. */
@@ -823,6 +1227,7 @@ public final class GossipNode implements AutoCloseable {
           }
           joins.clear();
           membershipLog.flush();
+          messages.close(); // fails what is pending with SHUTDOWN
           finalState = new Final(core.members(), core.self(), statsOnLoop());
         };
     try {
@@ -854,6 +1259,7 @@ public final class GossipNode implements AutoCloseable {
         transport.close();
       } finally {
         events.close(); // queued events are still delivered
+        messages.close(); // again, if the loop no longer ran tasks
         ShutdownHooks.remove(shutdownHook.getAndSet(null));
         if (!initialJoin.isDone()) {
           initialJoin.completeExceptionally(
@@ -962,6 +1368,10 @@ public final class GossipNode implements AutoCloseable {
     private int eventQueueCapacity = EventDispatcher.DEFAULT_CAPACITY;
     private int membershipLogRate = MembershipLog.DEFAULT_PER_SECOND;
     private @Nullable TlsOptions tls;
+    private @Nullable UserMessageHandler messageHandler;
+    private @Nullable AppState appState;
+    private int messageQueueCapacity = MessageBridge.DEFAULT_CAPACITY;
+    private long messageQueueBytes = MessageBridge.DEFAULT_MAX_BYTES;
 
     private Builder() {}
 
@@ -1261,6 +1671,54 @@ public final class GossipNode implements AutoCloseable {
         throw new IllegalArgumentException("membershipLogRate must not be negative, got " + v);
       }
       membershipLogRate = v;
+      return this;
+    }
+
+    /**
+     * Receives the broadcasts, messages, requests and queries other members send to this node (see
+     * {@link UserMessageHandler}); default: none (broadcasts and messages are ignored, requests
+     * rejected, queries not answered).
+     */
+    public Builder messageHandler(UserMessageHandler v) {
+      messageHandler = Objects.requireNonNull(v, "messageHandler");
+      return this;
+    }
+
+    /**
+     * Application state carried in every push-pull exchange (see {@link AppState}); its methods are
+     * called on the node's event loop, so keep them fast. Default: none.
+     */
+    public Builder appState(AppState v) {
+      appState = Objects.requireNonNull(v, "appState");
+      return this;
+    }
+
+    /**
+     * How many received broadcasts, messages, requests and queries may wait for a slow {@link
+     * #messageHandler}; default 4,096. Over it, new ones are dropped and counted ({@link
+     * MessageStats#dropped()}), a dropped request is rejected.
+     *
+     * @throws IllegalArgumentException when {@code v} is less than 1
+     */
+    public Builder messageQueueCapacity(int v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("messageQueueCapacity must be at least 1, got " + v);
+      }
+      messageQueueCapacity = v;
+      return this;
+    }
+
+    /**
+     * How many payload bytes may wait for a slow {@link #messageHandler}; default 64 MiB. Over it,
+     * new messages are dropped as for {@link #messageQueueCapacity}.
+     *
+     * @throws IllegalArgumentException when {@code v} is less than 1
+     */
+    public Builder messageQueueBytes(long v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("messageQueueBytes must be at least 1, got " + v);
+      }
+      messageQueueBytes = v;
       return this;
     }
 

@@ -78,6 +78,15 @@ public interface Transport extends AutoCloseable {
    */
   CompletableFuture<Void> sendAsync(GossipMessage message, NodeAddress target, Delivery delivery);
 
+  /**
+   * Sends at wire format {@code version} (0 for the serializer's default) and reports the outcome,
+   * as {@link #sendAsync(GossipMessage, NodeAddress, Delivery)}. The default ignores the version.
+   */
+  default CompletableFuture<Void> sendAsync(
+      GossipMessage message, NodeAddress target, Delivery delivery, int version) {
+    return sendAsync(message, target, delivery);
+  }
+
   /** The serializer that turns messages into bytes and back. */
   MessageSerializer serializer();
 
