@@ -128,6 +128,33 @@ public final class BinarySerializer implements MessageSerializer {
   /** The first version whose header carries the sender's range. */
   static final int RANGE_VERSION = 3;
 
+  /** The first version that carries user broadcasts and broadcast pulls. */
+  static final int USER_VERSION = 4;
+
+  /**
+   * What is wrong with a message of {@code type} at {@code version} that has a user broadcast
+   * section or not, or null: only pings, acks, indirect probes, nacks and gossip carry one, and
+   * only at version 4 and later, the first with broadcast pulls too.
+   */
+  static @Nullable String userProblem(
+      GossipMessage.MessageType type, boolean userSection, int version) {
+    if (version < USER_VERSION
+        && (userSection || type == GossipMessage.MessageType.BROADCAST_PULL)) {
+      return (userSection ? "user broadcast section" : "broadcast pull")
+          + " in a message of wire version "
+          + version
+          + "; version "
+          + USER_VERSION
+          + " is the first that carries one";
+    }
+    if (userSection
+        && (type == GossipMessage.MessageType.PUSH_PULL
+            || type == GossipMessage.MessageType.BROADCAST_PULL)) {
+      return "a " + type + " carries no user broadcast section";
+    }
+    return null;
+  }
+
   /** The largest metadata key, in bytes of UTF-8. */
   public static final int MAX_METADATA_KEY_BYTES = WireLimits.MAX_METADATA_KEY_BYTES;
 
@@ -231,6 +258,14 @@ public final class BinarySerializer implements MessageSerializer {
     return version;
   }
 
+  private static int checkCarries(GossipMessage message, int version) {
+    String problem = userProblem(message.type(), !message.broadcasts().isEmpty(), version);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return version;
+  }
+
   @Override
   public String name() {
     return "binary";
@@ -318,7 +353,8 @@ public final class BinarySerializer implements MessageSerializer {
    */
   @Override
   public int encodedSize(GossipMessage message, int version) {
-    return WireSizes.checkedInt(WireSizes.messageSize(message, false, checkVersion(version)));
+    checkCarries(message, checkVersion(version));
+    return WireSizes.checkedInt(WireSizes.messageSize(message, false, version));
   }
 
   /**
@@ -341,7 +377,7 @@ public final class BinarySerializer implements MessageSerializer {
    */
   @Override
   public byte[] encode(GossipMessage message, int version) {
-    checkVersion(version);
+    checkCarries(message, checkVersion(version));
     // One pass when every string is ASCII (the size is then known without reading them).
     int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true, version));
     byte[] dst = new byte[guess];
@@ -382,7 +418,7 @@ public final class BinarySerializer implements MessageSerializer {
   @Override
   public int encode(GossipMessage message, int version, byte[] dst, int offset) {
     Objects.requireNonNull(dst, "dst");
-    checkVersion(version);
+    checkCarries(message, checkVersion(version));
     // One pass when every string is ASCII and the room suffices (see encode(GossipMessage)).
     int guess = WireSizes.checkedInt(WireSizes.messageSize(message, true, version));
     if (offset >= 0 && offset <= dst.length && dst.length - offset >= guess) {
@@ -437,11 +473,19 @@ public final class BinarySerializer implements MessageSerializer {
     }
     int headerBytes = headerBytes(version);
     GossipMessage.MessageType type = null;
+    boolean userSection = false;
     if (length >= 4) {
       int typeCode = bytes[offset + 3] & 0xFF;
-      type = GossipMessage.MessageType.fromCode(typeCode);
+      userSection = (typeCode & WireWriter.USER_FLAG) != 0;
+      type = GossipMessage.MessageType.fromCode(typeCode & ~WireWriter.USER_FLAG);
       if (type == null) {
         throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + typeCode);
+      }
+      String userProblem = userProblem(type, userSection, version);
+      if (userProblem != null) {
+        throw new DecodeException(
+            version < USER_VERSION ? DropReason.BROADCAST_BEFORE_VERSION_4 : DropReason.MALFORMED,
+            userProblem);
       }
     }
     if (length < headerBytes || type == null) {
@@ -472,7 +516,7 @@ public final class BinarySerializer implements MessageSerializer {
     }
     try {
       return new WireReader(bytes, offset + headerBytes, end, maxMessageSize, version)
-          .message(type);
+          .message(type, userSection);
     } catch (IllegalArgumentException | NullPointerException e) {
       // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());

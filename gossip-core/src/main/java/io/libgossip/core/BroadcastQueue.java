@@ -133,6 +133,23 @@ final class BroadcastQueue<T extends Broadcast> {
     return out;
   }
 
+  /**
+   * The bytes the items a {@link #take} would consider first add up to, counting no further than
+   * {@code cap}: what this queue would use of a packet's budget.
+   */
+  int pendingBytes(int cap) {
+    int sum = 0;
+    for (int t = 0; t < buckets.size(); t++) {
+      for (Entry<T> e = buckets.get(t).head; e != null; e = e.next) {
+        sum += e.item.wireSize();
+        if (sum >= cap) {
+          return cap;
+        }
+      }
+    }
+    return sum;
+  }
+
   /** Whether an item with {@code key} is still queued. */
   boolean contains(String key) {
     return byKey.containsKey(key);

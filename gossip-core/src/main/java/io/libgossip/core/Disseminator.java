@@ -17,6 +17,8 @@ final class Disseminator {
   private final SelfState self;
   private final MemberTable table;
   private final BroadcastQueue<MemberUpdate> queue;
+  private final BroadcastQueue<UserItem> userQueue;
+  private final int userShare;
   private final Effects effects;
   private final BinarySerializer sizer;
   private final int headerReserve;
@@ -31,9 +33,22 @@ final class Disseminator {
       Effects effects,
       GossipConfig config,
       int packetBudget) {
+    this(self, table, queue, new BroadcastQueue<>(1), effects, config, packetBudget);
+  }
+
+  Disseminator(
+      SelfState self,
+      MemberTable table,
+      BroadcastQueue<MemberUpdate> queue,
+      BroadcastQueue<UserItem> userQueue,
+      Effects effects,
+      GossipConfig config,
+      int packetBudget) {
     this.self = self;
     this.table = table;
     this.queue = queue;
+    this.userQueue = userQueue;
+    this.userShare = config.broadcastPacketShare();
     this.effects = effects;
     this.sizer = BinarySerializer.forConfig(config);
     this.headerReserve = // a packet may go out at the newest version, whose header is longer
@@ -46,21 +61,25 @@ final class Disseminator {
   /** Sends {@code empty} to {@code to} with as many claims as fit (see {@link #pack}). */
   void send(
       GossipMessage empty, @Nullable Member peer, NodeView to, List<MemberUpdate> corrections) {
-    effects.send(pack(empty, peer, corrections), to, Delivery.BEST_EFFORT);
+    effects.send(pack(empty, peer, to, corrections), to, Delivery.BEST_EFFORT);
   }
 
-  /** Sends a packet of queued claims to each of a few random members, while claims are queued. */
+  /**
+   * Sends a packet of queued claims and user broadcasts to each of a few random members, while
+   * either waits.
+   */
   void gossipRound(long now) {
-    if (queue.isEmpty()) {
+    if (queue.isEmpty() && userQueue.isEmpty()) {
       return;
     }
     List<Member> targets = table.randomGossipTargets(gossipNodes, now);
     for (Member t : targets) {
-      if (queue.isEmpty()) {
+      if (queue.isEmpty() && userQueue.isEmpty()) {
         break;
       }
-      GossipMessage packed = pack(new Gossip(self.id, self.address, List.of()), t, List.of());
-      if (!packed.updates().isEmpty()) {
+      GossipMessage packed =
+          pack(new Gossip(self.id, self.address, List.of()), t, t.view(), List.of());
+      if (!packed.updates().isEmpty() || !packed.broadcasts().isEmpty()) {
         effects.send(packed, t.view(), Delivery.BEST_EFFORT);
       }
     }
@@ -73,6 +92,21 @@ final class Disseminator {
    * first.
    */
   GossipMessage pack(GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections) {
+    return pack(empty, peer, peer == null ? null : peer.view(), corrections);
+  }
+
+  /**
+   * As {@link #pack(GossipMessage, Member, List)}, for a packet to {@code to} (may be null: no user
+   * broadcasts): when user broadcasts wait and {@code to} reads wire version 4, they share the room
+   * with the claims. Each class gets at least {@link GossipConfig#broadcastPacketShare()} percent
+   * (users) or the rest (claims) of what the prefix leaves; what one class does not need, the other
+   * may use.
+   */
+  GossipMessage pack(
+      GossipMessage empty,
+      @Nullable Member peer,
+      @Nullable NodeView to,
+      List<MemberUpdate> corrections) {
     List<MemberUpdate> prefix = List.of();
     int budget = packetBudget - sizer.encodedSize(empty) - headerReserve - COUNT_RESERVE;
     if (!corrections.isEmpty()) {
@@ -93,12 +127,43 @@ final class Disseminator {
         budget -= size;
       }
     }
-    List<MemberUpdate> updates =
-        queue.take(budget, ProtocolMath.retransmitLimit(retransmitMult, table.liveCount()), prefix);
-    if (updates.isEmpty()) {
-      return empty;
+    int limit = ProtocolMath.retransmitLimit(retransmitMult, table.liveCount());
+    if (to == null
+        || userQueue.isEmpty()
+        || !carriesBroadcasts(empty)
+        || effects.versionFor(to) < BinarySerializer.USER_VERSION) {
+      List<MemberUpdate> updates = queue.take(budget, limit, prefix);
+      if (updates.isEmpty()) {
+        return empty;
+      }
+      return empty.withUpdates(updates);
     }
-    return empty.withUpdates(updates);
+    budget -= COUNT_RESERVE; // the user section's count
+    int userWant = userQueue.pendingBytes(budget);
+    int claimBudget = Math.max(budget - budget * userShare / 100, budget - userWant);
+    List<MemberUpdate> updates = queue.take(claimBudget, limit, prefix);
+    for (int i = prefix.size(); i < updates.size(); i++) {
+      budget -= updates.get(i).wireSize();
+    }
+    List<UserItem> items = userQueue.take(budget, limit, List.of());
+    GossipMessage packed = updates.isEmpty() ? empty : empty.withUpdates(updates);
+    if (items.isEmpty()) {
+      return packed;
+    }
+    List<BroadcastItem> broadcasts = new ArrayList<>(items.size());
+    for (UserItem u : items) {
+      broadcasts.add(u.item);
+    }
+    return packed.withBroadcasts(broadcasts);
+  }
+
+  /** Whether messages like {@code m} carry a user broadcast section. */
+  private static boolean carriesBroadcasts(GossipMessage m) {
+    return m instanceof GossipMessage.Ping
+        || m instanceof GossipMessage.Ack
+        || m instanceof GossipMessage.PingReq
+        || m instanceof GossipMessage.Nack
+        || m instanceof Gossip;
   }
 
   /** Queues {@code claim} for dissemination, in place of any queued claim about its member. */
@@ -122,5 +187,11 @@ final class Disseminator {
 
   void clear() {
     queue.clear();
+    userQueue.clear();
+  }
+
+  /** User broadcasts waiting to be sent. */
+  int queuedBroadcasts() {
+    return userQueue.size();
   }
 }

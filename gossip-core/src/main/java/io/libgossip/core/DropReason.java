@@ -43,5 +43,33 @@ public enum DropReason {
    * A claim at an incarnation above what this node believes possible now (its wall clock plus
    * {@link GossipConfig#maxIncarnationLead()}): forged, or from a node whose clock runs ahead.
    */
-  INCARNATION_AHEAD
+  INCARNATION_AHEAD,
+  /**
+   * A user broadcast section or a {@link GossipMessage.BroadcastPull} in a message whose wire
+   * version is below 4, the first that carries them.
+   */
+  BROADCAST_BEFORE_VERSION_4,
+  /**
+   * A user broadcast older than the window of sequence numbers this node remembers for its origin
+   * (see {@link GossipCore#broadcast}): it may have been delivered, so it is not.
+   */
+  BROADCAST_OUTSIDE_WINDOW,
+  /**
+   * A user broadcast that a newer one from the same origin with the same topic and key, already
+   * delivered here, superseded.
+   */
+  BROADCAST_SUPERSEDED,
+  /**
+   * A user broadcast announced with a payload above this node's {@link
+   * GossipConfig#maxBroadcastBytes()}, or whose body the held-bytes bound ({@link
+   * GossipConfig#maxHeldBroadcastBytes()}) or the bound on pending pulls left no room for.
+   */
+  BROADCAST_TOO_LARGE,
+  /**
+   * A large user broadcast whose body could not be pulled from any member that announced it, nor
+   * from its origin, within the retries.
+   */
+  BROADCAST_PULL_FAILED,
+  /** A broadcast body this node did not ask for, or of another size than announced. */
+  BROADCAST_UNSOLICITED
 }

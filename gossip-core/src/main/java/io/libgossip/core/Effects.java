@@ -52,6 +52,12 @@ final class Effects {
     outbox.send(w.withRanges(message, version), target, delivery, version);
   }
 
+  /** The wire version a message to {@code target} would go out at now (0 without negotiation). */
+  int versionFor(NodeView target) {
+    WireNegotiation w = wire;
+    return w == null ? 0 : w.versionFor(target);
+  }
+
   void emit(ClusterEvent event) {
     try {
       listener.onEvent(event);

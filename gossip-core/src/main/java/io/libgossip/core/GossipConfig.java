@@ -34,6 +34,9 @@ public final class GossipConfig {
   private final int maxNewMembersPerMessage;
   private final WireVersions wireVersions;
   private final Duration maxIncarnationLead;
+  private final int maxBroadcastBytes;
+  private final long maxHeldBroadcastBytes;
+  private final int broadcastPacketShare;
 
   private GossipConfig(Builder b) {
     this.clusterName = b.clusterName;
@@ -59,6 +62,9 @@ public final class GossipConfig {
     this.maxNewMembersPerMessage = b.maxNewMembersPerMessage;
     this.wireVersions = b.wireVersions;
     this.maxIncarnationLead = b.maxIncarnationLead;
+    this.maxBroadcastBytes = b.maxBroadcastBytes;
+    this.maxHeldBroadcastBytes = b.maxHeldBroadcastBytes;
+    this.broadcastPacketShare = b.broadcastPacketShare;
   }
 
   /**
@@ -256,6 +262,35 @@ public final class GossipConfig {
   }
 
   /**
+   * Largest payload of a user broadcast ({@link GossipCore#broadcast}), in bytes; a larger one is
+   * refused with an {@link IllegalArgumentException}, and an announced one from another node is
+   * dropped ({@link DropReason#BROADCAST_TOO_LARGE}). Payloads that fit in a packet ride on it;
+   * larger ones are announced there and their body is pulled over the reliable path, so this is
+   * also bounded by {@link #maxMessageSize()} less 1 KiB. In [0, 2^30]. Default: 1 MiB.
+   */
+  public int maxBroadcastBytes() {
+    return maxBroadcastBytes;
+  }
+
+  /**
+   * The most bytes of large user broadcast bodies this node holds, to serve the members that pull
+   * them after hearing them announced; beyond it the oldest are forgotten first. Each body is held
+   * for a minute at most. At least {@link #maxBroadcastBytes()}. Default: 64 MiB.
+   */
+  public long maxHeldBroadcastBytes() {
+    return maxHeldBroadcastBytes;
+  }
+
+  /**
+   * The share of each packet's piggyback room, in percent, that user broadcasts get when both they
+   * and membership claims wait; the claims get the rest, and whichever class needs less than its
+   * share leaves the remainder to the other. In [10, 90]. Default: 50.
+   */
+  public int broadcastPacketShare() {
+    return broadcastPacketShare;
+  }
+
+  /**
    * The most members this node tracks, itself and members in every state ({@code FAILED} and {@code
    * LEFT} tombstones too) included. A claim about an unknown member beyond it is dropped and
    * counted as {@link DropReason#TABLE_FULL}: this bounds the memory forged claims can take (about
@@ -445,6 +480,9 @@ public final class GossipConfig {
     private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
     private Duration maxIncarnationLead = Duration.ofHours(1);
+    private int maxBroadcastBytes = 1024 * 1024;
+    private long maxHeldBroadcastBytes = 64L * 1024 * 1024;
+    private int broadcastPacketShare = 50;
 
     private Builder() {}
 
@@ -472,6 +510,9 @@ public final class GossipConfig {
       maxNewMembersPerMessage = c.maxNewMembersPerMessage;
       wireVersions = c.wireVersions;
       maxIncarnationLead = c.maxIncarnationLead;
+      maxBroadcastBytes = c.maxBroadcastBytes;
+      maxHeldBroadcastBytes = c.maxHeldBroadcastBytes;
+      broadcastPacketShare = c.broadcastPacketShare;
     }
 
     /** See {@link GossipConfig#clusterName()}. */
@@ -582,6 +623,24 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#maxBroadcastBytes()}. */
+    public Builder maxBroadcastBytes(int v) {
+      maxBroadcastBytes = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxHeldBroadcastBytes()}. */
+    public Builder maxHeldBroadcastBytes(long v) {
+      maxHeldBroadcastBytes = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#broadcastPacketShare()}. */
+    public Builder broadcastPacketShare(int v) {
+      broadcastPacketShare = v;
+      return this;
+    }
+
     /** See {@link GossipConfig#maxQueuedUpdates()}. */
     public Builder maxQueuedUpdates(int v) {
       maxQueuedUpdates = v;
@@ -661,6 +720,15 @@ public final class GossipConfig {
       range("maxMembers", maxMembers, 2, 1 << 24);
       range("maxNewMembersPerMessage", maxNewMembersPerMessage, 1, 1 << 24);
       BinarySerializer.checkSupported(wireVersions);
+      range("maxBroadcastBytes", maxBroadcastBytes, 0, 1 << 30);
+      if (maxHeldBroadcastBytes < maxBroadcastBytes || maxHeldBroadcastBytes > (1L << 40)) {
+        throw new IllegalArgumentException(
+            "maxHeldBroadcastBytes must be in [maxBroadcastBytes = "
+                + maxBroadcastBytes
+                + ", 2^40], got "
+                + maxHeldBroadcastBytes);
+      }
+      range("broadcastPacketShare", broadcastPacketShare, 10, 90);
       positive("maxIncarnationLead", maxIncarnationLead);
       if (maxIncarnationLead.compareTo(Duration.ofMinutes(1)) < 0) {
         throw new IllegalArgumentException(

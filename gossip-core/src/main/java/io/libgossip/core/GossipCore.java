@@ -65,6 +65,7 @@ public final class GossipCore {
   final AntiEntropy antiEntropy;
   final WireNegotiation wire;
   final Departure departure;
+  final UserBroadcasts userBroadcasts;
   final IncarnationCeiling ceiling;
 
   private final GossipConfig config;
@@ -128,9 +129,24 @@ public final class GossipCore {
     this.wire = new WireNegotiation(self, table, config.wireVersions());
     effects.wire(wire);
     this.broadcasts = new BroadcastQueue<>(config.maxQueuedUpdates());
+    this.userBroadcasts =
+        new UserBroadcasts(
+            self,
+            table,
+            effects,
+            config,
+            random,
+            b.wallClockAtStart == null ? null : incarnation, // a generation: a new one per life
+            config.maxPacketSize() - b.packetOverhead);
     this.disseminator =
         new Disseminator(
-            self, table, broadcasts, effects, config, config.maxPacketSize() - b.packetOverhead);
+            self,
+            table,
+            broadcasts,
+            userBroadcasts.queue(),
+            effects,
+            config,
+            config.maxPacketSize() - b.packetOverhead);
     this.claims =
         new ClaimRules(self, table, suspicions, broadcasts, awareness, effects, config, ceiling);
     this.detector =
@@ -170,6 +186,7 @@ public final class GossipCore {
       disseminator.gossipRound(now);
     }
     departure.tick(now);
+    userBroadcasts.tick(now);
     if (ceiling.respreadDue(now) && !self.leaving()) {
       disseminator.spread(self.claim()); // now within the peers' incarnation ceiling
     }
@@ -264,6 +281,12 @@ public final class GossipCore {
         yield answered(message, p, detector.onNack((Nack) message));
       }
       case GOSSIP -> answered(message, applyPiggyback(message, now), true);
+      case BROADCAST_PULL -> {
+        Piggyback p = applyPiggyback(message, now);
+        Received r = userBroadcasts.onPull((GossipMessage.BroadcastPull) message, now);
+        answered(message, p, true);
+        yield r;
+      }
     };
   }
 
@@ -289,6 +312,9 @@ public final class GossipCore {
         corrections = claims.addCorrection(corrections, u.id());
       }
     }
+    if (!message.broadcasts().isEmpty()) {
+      userBroadcasts.receive(message, table.get(message.from()), now);
+    }
     return new Piggyback(sender, changes, corrections);
   }
 
@@ -303,6 +329,60 @@ public final class GossipCore {
           p.corrections());
     }
     return acted ? Received.Applied.of(p.changes()) : Received.STALE;
+  }
+
+  /**
+   * Broadcasts {@code payload} to every other live member: it spreads epidemically, piggybacked on
+   * the packets the protocol sends anyway and on gossip rounds, through the same least-sent-first
+   * queue and retransmit limit as membership claims, with a fair share of every packet (see {@link
+   * GossipConfig#broadcastPacketShare()}). Each other node's {@link MessageHandler#onBroadcast}
+   * gets it at most once (by origin, origin life and sequence number); this node's handler never
+   * does. Members that read only wire versions below 4 do not get it.
+   *
+   * <p>With a {@code key}, a newer broadcast from this node with the same topic and key replaces
+   * the older one in the queues it still waits in, and a node that delivered the newer one never
+   * delivers the older. A payload too large to ride in a packet (more than about half the packet
+   * size) is announced instead, and every node pulls its body over {@link Delivery#RELIABLE} from a
+   * member that announced it to it, or from this node.
+   *
+   * <p>Delivery is best effort: a node that is unreachable (partitioned, paused) for longer than
+   * the broadcast keeps being retransmitted (the retransmit limit's number of sends by each node
+   * that has it, a few seconds on a LAN) does not get it, and a broadcast is not delivered to a
+   * node more than {@value DeliveryLog#WINDOW} broadcasts of its origin behind. The order of
+   * delivery is not defined, not even for one origin.
+   *
+   * @param topic what it is about, printable, 1 to 64 bytes of UTF-8
+   * @param payload the bytes to deliver (copied), at most {@link GossipConfig#maxBroadcastBytes()}
+   * @param key null, or a printable key of 1 to 64 bytes of UTF-8 (see above)
+   * @param now the runtime's clock, in nanoseconds
+   * @return the broadcast's sequence number, from 1 in this life of the node
+   * @throws IllegalArgumentException when the topic or key is empty, too long or not printable, or
+   *     the payload is too large
+   * @throws IllegalStateException before the node started (its first tick, join or message) or
+   *     after {@link #leave(long)}
+   */
+  public long broadcast(String topic, byte[] payload, @Nullable String key, long now) {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    if (!schedule.started()) {
+      throw new IllegalStateException(
+          "node " + self.id + " has not started: tick, join or handle a message first");
+    }
+    if (self.leaving()) {
+      throw new IllegalStateException("node " + self.id + " has left; it broadcasts no more");
+    }
+    boolean idle = disseminator.queuedBroadcasts() == 0 && disseminator.queued() == 0;
+    long seq = userBroadcasts.broadcast(topic, payload, key, now);
+    if (idle) {
+      schedule.set(Deadline.GOSSIP, now); // start spreading at once
+    }
+    afterCall();
+    return seq;
+  }
+
+  /** User broadcasts this node has delivered to its handler. */
+  public long broadcastsDelivered() {
+    return userBroadcasts.delivered();
   }
 
   /** Introduces the node at {@code address}: a push-pull state exchange with it. */
@@ -418,6 +498,7 @@ public final class GossipCore {
   public void reset(long now) {
     table.clear();
     disseminator.clear();
+    userBroadcasts.clear();
     suspicions.clear();
     detector.clear();
     awareness.reset();
@@ -520,6 +601,7 @@ public final class GossipCore {
     d = detector.earliestDeadline(d);
     d = departure.earliestDeadline(d);
     d = ceiling.earliestDeadline(d);
+    d = userBroadcasts.earliestDeadline(d);
     return table.earliestTombstone(d);
   }
 

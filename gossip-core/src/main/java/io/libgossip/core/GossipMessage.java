@@ -21,7 +21,8 @@ public sealed interface GossipMessage
         GossipMessage.PingReq,
         GossipMessage.Nack,
         GossipMessage.Gossip,
-        GossipMessage.PushPull {
+        GossipMessage.PushPull,
+        GossipMessage.BroadcastPull {
 
   /** The sender's id. */
   String from();
@@ -38,6 +39,27 @@ public sealed interface GossipMessage
   /** A copy of this message carrying {@code updates} instead of its own. */
   GossipMessage withUpdates(List<MemberUpdate> updates);
 
+  /**
+   * Piggybacked user broadcasts (wire version 4 and later); only pings, acks, indirect probes,
+   * nacks and gossip carry them, and only when sent to a member that reads version 4.
+   */
+  default List<BroadcastItem> broadcasts() {
+    return List.of();
+  }
+
+  /**
+   * A copy of this message carrying {@code broadcasts} instead of its own.
+   *
+   * @throws IllegalArgumentException when {@code broadcasts} is not empty and this type of message
+   *     carries none
+   */
+  default GossipMessage withBroadcasts(List<BroadcastItem> broadcasts) {
+    if (broadcasts.isEmpty()) {
+      return this;
+    }
+    throw new IllegalArgumentException(type() + " carries no broadcasts");
+  }
+
   /** Wire type codes. The numbers are part of the wire format and never change. */
   enum MessageType {
     /** {@link Ping}. */
@@ -51,7 +73,9 @@ public sealed interface GossipMessage
     /** {@link Gossip}. */
     GOSSIP(5),
     /** {@link PushPull}. */
-    PUSH_PULL(6);
+    PUSH_PULL(6),
+    /** {@link BroadcastPull} (wire version 4 and later). */
+    BROADCAST_PULL(10);
 
     private final int code;
 
@@ -80,7 +104,12 @@ public sealed interface GossipMessage
    * seq}. Carries {@code target} so a different node now at the same address does not answer.
    */
   record Ping(
-      String from, NodeAddress fromAddress, long seq, String target, List<MemberUpdate> updates)
+      String from,
+      NodeAddress fromAddress,
+      long seq,
+      String target,
+      List<MemberUpdate> updates,
+      List<BroadcastItem> broadcasts)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public Ping {
@@ -88,6 +117,13 @@ public sealed interface GossipMessage
       Objects.requireNonNull(fromAddress, "fromAddress");
       MemberUpdate.checkId(target, "target");
       updates = List.copyOf(updates);
+      broadcasts = List.copyOf(broadcasts);
+    }
+
+    /** A Ping without broadcasts. */
+    public Ping(
+        String from, NodeAddress fromAddress, long seq, String target, List<MemberUpdate> updates) {
+      this(from, fromAddress, seq, target, updates, List.of());
     }
 
     @Override
@@ -97,18 +133,34 @@ public sealed interface GossipMessage
 
     @Override
     public Ping withUpdates(List<MemberUpdate> updates) {
-      return new Ping(from, fromAddress, seq, target, updates);
+      return new Ping(from, fromAddress, seq, target, updates, broadcasts);
+    }
+
+    @Override
+    public Ping withBroadcasts(List<BroadcastItem> broadcasts) {
+      return new Ping(from, fromAddress, seq, target, updates, broadcasts);
     }
   }
 
   /** The answer to a {@link Ping} (or, relayed, to a {@link PingReq}) with the same {@code seq}. */
-  record Ack(String from, NodeAddress fromAddress, long seq, List<MemberUpdate> updates)
+  record Ack(
+      String from,
+      NodeAddress fromAddress,
+      long seq,
+      List<MemberUpdate> updates,
+      List<BroadcastItem> broadcasts)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public Ack {
       MemberUpdate.checkId(from, "from");
       Objects.requireNonNull(fromAddress, "fromAddress");
       updates = List.copyOf(updates);
+      broadcasts = List.copyOf(broadcasts);
+    }
+
+    /** An Ack without broadcasts. */
+    public Ack(String from, NodeAddress fromAddress, long seq, List<MemberUpdate> updates) {
+      this(from, fromAddress, seq, updates, List.of());
     }
 
     @Override
@@ -118,7 +170,12 @@ public sealed interface GossipMessage
 
     @Override
     public Ack withUpdates(List<MemberUpdate> updates) {
-      return new Ack(from, fromAddress, seq, updates);
+      return new Ack(from, fromAddress, seq, updates, broadcasts);
+    }
+
+    @Override
+    public Ack withBroadcasts(List<BroadcastItem> broadcasts) {
+      return new Ack(from, fromAddress, seq, updates, broadcasts);
     }
   }
 
@@ -133,7 +190,8 @@ public sealed interface GossipMessage
       long seq,
       String target,
       NodeAddress targetAddress,
-      List<MemberUpdate> updates)
+      List<MemberUpdate> updates,
+      List<BroadcastItem> broadcasts)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public PingReq {
@@ -142,6 +200,18 @@ public sealed interface GossipMessage
       MemberUpdate.checkId(target, "target");
       Objects.requireNonNull(targetAddress, "targetAddress");
       updates = List.copyOf(updates);
+      broadcasts = List.copyOf(broadcasts);
+    }
+
+    /** A PingReq without broadcasts. */
+    public PingReq(
+        String from,
+        NodeAddress fromAddress,
+        long seq,
+        String target,
+        NodeAddress targetAddress,
+        List<MemberUpdate> updates) {
+      this(from, fromAddress, seq, target, targetAddress, updates, List.of());
     }
 
     @Override
@@ -151,18 +221,34 @@ public sealed interface GossipMessage
 
     @Override
     public PingReq withUpdates(List<MemberUpdate> updates) {
-      return new PingReq(from, fromAddress, seq, target, targetAddress, updates);
+      return new PingReq(from, fromAddress, seq, target, targetAddress, updates, broadcasts);
+    }
+
+    @Override
+    public PingReq withBroadcasts(List<BroadcastItem> broadcasts) {
+      return new PingReq(from, fromAddress, seq, target, targetAddress, updates, broadcasts);
     }
   }
 
   /** An indirect prober's "I could not reach the target" for the request with {@code seq}. */
-  record Nack(String from, NodeAddress fromAddress, long seq, List<MemberUpdate> updates)
+  record Nack(
+      String from,
+      NodeAddress fromAddress,
+      long seq,
+      List<MemberUpdate> updates,
+      List<BroadcastItem> broadcasts)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public Nack {
       MemberUpdate.checkId(from, "from");
       Objects.requireNonNull(fromAddress, "fromAddress");
       updates = List.copyOf(updates);
+      broadcasts = List.copyOf(broadcasts);
+    }
+
+    /** A Nack without broadcasts. */
+    public Nack(String from, NodeAddress fromAddress, long seq, List<MemberUpdate> updates) {
+      this(from, fromAddress, seq, updates, List.of());
     }
 
     @Override
@@ -172,18 +258,33 @@ public sealed interface GossipMessage
 
     @Override
     public Nack withUpdates(List<MemberUpdate> updates) {
-      return new Nack(from, fromAddress, seq, updates);
+      return new Nack(from, fromAddress, seq, updates, broadcasts);
+    }
+
+    @Override
+    public Nack withBroadcasts(List<BroadcastItem> broadcasts) {
+      return new Nack(from, fromAddress, seq, updates, broadcasts);
     }
   }
 
   /** A packet of membership updates sent on the gossip interval. */
-  record Gossip(String from, NodeAddress fromAddress, List<MemberUpdate> updates)
+  record Gossip(
+      String from,
+      NodeAddress fromAddress,
+      List<MemberUpdate> updates,
+      List<BroadcastItem> broadcasts)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public Gossip {
       MemberUpdate.checkId(from, "from");
       Objects.requireNonNull(fromAddress, "fromAddress");
       updates = List.copyOf(updates);
+      broadcasts = List.copyOf(broadcasts);
+    }
+
+    /** A Gossip without broadcasts. */
+    public Gossip(String from, NodeAddress fromAddress, List<MemberUpdate> updates) {
+      this(from, fromAddress, updates, List.of());
     }
 
     @Override
@@ -193,7 +294,12 @@ public sealed interface GossipMessage
 
     @Override
     public Gossip withUpdates(List<MemberUpdate> updates) {
-      return new Gossip(from, fromAddress, updates);
+      return new Gossip(from, fromAddress, updates, broadcasts);
+    }
+
+    @Override
+    public Gossip withBroadcasts(List<BroadcastItem> broadcasts) {
+      return new Gossip(from, fromAddress, updates, broadcasts);
     }
   }
 
@@ -259,6 +365,100 @@ public sealed interface GossipMessage
     /** This push-pull without its ranges: what a version 2 receiver reads. */
     public PushPull withoutRanges() {
       return ranges.isEmpty() ? this : new PushPull(from, fromAddress, join, reply, updates);
+    }
+  }
+
+  /**
+   * The body of a large user broadcast, asked for and sent over {@link Delivery#RELIABLE} (wire
+   * version 4 and later). A request ({@code reply == false}, empty {@code body}) asks its receiver
+   * for the body of broadcast {@code seq} of {@code origin}'s {@code life}, whose announcement it
+   * heard; the reply carries the body, or is {@code missing} when the receiver does not hold it.
+   *
+   * @param from the sender's id
+   * @param fromAddress the sender's address
+   * @param reply whether this answers a request
+   * @param missing in a reply: the sender does not hold the body ({@code body} is then empty)
+   * @param origin the broadcast's origin
+   * @param life the origin's life
+   * @param seq the broadcast's number in that life
+   * @param body the payload in a reply, otherwise empty; not copied
+   * @param updates piggybacked claims
+   */
+  @SuppressWarnings("ArrayRecordComponent") // equals compares bodies by content
+  record BroadcastPull(
+      String from,
+      NodeAddress fromAddress,
+      boolean reply,
+      boolean missing,
+      String origin,
+      long life,
+      long seq,
+      byte[] body,
+      List<MemberUpdate> updates)
+      implements GossipMessage {
+    /** Checks the fields and copies the updates. */
+    public BroadcastPull {
+      MemberUpdate.checkId(from, "from");
+      Objects.requireNonNull(fromAddress, "fromAddress");
+      MemberUpdate.checkId(origin, "origin");
+      Objects.requireNonNull(body, "body");
+      if (life < 0 || seq < 1) {
+        throw new IllegalArgumentException(
+            "life must be at least 0 and seq at least 1, got " + life + " and " + seq);
+      }
+      if ((!reply || missing) && body.length != 0) {
+        throw new IllegalArgumentException("only a reply that is not missing carries a body");
+      }
+      if (missing && !reply) {
+        throw new IllegalArgumentException("only a reply can be missing");
+      }
+      updates = List.copyOf(updates);
+    }
+
+    @Override
+    public MessageType type() {
+      return MessageType.BROADCAST_PULL;
+    }
+
+    @Override
+    public BroadcastPull withUpdates(List<MemberUpdate> updates) {
+      return new BroadcastPull(from, fromAddress, reply, missing, origin, life, seq, body, updates);
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof BroadcastPull p
+          && reply == p.reply
+          && missing == p.missing
+          && life == p.life
+          && seq == p.seq
+          && from.equals(p.from)
+          && fromAddress.equals(p.fromAddress)
+          && origin.equals(p.origin)
+          && java.util.Arrays.equals(body, p.body)
+          && updates.equals(p.updates);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(from, fromAddress, reply, missing, origin, life, seq, updates) * 31
+          + java.util.Arrays.hashCode(body);
+    }
+
+    @Override
+    public String toString() {
+      return "BroadcastPull{from="
+          + from
+          + (reply ? (missing ? ", missing" : ", reply of " + body.length + " bytes") : ", request")
+          + ", origin="
+          + origin
+          + ", life="
+          + life
+          + ", seq="
+          + seq
+          + ", updates="
+          + updates
+          + "}";
     }
   }
 }

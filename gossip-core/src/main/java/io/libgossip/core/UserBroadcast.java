@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An application broadcast as delivered to a node's {@link MessageHandler}: sent once by {@code
- * origin} with {@code GossipCore#broadcast}, spread epidemically, delivered at most once per node
+ * origin} with {@link GossipCore#broadcast}, spread epidemically, delivered at most once per node
  * and life of the origin.
  *
  * @param origin the id of the member that broadcast it

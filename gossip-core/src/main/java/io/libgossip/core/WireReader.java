@@ -55,7 +55,21 @@ final class WireReader {
    * @throws DecodeException naming the first thing wrong
    */
   GossipMessage message(GossipMessage.MessageType type) throws DecodeException {
+    return message(type, false);
+  }
+
+  /**
+   * Reads the body of a message of {@code type}, followed by a user broadcast section when {@code
+   * userSection}, ending exactly where the input does.
+   *
+   * @throws DecodeException naming the first thing wrong
+   */
+  GossipMessage message(GossipMessage.MessageType type, boolean userSection)
+      throws DecodeException {
     GossipMessage message = body(type);
+    if (userSection) {
+      message = message.withBroadcasts(broadcasts());
+    }
     if (pos != end) {
       throw new DecodeException(
           DropReason.MALFORMED, (end - pos) + " trailing bytes after the message");
@@ -118,6 +132,24 @@ final class WireReader {
               updates,
               ranges);
         }
+      case BROADCAST_PULL:
+        {
+          int flags = u8();
+          if ((flags & WireWriter.PULL_RESERVED) != 0
+              || (flags & (WireWriter.PULL_REPLY | WireWriter.PULL_MISSING))
+                  == WireWriter.PULL_MISSING) {
+            throw new DecodeException(
+                DropReason.MALFORMED, "bad broadcast pull flags 0x" + Integer.toHexString(flags));
+          }
+          boolean reply = (flags & WireWriter.PULL_REPLY) != 0;
+          boolean missing = (flags & WireWriter.PULL_MISSING) != 0;
+          String origin = id("origin");
+          long life = nonNegative("life");
+          long seq = sequence();
+          byte[] body = reply && !missing ? bytes("broadcast body") : EMPTY;
+          return new GossipMessage.BroadcastPull(
+              from, fromAddress, reply, missing, origin, life, seq, body, updates());
+        }
       default:
         throw new DecodeException(DropReason.UNKNOWN_TYPE, "unknown message type " + type);
     }
@@ -164,6 +196,98 @@ final class WireReader {
           DropReason.MALFORMED, "range list without a known range (the flag must be clear)");
     }
     return ranges;
+  }
+
+  /** The smallest item of a user broadcast section. */
+  private static final int MIN_ITEM_BYTES = 8;
+
+  /** A user broadcast section: a count of at least one, then the items. */
+  private List<BroadcastItem> broadcasts() throws DecodeException {
+    int n = count(MIN_ITEM_BYTES, "broadcast");
+    if (n == 0) {
+      throw new DecodeException(
+          DropReason.MALFORMED, "empty user broadcast section (the type flag must be clear)");
+    }
+    BroadcastItem[] items = new BroadcastItem[n];
+    for (int i = 0; i < n; i++) {
+      int flags = u8();
+      if ((flags & WireWriter.ITEM_RESERVED) != 0) {
+        throw new DecodeException(
+            DropReason.MALFORMED, "reserved broadcast flags set: 0x" + Integer.toHexString(flags));
+      }
+      String origin = id("broadcast origin");
+      long life = nonNegative("broadcast life");
+      long seq = sequence();
+      span(BroadcastItem.MAX_TOPIC_BYTES, "broadcast topic");
+      String topic = printable(spanString(), "broadcast topic", BroadcastItem.MAX_TOPIC_BYTES);
+      String key = null;
+      if ((flags & WireWriter.ITEM_HAS_KEY) != 0) {
+        span(BroadcastItem.MAX_TOPIC_BYTES, "broadcast key");
+        key = printable(spanString(), "broadcast key", BroadcastItem.MAX_TOPIC_BYTES);
+      }
+      long size = varint();
+      if (size < 0 || size > MAX_BROADCAST_SIZE) {
+        throw new DecodeException(
+            DropReason.TOO_LARGE,
+            "broadcast of " + Long.toUnsignedString(size) + " bytes exceeds " + MAX_BROADCAST_SIZE);
+      }
+      byte[] payload;
+      if ((flags & WireWriter.ITEM_ANNOUNCED) != 0) {
+        if (size == 0) {
+          throw new DecodeException(DropReason.MALFORMED, "announced broadcast of 0 bytes");
+        }
+        payload = EMPTY;
+      } else {
+        payload = take(size, "broadcast payload");
+      }
+      items[i] = new BroadcastItem(origin, life, seq, topic, key, (int) size, payload);
+    }
+    return List.of(items);
+  }
+
+  /** The largest announced broadcast the format carries, 2^30 bytes. */
+  static final int MAX_BROADCAST_SIZE = 1 << 30;
+
+  /** A length-prefixed byte string. */
+  private byte[] bytes(String what) throws DecodeException {
+    long n = varint();
+    if (n < 0 || n > MAX_BROADCAST_SIZE) {
+      throw new DecodeException(
+          DropReason.TOO_LARGE, what + " of " + Long.toUnsignedString(n) + " bytes too large");
+    }
+    return take(n, what);
+  }
+
+  private byte[] take(long n, String what) throws DecodeException {
+    if (n > end - pos) {
+      throw new DecodeException(
+          DropReason.TRUNCATED, what + " of " + n + " bytes exceeds the remaining bytes");
+    }
+    if (n == 0) {
+      return EMPTY;
+    }
+    byte[] out = Arrays.copyOfRange(b, pos, pos + (int) n);
+    pos += (int) n;
+    return out;
+  }
+
+  private long nonNegative(String what) throws DecodeException {
+    long v = varint();
+    if (v < 0) {
+      throw new DecodeException(
+          DropReason.MALFORMED, what + " " + Long.toUnsignedString(v) + " exceeds 2^63-1");
+    }
+    return v;
+  }
+
+  private long sequence() throws DecodeException {
+    long v = varint();
+    if (v < 1) {
+      throw new DecodeException(
+          DropReason.MALFORMED,
+          "broadcast seq " + Long.toUnsignedString(v) + " is not in [1, 2^63)");
+    }
+    return v;
   }
 
   private List<MemberUpdate> updates() throws DecodeException {

@@ -84,7 +84,10 @@ final class WireSizes {
       if (BinarySerializer.hasRanges(m, version)) {
         size += 2L * m.updates().size(); // a range per update
       }
+    } else if (message instanceof GossipMessage.BroadcastPull m) {
+      size += pullFieldsSize(m);
     }
+    size += broadcastSectionSize(message.broadcasts()); // exact, also in the ASCII guess
     List<MemberUpdate> updates = message.updates();
     int n = updates.size();
     size += varintSize(n);
@@ -131,6 +134,41 @@ final class WireSizes {
                 + ")");
       }
       size += varintSize(k) + k + varintSize(v) + v;
+    }
+    return size;
+  }
+
+  /** The exact size of a user broadcast section: 0 when empty, else the count and the items. */
+  static long broadcastSectionSize(List<BroadcastItem> items) {
+    int n = items.size();
+    if (n == 0) {
+      return 0;
+    }
+    long size = varintSize(n);
+    for (int i = 0; i < n; i++) {
+      size += broadcastItemSize(items.get(i));
+    }
+    return size;
+  }
+
+  /** The exact number of bytes {@code item} takes in a user broadcast section. */
+  static int broadcastItemSize(BroadcastItem item) {
+    String key = item.key();
+    return 1
+        + stringSize(item.origin(), false)
+        + varintSize(item.life())
+        + varintSize(item.seq())
+        + stringSize(item.topic(), false)
+        + (key == null ? 0 : stringSize(key, false))
+        + varintSize(item.size())
+        + item.payload().length;
+  }
+
+  /** The exact size of a broadcast pull's type fields. */
+  static long pullFieldsSize(GossipMessage.BroadcastPull m) {
+    long size = 1L + stringSize(m.origin(), false) + varintSize(m.life()) + varintSize(m.seq());
+    if (m.reply() && !m.missing()) {
+      size += varintSize(m.body().length) + (long) m.body().length;
     }
     return size;
   }

@@ -49,7 +49,7 @@ final class WireWriter {
     d[p++] = BinarySerializer.MAGIC_0;
     d[p++] = BinarySerializer.MAGIC_1;
     d[p++] = (byte) version;
-    d[p++] = (byte) message.type().code();
+    d[p++] = (byte) (message.type().code() | (message.broadcasts().isEmpty() ? 0 : USER_FLAG));
     d[p++] = (byte) (clusterHash >>> 24);
     d[p++] = (byte) (clusterHash >>> 16);
     d[p++] = (byte) (clusterHash >>> 8);
@@ -76,6 +76,8 @@ final class WireWriter {
       p = writeVarint(d, p, m.seq());
     } else if (message instanceof GossipMessage.PushPull m) {
       d[p++] = BinarySerializer.pushPullFlags(m, version);
+    } else if (message instanceof GossipMessage.BroadcastPull m) {
+      p = writePullFields(d, p, m);
     }
     if (p < 0) {
       return GAVE_UP;
@@ -95,6 +97,58 @@ final class WireWriter {
         d[p++] = (byte) (w == null ? BinarySerializer.NO_RANGE : w.min());
         d[p++] = (byte) (w == null ? BinarySerializer.NO_RANGE : w.max());
       }
+    }
+    if (p >= 0 && !message.broadcasts().isEmpty()) {
+      p = writeBroadcasts(d, p, message.broadcasts());
+    }
+    return p;
+  }
+
+  /** Bit 7 of the type byte, version 4 and later: a user broadcast section ends the message. */
+  static final int USER_FLAG = 0x80;
+
+  /** User broadcast item flags. */
+  static final int ITEM_HAS_KEY = 0x01;
+
+  static final int ITEM_ANNOUNCED = 0x02;
+  static final int ITEM_RESERVED = 0xFC;
+
+  /** Broadcast pull flags. */
+  static final int PULL_REPLY = 0x01;
+
+  static final int PULL_MISSING = 0x02;
+  static final int PULL_RESERVED = 0xFC;
+
+  private static int writeBroadcasts(byte[] d, int p, List<BroadcastItem> items) {
+    p = writeVarint(d, p, items.size());
+    for (BroadcastItem item : items) {
+      String key = item.key();
+      d[p++] = (byte) ((key == null ? 0 : ITEM_HAS_KEY) | (item.announced() ? ITEM_ANNOUNCED : 0));
+      p = writeString(d, p, item.origin(), 0, false);
+      p = writeVarint(d, p, item.life());
+      p = writeVarint(d, p, item.seq());
+      p = writeString(d, p, item.topic(), 0, false);
+      if (key != null) {
+        p = writeString(d, p, key, 0, false);
+      }
+      p = writeVarint(d, p, item.size());
+      byte[] payload = item.payload();
+      System.arraycopy(payload, 0, d, p, payload.length);
+      p += payload.length;
+    }
+    return p;
+  }
+
+  private static int writePullFields(byte[] d, int p, GossipMessage.BroadcastPull m) {
+    boolean body = m.reply() && !m.missing();
+    d[p++] = (byte) ((m.reply() ? PULL_REPLY : 0) | (m.missing() ? PULL_MISSING : 0));
+    p = writeString(d, p, m.origin(), 0, false);
+    p = writeVarint(d, p, m.life());
+    p = writeVarint(d, p, m.seq());
+    if (body) {
+      p = writeVarint(d, p, m.body().length);
+      System.arraycopy(m.body(), 0, d, p, m.body().length);
+      p += m.body().length;
     }
     return p;
   }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.libgossip.core.BroadcastItem;
 import io.libgossip.core.DecodeException;
 import io.libgossip.core.DropReason;
 import io.libgossip.core.GossipConfig;
@@ -32,6 +33,7 @@ import io.libgossip.core.NodeStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -196,6 +198,15 @@ public final class JsonSerializer implements MessageSerializer {
       } else if (message instanceof PushPull m) {
         g.writeBooleanField("join", m.join());
         g.writeBooleanField("reply", m.reply());
+      } else if (message instanceof GossipMessage.BroadcastPull m) {
+        g.writeBooleanField("reply", m.reply());
+        g.writeBooleanField("missing", m.missing());
+        g.writeStringField("origin", m.origin());
+        g.writeNumberField("life", m.life());
+        g.writeNumberField("seq", m.seq());
+        if (m.reply() && !m.missing()) {
+          g.writeStringField("body", Base64.getEncoder().encodeToString(m.body()));
+        }
       }
       g.writeArrayFieldStart("updates");
       for (MemberUpdate u : message.updates()) {
@@ -215,6 +226,25 @@ public final class JsonSerializer implements MessageSerializer {
         g.writeEndObject();
       }
       g.writeEndArray();
+      if (!message.broadcasts().isEmpty()) {
+        g.writeArrayFieldStart("broadcasts");
+        for (BroadcastItem b : message.broadcasts()) {
+          g.writeStartObject();
+          g.writeStringField("origin", b.origin());
+          g.writeNumberField("life", b.life());
+          g.writeNumberField("seq", b.seq());
+          g.writeStringField("topic", b.topic());
+          if (b.key() != null) {
+            g.writeStringField("key", b.key());
+          }
+          g.writeNumberField("size", b.size());
+          if (!b.announced()) {
+            g.writeStringField("payload", Base64.getEncoder().encodeToString(b.payload()));
+          }
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
       g.flush();
       return out.toByteArray();
@@ -315,6 +345,25 @@ public final class JsonSerializer implements MessageSerializer {
     String from = text(root, "from");
     NodeAddress fromAddress = address(root, "fromAddress");
     List<MemberUpdate> updates = updates(root);
+    JsonNode items = root.get("broadcasts");
+    if (items != null) {
+      if (type == MessageType.PUSH_PULL || type == MessageType.BROADCAST_PULL) {
+        throw malformed("a " + typeName(type) + " carries no \"broadcasts\"");
+      }
+      return message(root, type, typeText, from, fromAddress, updates)
+          .withBroadcasts(broadcasts(items));
+    }
+    return message(root, type, typeText, from, fromAddress, updates);
+  }
+
+  private static GossipMessage message(
+      JsonNode root,
+      MessageType type,
+      String typeText,
+      String from,
+      NodeAddress fromAddress,
+      List<MemberUpdate> updates)
+      throws DecodeException {
     switch (type) {
       case PING:
         return new Ping(from, fromAddress, integral(root, "seq"), text(root, "target"), updates);
@@ -334,8 +383,66 @@ public final class JsonSerializer implements MessageSerializer {
         return new Gossip(from, fromAddress, updates);
       case PUSH_PULL:
         return new PushPull(from, fromAddress, bool(root, "join"), bool(root, "reply"), updates);
+      case BROADCAST_PULL:
+        {
+          boolean reply = bool(root, "reply");
+          boolean missing = bool(root, "missing");
+          byte[] body = reply && !missing ? base64(root, "body") : new byte[0];
+          return new GossipMessage.BroadcastPull(
+              from,
+              fromAddress,
+              reply,
+              missing,
+              text(root, "origin"),
+              integral(root, "life"),
+              integral(root, "seq"),
+              body,
+              updates);
+        }
       default:
         throw new DecodeException(DropReason.UNKNOWN_TYPE, "type '" + typeText + "'");
+    }
+  }
+
+  private static List<BroadcastItem> broadcasts(JsonNode array) throws DecodeException {
+    if (!array.isArray() || array.isEmpty()) {
+      throw malformed("\"broadcasts\" must be a non-empty array");
+    }
+    List<BroadcastItem> out = new ArrayList<>(array.size());
+    for (JsonNode b : array) {
+      if (!b.isObject()) {
+        throw malformed("a broadcast must be an object");
+      }
+      JsonNode key = b.get("key");
+      if (key != null && !key.isTextual()) {
+        throw malformed("\"key\" must be a string");
+      }
+      long size = integral(b, "size");
+      if (size < 0 || size > Integer.MAX_VALUE) {
+        throw malformed("\"size\" " + size + " out of range");
+      }
+      byte[] payload = b.has("payload") ? base64(b, "payload") : new byte[0];
+      if (!b.has("payload") && size == 0) {
+        throw malformed("an announced broadcast of 0 bytes");
+      }
+      out.add(
+          new BroadcastItem(
+              text(b, "origin"),
+              integral(b, "life"),
+              integral(b, "seq"),
+              text(b, "topic"),
+              key == null ? null : key.textValue(),
+              (int) size,
+              payload));
+    }
+    return out;
+  }
+
+  private static byte[] base64(JsonNode node, String name) throws DecodeException {
+    try {
+      return Base64.getDecoder().decode(text(node, name));
+    } catch (IllegalArgumentException e) {
+      throw malformed("\"" + name + "\" is not base64: " + e.getMessage());
     }
   }
 
