@@ -16,7 +16,7 @@ final class CoreMessaging {
   /** {@code GossipCore#broadcast}: returns the broadcast's sequence number at its origin. */
   static long broadcast(
       GossipCore core, String topic, byte[] payload, @Nullable String key, long now) {
-    throw new UnsupportedOperationException("this core has no user broadcasts yet");
+    return core.broadcast(topic, payload, key, now);
   }
 
   /** {@code GossipCore#query}: returns the query's id at its origin. */
