@@ -174,10 +174,11 @@ final class UserTrafficTracker {
 
   /** A query of node {@code origin} (in life {@code life}) ended at {@code now}. */
   void queryDone(int origin, int life, QueryResult r, long now) {
-    PendingQuery q = queries.remove(key(origin, r.queryId()));
+    PendingQuery q = queries.get(key(origin, r.queryId()));
     if (q == null || q.originLife() != life) {
       return;
     }
+    queries.remove(key(origin, r.queryId()));
     if (querySampleCount == querySamples.length) {
       querySamples = Arrays.copyOf(querySamples, querySampleCount * 2);
     }
