@@ -47,6 +47,7 @@ public final class Scenario {
   private int userPayloadBytes = 64;
   private double userKeyedFraction;
   private double userWindowS = 10;
+  private double userStartS = 1;
   private double churnPerMinute;
   private double churnDowntimeS = 30;
   private int queries;
@@ -218,8 +219,9 @@ public final class Scenario {
   }
 
   /**
-   * User broadcasts per second, cluster-wide, from {@code F + 1 s} until {@link #userWindowSeconds}
-   * before the end, each from a random running, unpaused node; 0 for none. Default 0.
+   * User broadcasts per second, cluster-wide, from {@link #userStartSeconds} after {@code F} until
+   * {@link #userWindowSeconds} before the end, each from a random running, unpaused node; 0 for
+   * none. Default 0.
    */
   public Scenario userRate(double v) {
     userRate = finite("user-rate", v, 0, 100_000);
@@ -254,6 +256,15 @@ public final class Scenario {
   }
 
   /**
+   * When user broadcasts and queries start, in seconds after {@code F}, in [0, 1e6]; a later start
+   * measures a cluster whose nodes have had time to learn each other's wire versions. Default 1.
+   */
+  public Scenario userStartSeconds(double v) {
+    userStartS = finite("user-start-s", v, 0, 1e6);
+    return this;
+  }
+
+  /**
    * A churn storm: this fraction of the nodes crash and restart (after {@link
    * #churnDowntimeSeconds}) per minute, evenly spread from {@code F + 1 s} to the end, each a
    * random running, joined, unpaused node other than node 0; in [0, 60]. Default 0 (none).
@@ -274,9 +285,9 @@ public final class Scenario {
   }
 
   /**
-   * Queries to every node, one every {@link #queryIntervalMs} from {@code F + 1 s}, each from a
-   * random running, unpaused node; every node answers with {@link #queryAnswerBytes} bytes. Default
-   * 0.
+   * Queries to every node, one every {@link #queryIntervalMs} from {@link #userStartSeconds} after
+   * {@code F}, each from a random running, unpaused node; every node answers with {@link
+   * #queryAnswerBytes} bytes. Default 0.
    */
   public Scenario queries(int v) {
     if (v < 0 || v > 1_000_000) {
@@ -521,7 +532,7 @@ public final class Scenario {
       return;
     }
     SplittableRandom rnd = new SplittableRandom(seed ^ USER_SEED_SALT);
-    long start = f + 1_000_000_000L;
+    long start = f + nanos(userStartS);
     if (userRate > 0) {
       long stop = end - nanos(userWindowS);
       long gap = Math.max(1, Math.round(1e9 / userRate));
@@ -558,7 +569,7 @@ public final class Scenario {
       long down = nanos(churnDowntimeS);
       repeat(
           sim,
-          start,
+          f + 1_000_000_000L,
           gap,
           end,
           () -> {
@@ -631,7 +642,7 @@ public final class Scenario {
       r.put("user_dissemination_p50_ms", ms(u.deliveryPercentile(50)));
       r.put("user_dissemination_p99_ms", ms(u.deliveryPercentile(99)));
       r.put("user_dissemination_max_ms", ms(u.deliveryPercentile(100)));
-      r.put("user_delivered_fraction", u.deliveredFraction());
+      r.put("user_delivered_fraction", u.deliveredFractionFloor());
       r.put("user_missing", u.missing());
       r.put("user_superseded", u.superseded());
       r.put("user_duplicates", u.duplicates());

@@ -254,6 +254,15 @@ public final class SimMain {
     }
 
     @Option(
+        names = "--user-start-s",
+        order = 164,
+        paramLabel = "S",
+        description = "user broadcasts and queries start S seconds after convergence (default 1)")
+    void userStart(String v) {
+      set("--user-start-s", v, () -> scenario.userStartSeconds(decimal(v)));
+    }
+
+    @Option(
         names = "--churn",
         order = 165,
         paramLabel = "F",

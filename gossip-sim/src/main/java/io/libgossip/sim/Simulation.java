@@ -505,6 +505,11 @@ public final class Simulation {
     return engine.measure.falsePositives.describe();
   }
 
+  /** Describes the user broadcasts that have not reached every node yet (for failure messages). */
+  String describeMissingBroadcasts() {
+    return engine.measure.user.describeMissing();
+  }
+
   /** Describes the metadata updates that have not reached every node yet (for failure messages). */
   String describePendingUpdates() {
     return engine.measure.dissemination.describePending();

@@ -51,6 +51,15 @@ public record UserMetrics(
     return total == 0 ? -1 : (double) deliveryNanos.length / total;
   }
 
+  /**
+   * {@link #deliveredFraction()} rounded down to 3 decimals (as the report prints it), so that only
+   * a complete delivery reads 1.
+   */
+  public double deliveredFractionFloor() {
+    double f = deliveredFraction();
+    return f < 0 ? f : Math.floor(f * 1e3) / 1e3;
+  }
+
   /** The nearest-rank percentile {@code p} (in (0, 100]) of the delivery delays, or -1. */
   public long deliveryPercentile(double p) {
     return SimMetrics.percentile(deliveryNanos, p);

@@ -195,6 +195,28 @@ final class UserTrafficTracker {
     return ((long) origin << 40) ^ queryId;
   }
 
+  /** The first broadcasts some node still waits for, one per line (for failure messages). */
+  String describeMissing() {
+    StringBuilder sb = new StringBuilder();
+    int lines = 0;
+    for (int id = 0; id < sent.size() && lines < 20; id++) {
+      Sent s = sent.get(id);
+      if (!s.need.isEmpty()) {
+        sb.append("broadcast ")
+            .append(id)
+            .append(" of node ")
+            .append(s.origin)
+            .append(" at ")
+            .append(s.sentAt / 1e6)
+            .append(" ms missing at nodes ")
+            .append(s.need)
+            .append('\n');
+        lines++;
+      }
+    }
+    return sb.toString();
+  }
+
   UserMetrics report() {
     long[] d = Arrays.copyOf(samples, sampleCount);
     Arrays.sort(d);
