@@ -72,7 +72,10 @@ final class Disseminator {
     if (queue.isEmpty() && userQueue.isEmpty()) {
       return;
     }
-    List<Member> targets = table.randomGossipTargets(gossipNodes, now);
+    List<Member> targets =
+        userQueue.isEmpty()
+            ? table.randomGossipTargets(gossipNodes, now)
+            : readersFirst(table.randomGossipTargets(gossipNodes * 3, now));
     for (Member t : targets) {
       if (queue.isEmpty() && userQueue.isEmpty()) {
         break;
@@ -155,6 +158,27 @@ final class Disseminator {
       broadcasts.add(u.item);
     }
     return packed.withBroadcasts(broadcasts);
+  }
+
+  /**
+   * The first {@link #gossipNodes} of {@code candidates}, those known to read user broadcasts
+   * first: while this node has not learned the wire versions of most members yet (after a start, a
+   * join or a restart), a gossip round still reaches members that can take user broadcasts.
+   */
+  private List<Member> readersFirst(List<Member> candidates) {
+    List<Member> out = new ArrayList<>(gossipNodes);
+    for (Member m : candidates) {
+      if (out.size() < gossipNodes
+          && effects.versionFor(m.view()) >= BinarySerializer.USER_VERSION) {
+        out.add(m);
+      }
+    }
+    for (Member m : candidates) {
+      if (out.size() < gossipNodes && !out.contains(m)) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   /** Whether messages like {@code m} carry a user broadcast section. */

@@ -330,9 +330,9 @@ public final class GossipConfig {
 
   /**
    * The binary wire format versions this node reads and writes. Default: {@link
-   * WireVersions#SUPPORTED}, {@code [2, 3]}: the node talks to nodes that speak only version 2 and
-   * speaks version 3 with those that also do. Narrow it only to pin a version during an upgrade
-   * ({@code [2, 2]} behaves exactly as a node built before version 3).
+   * WireVersions#SUPPORTED}, {@code [2, 4]}: the node talks to nodes that speak only version 2 and
+   * speaks the highest version each peer also speaks. Narrow it only to pin a version during an
+   * upgrade ({@code [2, 2]} behaves exactly as a node built before version 3).
    */
   public WireVersions wireVersions() {
     return wireVersions;

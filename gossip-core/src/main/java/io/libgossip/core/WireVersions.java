@@ -17,8 +17,11 @@ public record WireVersions(int min, int max) {
   /** The oldest version this build reads and writes: 2 (format v1 is no longer spoken). */
   public static final int OLDEST = 2;
 
-  /** The newest version this build reads and writes: 3, version 2 plus the range in the header. */
-  public static final int NEWEST = 3;
+  /**
+   * The newest version this build reads and writes: 4, version 3 plus application messages (user
+   * broadcasts, direct messages, queries and application state in push-pull).
+   */
+  public static final int NEWEST = 4;
 
   /** Every version this build speaks, {@link #OLDEST} to {@link #NEWEST}: the default. */
   public static final WireVersions SUPPORTED = new WireVersions(OLDEST, NEWEST);

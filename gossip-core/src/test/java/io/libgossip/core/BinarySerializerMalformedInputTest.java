@@ -166,7 +166,7 @@ class BinarySerializerMalformedInputTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 4, 0x7F, 0xFF})
+  @ValueSource(ints = {0, 1, WireVersions.NEWEST + 1, 0x7F, 0xFF})
   void unsupportedVersionIsRejected(int version) {
     byte[] bytes = serializer.encode(SerializerTestData.examples().get(0));
     bytes[2] = (byte) version;

@@ -50,7 +50,7 @@ class BinarySerializerRangesTest {
     assertThat(both.encodedSize(p, 3)).isEqualTo(ranged.length);
     assertThat(ranged[10 + 2 + 7]).as("push-pull flags: join and ranges").isEqualTo((byte) 0x05);
     assertThat(Arrays.copyOfRange(ranged, ranged.length - 8, ranged.length))
-        .containsExactly(2, 3, 0, 0, 3, 7, 0, 0);
+        .containsExactly(NEW.min(), NEW.max(), 0, 0, 3, 7, 0, 0);
     assertThat(both.decode(ranged)).isEqualTo(p);
     assertThat(((GossipMessage.PushPull) both.decode(ranged)).ranges())
         .containsExactlyInAnyOrderEntriesOf(Map.of("a", NEW, "c", new WireVersions(3, 7)));
@@ -114,9 +114,9 @@ class BinarySerializerRangesTest {
         new GossipMessage.PushPull("b", a.address(), false, true, List.of(a, a), Map.of("a", NEW));
     byte[] bytes = both.encode(twice, 3);
     assertThat(Arrays.copyOfRange(bytes, bytes.length - 4, bytes.length))
-        .containsExactly(2, 3, 2, 3);
+        .containsExactly(NEW.min(), NEW.max(), NEW.min(), NEW.max());
     assertThat(both.decode(bytes)).isEqualTo(twice);
-    bytes[bytes.length - 1] = 4;
+    bytes[bytes.length - 1] = (byte) (NEW.max() + 1);
     assertThat(rejectionOf(bytes)).isEqualTo(DropReason.MALFORMED);
     bytes[bytes.length - 2] = 0;
     bytes[bytes.length - 1] = 0;

@@ -39,7 +39,8 @@ class BinarySerializerV3Test {
       assertThat(both.encodedSize(m, 3)).isEqualTo(v3.length);
       assertThat(v3[2]).isEqualTo((byte) 3);
       assertThat(Arrays.copyOfRange(v3, 3, 8)).isEqualTo(Arrays.copyOfRange(v2, 3, 8));
-      assertThat(new byte[] {v3[8], v3[9]}).containsExactly(2, 3);
+      assertThat(new byte[] {v3[8], v3[9]})
+          .containsExactly(WireVersions.OLDEST, WireVersions.NEWEST);
       assertThat(Arrays.copyOfRange(v3, 10, v3.length))
           .isEqualTo(Arrays.copyOfRange(v2, 8, v2.length));
 
@@ -85,11 +86,12 @@ class BinarySerializerV3Test {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("wire version 3");
     assertThatThrownBy(() -> old.encodedSize(m, 3)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> both.encode(m, 4, new byte[100], 0))
+    int beyond = WireVersions.NEWEST + 1;
+    assertThatThrownBy(() -> both.encode(m, beyond, new byte[100], 0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new BinarySerializer(CLUSTER, MAX, new WireVersions(2, 4)))
+    assertThatThrownBy(() -> new BinarySerializer(CLUSTER, MAX, new WireVersions(2, beyond)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("[2, 4]");
+        .hasMessageContaining("[2, " + beyond + "]");
     assertThatThrownBy(() -> new WireVersions(3, 2)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new WireVersions(0, 2)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new WireVersions(2, 256)).isInstanceOf(IllegalArgumentException.class);

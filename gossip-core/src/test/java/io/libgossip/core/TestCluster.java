@@ -55,6 +55,12 @@ final class TestCluster {
    */
   java.time.Instant wallClockOrigin;
 
+  /** When set, each core built from now on gets the message handler this gives for its index. */
+  java.util.function.IntFunction<MessageHandler> handlers;
+
+  /** When set, every message is handled as if its header showed this range of wire versions. */
+  WireVersions senderVersions;
+
   long now;
   long order;
   long sent;
@@ -79,6 +85,7 @@ final class TestCluster {
             .random(random.split())
             .outbox((m, target, d) -> send(self, m, target, d))
             .listener(log::add)
+            .messageHandler(handlers == null ? new MessageHandler() {} : handlers.apply(i))
             .build();
     if (i < cores.size()) {
       cores.set(i, core);
@@ -106,6 +113,7 @@ final class TestCluster {
             .random(random.split())
             .outbox((m, target, d) -> send(i, m, target, d))
             .listener(log::add)
+            .messageHandler(handlers == null ? new MessageHandler() {} : handlers.apply(i))
             .build();
     cores.add(core);
     events.add(log);
@@ -196,7 +204,7 @@ final class TestCluster {
         inFlight.poll();
         now = Math.max(now, head.at);
         if (!crashed.contains(head.to)) {
-          cores.get(head.to).handleMessage(head.message, now);
+          cores.get(head.to).handleMessage(head.message, senderVersions, now);
         }
         continue;
       }

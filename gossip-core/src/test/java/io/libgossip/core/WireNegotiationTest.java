@@ -118,7 +118,7 @@ class WireNegotiationTest {
   }
 
   @Test
-  void twoNewNodesLearnEachOtherThroughAHelloAndSpeakVersion3() {
+  void twoNewNodesLearnEachOtherThroughAHelloAndSpeakTheNewestVersion() {
     Net net = new Net();
     GossipCore a = net.add("a", NEW);
     GossipCore b = net.add("b", NEW);
@@ -133,21 +133,21 @@ class WireNegotiationTest {
             .filter(s -> s.message() instanceof GossipMessage.Ping p && p.seq() == 0)
             .findFirst()
             .orElseThrow();
-    assertThat(hello.version()).isEqualTo(3);
+    assertThat(hello.version()).isEqualTo(WireVersions.NEWEST);
     assertThat(hello.delivery()).isEqualTo(Delivery.BEST_EFFORT);
     assertThat(a.wireVersionsOf("b")).contains(NEW);
     assertThat(b.wireVersionsOf("a")).contains(NEW);
     assertThat(a.wireVersionsOf("a")).contains(NEW);
-    assertThat(a.clusterWireVersion()).isEqualTo(3);
-    assertThat(b.clusterWireVersion()).isEqualTo(3);
+    assertThat(a.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
+    assertThat(b.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
     assertThat(net.results).doesNotContain(Received.STALE);
     int learnedAt = net.log.size();
     long hellos = a.wire.hellosSent() + b.wire.hellosSent();
     net.run(3_000);
     assertThat(net.log.subList(learnedAt, net.log.size()))
-        .as("once both learned, everything between them at version 3")
+        .as("once both learned, everything between them at the newest version")
         .isNotEmpty()
-        .allMatch(s -> s.version() == 3);
+        .allMatch(s -> s.version() == WireVersions.NEWEST);
     assertThat(a.wire.hellosSent() + b.wire.hellosSent()).as("no more hellos").isEqualTo(hellos);
   }
 
@@ -169,7 +169,7 @@ class WireNegotiationTest {
         .filteredOn(s -> s.target().hasId() && s.target().id().equals("old"))
         .allMatch(
             s -> s.version() == 2 || (s.message() instanceof GossipMessage.Ping p && p.seq() == 0),
-            "only hellos go to the old node at version 3");
+            "only hellos go to the old node at a newer version");
     assertThat(net.versionDrops).as("hellos the old node dropped").isPositive();
     net.run(20_000);
     assertThat(net.versionDrops)
@@ -181,11 +181,11 @@ class WireNegotiationTest {
     assertThat(a.statusOf("old")).isEqualTo(NodeStatus.ONLINE);
     assertThat(old.statusOf("a")).isEqualTo(NodeStatus.ONLINE);
 
-    // the old node leaves: the cluster version rises to 3
+    // the old node leaves: the cluster version rises to the newest
     old.leave(net.now);
     net.run(3_000);
     assertThat(a.statusOf("old")).isEqualTo(NodeStatus.LEFT);
-    assertThat(a.clusterWireVersion()).isEqualTo(3);
+    assertThat(a.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
   }
 
   @Test
@@ -201,8 +201,10 @@ class WireNegotiationTest {
 
     net.run(40_000, "old");
     assertThat(a.statusOf("old")).isEqualTo(NodeStatus.FAILED);
-    assertThat(a.clusterWireVersion()).as("upgrade once the old node failed").isEqualTo(3);
-    assertThat(b.clusterWireVersion()).isEqualTo(3);
+    assertThat(a.clusterWireVersion())
+        .as("upgrade once the old node failed")
+        .isEqualTo(WireVersions.NEWEST);
+    assertThat(b.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
 
     GossipCore other = net.add("old2", OLD);
     net.join("old2", "b");
@@ -268,7 +270,7 @@ class WireNegotiationTest {
     net.join("b", "a");
     net.join("c", "a");
     net.run(10_000);
-    assertThat(a.clusterWireVersion()).isEqualTo(3);
+    assertThat(a.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
     return net;
   }
 
@@ -303,14 +305,14 @@ class WireNegotiationTest {
 
     assertThat(d.wireVersionsOf("b")).contains(NEW);
     assertThat(d.wireVersionsOf("c")).contains(NEW);
-    assertThat(d.clusterWireVersion()).isEqualTo(3);
+    assertThat(d.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
     int before = net.log.size();
     net.run(10_000);
     assertThat(d.wire.hellosSent()).as("no hellos to members whose range d knows").isZero();
     assertThat(net.log.subList(before, net.log.size()))
         .filteredOn(s -> s.from().equals("d"))
         .isNotEmpty()
-        .allMatch(s -> s.version() == 3);
+        .allMatch(s -> s.version() == WireVersions.NEWEST);
   }
 
   private static MemberUpdate memberState(GossipCore core, String id) {
@@ -327,7 +329,7 @@ class WireNegotiationTest {
     net.run(60_000);
     long learned = 0;
     for (GossipCore c : net.cores.values()) {
-      assertThat(c.clusterWireVersion()).isEqualTo(3);
+      assertThat(c.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
       learned += c.wire.rangesLearned();
     }
     assertThat(learned).as("ranges learned from push-pulls").isPositive();
@@ -335,7 +337,7 @@ class WireNegotiationTest {
         .filteredOn(
             s ->
                 s.message() instanceof GossipMessage.PushPull p
-                    && s.version() == 3
+                    && s.version() == WireVersions.NEWEST
                     && !p.ranges().isEmpty())
         .isNotEmpty();
     assertThat(net.log)
@@ -360,7 +362,9 @@ class WireNegotiationTest {
             Map.of("b", new WireVersions(3, 3), "c", NEW)),
         NEW,
         net.now);
-    assertThat(a.wireVersionsOf("b")).as("b's own header said [2, 3]").contains(NEW);
+    assertThat(a.wireVersionsOf("b"))
+        .as("b's own header said the full supported range")
+        .contains(NEW);
     assertThat(b.statusOf("a")).isEqualTo(NodeStatus.ONLINE);
   }
 

@@ -11,6 +11,7 @@ import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MemberUpdate;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
+import io.libgossip.core.WireVersions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -236,7 +237,7 @@ class GarbageFloodTest {
         case 4:
           {
             byte[] b = v.clone();
-            b[2] = (byte) (4 + random.nextInt(250)); // a version nobody speaks
+            b[2] = (byte) (WireVersions.NEWEST + 1 + random.nextInt(250)); // nobody speaks it
             return b;
           }
         default:

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real nodes on loopback speaking two wire versions: "old" nodes that speak only version 2 (as
- * built before version 3) and "new" nodes that speak 2 and 3.
+ * built before version 3) and "new" nodes that speak 2 to {@link WireVersions#NEWEST}.
  */
 class MixedVersionClusterTest {
   private static final WireVersions OLD = new WireVersions(2, 2);
@@ -88,7 +88,7 @@ class MixedVersionClusterTest {
   }
 
   @Test
-  void oldAndNewNodesConvergeAtVersion2AndTheNewOnesMoveTo3WhenTheOldOnesLeave() {
+  void oldAndNewNodesConvergeAtVersion2AndTheNewOnesMoveToTheNewestWhenTheOldOnesLeave() {
     VersionCounter oldCounter = new VersionCounter();
     VersionCounter newCounter = new VersionCounter();
     GossipNode seed = start("old-0", OLD, oldCounter, null);
@@ -111,27 +111,29 @@ class MixedVersionClusterTest {
     await("new nodes learn each other's versions")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> newCounter.sent.get(3) > 20);
+        .until(() -> newCounter.sent.get(WireVersions.NEWEST) > 20);
 
     assertThat(all).allMatch(n -> n.clusterWireVersion() == 2, "cluster version 2 while mixed");
-    assertThat(oldCounter.sent.get(3)).as("old nodes never write version 3").isZero();
+    assertThat(oldCounter.sent.get(WireVersions.NEWEST))
+        .as("old nodes never write the newest version")
+        .isZero();
     assertThat(old)
         .as("old nodes drop the hellos they cannot read, and count them")
         .anyMatch(n -> n.stats().drops(DropReason.UNSUPPORTED_VERSION) > 0);
     assertThat(fresh).allMatch(n -> n.stats().drops(DropReason.UNSUPPORTED_VERSION) == 0);
 
-    // the old nodes leave: the new ones move to version 3 and stay converged
+    // the old nodes leave: the new ones move to the newest version and stay converged
     for (GossipNode n : old) {
       n.leave(Duration.ofSeconds(10)).orTimeout(15, TimeUnit.SECONDS).join();
     }
-    await("the new nodes move to version 3")
+    await("the new nodes move to the newest version")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> fresh.stream().allMatch(n -> n.clusterWireVersion() == 3));
+        .until(() -> fresh.stream().allMatch(n -> n.clusterWireVersion() == WireVersions.NEWEST));
     assertThat(fresh).allMatch(n -> online(n) == fresh.size());
-    long v3Before = newCounter.sent.get(3);
-    await("traffic between new nodes at version 3")
+    long newestBefore = newCounter.sent.get(WireVersions.NEWEST);
+    await("traffic between new nodes at the newest version")
         .atMost(Duration.ofSeconds(10))
-        .until(() -> newCounter.sent.get(3) > v3Before + 20);
+        .until(() -> newCounter.sent.get(WireVersions.NEWEST) > newestBefore + 20);
   }
 }

@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A mixed cluster of two wire versions: nodes that speak only version 2 (as built before version 3)
- * and nodes that speak 2 and 3. Every node speaks the highest version its peer reads; the cluster
- * version is 3 only once every live member speaks it.
+ * and nodes that speak 2 to {@link WireVersions#NEWEST}. Every node speaks the highest version its
+ * peer reads; the cluster version is the newest only once every live member speaks it.
  */
 class RollingUpgradeTest {
   private static final WireVersions OLD = new WireVersions(2, 2);
@@ -57,7 +57,7 @@ class RollingUpgradeTest {
 
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3})
-  void replacingOldNodesOneByOneKeepsTheClusterConvergedAndEndsAtVersion3(long seed) {
+  void replacingOldNodesOneByOneKeepsTheClusterConvergedAndEndsAtTheNewestVersion(long seed) {
     boolean[] upgraded = new boolean[N];
     Simulation sim = cluster(seed, upgraded);
     assertThat(sim.runUntilConverged(Duration.ofSeconds(30))).as("seed %d", seed).isTrue();
@@ -81,8 +81,8 @@ class RollingUpgradeTest {
         assertThat(sim.allConverged()).as("converged with old and new nodes").isTrue();
       }
     }
-    assertThat(runUntilVersion(sim, 3, Duration.ofSeconds(60)))
-        .as("seed %d: every node at version 3 once the last old node is gone", seed)
+    assertThat(runUntilVersion(sim, WireVersions.NEWEST, Duration.ofSeconds(60)))
+        .as("seed %d: every node at the newest version once the last old node is gone", seed)
         .isTrue();
     for (int i : sim.liveNodes()) {
       for (int j : sim.liveNodes()) {
@@ -101,7 +101,9 @@ class RollingUpgradeTest {
     java.util.Arrays.fill(upgraded, true);
     Simulation sim = cluster(seed, upgraded);
     assertThat(sim.runUntilConverged(Duration.ofSeconds(30))).isTrue();
-    assertThat(runUntilVersion(sim, 3, Duration.ofSeconds(60))).as("all new: version 3").isTrue();
+    assertThat(runUntilVersion(sim, WireVersions.NEWEST, Duration.ofSeconds(60)))
+        .as("all new: the newest version")
+        .isTrue();
 
     // node 5 is rolled back: it leaves and comes back speaking only version 2
     sim.leave(5);
@@ -123,8 +125,8 @@ class RollingUpgradeTest {
     }
 
     sim.crash(5);
-    assertThat(runUntilVersion(sim, 3, Duration.ofSeconds(60)))
-        .as("seed %d: back at version 3 once the old node failed", seed)
+    assertThat(runUntilVersion(sim, WireVersions.NEWEST, Duration.ofSeconds(60)))
+        .as("seed %d: back at the newest version once the old node failed", seed)
         .isTrue();
     assertThat(sim.metrics().falsePositives()).as("false positives").isZero();
   }
