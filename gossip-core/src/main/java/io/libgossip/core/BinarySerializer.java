@@ -80,6 +80,28 @@ import org.jspecify.annotations.Nullable;
  * bounded by the update count, itself bounded by the message size. At version 2 the ranges are left
  * out, so the bytes are those of the push-pull without them.
  *
+ * <p>Version 4 is version 3 plus user broadcasts ({@link GossipCore#broadcast}). Bit 7 of the type
+ * byte, set only from version 4 on, says a user broadcast section ends the message (pings, acks,
+ * indirect probes, nacks and gossip only); without it the bytes after the header are those of
+ * version 3. Type 10 is {@link GossipMessage.BroadcastPull}, also from version 4 on.
+ *
+ * <pre>
+ * section: count: varint (at least 1) | item ... (count times)
+ * item:    flags: 1 byte (bit 0 key present, bit 1 announcement, bits 2..7 zero)
+ *          origin: string | life: varint | seq: varint (at least 1) | topic: string
+ *          [key: string] | size: varint | payload: size bytes (absent in an announcement,
+ *          whose size is at least 1)
+ * 10 BROADCAST_PULL type fields:
+ *          flags: 1 byte (bit 0 reply, bit 1 missing: only with bit 0; bits 2..7 zero)
+ *          origin: string | life: varint | seq: varint (at least 1)
+ *          [body: length varint | length bytes]  in a reply that is not missing
+ * </pre>
+ *
+ * A section or a pull in a message of version 2 or 3 is {@link
+ * DropReason#BROADCAST_BEFORE_VERSION_4}; a section on a push-pull or a pull, an empty section, a
+ * set reserved flag, an announcement of 0 bytes or a seq of 0 is {@link DropReason#MALFORMED}.
+ * Topics and keys are printable, 1 to 64 bytes.
+ *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6
  * lowercase hex groups without leading zeros, with the longest run of two or more zero groups (the

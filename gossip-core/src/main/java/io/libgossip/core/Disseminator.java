@@ -11,6 +11,12 @@ import org.jspecify.annotations.Nullable;
  * round sends them to a few random members each gossip interval.
  */
 final class Disseminator {
+  /**
+   * Candidates drawn per gossip target while user broadcasts wait, to find members known to read
+   * them (see {@link #readersFirst}).
+   */
+  static final int READER_DRAWS = 8;
+
   /** Room kept for the update-count varint when packing a packet. */
   private static final int COUNT_RESERVE = 3;
 
@@ -75,7 +81,7 @@ final class Disseminator {
     List<Member> targets =
         userQueue.isEmpty()
             ? table.randomGossipTargets(gossipNodes, now)
-            : readersFirst(table.randomGossipTargets(gossipNodes * 3, now));
+            : readersFirst(table.randomGossipTargets(gossipNodes * READER_DRAWS, now));
     for (Member t : targets) {
       if (queue.isEmpty() && userQueue.isEmpty()) {
         break;
