@@ -365,10 +365,8 @@ public final class GossipCore {
         corrections = claims.addCorrection(corrections, u.id());
       }
     }
-    if (!message.broadcasts().isEmpty()
-        && userBroadcasts.receive(message, table.get(message.from()), now)
-        && !self.leaving()) {
-      schedule.set(Deadline.GOSSIP, now); // pass a new broadcast on at once
+    if (!message.broadcasts().isEmpty()) {
+      userBroadcasts.receive(message, table.get(message.from()), now);
     }
     return new Piggyback(sender, changes, corrections);
   }

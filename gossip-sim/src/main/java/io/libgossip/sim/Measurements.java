@@ -18,6 +18,7 @@ final class Measurements {
   final FalsePositiveTracker falsePositives = new FalsePositiveTracker();
   final FaultCounter faults = new FaultCounter();
   final StallTracker stalls = new StallTracker();
+  final UserTrafficTracker user;
 
   private final LiveNodes live;
   private final IntPredicate healthy;
@@ -31,6 +32,7 @@ final class Measurements {
     this.healthy = healthy;
     this.trace = new TraceRecorder(keepTrace);
     this.detection = new DetectionTracker(live.size());
+    this.user = new UserTrafficTracker(live.size());
     this.convergence = new ConvergenceTracker(live, at -> traffic.openWindow(at, live.count()));
   }
 

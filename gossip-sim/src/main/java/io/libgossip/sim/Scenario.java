@@ -1,6 +1,7 @@
 package io.libgossip.sim;
 
 import io.libgossip.core.GossipConfig;
+import io.libgossip.core.QueryOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,6 +43,23 @@ public final class Scenario {
   private int updates = 10;
   private double updateIntervalMs = 3000;
   private double restartAfterS;
+  private double userRate;
+  private int userPayloadBytes = 64;
+  private double userKeyedFraction;
+  private double userWindowS = 10;
+  private double userStartS = 1;
+  private double churnPerMinute;
+  private double churnDowntimeS = 30;
+  private int queries;
+  private double queryIntervalMs = 2000;
+  private int queryAnswerBytes = 64;
+  private double queryTimeoutMs;
+
+  /** Keys a keyed user broadcast picks from (per origin and topic). */
+  static final int USER_KEYS = 4;
+
+  /** Mixed into the seed of the application traffic's and the churn's own generator. */
+  private static final long USER_SEED_SALT = 0x5EED_0F_A11_C0DEL;
 
   /** The simulation of the last {@link #run}, for tests. */
   @Nullable Simulation lastSimulation;
@@ -200,6 +218,106 @@ public final class Scenario {
     return this;
   }
 
+  /**
+   * User broadcasts per second, cluster-wide, from {@link #userStartSeconds} after {@code F} until
+   * {@link #userWindowSeconds} before the end, each from a random running, unpaused node; 0 for
+   * none. Default 0.
+   */
+  public Scenario userRate(double v) {
+    userRate = finite("user-rate", v, 0, 100_000);
+    return this;
+  }
+
+  /** Payload size of each user broadcast in bytes, in [8, 16 MiB]. Default 64. */
+  public Scenario userPayloadBytes(int v) {
+    if (v < UserTrafficTracker.TAG_BYTES || v > 16 << 20) {
+      throw new IllegalArgumentException("user-payload-bytes must be in [8, 16777216]");
+    }
+    userPayloadBytes = v;
+    return this;
+  }
+
+  /**
+   * Fraction of user broadcasts that carry a key (one of {@value #USER_KEYS} per origin), so that a
+   * newer one from the same origin supersedes them; in [0, 1]. Default 0.
+   */
+  public Scenario userKeyedFraction(double v) {
+    userKeyedFraction = finite("user-keyed", v, 0, 1);
+    return this;
+  }
+
+  /**
+   * How long before the end of the run user broadcasts stop, in seconds, so that the last ones have
+   * time to spread; in [0, 1e6]. Default 10.
+   */
+  public Scenario userWindowSeconds(double v) {
+    userWindowS = finite("user-window-s", v, 0, 1e6);
+    return this;
+  }
+
+  /**
+   * When user broadcasts and queries start, in seconds after {@code F}, in [0, 1e6]; a later start
+   * measures a cluster whose nodes have had time to learn each other's wire versions. Default 1.
+   */
+  public Scenario userStartSeconds(double v) {
+    userStartS = finite("user-start-s", v, 0, 1e6);
+    return this;
+  }
+
+  /**
+   * A churn storm: this fraction of the nodes crash and restart (after {@link
+   * #churnDowntimeSeconds}) per minute, evenly spread from {@code F + 1 s} to the end, each a
+   * random running, joined, unpaused node other than node 0; in [0, 60]. Default 0 (none).
+   */
+  public Scenario churnPerMinute(double v) {
+    churnPerMinute = finite("churn", v, 0, 60);
+    return this;
+  }
+
+  /** How long each churned node stays down, in seconds, in (0, 1e6]. Default 30. */
+  public Scenario churnDowntimeSeconds(double v) {
+    finite("churn-downtime-s", v, 0, 1e6);
+    if (v == 0) {
+      throw new IllegalArgumentException("churn-downtime-s must be positive");
+    }
+    churnDowntimeS = v;
+    return this;
+  }
+
+  /**
+   * Queries to every node, one every {@link #queryIntervalMs} from {@link #userStartSeconds} after
+   * {@code F}, each from a random running, unpaused node; every node answers with {@link
+   * #queryAnswerBytes} bytes. Default 0.
+   */
+  public Scenario queries(int v) {
+    if (v < 0 || v > 1_000_000) {
+      throw new IllegalArgumentException("queries must be in [0, 1000000]");
+    }
+    queries = v;
+    return this;
+  }
+
+  /** Time between queries in milliseconds. Default 2000. */
+  public Scenario queryIntervalMs(double v) {
+    queryIntervalMs = finite("query-interval-ms", v, 1, 3_600_000);
+    return this;
+  }
+
+  /** Size of every node's answer to a query, in bytes; -1 for no answer. Default 64. */
+  public Scenario queryAnswerBytes(int v) {
+    if (v < -1 || v > 16 << 20) {
+      throw new IllegalArgumentException("query-answer-bytes must be in [-1, 16777216]");
+    }
+    queryAnswerBytes = v;
+    return this;
+  }
+
+  /** Timeout of each query in milliseconds; 0 for the core's default. Default 0. */
+  public Scenario queryTimeoutMs(double v) {
+    queryTimeoutMs = finite("query-timeout-ms", v, 0, 3_600_000);
+    return this;
+  }
+
   /** The number of nodes. */
   public int nodes() {
     return nodes;
@@ -268,7 +386,8 @@ public final class Scenario {
             .loss(loss)
             .latency(Duration.ofNanos(msNanos(latencyMs)))
             .jitter(Duration.ofNanos(msNanos(jitterMs)))
-            .joinRate(rate);
+            .joinRate(rate)
+            .queryAnswerBytes(queryAnswerBytes);
     long wallStart = System.nanoTime();
     Simulation sim = b.build();
     lastSimulation = sim;
@@ -293,6 +412,7 @@ public final class Scenario {
     Arrays.fill(healed, -1);
     if (f < end) {
       plan(sim, f, cuts, healAt, healed);
+      planUserTraffic(sim, f, end);
     }
     sim.runUntilNanos(end, null);
     settleHeal(sim, healAt, healed, cuts.size() - 1);
@@ -403,8 +523,166 @@ public final class Scenario {
     }
   }
 
+  /**
+   * Schedules the user broadcasts, the queries and the churn storm. They draw from their own
+   * generator, so that runs without them make exactly the random choices they made before.
+   */
+  private void planUserTraffic(Simulation sim, long f, long end) {
+    if (userRate <= 0 && queries == 0 && churnPerMinute <= 0) {
+      return;
+    }
+    SplittableRandom rnd = new SplittableRandom(seed ^ USER_SEED_SALT);
+    long start = f + nanos(userStartS);
+    if (userRate > 0) {
+      long stop = end - nanos(userWindowS);
+      long gap = Math.max(1, Math.round(1e9 / userRate));
+      SplittableRandom br = rnd.split();
+      repeat(sim, start, gap, stop, () -> sendBroadcast(sim, br));
+    }
+    if (queries > 0) {
+      SplittableRandom qr = rnd.split();
+      QueryOptions.Builder qo = QueryOptions.builder();
+      if (queryTimeoutMs > 0) {
+        qo.timeout(Duration.ofNanos(msNanos(queryTimeoutMs)));
+      }
+      QueryOptions options = qo.build();
+      long gap = msNanos(queryIntervalMs);
+      for (int k = 0; k < queries; k++) {
+        long at = start + k * gap;
+        if (at > end) {
+          break;
+        }
+        int n = k;
+        sim.scheduleNanos(
+            at,
+            () -> {
+              int who = pickRunning(sim, qr, false);
+              if (who >= 0) {
+                sim.query(who, "sim-query", UserTrafficTracker.payload(n, 16), options);
+              }
+            });
+      }
+    }
+    if (churnPerMinute > 0) {
+      SplittableRandom cr = rnd.split();
+      long gap = Math.max(1, Math.round(60e9 / (churnPerMinute * nodes)));
+      long down = nanos(churnDowntimeS);
+      repeat(
+          sim,
+          f + 1_000_000_000L,
+          gap,
+          end,
+          () -> {
+            int victim = pickRunning(sim, cr, true);
+            if (victim > 0) {
+              sim.crash(victim);
+              sim.scheduleNanos(
+                  sim.nowNanos() + down,
+                  () -> {
+                    if (!sim.isUp(victim)) {
+                      sim.restart(victim);
+                    }
+                  });
+            }
+          });
+    }
+  }
+
+  /** Runs {@code action} at {@code at}, {@code at + gap}, ... up to {@code stop}, one at a time. */
+  private static void repeat(Simulation sim, long at, long gap, long stop, Runnable action) {
+    if (at > stop) {
+      return;
+    }
+    sim.scheduleNanos(
+        at,
+        () -> {
+          action.run();
+          repeat(sim, at + gap, gap, stop, action);
+        });
+  }
+
+  private void sendBroadcast(Simulation sim, SplittableRandom rnd) {
+    int who = pickRunning(sim, rnd, false);
+    if (who < 0) {
+      return;
+    }
+    String key = rnd.nextDouble() < userKeyedFraction ? "k" + rnd.nextInt(USER_KEYS) : null;
+    sim.broadcast(who, "sim", key, userPayloadBytes);
+  }
+
+  /**
+   * A random running, unpaused node (for churn also joined, and not node 0), or -1 after a few
+   * tries.
+   */
+  private static int pickRunning(Simulation sim, SplittableRandom rnd, boolean churn) {
+    int[] up = sim.liveNodes();
+    if (up.length == 0) {
+      return -1;
+    }
+    for (int attempt = 0; attempt < 16; attempt++) {
+      int i = up[rnd.nextInt(up.length)];
+      if (!sim.isPaused(i) && (!churn || (i != 0 && sim.hasJoined(i)))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private static double ms(long nanos) {
     return nanos < 0 ? -1 : nanos / 1e6;
+  }
+
+  /** The application-traffic keys, present only when such traffic was configured or sent. */
+  @SuppressWarnings("NonApiType") // the report's order
+  private void reportUser(LinkedHashMap<String, Object> r, UserMetrics u) {
+    if (userRate > 0 || u.broadcasts() > 0) {
+      r.put("user_rate", userRate);
+      r.put("user_payload_bytes", userPayloadBytes);
+      r.put("user_broadcasts", u.broadcasts());
+      r.put("user_dissemination_p50_ms", ms(u.deliveryPercentile(50)));
+      r.put("user_dissemination_p99_ms", ms(u.deliveryPercentile(99)));
+      r.put("user_dissemination_max_ms", ms(u.deliveryPercentile(100)));
+      r.put("user_delivered_fraction", u.deliveredFractionFloor());
+      r.put("user_missing", u.missing());
+      r.put("user_superseded", u.superseded());
+      r.put("user_duplicates", u.duplicates());
+      r.put("user_stale_deliveries", u.staleDeliveries());
+    }
+    if (queries > 0 || u.queries() > 0) {
+      r.put("queries", u.queries());
+      r.put("query_answer_bytes", queryAnswerBytes);
+      r.put("query_completion_p50_ms", ms(u.queryPercentile(50)));
+      r.put("query_completion_p99_ms", ms(u.queryPercentile(99)));
+      r.put("query_completion_max_ms", ms(u.queryPercentile(100)));
+      r.put("query_answered_fraction", u.queryAnsweredFraction());
+      r.put("query_timeouts", u.queriesTimedOut());
+      r.put("query_unfinished", u.queriesUnfinished());
+    }
+  }
+
+  /** Medians of the detection times over the crashes detected, for churn runs. */
+  @SuppressWarnings("NonApiType") // the report's order
+  private void reportChurn(LinkedHashMap<String, Object> r, List<Detection> detections) {
+    long[] first = new long[detections.size()];
+    long[] all = new long[detections.size()];
+    int nf = 0;
+    int na = 0;
+    for (Detection d : detections) {
+      if (d.firstSuspectNanos() >= 0) {
+        first[nf++] = d.firstSuspectNanos();
+      }
+      if (d.allFailedNanos() >= 0) {
+        all[na++] = d.allFailedNanos();
+      }
+    }
+    first = Arrays.copyOf(first, nf);
+    all = Arrays.copyOf(all, na);
+    Arrays.sort(first);
+    Arrays.sort(all);
+    r.put("churn_per_min", churnPerMinute);
+    r.put("detection_first_p50_ms", ms(SimMetrics.percentile(first, 50)));
+    r.put("detection_all_p50_ms", ms(SimMetrics.percentile(all, 50)));
+    r.put("detection_all_p99_ms", ms(SimMetrics.percentile(all, 99)));
   }
 
   private SimReport report(
@@ -429,6 +707,9 @@ public final class Scenario {
     r.put("dissemination_max_ms", ms(m.disseminationPercentile(100)));
     r.put("dissemination_samples", m.disseminationNanos().length);
     r.put("dissemination_incomplete", m.disseminationIncomplete());
+    if (sim.userTrafficRan() || userRate > 0 || queries > 0) {
+      reportUser(r, sim.userMetrics());
+    }
 
     int detectedFirst = 0;
     long sumFirst = 0;
@@ -464,6 +745,9 @@ public final class Scenario {
         !anyCrash || incomplete > 0 || restartedEarly == m.detections().size() ? -1.0 : ms(maxAll));
     r.put("detection_incomplete", incomplete);
     r.put("detection_restarted", restartedEarly);
+    if (churnPerMinute > 0) {
+      reportChurn(r, m.detections());
+    }
     r.put("suspicion_timeout_min_ms", ms(config.suspicionTimeoutMin(nodes).toNanos()));
     r.put("suspicion_timeout_max_ms", ms(config.suspicionTimeoutMax(nodes).toNanos()));
     r.put("detection_bound_ms", ms(Simulation.detectionBoundNanos(config, nodes)));

@@ -5,11 +5,17 @@ import io.libgossip.core.Delivery;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipCore;
 import io.libgossip.core.GossipMessage;
+import io.libgossip.core.MessageHandler;
 import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeView;
 import io.libgossip.core.Outbox;
+import io.libgossip.core.QueryOptions;
+import io.libgossip.core.QueryRequest;
+import io.libgossip.core.QueryResult;
+import io.libgossip.core.UserBroadcast;
 import io.libgossip.core.WireVersions;
 import java.time.Instant;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -50,6 +56,8 @@ final class SimEngine {
   private final SplittableRandom pickRandom;
   private final SplittableRandom scenarioRandom;
   private final @Nullable CoreCustomizer customizer;
+  private final int queryAnswerBytes;
+  private final long queryAnswerDelayNanos;
   private final EventQueue<SimEvent> queue;
   final LiveNodes live;
   final Measurements measure;
@@ -77,6 +85,8 @@ final class SimEngine {
     this.pickRandom = root.split();
     this.scenarioRandom = root.split();
     this.customizer = b.customizer;
+    this.queryAnswerBytes = b.queryAnswerBytes;
+    this.queryAnswerDelayNanos = b.queryAnswerDelayNanos;
     this.queue = new EventQueue<>(n * 8);
     this.live = new LiveNodes(n);
     this.measure = new Measurements(live, b.trace, this::healthy);
@@ -362,7 +372,8 @@ final class SimEngine {
     GossipCore.Builder b =
         GossipCore.builder()
             .config(config)
-            .wallClockAtStart(WALL_CLOCK_ORIGIN.plusNanos(Math.max(0, now)));
+            .wallClockAtStart(WALL_CLOCK_ORIGIN.plusNanos(Math.max(0, now)))
+            .messageHandler(handler(node, node.life));
     if (customizer != null) {
       customizer.customize(node.index, b);
     }
@@ -383,6 +394,70 @@ final class SimEngine {
             })
         .listener(e -> onClusterEvent(node, e))
         .build();
+  }
+
+  /**
+   * The application of node {@code node} in life {@code life}: reports what its core delivers to
+   * the {@link UserTrafficTracker} and answers queries (see {@link Simulation.Builder}).
+   */
+  private MessageHandler handler(SimNode node, int life) {
+    return new MessageHandler() {
+      @Override
+      public void onBroadcast(UserBroadcast broadcast) {
+        measure.user.delivered(node.index, life, broadcast, now);
+      }
+
+      @Override
+      public void onQuery(QueryRequest query) {
+        if (queryAnswerBytes >= 0) {
+          // the handler must not call back into the core: answer from the loop
+          queue.push(
+              now + queryAnswerDelayNanos, new SimEvent.Action(() -> answer(node, life, query)));
+        }
+      }
+
+      @Override
+      public void onQueryDone(QueryResult result) {
+        measure.user.queryDone(node.index, life, result, now);
+      }
+    };
+  }
+
+  private void answer(SimNode node, int life, QueryRequest query) {
+    if (!node.up || node.life != life || node.paused) {
+      return; // a paused application answers late: not modelled, it does not answer
+    }
+    byte[] answer = new byte[queryAnswerBytes];
+    CoreMessaging.respondToQuery(node.running(), query, answer, now);
+    afterCall(node, false);
+  }
+
+  /**
+   * Sends a user broadcast of {@code size} bytes from a running node now; returns its number in the
+   * {@link UserTrafficTracker}.
+   */
+  long broadcast(SimNode node, String topic, @Nullable String key, int size) {
+    UserTrafficTracker u = measure.user;
+    long id = u.nextId();
+    byte[] payload = UserTrafficTracker.payload(id, size);
+    CoreMessaging.broadcast(node.running(), topic, payload, key, now);
+    BitSet need = new BitSet(live.size());
+    for (int k = 0; k < live.count(); k++) {
+      SimNode o = live.node(live.at(k));
+      if (o != node && (o.joined || (o.index == 0 && o.life == 1))) { // node 0 joins nobody
+        need.set(o.index);
+      }
+    }
+    u.broadcast(node.index, node.life, topic, key, now, need);
+    afterCall(node, false);
+    return id;
+  }
+
+  /** Asks a query from a running node now. */
+  void query(SimNode node, String name, byte[] payload, QueryOptions options) {
+    long id = CoreMessaging.query(node.running(), name, payload, options, now);
+    measure.user.queried(node.index, node.life, id, now);
+    afterCall(node, false);
   }
 
   /**
@@ -418,6 +493,7 @@ final class SimEngine {
     node.pendingBytes = 0;
     node.core = null;
     live.remove(node);
+    measure.user.stopped(node.index);
     measure.dissemination.stopped(node.index);
     measure.detection.stopped(node.index, now);
     measure.convergence.stopped(node, now);

@@ -216,6 +216,107 @@ public final class SimMain {
       set("--profile", v, () -> scenario.profile(v.toLowerCase(Locale.ROOT)));
     }
 
+    @Option(
+        names = "--user-rate",
+        order = 161,
+        paramLabel = "R",
+        description = "user broadcasts per second, cluster-wide, after convergence (default 0)")
+    void userRate(String v) {
+      set("--user-rate", v, () -> scenario.userRate(decimal(v)));
+    }
+
+    @Option(
+        names = "--user-payload-bytes",
+        order = 162,
+        paramLabel = "B",
+        description = "payload size of each user broadcast, 8..16777216 (default 64)")
+    void userPayloadBytes(String v) {
+      set("--user-payload-bytes", v, () -> scenario.userPayloadBytes(integer(v)));
+    }
+
+    @Option(
+        names = "--user-keyed",
+        order = 163,
+        paramLabel = "F",
+        description = "fraction of user broadcasts with a key (newer supersedes older) (default 0)")
+    void userKeyed(String v) {
+      set("--user-keyed", v, () -> scenario.userKeyedFraction(decimal(v)));
+    }
+
+    @Option(
+        names = "--user-window-s",
+        order = 164,
+        paramLabel = "S",
+        description =
+            "user broadcasts stop S seconds before the end, to finish spreading (default 10)")
+    void userWindow(String v) {
+      set("--user-window-s", v, () -> scenario.userWindowSeconds(decimal(v)));
+    }
+
+    @Option(
+        names = "--user-start-s",
+        order = 164,
+        paramLabel = "S",
+        description = "user broadcasts and queries start S seconds after convergence (default 1)")
+    void userStart(String v) {
+      set("--user-start-s", v, () -> scenario.userStartSeconds(decimal(v)));
+    }
+
+    @Option(
+        names = "--churn",
+        order = 165,
+        paramLabel = "F",
+        description =
+            "churn storm: fraction of nodes that crash and restart per minute, e.g. 0.05 (default 0)")
+    void churn(String v) {
+      set("--churn", v, () -> scenario.churnPerMinute(decimal(v)));
+    }
+
+    @Option(
+        names = "--churn-downtime-s",
+        order = 166,
+        paramLabel = "S",
+        description = "how long each churned node stays down (default 30)")
+    void churnDowntime(String v) {
+      set("--churn-downtime-s", v, () -> scenario.churnDowntimeSeconds(decimal(v)));
+    }
+
+    @Option(
+        names = "--queries",
+        order = 167,
+        paramLabel = "Q",
+        description = "queries to all nodes after convergence, from random nodes (default 0)")
+    void queries(String v) {
+      set("--queries", v, () -> scenario.queries(integer(v)));
+    }
+
+    @Option(
+        names = "--query-interval-ms",
+        order = 168,
+        paramLabel = "MS",
+        description = "time between queries (default 2000)")
+    void queryInterval(String v) {
+      set("--query-interval-ms", v, () -> scenario.queryIntervalMs(decimal(v)));
+    }
+
+    @Option(
+        names = "--query-answer-bytes",
+        order = 169,
+        paramLabel = "B",
+        description = "size of every node's answer to a query; -1: no answer (default 64)")
+    void queryAnswerBytes(String v) {
+      set("--query-answer-bytes", v, () -> scenario.queryAnswerBytes(integer(v)));
+    }
+
+    @Option(
+        names = "--query-timeout-ms",
+        order = 169,
+        paramLabel = "MS",
+        description = "timeout of each query; 0: the core's default (default 0)")
+    void queryTimeout(String v) {
+      set("--query-timeout-ms", v, () -> scenario.queryTimeoutMs(decimal(v)));
+    }
+
     /** Applies {@code v} through {@code apply}; a rejected value is a usage error naming both. */
     private void set(String flag, String v, Runnable apply) {
       try {

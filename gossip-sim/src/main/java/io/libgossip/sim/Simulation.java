@@ -6,6 +6,7 @@ import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
+import io.libgossip.core.QueryOptions;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.Collection;
@@ -274,6 +275,50 @@ public final class Simulation {
     engine.commands.leave(upUnpaused(i));
   }
 
+  /**
+   * Sends a user broadcast from node {@code i} now ({@code GossipCore#broadcast}) and tracks its
+   * delivery to every other node that is running and joined now (see {@link #userMetrics()}). The
+   * payload is {@code payloadBytes} long: the broadcast's number in its first 8 bytes, then filler.
+   *
+   * @param key when not null, a newer broadcast from the same node with the same topic and key
+   *     supersedes this one
+   * @return the broadcast's number, for {@link #delivered(long, int)}
+   * @throws IllegalArgumentException when {@code payloadBytes < 8}, or when the core refuses the
+   *     topic, the key or the size
+   */
+  public long broadcast(int i, String topic, @Nullable String key, int payloadBytes) {
+    Objects.requireNonNull(topic, "topic");
+    if (payloadBytes < UserTrafficTracker.TAG_BYTES) {
+      throw new IllegalArgumentException(
+          "payloadBytes must be at least "
+              + UserTrafficTracker.TAG_BYTES
+              + ", got "
+              + payloadBytes);
+    }
+    return engine.broadcast(upUnpaused(i), topic, key, payloadBytes);
+  }
+
+  /**
+   * Whether node {@code node}'s application (in its current life) has been given broadcast {@code
+   * broadcast} (a number {@link #broadcast} returned).
+   */
+  public boolean delivered(long broadcast, int node) {
+    node(node);
+    return engine.measure.user.hasDelivered(broadcast, node);
+  }
+
+  /**
+   * Asks a query from node {@code i} now ({@code GossipCore#query}) and tracks how long it takes to
+   * end (see {@link #userMetrics()}). Every node's application answers every query it gets with
+   * {@link Builder#queryAnswerBytes(int)} bytes after {@link Builder#queryAnswerDelay(Duration)}.
+   */
+  public void query(int i, String name, byte[] payload, QueryOptions options) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(options, "options");
+    engine.query(upUnpaused(i), name, payload, options);
+  }
+
   // ---------------------------------------------------------------- inspection
 
   /** Number of nodes (running or not). */
@@ -311,6 +356,12 @@ public final class Simulation {
   /** Whether node {@code i} is running (started, not crashed, not left); a paused node runs. */
   public boolean isUp(int i) {
     return node(i).up;
+  }
+
+  /** Whether node {@code i} is running and its core has completed its join ({@code SelfJoined}). */
+  public boolean hasJoined(int i) {
+    SimNode node = node(i);
+    return node.up && node.joined;
   }
 
   /** Whether node {@code i} is paused. */
@@ -434,6 +485,16 @@ public final class Simulation {
     return engine.metrics();
   }
 
+  /** What the simulation has measured of application traffic so far. */
+  public UserMetrics userMetrics() {
+    return engine.measure.user.report();
+  }
+
+  /** Whether any user broadcast was sent or query asked (see {@link #userMetrics()}). */
+  public boolean userTrafficRan() {
+    return engine.measure.user.active();
+  }
+
   /** Describes the first tick stalls (for failure messages). */
   String describeStalls() {
     return engine.measure.stalls.describe();
@@ -442,6 +503,11 @@ public final class Simulation {
   /** Describes the first false positives (for failure messages). */
   String describeFalsePositives() {
     return engine.measure.falsePositives.describe();
+  }
+
+  /** Describes the user broadcasts that have not reached every node yet (for failure messages). */
+  String describeMissingBroadcasts() {
+    return engine.measure.user.describeMissing();
   }
 
   /** Describes the metadata updates that have not reached every node yet (for failure messages). */
@@ -475,6 +541,8 @@ public final class Simulation {
     boolean trace;
     long leaveTimeoutNanos = 10_000_000_000L;
     @Nullable CoreCustomizer customizer; // null: none
+    int queryAnswerBytes = 64; // -1: no answer
+    long queryAnswerDelayNanos;
 
     private Builder() {}
 
@@ -582,6 +650,27 @@ public final class Simulation {
      */
     public Builder customizeCore(CoreCustomizer v) {
       customizer = Objects.requireNonNull(v, "customizer");
+      return this;
+    }
+
+    /**
+     * How many bytes every node's application answers each query it gets with; -1 for no answer
+     * (default 64).
+     */
+    public Builder queryAnswerBytes(int v) {
+      if (v < -1 || v > 16 << 20) {
+        throw new IllegalArgumentException("queryAnswerBytes must be in [-1, 16 MiB], got " + v);
+      }
+      queryAnswerBytes = v;
+      return this;
+    }
+
+    /** How long after getting a query every node's application answers it (default 0). */
+    public Builder queryAnswerDelay(Duration v) {
+      if (v.isNegative()) {
+        throw new IllegalArgumentException("queryAnswerDelay must be >= 0, got " + v);
+      }
+      queryAnswerDelayNanos = v.toNanos();
       return this;
     }
 

@@ -48,6 +48,22 @@ class GoldenTraceTest {
     checkOrRecord(name, withoutWallTime(r.values()));
   }
 
+  /**
+   * Application traffic (issue 14): user broadcasts, some keyed, under loss and a churn storm. The
+   * other scenarios send none, so their files do not depend on how user broadcasts spread; this one
+   * does, and is re-recorded (alone: {@code -Dtest=GoldenTraceTest#messagingReportIsUnchanged})
+   * when that changes on purpose.
+   */
+  @org.junit.jupiter.api.Test
+  void messagingReportIsUnchanged() throws Exception {
+    String args =
+        "--nodes 60 --duration 45 --loss 0.05 --user-rate 5 --user-keyed 0.3 --churn 0.1"
+            + " --churn-downtime-s 10 --seed 19";
+    SimMain.Options o = SimMain.parse(args.split(" "));
+    SimReport r = o.scenario.run(null);
+    checkOrRecord("messaging", withoutWallTime(r.values()));
+  }
+
   /** Graceful leaves and metadata updates through the Simulation API (the CLI has no leave). */
   @ParameterizedTest(name = "leave seed {0}")
   @MethodSource("leaveSeeds")
