@@ -428,7 +428,7 @@ final class SimEngine {
       return; // a paused application answers late: not modelled, it does not answer
     }
     byte[] answer = new byte[queryAnswerBytes];
-    CoreMessaging.respondToQuery(node.running(), query, answer, now);
+    node.running().respondToQuery(query, answer, now);
     afterCall(node, false);
   }
 
@@ -440,7 +440,7 @@ final class SimEngine {
     UserTrafficTracker u = measure.user;
     long id = u.nextId();
     byte[] payload = UserTrafficTracker.payload(id, size);
-    CoreMessaging.broadcast(node.running(), topic, payload, key, now);
+    node.running().broadcast(topic, payload, key, now);
     BitSet need = new BitSet(live.size());
     for (int k = 0; k < live.count(); k++) {
       SimNode o = live.node(live.at(k));
@@ -455,7 +455,7 @@ final class SimEngine {
 
   /** Asks a query from a running node now. */
   void query(SimNode node, String name, byte[] payload, QueryOptions options) {
-    long id = CoreMessaging.query(node.running(), name, payload, options, now);
+    long id = node.running().query(name, payload, options, now);
     measure.user.queried(node.index, node.life, id, now);
     afterCall(node, false);
   }
