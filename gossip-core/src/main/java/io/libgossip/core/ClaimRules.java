@@ -13,12 +13,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Addresses: a claim can move a member to another address only when its entry is {@code
  * SUSPECT}, {@code FAILED} or {@code LEFT} (or unknown), by the ordinary rules, so that a member
- * restarted at a new address rejoins as soon as it refutes its old instance's accusation. A claim
- * that puts a member held {@code ONLINE} at another address, at an incarnation not below the one
- * held, is a conflict (two live instances, or a restart not yet detected): nothing changes and a
- * rate-bounded {@link ClusterEvent.MemberConflict} fires. The same holds for claims of this node
- * alive elsewhere: it does not raise its incarnation over them, which would start a race between
- * the two instances and make the address flap at every other node.
+ * restarted at a new address rejoins as soon as it refutes its old instance's accusation; the move
+ * is held until the member acks a ping at the new address ({@link AddressProof}). A claim that puts
+ * a member held {@code ONLINE} at another address, at an incarnation not below the one held, is a
+ * conflict (two live instances, or a restart not yet detected): nothing changes and a rate-bounded
+ * {@link ClusterEvent.MemberConflict} fires. The same holds for claims of this node alive
+ * elsewhere: it does not raise its incarnation over them, which would start a race between the two
+ * instances and make the address flap at every other node.
  *
  * <p>Each applied claim returns an {@link Outcome}; the caller collects {@linkplain
  * Outcome#correctsSender() corrections} for the sender of the message being handled.
@@ -66,6 +67,7 @@ final class ClaimRules {
   private final Awareness awareness;
   private final Effects effects;
   private final GossipConfig config;
+  private final AddressProof proofs;
   private final long probeIntervalNanos;
   private long refutations;
   private boolean selfConflictReported;
@@ -78,8 +80,10 @@ final class ClaimRules {
       BroadcastQueue<MemberUpdate> broadcasts,
       Awareness awareness,
       Effects effects,
-      GossipConfig config) {
+      GossipConfig config,
+      AddressProof proofs) {
     this.self = self;
+    this.proofs = proofs;
     this.table = table;
     this.suspicions = suspicions;
     this.broadcasts = broadcasts;
@@ -91,7 +95,15 @@ final class ClaimRules {
 
   /** A claim piggybacked on a message, or made by this node itself (a failed probe). */
   Outcome applyGossip(MemberUpdate u, long now) {
-    return apply(u, now, false, null);
+    return apply(u, now, false, null, false);
+  }
+
+  /**
+   * A claim that moves a member to another address, whose member has just answered there (see
+   * {@link AddressProof}): the ordinary rules, without holding the move back again.
+   */
+  Outcome applyProven(MemberUpdate u, long now) {
+    return apply(u, now, false, null, true);
   }
 
   /**
@@ -100,7 +112,7 @@ final class ClaimRules {
    * dead), and members learned in bulk are not re-gossiped, except the sender itself.
    */
   Outcome applyState(MemberUpdate u, long now, String sender) {
-    return apply(u, now, true, sender);
+    return apply(u, now, true, sender, false);
   }
 
   /** The claim this node now holds about {@code id}, which a correction sends back. */
@@ -132,7 +144,12 @@ final class ClaimRules {
   }
 
   @SuppressWarnings("ReferenceEquality") // identity first: the simulator shares claim objects
-  private Outcome apply(MemberUpdate u, long now, boolean fromState, @Nullable String stateSender) {
+  private Outcome apply(
+      MemberUpdate u,
+      long now,
+      boolean fromState,
+      @Nullable String stateSender,
+      boolean addressProven) {
     if (u.id().equals(self.id)) {
       return applyAboutSelf(u, now);
     }
@@ -180,6 +197,17 @@ final class ClaimRules {
         && WireSizes.metadataSize(u.metadata()) > config.maxMetadataBytes()) {
       effects.drop(DropReason.TOO_LARGE);
       return Outcome.REJECTED;
+    }
+    if (m != null
+        && !addressProven
+        && u.status() == NodeStatus.ONLINE
+        && !u.address().equals(m.state.address())) {
+      // A member held SUSPECT, FAILED or LEFT alive at another address (ONLINE ones are conflicts,
+      // above): anyone can claim that. Move it only once it answers there.
+      if (u.incarnation() > m.state.incarnation()) {
+        proofs.requestMove(m, u, now);
+      }
+      return Outcome.UNCHANGED;
     }
     if (m == null) {
       if (u.status() != NodeStatus.ONLINE) {

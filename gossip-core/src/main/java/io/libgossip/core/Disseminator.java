@@ -23,6 +23,7 @@ final class Disseminator {
   private final int packetBudget;
   private final int retransmitMult;
   private final int gossipNodes;
+  private final AddressProof proofs;
 
   Disseminator(
       SelfState self,
@@ -30,8 +31,10 @@ final class Disseminator {
       BroadcastQueue<MemberUpdate> queue,
       Effects effects,
       GossipConfig config,
-      int packetBudget) {
+      int packetBudget,
+      AddressProof proofs) {
     this.self = self;
+    this.proofs = proofs;
     this.table = table;
     this.queue = queue;
     this.effects = effects;
@@ -49,6 +52,36 @@ final class Disseminator {
     effects.send(pack(empty, peer, corrections), to, Delivery.BEST_EFFORT);
   }
 
+  /**
+   * Sends {@code empty} to {@code to} with as many claims as fit in at most {@code limit} bytes
+   * (see {@link #limitFor}); when even the message alone exceeds it, the message goes alone.
+   */
+  void send(
+      GossipMessage empty,
+      @Nullable Member peer,
+      NodeView to,
+      List<MemberUpdate> corrections,
+      int limit) {
+    effects.send(pack(empty, peer, corrections, limit), to, Delivery.BEST_EFFORT);
+  }
+
+  /**
+   * The byte limit of a packet answering {@code request} toward {@code to}: a whole packet when
+   * {@code peer} (may be null) is verified at {@code to}, else {@link AddressProof#REPLY_FACTOR}
+   * times the request's encoded size, so that a forged source address draws no amplification.
+   */
+  int limitFor(@Nullable Member peer, NodeAddress to, GossipMessage request) {
+    if (AddressProof.verifiedAt(peer, to)) {
+      return Integer.MAX_VALUE;
+    }
+    return AddressProof.replyLimit(sizer.encodedSize(request));
+  }
+
+  /** The byte limit of a packet this node starts toward {@code peer} (a probe, a proof ping). */
+  int limitFor(Member peer, GossipMessage bare) {
+    return peer.verified ? Integer.MAX_VALUE : AddressProof.replyLimit(sizer.encodedSize(bare));
+  }
+
   /** Sends a packet of queued claims to each of a few random members, while claims are queued. */
   void gossipRound(long now) {
     if (queue.isEmpty()) {
@@ -58,6 +91,15 @@ final class Disseminator {
     for (Member t : targets) {
       if (queue.isEmpty()) {
         break;
+      }
+      if (!t.verified) {
+        // Never answered at its address (perhaps a forged member): one small proof ping with what
+        // fits in twice its size, whose ack makes it a full gossip target.
+        if (proofs.mayProve(t)) {
+          GossipMessage ping = proofs.proofPing(t, now);
+          effects.send(pack(ping, t, List.of(), limitFor(t, ping)), t.view(), Delivery.BEST_EFFORT);
+        }
+        continue;
       }
       GossipMessage packed = pack(new Gossip(self.id, self.address, List.of()), t, List.of());
       if (!packed.updates().isEmpty()) {
@@ -73,8 +115,18 @@ final class Disseminator {
    * first.
    */
   GossipMessage pack(GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections) {
+    return pack(empty, peer, corrections, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #pack(GossipMessage, Member, List)}, within {@code limit} bytes in all. */
+  GossipMessage pack(
+      GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections, int limit) {
     List<MemberUpdate> prefix = List.of();
-    int budget = packetBudget - sizer.encodedSize(empty) - headerReserve - COUNT_RESERVE;
+    int budget =
+        Math.min(packetBudget, limit) - sizer.encodedSize(empty) - headerReserve - COUNT_RESERVE;
+    if (budget <= 0) {
+      return empty;
+    }
     if (!corrections.isEmpty()) {
       List<MemberUpdate> fixes = new ArrayList<>(corrections.size());
       for (MemberUpdate c : corrections) {

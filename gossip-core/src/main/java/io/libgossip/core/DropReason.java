@@ -27,5 +27,10 @@ public enum DropReason {
   /** An ack or nack for a probe that is no longer outstanding. */
   STALE,
   /** A gossiped update dropped because the broadcast queue was full. */
-  QUEUE_FULL
+  QUEUE_FULL,
+  /**
+   * A state exchange request whose claimed address is not where it came from (counted by the
+   * runtime, which knows the connection's address): its large answer is not sent.
+   */
+  UNPROVEN_ADDRESS
 }

@@ -309,6 +309,9 @@ class WireNegotiationTest {
     assertThat(d.wire.hellosSent()).as("no hellos to members whose range d knows").isZero();
     assertThat(net.log.subList(before, net.log.size()))
         .filteredOn(s -> s.from().equals("d"))
+        // what d starts; an ack answers at the version of the ping it answers, which a may have
+        // sent before it learned d's range
+        .filteredOn(s -> !(s.message() instanceof GossipMessage.Ack))
         .isNotEmpty()
         .allMatch(s -> s.version() == 3);
   }
