@@ -88,17 +88,21 @@ final class AddressProof {
   }
 
   /**
-   * A ping carrying {@code updates} (may be empty) to {@code m} at its address, whose ack verifies
-   * it there.
+   * Sends a bare ping to {@code m} (just learned) at its address, whose ack verifies it there; at
+   * most once per address (see {@link #mayProve}).
    */
-  Ping proofPing(Member m, long now) {
+  void prove(Member m, long now) {
+    if (!mayProve(m)) {
+      return;
+    }
     long seq = nextSeq();
     m.proofSeq = seq;
     m.proofAddress = m.state.address();
     m.proofSentAt = now;
     m.proofMove = null;
     proofsSent++;
-    return new Ping(self.id, self.address, seq, m.id(), List.of());
+    effects.send(
+        new Ping(self.id, self.address, seq, m.id(), List.of()), m.view(), Delivery.BEST_EFFORT);
   }
 
   /**
@@ -117,8 +121,8 @@ final class AddressProof {
       }
       return;
     }
-    if (m.proofSeq != 0 && now - m.proofSentAt < probeIntervalNanos) {
-      return; // rate bound: one proof ping per member per probe interval
+    if (held != null && now - m.proofSentAt < probeIntervalNanos) {
+      return; // rate bound: one move proof per member per probe interval
     }
     long seq = nextSeq();
     m.proofSeq = seq;

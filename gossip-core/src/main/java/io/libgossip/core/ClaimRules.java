@@ -215,6 +215,7 @@ final class ClaimRules {
       }
       m = new Member(u, now);
       table.add(m);
+      proofs.prove(m, now); // a small ping whose ack makes it a gossip target
       if (!fromState || u.id().equals(stateSender)) {
         // Members learned in bulk from a state exchange are not news worth re-gossiping;
         // the sender's own entry is (that is how a joiner becomes known).

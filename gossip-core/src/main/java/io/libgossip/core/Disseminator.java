@@ -23,7 +23,6 @@ final class Disseminator {
   private final int packetBudget;
   private final int retransmitMult;
   private final int gossipNodes;
-  private final AddressProof proofs;
 
   Disseminator(
       SelfState self,
@@ -31,10 +30,8 @@ final class Disseminator {
       BroadcastQueue<MemberUpdate> queue,
       Effects effects,
       GossipConfig config,
-      int packetBudget,
-      AddressProof proofs) {
+      int packetBudget) {
     this.self = self;
-    this.proofs = proofs;
     this.table = table;
     this.queue = queue;
     this.effects = effects;
@@ -91,15 +88,6 @@ final class Disseminator {
     for (Member t : targets) {
       if (queue.isEmpty()) {
         break;
-      }
-      if (!t.verified) {
-        // Never answered at its address (perhaps a forged member): one small proof ping with what
-        // fits in twice its size, whose ack makes it a full gossip target.
-        if (proofs.mayProve(t)) {
-          GossipMessage ping = proofs.proofPing(t, now);
-          effects.send(pack(ping, t, List.of(), limitFor(t, ping)), t.view(), Delivery.BEST_EFFORT);
-        }
-        continue;
       }
       GossipMessage packed = pack(new Gossip(self.id, self.address, List.of()), t, List.of());
       if (!packed.updates().isEmpty()) {

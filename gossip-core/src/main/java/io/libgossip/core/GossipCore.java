@@ -124,13 +124,7 @@ public final class GossipCore {
     this.proofs = new AddressProof(self, table, effects, random, probeIntervalNanos);
     this.disseminator =
         new Disseminator(
-            self,
-            table,
-            broadcasts,
-            effects,
-            config,
-            config.maxPacketSize() - b.packetOverhead,
-            proofs);
+            self, table, broadcasts, effects, config, config.maxPacketSize() - b.packetOverhead);
     this.claims =
         new ClaimRules(self, table, suspicions, broadcasts, awareness, effects, config, proofs);
     this.detector =

@@ -352,7 +352,7 @@ final class MemberTable {
 
   /**
    * Up to {@code k} distinct random members to gossip to: the live ones and those gone within the
-   * gossip-to-the-dead time.
+   * gossip-to-the-dead time, verified at their address.
    */
   List<Member> randomGossipTargets(int k, long now) {
     return pick(k, null, Eligible.ALIVE_OR_RECENTLY_GONE, now);
@@ -478,7 +478,9 @@ final class MemberTable {
       case ONLINE_VERIFIED:
         return s == NodeStatus.ONLINE && m.verified;
       default:
-        return s.isAlive() || (s.isGone() && now - m.stateChangedAt < gossipToTheDeadNanos);
+        // Gossip targets: only members verified at their address (see AddressProof).
+        return m.verified
+            && (s.isAlive() || (s.isGone() && now - m.stateChangedAt < gossipToTheDeadNanos));
     }
   }
 }
