@@ -114,6 +114,9 @@ public final class Fixtures {
             .random(new SplittableRandom(42))
             .outbox(outbox)
             .build();
+    // the answer to an exchange the core started: only such an answer may bring more than
+    // maxNewMembersPerMessage unknown members at once
+    core.meet(memberAddress(0), now);
     core.handleMessage(pushPull(n), now);
     return core;
   }

@@ -558,7 +558,13 @@ public final class ScaleBench {
             .config(config)
             .transport(o.transport)
             .joinTimeout(Duration.ofSeconds(30))
-            .transportOptions(t -> t.idleTimeout(Duration.ofSeconds(o.tcpIdleSeconds)));
+            // Every node is on 127.0.0.1: lift the per-address bounds, which assume one host per
+            // address (maxConnectionsPerPeer, inboundRatePerSource).
+            .transportOptions(
+                t ->
+                    t.idleTimeout(Duration.ofSeconds(o.tcpIdleSeconds))
+                        .maxConnectionsPerPeer(65536)
+                        .inboundRatePerSource(0));
     if (seed != null) {
       b.seeds(seed);
     }

@@ -198,6 +198,9 @@ final class AntiEntropy {
    * @return how many of its claims changed the table
    */
   int onPushPull(PushPull pp, long now) {
+    if (pp.reply()) {
+      claims.admission().answer(pp.from(), pp.fromAddress());
+    }
     Member before = table.get(pp.from());
     boolean fromTheDead = before != null && before.status() == NodeStatus.FAILED;
     // Merge first so that the reply already carries any refutation of claims about us.
@@ -327,6 +330,9 @@ final class AntiEntropy {
   }
 
   private void sendState(NodeView to, boolean join, boolean reply) {
+    if (!reply) {
+      claims.admission().started(to);
+    }
     if (!reply && !pendingExchanges.contains(to.address())) {
       if (pendingExchanges.size() >= MAX_PENDING_EXCHANGES) {
         pendingExchanges.pollFirst();

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * elsewhere: it does not raise its incarnation over them, which would start a race between the two
  * instances and make the address flap at every other node.
  *
+ * <p>Incarnations: a claim above the {@link IncarnationCeiling} is dropped ({@link
+ * DropReason#INCARNATION_AHEAD}), so any claim a node believes can be refuted by its subject.
+ *
  * <p>Each applied claim returns an {@link Outcome}; the caller collects {@linkplain
  * Outcome#correctsSender() corrections} for the sender of the message being handled.
  */
@@ -68,7 +71,9 @@ final class ClaimRules {
   private final Effects effects;
   private final GossipConfig config;
   private final AddressProof proofs;
+  private final IncarnationCeiling ceiling;
   private final long probeIntervalNanos;
+  private final MemberAdmission admission;
   private long refutations;
   private boolean selfConflictReported;
   private long selfConflictReportedAt;
@@ -81,6 +86,7 @@ final class ClaimRules {
       Awareness awareness,
       Effects effects,
       GossipConfig config,
+      IncarnationCeiling ceiling,
       AddressProof proofs) {
     this.self = self;
     this.proofs = proofs;
@@ -90,7 +96,14 @@ final class ClaimRules {
     this.awareness = awareness;
     this.effects = effects;
     this.config = config;
+    this.ceiling = ceiling;
     this.probeIntervalNanos = config.probeInterval().toNanos();
+    this.admission = new MemberAdmission(table, effects, config);
+  }
+
+  /** The bounds on unknown members these rules take in; see {@link MemberAdmission}. */
+  MemberAdmission admission() {
+    return admission;
   }
 
   /** A claim piggybacked on a message, or made by this node itself (a failed probe). */
@@ -151,6 +164,9 @@ final class ClaimRules {
       @Nullable String stateSender,
       boolean addressProven) {
     if (u.id().equals(self.id)) {
+      if (u.incarnation() > self.claim().incarnation() && u.incarnation() > ceiling.forSelf(now)) {
+        return beyondCeiling();
+      }
       return applyAboutSelf(u, now);
     }
     if (table.isCurrentClaim(u)) {
@@ -159,6 +175,10 @@ final class ClaimRules {
     Member m = table.get(u.id());
     if (m != null && m.state == u) {
       return Outcome.UNCHANGED; // the very claim we hold (the simulator shares claim objects)
+    }
+    if ((m == null || u.incarnation() > m.state.incarnation())
+        && u.incarnation() > ceiling.forMember(m, now)) {
+      return beyondCeiling();
     }
     if (m != null
         && u.status() == NodeStatus.ONLINE
@@ -213,7 +233,11 @@ final class ClaimRules {
       if (u.status() != NodeStatus.ONLINE) {
         return Outcome.UNCHANGED; // suspect/failed/left of unknown members: ignored, as memberlist
       }
+      if (!admission.admit()) {
+        return Outcome.REJECTED; // the table is full, or the message brought too many (counted)
+      }
       m = new Member(u, now);
+      m.incarnationOrigin = ceiling.originOf(u.incarnation(), now);
       table.add(m);
       proofs.prove(m, now); // a small ping whose ack makes it a gossip target
       if (!fromState || u.id().equals(stateSender)) {
@@ -322,10 +346,11 @@ final class ClaimRules {
     }
     long mine = self.claim().incarnation();
     if (u.status() == NodeStatus.ONLINE && !u.address().equals(self.address)) {
-      // Us, alive at another address: another instance with our id, or our previous life not
-      // yet detected dead. Raising our incarnation over it would start a race that makes our
-      // address flap everywhere: report it instead. An accusation of that other address is
-      // refuted below as usual, which is how a restarted node overtakes its old instance.
+      // Us, alive at another address: another instance with our id, our previous life not yet
+      // detected dead, or a forged claim. Raising our incarnation over it would start a race
+      // that makes our address flap everywhere: report it instead. An accusation of that other
+      // address is refuted below as usual (the incarnation ceiling leaves room for it), which is
+      // how a restarted node overtakes its old instance and how a forged address is undone.
       if (u.incarnation() < mine) {
         return Outcome.UNCHANGED;
       }
@@ -351,16 +376,24 @@ final class ClaimRules {
       return u.status() != NodeStatus.ONLINE ? Outcome.OUTDATED : Outcome.UNCHANGED;
     }
     if (mine >= MemberUpdate.MAX_INCARNATION || u.incarnation() >= MemberUpdate.MAX_INCARNATION) {
-      effects.drop(DropReason.MALFORMED); // no incarnation left to refute with: a hostile claim
+      effects.drop(DropReason.INCARNATION_AHEAD); // no incarnation left to refute with
       return Outcome.REJECTED;
     }
     refutations++;
     if (u.status() != NodeStatus.ONLINE) {
       awareness.apply(1); // being suspected hints that we are the slow one
     }
-    broadcasts.add(self.refute(u.incarnation()));
+    MemberUpdate refutation = self.refute(u.incarnation());
+    broadcasts.add(refutation);
+    ceiling.raised(refutation.incarnation(), now);
     effects.emit(new ClusterEvent.SelfRefuted(self.view(), u.status(), u.incarnation(), u.from()));
     return u.status() != NodeStatus.ONLINE ? Outcome.REFUTED : Outcome.CHANGED;
+  }
+
+  /** A claim above the incarnation ceiling: forged, or from a node whose clock runs ahead. */
+  private Outcome beyondCeiling() {
+    effects.drop(DropReason.INCARNATION_AHEAD);
+    return Outcome.REJECTED;
   }
 
   /** Whether a conflict may be reported again: at most once per probe interval per member. */

@@ -32,5 +32,21 @@ public enum DropReason {
    * A state exchange request whose claimed address is not where it came from (counted by the
    * runtime, which knows the connection's address): its large answer is not sent.
    */
-  UNPROVEN_ADDRESS
+  UNPROVEN_ADDRESS,
+  /**
+   * A claim about an unknown member dropped because the member table holds {@link
+   * GossipConfig#maxMembers()} members already.
+   */
+  TABLE_FULL,
+  /**
+   * A claim about an unknown member dropped because the message that carried it, unsolicited
+   * (gossip, or a push-pull this node did not ask for), had already introduced {@link
+   * GossipConfig#maxNewMembersPerMessage()} members.
+   */
+  NEW_MEMBER_LIMIT,
+  /**
+   * A claim at an incarnation above what this node believes possible now (its wall clock plus
+   * {@link GossipConfig#maxIncarnationLead()}): forged, or from a node whose clock runs ahead.
+   */
+  INCARNATION_AHEAD
 }

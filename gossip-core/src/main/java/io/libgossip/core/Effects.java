@@ -56,6 +56,11 @@ final class Effects {
     drops.merge(reason, 1L, Long::sum);
   }
 
+  long drops(DropReason reason) {
+    Long n = drops.get(reason);
+    return n == null ? 0 : n;
+  }
+
   long messagesSent() {
     return messagesSent;
   }

@@ -30,7 +30,10 @@ public final class GossipConfig {
   private final int maxMessageSize;
   private final int maxMetadataBytes;
   private final int maxQueuedUpdates;
+  private final int maxMembers;
+  private final int maxNewMembersPerMessage;
   private final WireVersions wireVersions;
+  private final Duration maxIncarnationLead;
 
   private GossipConfig(Builder b) {
     this.clusterName = b.clusterName;
@@ -52,7 +55,10 @@ public final class GossipConfig {
     this.maxMessageSize = b.maxMessageSize;
     this.maxMetadataBytes = b.maxMetadataBytes;
     this.maxQueuedUpdates = b.maxQueuedUpdates;
+    this.maxMembers = b.maxMembers;
+    this.maxNewMembersPerMessage = b.maxNewMembersPerMessage;
     this.wireVersions = b.wireVersions;
+    this.maxIncarnationLead = b.maxIncarnationLead;
   }
 
   /**
@@ -250,6 +256,44 @@ public final class GossipConfig {
   }
 
   /**
+   * The most members this node tracks, itself and members in every state ({@code FAILED} and {@code
+   * LEFT} tombstones too) included. A claim about an unknown member beyond it is dropped and
+   * counted as {@link DropReason#TABLE_FULL}: this bounds the memory forged claims can take (about
+   * 1.5 KB per member with the largest ids, hosts and metadata). Default: 65536, room for a
+   * 10,000-node cluster with as many departed members remembered, several times over.
+   */
+  public int maxMembers() {
+    return maxMembers;
+  }
+
+  /**
+   * The most unknown members one unsolicited message may introduce: gossip, and a push-pull this
+   * node did not ask for. Claims about further unknown members in that message are dropped and
+   * counted as {@link DropReason#NEW_MEMBER_LIMIT}; the sender's state still arrives through this
+   * node's own exchanges. The answer to an exchange this node started (its join, its periodic
+   * push-pull) is bounded by {@link #maxMembers()} only, so a node joining a large cluster learns
+   * it at once. Default: 128.
+   */
+  public int maxNewMembersPerMessage() {
+    return maxNewMembersPerMessage;
+  }
+
+  /**
+   * How far ahead of the wall clock a member's incarnation may be believed: a claim above the
+   * seconds from 2025-01-01T00:00:00Z to now plus this lead is dropped ({@link
+   * DropReason#INCARNATION_AHEAD}), so that no claim can exhaust a member's incarnations (a node
+   * given its wall clock starts at those seconds, see {@link GossipCore.Builder#wallClockAtStart}).
+   * It must cover the clock skew between nodes plus how far a node's refutations and metadata
+   * changes, one incarnation each, may run ahead of one per second; a node whose clock runs ahead
+   * of a peer's by more is not believed by that peer until the peer's clock catches up. Without a
+   * wall clock, a member's incarnation may rise by this much plus one per second from where it was
+   * first seen. Between 1 minute and 365 days. Default: 1 h.
+   */
+  public Duration maxIncarnationLead() {
+    return maxIncarnationLead;
+  }
+
+  /**
    * The binary wire format versions this node reads and writes. Default: {@link
    * WireVersions#SUPPORTED}, {@code [2, 3]}: the node talks to nodes that speak only version 2 and
    * speaks version 3 with those that also do. Narrow it only to pin a version during an upgrade
@@ -397,7 +441,10 @@ public final class GossipConfig {
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxMetadataBytes = 512;
     private int maxQueuedUpdates = 65536;
+    private int maxMembers = 65536;
+    private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
+    private Duration maxIncarnationLead = Duration.ofHours(1);
 
     private Builder() {}
 
@@ -421,7 +468,10 @@ public final class GossipConfig {
       maxMessageSize = c.maxMessageSize;
       maxMetadataBytes = c.maxMetadataBytes;
       maxQueuedUpdates = c.maxQueuedUpdates;
+      maxMembers = c.maxMembers;
+      maxNewMembersPerMessage = c.maxNewMembersPerMessage;
       wireVersions = c.wireVersions;
+      maxIncarnationLead = c.maxIncarnationLead;
     }
 
     /** See {@link GossipConfig#clusterName()}. */
@@ -538,9 +588,27 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#maxMembers()}. */
+    public Builder maxMembers(int v) {
+      maxMembers = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxNewMembersPerMessage()}. */
+    public Builder maxNewMembersPerMessage(int v) {
+      maxNewMembersPerMessage = v;
+      return this;
+    }
+
     /** See {@link GossipConfig#wireVersions()}. */
     public Builder wireVersions(WireVersions v) {
       wireVersions = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#maxIncarnationLead()}. */
+    public Builder maxIncarnationLead(Duration v) {
+      maxIncarnationLead = v;
       return this;
     }
 
@@ -590,7 +658,14 @@ public final class GossipConfig {
       range("maxMessageSize", maxMessageSize, maxPacketSize, 1 << 30);
       range("maxMetadataBytes", maxMetadataBytes, 0, maxPacketSize / 2);
       range("maxQueuedUpdates", maxQueuedUpdates, 16, 1 << 24);
+      range("maxMembers", maxMembers, 2, 1 << 24);
+      range("maxNewMembersPerMessage", maxNewMembersPerMessage, 1, 1 << 24);
       BinarySerializer.checkSupported(wireVersions);
+      positive("maxIncarnationLead", maxIncarnationLead);
+      if (maxIncarnationLead.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException(
+            "maxIncarnationLead must be at least 1 minute, got " + maxIncarnationLead);
+      }
       return new GossipConfig(this);
     }
 

@@ -7,6 +7,7 @@ import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
 import io.libgossip.core.GossipMessage.PushPull;
 import io.libgossip.core.Schedule.Deadline;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -65,6 +66,7 @@ public final class GossipCore {
   final WireNegotiation wire;
   final Departure departure;
   final AddressProof proofs;
+  final IncarnationCeiling ceiling;
 
   private final GossipConfig config;
   private final LongSupplier ticker;
@@ -104,9 +106,15 @@ public final class GossipCore {
               + b.packetOverhead);
     }
     SelfState.checkMetadata(b.metadata, config.maxMetadataBytes());
+    long lead = config.maxIncarnationLead().toSeconds();
+    long incarnation =
+        b.wallClockAtStart == null
+            ? b.incarnation
+            : Math.max(b.incarnation, IncarnationCeiling.generation(b.wallClockAtStart, lead));
+    this.ceiling = new IncarnationCeiling(b.wallClockAtStart, lead, incarnation);
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.gossipIntervalNanos = config.gossipInterval().toNanos();
-    this.self = new SelfState(id, address, b.incarnation, b.metadata, b.configEpoch);
+    this.self = new SelfState(id, address, incarnation, b.metadata, b.configEpoch);
     this.effects = new Effects(outbox, listener);
     this.awareness = new Awareness(config.awarenessMaxMultiplier());
     this.schedule = new Schedule(config, random);
@@ -126,7 +134,8 @@ public final class GossipCore {
         new Disseminator(
             self, table, broadcasts, effects, config, config.maxPacketSize() - b.packetOverhead);
     this.claims =
-        new ClaimRules(self, table, suspicions, broadcasts, awareness, effects, config, proofs);
+        new ClaimRules(
+            self, table, suspicions, broadcasts, awareness, effects, config, ceiling, proofs);
     this.detector =
         new FailureDetector(
             self, table, claims, suspicions, awareness, disseminator, effects, config, proofs);
@@ -164,6 +173,9 @@ public final class GossipCore {
       disseminator.gossipRound(now);
     }
     departure.tick(now);
+    if (ceiling.respreadDue(now) && !self.leaving()) {
+      disseminator.spread(self.claim()); // now within the peers' incarnation ceiling
+    }
     if (!self.leaving() && schedule.isDue(Deadline.PUSH_PULL, now)) {
       antiEntropy.pushPullRound(now);
     }
@@ -224,6 +236,7 @@ public final class GossipCore {
   private Received receive(GossipMessage message, long now) {
     ensureStarted(now);
     messagesReceived++;
+    claims.admission().unsolicited();
     if (message.from().equals(self.id)) {
       effects.drop(DropReason.FROM_SELF);
       return new Received.Dropped(DropReason.FROM_SELF);
@@ -381,7 +394,9 @@ public final class GossipCore {
     if (self.leaving()) {
       throw new IllegalStateException("node " + self.id + " has left; metadata is frozen");
     }
-    disseminator.spread(self.updateMetadata(metadata));
+    MemberUpdate claim = self.updateMetadata(metadata);
+    disseminator.spread(claim);
+    ceiling.raised(claim.incarnation(), now);
   }
 
   /** Counts bytes the runtime sent on this node's behalf. */
@@ -506,6 +521,11 @@ public final class GossipCore {
     return b.build();
   }
 
+  /** How many inputs were dropped for {@code reason} so far; allocation-free. */
+  public long drops(DropReason reason) {
+    return reason == DropReason.QUEUE_FULL ? disseminator.dropped() : effects.drops(reason);
+  }
+
   /**
    * The time at which {@link #tick(long)} must next be called; never later than one gossip interval
    * from the last tick.
@@ -517,6 +537,7 @@ public final class GossipCore {
     long d = schedule.next(self.leaving());
     d = detector.earliestDeadline(d);
     d = departure.earliestDeadline(d);
+    d = ceiling.earliestDeadline(d);
     return table.earliestTombstone(d);
   }
 
@@ -559,6 +580,7 @@ public final class GossipCore {
   }
 
   private void start(long now) {
+    ceiling.anchor(now);
     self.started(now);
     detector.start(now);
     antiEntropy.start(now);
@@ -581,6 +603,7 @@ public final class GossipCore {
     Map<String, String> metadata = Map.of();
     long configEpoch;
     long incarnation;
+    @Nullable Instant wallClockAtStart;
     GossipConfig config = GossipConfig.lan();
     @Nullable RandomGenerator random;
     @Nullable Outbox outbox;
@@ -614,9 +637,29 @@ public final class GossipCore {
       return this;
     }
 
-    /** Initial incarnation; 0 for a fresh node. */
+    /**
+     * Initial incarnation; default 0. With {@link #wallClockAtStart} the node starts at the larger
+     * of this and its generation.
+     */
     public Builder incarnation(long v) {
       incarnation = v;
+      return this;
+    }
+
+    /**
+     * The node's wall clock when it starts (the core reads no clock). Recommended: every runtime
+     * should give it. The node then starts at its generation, the whole seconds since
+     * 2025-01-01T00:00:00Z, so a restarted node never reuses its previous life's incarnations; and
+     * it believes no claim above the seconds since then plus {@link
+     * GossipConfig#maxIncarnationLead()} (estimated from this value and the monotonic {@code now}),
+     * so no claim about a member can be made unrefutable. All nodes of a cluster should give it,
+     * with clocks in sync to well within the lead. Default: none (incarnations from {@link
+     * #incarnation}, each member's ceiling from where it was first seen).
+     *
+     * @throws IllegalArgumentException from {@link #build()} when before 2025-01-01T00:00:00Z
+     */
+    public Builder wallClockAtStart(Instant v) {
+      wallClockAtStart = Objects.requireNonNull(v, "wallClockAtStart");
       return this;
     }
 

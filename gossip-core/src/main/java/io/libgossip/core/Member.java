@@ -53,6 +53,12 @@ final class Member extends IdMap.Keyed {
   /** A claim moving the member to {@link #proofAddress}, held until the proof is acked. */
   @Nullable MemberUpdate proofMove;
 
+  /**
+   * Without a wall clock: the incarnation ceiling's origin for this member, set when first seen
+   * (see {@code IncarnationCeiling}).
+   */
+  long incarnationOrigin;
+
   Member(MemberUpdate state, long now) {
     super(state.id());
     this.state = state;

@@ -45,7 +45,8 @@ public final class MemberUpdate implements Broadcast {
   /**
    * Validates every field and takes an immutable copy of the metadata.
    *
-   * @param id the member's unique id (memberlist's node name), 1..255 bytes of UTF-8
+   * @param id the member's unique id (memberlist's node name), 1..255 bytes of UTF-8 and printable
+   *     ({@link TextRules})
    * @param address where the member listens
    * @param status {@code ONLINE}, {@code SUSPECT}, {@code FAILED} or {@code LEFT}
    * @param incarnation the member's incarnation, in {@code [0, 2^32)} as in memberlist
@@ -132,14 +133,12 @@ public final class MemberUpdate implements Broadcast {
     return from;
   }
 
+  /** Checks an id by {@link TextRules#idProblem}, naming it {@code name} in the message. */
   static void checkId(String id, String name) {
     Objects.requireNonNull(id, name);
-    if (id.isEmpty()) {
-      throw new IllegalArgumentException(name + " must not be empty");
-    }
-    if (Utf8.length(id) > MAX_ID_BYTES) {
-      throw new IllegalArgumentException(
-          name + " must be at most " + MAX_ID_BYTES + " bytes of UTF-8, got '" + id + "'");
+    String problem = WireLimits.textProblem(id, name, MAX_ID_BYTES);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
   }
 

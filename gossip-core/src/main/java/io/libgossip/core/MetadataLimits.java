@@ -9,9 +9,11 @@ import java.util.Optional;
  * this one rule, so a node accepts from the network exactly the metadata it could have set itself.
  *
  * <p>Metadata is valid when no key or value is null, each key is 1 to {@link #MAX_KEY_BYTES} bytes
- * of UTF-8, each value at most {@link #MAX_VALUE_BYTES} bytes, and no two keys encode to the same
- * bytes (unpaired surrogates go out as {@code '?'}). Its encoded size is bounded separately, by
- * {@link GossipConfig#maxMetadataBytes()}, which each node checks against its own configuration.
+ * of UTF-8 and printable (the characters {@link TextRules} refuses in ids and hosts are refused in
+ * keys too), each value at most {@link #MAX_VALUE_BYTES} bytes of any text, and no two keys encode
+ * to the same bytes. Its encoded size is bounded separately, by {@link
+ * GossipConfig#maxMetadataBytes()}, which each node checks against its own configuration. Values
+ * may hold control characters: print them through {@link TextRules#escape}.
  */
 public final class MetadataLimits {
   private MetadataLimits() {}

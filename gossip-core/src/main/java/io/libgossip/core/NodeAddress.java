@@ -40,18 +40,16 @@ public final class NodeAddress {
   /**
    * Validates the host and port.
    *
-   * @param host host name or literal address, non-empty, at most 255 bytes of UTF-8
+   * @param host host name or literal address, non-empty, at most 255 bytes of UTF-8, printable
+   *     ({@link TextRules})
    * @param port port number in {@code [0, 65535]}
    * @throws IllegalArgumentException naming what is wrong
    */
   public NodeAddress(String host, int port) {
     Objects.requireNonNull(host, "host");
-    if (host.isEmpty()) {
-      throw new IllegalArgumentException("host must not be empty");
-    }
-    if (Utf8.length(host) > MAX_HOST_BYTES) {
-      throw new IllegalArgumentException(
-          "host must be at most " + MAX_HOST_BYTES + " bytes of UTF-8, got " + host.length());
+    String problem = WireLimits.textProblem(host, "host", MAX_HOST_BYTES);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
     if (port < 0 || port > 0xFFFF) {
       throw new IllegalArgumentException("port must be in [0, 65535], got " + port);

@@ -1,5 +1,6 @@
 package io.libgossip.core;
 
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -45,6 +46,95 @@ final class WireLimits {
   static final int MIN_ENTRY_BYTES = 2;
 
   /**
+   * Whether {@code cp} may not appear in a member id, a host or a metadata key: C0 controls
+   * (U+0000..U+001F), DEL (U+007F), C1 controls (U+0080..U+009F), the line and paragraph separators
+   * (U+2028, U+2029), the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E,
+   * U+200F, U+202A..U+202E, U+2066..U+2069), invisible zero-width characters (U+200B..U+200D,
+   * U+2060..U+2064, U+FEFF), interlinear annotation marks (U+FFF9..U+FFFB), the noncharacters
+   * U+FFFE and U+FFFF, and unpaired surrogates. An explicit list rather than the JDK's Unicode
+   * tables, so that nodes on different JDKs agree on what is valid.
+   */
+  static boolean forbidden(int cp) {
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+      return true;
+    }
+    if (cp < 0x061C) {
+      return false; // the usual case: printable ASCII and Latin
+    }
+    return cp == 0x061C
+        || (cp >= 0x200B && cp <= 0x200F)
+        || (cp >= 0x2028 && cp <= 0x202E)
+        || (cp >= 0x2060 && cp <= 0x2064)
+        || (cp >= 0x2066 && cp <= 0x2069)
+        || cp == 0xFEFF
+        || (cp >= 0xFFF9 && cp <= 0xFFFB)
+        || cp == 0xFFFE
+        || cp == 0xFFFF
+        || (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE);
+  }
+
+  /**
+   * The index of the first {@linkplain #forbidden forbidden} code point in {@code s}, or -1 when
+   * there is none.
+   */
+  static int firstForbidden(String s) {
+    for (int i = 0, n = s.length(); i < n; ) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c < 0x7F) {
+        i++; // printable ASCII
+        continue;
+      }
+      int cp = s.codePointAt(i);
+      if (forbidden(cp)) {
+        return i;
+      }
+      i += Character.charCount(cp);
+    }
+    return -1;
+  }
+
+  /**
+   * Why {@code s} cannot be a {@code what} (a member id, a host or a metadata key) of at most
+   * {@code maxBytes} bytes of UTF-8, or {@code null} when it can: it is empty, too long, or holds a
+   * {@linkplain #forbidden forbidden} code point. The message shows {@code s} {@linkplain
+   * TextRules#escape escaped}.
+   */
+  static @Nullable String textProblem(String s, String what, int maxBytes) {
+    if (s.isEmpty()) {
+      return what + " must not be empty";
+    }
+    int bytes = Utf8.length(s);
+    if (bytes > maxBytes) {
+      return what
+          + " must be at most "
+          + maxBytes
+          + " bytes of UTF-8, got "
+          + bytes
+          + " bytes: \""
+          + TextRules.escape(s)
+          + "\"";
+    }
+    int at = firstForbidden(s);
+    if (at >= 0) {
+      return what
+          + " must not contain U+"
+          + hex4(s.codePointAt(at))
+          + " (control, separator, bidirectional or invisible character), got \""
+          + TextRules.escape(s)
+          + "\"";
+    }
+    return null;
+  }
+
+  /**
+   * {@code cp} in upper-case hexadecimal, at least 4 digits (no Formatter: decoding stays lean).
+   */
+  private static String hex4(int cp) {
+    String h = Integer.toHexString(cp).toUpperCase(Locale.ROOT);
+    return h.length() >= 4 ? h : "0000".substring(h.length()) + h;
+  }
+
+  /**
    * The most items of at least {@code minBytes} each that a message of {@code maxMessageSize} bytes
    * can hold.
    */
@@ -77,8 +167,8 @@ final class WireLimits {
 
   /**
    * Why {@code metadata} cannot be a member's metadata, or {@code null} when it can: it holds a
-   * null key or value, an entry that breaks {@link #entryProblem}, two keys that encode to the same
-   * bytes (unpaired surrogates both go out as {@code '?'}), or encodes to more than {@code
+   * null key or value, an entry that breaks {@link #entryProblem}, a key that breaks {@link
+   * #textProblem} (so no two keys encode to the same bytes), or encodes to more than {@code
    * maxEncodedBytes} bytes (the entry count and each key and value as a string).
    *
    * <p>Local metadata updates and both decoders apply this rule, so a node accepts from the wire
@@ -86,7 +176,6 @@ final class WireLimits {
    * checks against its own configuration).
    */
   static @Nullable String checkMetadata(Map<String, String> metadata, long maxEncodedBytes) {
-    boolean surrogates = false;
     for (Map.Entry<String, String> e : metadata.entrySet()) {
       String key = e.getKey();
       String value = e.getValue();
@@ -95,15 +184,12 @@ final class WireLimits {
       }
       String problem = entryProblem(Utf8.length(key), Utf8.length(value));
       if (problem != null) {
-        return problem + " (key '" + key + "')";
+        return problem + " (key \"" + TextRules.escape(key) + "\")";
       }
-      surrogates |= Utf8.hasUnpairedSurrogate(key);
-    }
-    if (surrogates) {
-      try {
-        Utf8.sorted(metadata.keySet());
-      } catch (IllegalArgumentException e) {
-        return "metadata keys " + e.getMessage();
+      // printable keys hold no unpaired surrogate, so no two of them encode alike
+      problem = textProblem(key, "metadata key", MAX_METADATA_KEY_BYTES);
+      if (problem != null) {
+        return problem;
       }
     }
     long size = WireSizes.metadataSize(metadata);

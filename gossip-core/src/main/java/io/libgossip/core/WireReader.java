@@ -67,13 +67,13 @@ final class WireReader {
     span(WireLimits.MAX_ID_BYTES, "from");
     fromStart = spanStart;
     fromLength = spanLength;
-    from = spanString();
+    from = printable(spanString(), "from", WireLimits.MAX_ID_BYTES);
     NodeAddress fromAddress = address();
     switch (type) {
       case PING:
         {
           long seq = varint();
-          String target = string(WireLimits.MAX_ID_BYTES, "target");
+          String target = id("target");
           return new GossipMessage.Ping(from, fromAddress, seq, target, updates());
         }
       case ACK:
@@ -84,7 +84,7 @@ final class WireReader {
       case PING_REQ:
         {
           long seq = varint();
-          String target = string(WireLimits.MAX_ID_BYTES, "target");
+          String target = id("target");
           NodeAddress targetAddress = address();
           return new GossipMessage.PingReq(
               from, fromAddress, seq, target, targetAddress, updates());
@@ -145,13 +145,15 @@ final class WireReader {
         w = null;
       } else if (min < 1 || min > max) {
         throw new DecodeException(
-            DropReason.MALFORMED, "range [" + min + ", " + max + "] of member '" + id + "'");
+            DropReason.MALFORMED,
+            "range [" + min + ", " + max + "] of member '" + TextRules.escape(id) + "'");
       } else {
         w = new WireVersions(min, max);
       }
       if (!seen.add(id) && !Objects.equals(ranges.get(id), w)) {
         throw new DecodeException(
-            DropReason.MALFORMED, "two ranges for member '" + id + "' in one push-pull");
+            DropReason.MALFORMED,
+            "two ranges for member '" + TextRules.escape(id) + "' in one push-pull");
       }
       if (w != null) {
         ranges.put(id, w);
@@ -186,7 +188,7 @@ final class WireReader {
     span(WireLimits.MAX_ID_BYTES, "update id");
     int idStart = spanStart;
     int idLength = spanLength;
-    String id = sameAsFrom() ? from : spanString();
+    String id = sameAsFrom() ? from : printable(spanString(), "update id", WireLimits.MAX_ID_BYTES);
     NodeAddress address = address();
     long incarnation = varint();
     if (incarnation < 0 || incarnation > WireLimits.MAX_INCARNATION) {
@@ -207,7 +209,8 @@ final class WireReader {
         throw new DecodeException(
             DropReason.MALFORMED, "update from equals its id but is not omitted");
       }
-      claimant = sameAsFrom() ? from : spanString();
+      claimant =
+          sameAsFrom() ? from : printable(spanString(), "update from", WireLimits.MAX_ID_BYTES);
     }
     Map<String, String> metadata = metadata();
     return new MemberUpdate(
@@ -235,7 +238,7 @@ final class WireReader {
       }
       prevStart = spanStart;
       prevLength = spanLength;
-      String key = spanString();
+      String key = printable(spanString(), "metadata key", WireLimits.MAX_METADATA_KEY_BYTES);
       String value = string(WireLimits.MAX_METADATA_VALUE_BYTES, "metadata value");
       // the rule local updates follow: what a node could not set itself is malformed here
       String problem = WireLimits.entryProblem(prevLength, spanLength);
@@ -285,9 +288,11 @@ final class WireReader {
       if (host.isEmpty()) {
         throw new DecodeException(DropReason.MALFORMED, "empty host");
       }
+      printable(host, "host", WireLimits.MAX_HOST_BYTES);
       if (HostCodec.hostKind(host) != HostCodec.HOST_NAME) {
         throw new DecodeException(
-            DropReason.MALFORMED, "host " + host + " is an IP address written as a name");
+            DropReason.MALFORMED,
+            "host " + TextRules.escape(host) + " is an IP address written as a name");
       }
     }
     need(2, "port");
@@ -323,6 +328,24 @@ final class WireReader {
           DropReason.TRUNCATED, what + " count " + n + " exceeds the remaining bytes");
     }
     return (int) n;
+  }
+
+  /** Reads a member id: 1 to 255 bytes of UTF-8, printable ({@link TextRules}). */
+  private String id(String what) throws DecodeException {
+    span(WireLimits.MAX_ID_BYTES, what);
+    return printable(spanString(), what, WireLimits.MAX_ID_BYTES);
+  }
+
+  /**
+   * {@code s}, a {@code what} of at most {@code maxBytes}, when {@link WireLimits#textProblem}
+   * finds nothing wrong with it (the rule local builders apply).
+   */
+  private static String printable(String s, String what, int maxBytes) throws DecodeException {
+    String problem = WireLimits.textProblem(s, what, maxBytes);
+    if (problem != null) {
+      throw new DecodeException(DropReason.MALFORMED, problem);
+    }
+    return s;
   }
 
   private String string(int maxBytes, String what) throws DecodeException {

@@ -142,11 +142,15 @@ final class CoreFixture {
 
   /** Makes the core know each of {@code ids} as ONLINE at incarnation 0. */
   void addPeers(String... ids) {
-    List<MemberUpdate> updates = new ArrayList<>();
-    for (String id : ids) {
-      updates.add(online(id, 0));
+    // in messages of at most maxNewMembersPerMessage (128 by default) unknown members each
+    int per = core.config().maxNewMembersPerMessage();
+    for (int first = 0; first < ids.length; first += per) {
+      List<MemberUpdate> updates = new ArrayList<>();
+      for (int i = first; i < Math.min(ids.length, first + per); i++) {
+        updates.add(online(ids[i], 0));
+      }
+      receive(new Gossip(ids[0], addr(ids[0]), updates));
     }
-    receive(new Gossip(ids[0], addr(ids[0]), updates));
   }
 
   /** Raises the core's local health score by {@code times} refutations. */

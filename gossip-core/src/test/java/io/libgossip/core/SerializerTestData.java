@@ -131,13 +131,13 @@ final class SerializerTestData {
       Map<String, String> m = new HashMap<>();
       for (int i = 0; i < n; i++) {
         // keys are never empty (WireLimits.entryProblem); values may be
-        m.put(string(1, rnd.nextInt(4) == 0 ? 255 : 12), string(0, rnd.nextInt(8) == 0 ? 600 : 20));
+        m.put(text(1, rnd.nextInt(4) == 0 ? 255 : 12), string(0, rnd.nextInt(8) == 0 ? 600 : 20));
       }
       return m;
     }
 
     String id() {
-      return string(1, rnd.nextInt(20) == 0 ? 255 : 16);
+      return text(1, rnd.nextInt(20) == 0 ? 255 : 16);
     }
 
     NodeAddress address() {
@@ -161,7 +161,7 @@ final class SerializerTestData {
             break;
           }
         default:
-          host = string(1, rnd.nextInt(20) == 0 ? 255 : 30);
+          host = text(1, rnd.nextInt(20) == 0 ? 255 : 30);
       }
       int port = rnd.nextInt(10) == 0 ? (rnd.nextBoolean() ? 0 : 0xFFFF) : rnd.nextInt(0x10000);
       return new NodeAddress(host, port);
@@ -223,12 +223,27 @@ final class SerializerTestData {
      * ASCII, 2-, 3- and 4-byte characters.
      */
     String string(int minBytes, int maxBytes) {
+      return string(minBytes, maxBytes, false);
+    }
+
+    /**
+     * As {@link #string(int, int)}, but printable: what an id, a host or a metadata key may hold
+     * ({@link TextRules}).
+     */
+    String text(int minBytes, int maxBytes) {
+      return string(minBytes, maxBytes, true);
+    }
+
+    private String string(int minBytes, int maxBytes, boolean printable) {
       int target = rnd.nextInt(minBytes, maxBytes + 1);
       boolean asciiOnly = rnd.nextBoolean();
       StringBuilder sb = new StringBuilder();
       int bytes = 0;
       while (bytes < target) {
         int cp = asciiOnly ? rnd.nextInt(0x20, 0x7F) : codePoint();
+        if (printable && WireLimits.forbidden(cp)) {
+          cp = '~';
+        }
         int len = Character.toString(cp).getBytes(StandardCharsets.UTF_8).length;
         if (bytes + len > target) {
           cp = rnd.nextInt(0x20, 0x7F);

@@ -48,6 +48,13 @@ final class TestCluster {
   TickObserver tickObserver;
   double loss;
   long latency = 1 * MS;
+
+  /**
+   * When set, every core built from now on is given the wall clock {@code wallClockOrigin + now} at
+   * its start, as production runtimes do.
+   */
+  java.time.Instant wallClockOrigin;
+
   long now;
   long order;
   long sent;
@@ -65,7 +72,7 @@ final class TestCluster {
     List<ClusterEvent> log = new ArrayList<>();
     final int self = i;
     GossipCore core =
-        GossipCore.builder()
+        wallClock(GossipCore.builder())
             .id(id(i))
             .address(addr)
             .config(config)
@@ -92,7 +99,7 @@ final class TestCluster {
     int i = cores.size();
     List<ClusterEvent> log = new ArrayList<>();
     GossipCore core =
-        GossipCore.builder()
+        wallClock(GossipCore.builder())
             .id(id)
             .address(address)
             .config(config)
@@ -105,6 +112,11 @@ final class TestCluster {
     byAddress.put(address, i);
     core.tick(now);
     return i;
+  }
+
+  private GossipCore.Builder wallClock(GossipCore.Builder b) {
+    java.time.Instant origin = wallClockOrigin;
+    return origin == null ? b : b.wallClockAtStart(origin.plusNanos(now));
   }
 
   /** Replaces node {@code i} by a fresh core with the same id and address (not yet joined). */

@@ -5,15 +5,25 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
+import io.libgossip.core.TextRules;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.JoinException;
+import io.libgossip.net.Keyring;
+import io.libgossip.net.KeyringFile;
+import io.libgossip.net.KeyringFileWatcher;
+import io.libgossip.net.KeyringMode;
+import io.libgossip.net.KeyringTransform;
 import io.libgossip.net.NodeStats;
 import io.libgossip.net.SeedProvider;
+import io.libgossip.net.TlsOptions;
 import io.libgossip.net.TransportException;
 import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
 import io.libgossip.sim.cli.CommandLines;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -93,6 +103,9 @@ public final class NodeMain {
         "Examples:",
         "  ./gossip node --bind 127.0.0.1:7946 --id a",
         "  ./gossip node --bind 127.0.0.1:7947 --id b --join 127.0.0.1:7946 --meta role=web",
+        "  ./gossip keygen --out keys.txt && ./gossip node --bind 127.0.0.1:7946 --keyring keys.txt",
+        "  ./gossip node --bind 127.0.0.1:7946 --transport tcp --tls-cert a.pem --tls-key a.key \\",
+        "      --tls-ca ca.pem --tls-require-client-auth",
         "",
         "Exit status: 0 after a graceful leave, 1 if it cannot bind or join (runtime failure),",
         "2 for a usage error (bad or missing option or value).",
@@ -137,8 +150,80 @@ public final class NodeMain {
                 + " _gossip._udp.gossip.default.svc.cluster.local), looked up before each attempt")
     @Nullable String seedsSrv;
 
+    @Nullable Path tlsCert;
+    @Nullable Path tlsKey;
+    @Nullable Path tlsCa;
+
+    @Option(
+        names = "--tls-require-client-auth",
+        order = 104,
+        description =
+            "mutual TLS: peers must present a certificate for the id they speak as"
+                + " (SAN URI gossip://ID); needs --transport tcp (or an authenticating keyring)")
+    boolean tlsRequireClientAuth;
+
     Options(@Nullable NodeMain main) {
       this.main = main;
+    }
+
+    @Option(
+        names = "--tls-cert",
+        order = 101,
+        paramLabel = "FILE",
+        description =
+            "TLS on every TCP connection: this node's certificate chain (PEM);"
+                + " needs --tls-key and --tls-ca")
+    void tlsCert(String v) {
+      tlsCert = readable("--tls-cert", v);
+    }
+
+    @Option(
+        names = "--tls-key",
+        order = 102,
+        paramLabel = "FILE",
+        description = "this node's private key (PEM, unencrypted PKCS#8)")
+    void tlsKey(String v) {
+      tlsKey = readable("--tls-key", v);
+    }
+
+    @Option(
+        names = "--tls-ca",
+        order = 103,
+        paramLabel = "FILE",
+        description = "the CA certificates (PEM) that peers' certificates must chain to")
+    void tlsCa(String v) {
+      tlsCa = readable("--tls-ca", v);
+    }
+
+    private Path readable(String option, String v) {
+      Path p = Path.of(v);
+      if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+        throw CommandLines.usage(spec, option + ": cannot read file '" + v + "'");
+      }
+      return p;
+    }
+
+    /**
+     * The TLS settings of the {@code --tls-*} options; null without them.
+     *
+     * @throws IllegalArgumentException when some are missing or a file is not usable
+     */
+    @Nullable TlsOptions tls() {
+      if (tlsCert == null && tlsKey == null && tlsCa == null) {
+        if (tlsRequireClientAuth) {
+          throw new IllegalArgumentException(
+              "--tls-require-client-auth needs --tls-cert, --tls-key and --tls-ca");
+        }
+        return null;
+      }
+      if (tlsCert == null || tlsKey == null || tlsCa == null) {
+        throw new IllegalArgumentException("TLS needs all of --tls-cert, --tls-key and --tls-ca");
+      }
+      return TlsOptions.builder()
+          .keyPem(tlsCert, tlsKey)
+          .trustPem(tlsCa)
+          .requireClientAuth(tlsRequireClientAuth)
+          .build();
     }
 
     @Option(
@@ -238,6 +323,56 @@ public final class NodeMain {
       cluster = v;
     }
 
+    @Nullable Path keyringFile;
+    KeyringFile.@Nullable Contents keyringContents;
+    @Nullable KeyringMode keyringMode;
+
+    @Option(
+        names = "--keyring",
+        order = 82,
+        paramLabel = "FILE",
+        description = {
+          "seal every packet with AES-256-GCM using the keys in FILE (first key primary; mode 600;",
+          "make one with ./gossip keygen --out FILE); the file is re-read when it changes"
+        })
+    void keyring(String v) {
+      Path file = Path.of(v);
+      try {
+        keyringContents = KeyringFile.read(file);
+      } catch (IOException | IllegalArgumentException e) {
+        throw CommandLines.usage(spec, "--keyring: " + e.getMessage());
+      }
+      keyringFile = file;
+    }
+
+    @Option(
+        names = "--keyring-mode",
+        order = 83,
+        paramLabel = "MODE",
+        description = {
+          "send-plaintext, send-sealed or required (default: the file's 'mode' line, else",
+          "required); the steps of an upgrade from plaintext, see docs/security.md"
+        })
+    void keyringMode(String v) {
+      keyringMode = check(() -> KeyringMode.parse(v));
+    }
+
+    @Option(
+        names = "--keyring-poll",
+        order = 84,
+        paramLabel = "DURATION",
+        converter = Durations.Converter.class,
+        description = "how often to check the keyring file for changes (default 5s)")
+    Duration keyringPoll = Duration.ofSeconds(5);
+
+    @Option(
+        names = "--replay-window",
+        order = 85,
+        paramLabel = "DURATION",
+        converter = Durations.Converter.class,
+        description = "refuse sealed packets stamped further than this from our clock (default 2m)")
+    Duration replayWindow = KeyringTransform.DEFAULT_WINDOW;
+
     @Option(
         names = "--summary",
         order = 90,
@@ -288,6 +423,20 @@ public final class NodeMain {
       }
       if (advertise != null) {
         b.advertise(advertise.host(), advertise.port()); // port 0: the bound port
+      }
+      KeyringFile.Contents keys = keyringContents;
+      if (keys != null) {
+        KeyringMode mode =
+            keys.mode() != null
+                ? keys.mode()
+                : keyringMode != null ? keyringMode : KeyringMode.REQUIRED;
+        b.keyring(Keyring.of(keys.keys(), mode)).replayWindow(replayWindow);
+      } else if (keyringMode != null) {
+        throw new IllegalArgumentException("--keyring-mode needs --keyring FILE");
+      }
+      TlsOptions tls = tls();
+      if (tls != null) {
+        b.tls(tls);
       }
       return b;
     }
@@ -347,7 +496,7 @@ public final class NodeMain {
     } catch (TransportException e) {
       err.println("gossip node: cannot bind " + o.bind() + ": " + e.getMessage());
       return 1;
-    } catch (IllegalArgumentException e) { // e.g. metadata larger than the profile allows
+    } catch (IllegalArgumentException | IllegalStateException e) { // e.g. metadata too large
       err.println("gossip node: invalid settings: " + e.getMessage());
       return 2;
     }
@@ -360,7 +509,48 @@ public final class NodeMain {
             + lower(o.transport.name())
             + " profile="
             + o.profile
-            + (o.join.isEmpty() ? " (new cluster)" : " seeds=" + joined(o.join)));
+            + (o.join.isEmpty() ? " (new cluster)" : " seeds=" + joined(o.join))
+            + node.keyring()
+                .map(k -> " keyring=" + k.primaryKeyId() + " mode=" + k.mode().spelling())
+                .orElse(""));
+    KeyringFileWatcher watcher = null;
+    Path keyFile = o.keyringFile;
+    if (keyFile != null) {
+      try {
+        Keyring ring = node.keyring().orElseThrow();
+        watcher =
+            KeyringFileWatcher.start(
+                keyFile,
+                ring,
+                o.keyringPoll,
+                () ->
+                    emit(
+                        "KEYRING",
+                        node.id(),
+                        node.address().toString(),
+                        "ONLINE",
+                        "primary="
+                            + ring.primaryKeyId()
+                            + " keys="
+                            + String.join(",", ring.keyIds())
+                            + " mode="
+                            + ring.mode().spelling()));
+      } catch (IOException e) {
+        err.println("gossip node: cannot watch the keyring file: " + e.getMessage());
+        node.close();
+        return 1;
+      }
+    }
+    try {
+      return serveJoined(node, o);
+    } finally {
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
+  }
+
+  private int serveJoined(GossipNode node, Options o) {
     if (!awaitJoin(node, o)) {
       return 1;
     }
@@ -447,7 +637,12 @@ public final class NodeMain {
 
   // ===================================================================== output
 
-  private void onEvent(ClusterEvent event) {
+  /**
+   * Prints one line for {@code event}. Everything in it that another node chose (ids, addresses,
+   * metadata, who made a claim) is escaped by {@link TextRules#escape}, so no value can end the
+   * line or start a forged one.
+   */
+  void onEvent(ClusterEvent event) {
     if (event instanceof ClusterEvent.MemberConflict c) {
       NodeView n = c.node();
       emit(
@@ -456,9 +651,9 @@ public final class NodeMain {
           n.address().toString(),
           n.status().name(),
           "claimed="
-              + c.claimedAddress()
+              + TextRules.escape(c.claimedAddress().toString())
               + " by="
-              + c.claimedBy()
+              + TextRules.escape(c.claimedBy())
               + (c.local() ? " (this node)" : ""));
       return;
     }
@@ -511,8 +706,8 @@ public final class NodeMain {
             "%s %-16s %s %s %s%s",
             LocalTime.now(ZoneId.systemDefault()).format(TIME),
             kind,
-            id,
-            address,
+            TextRules.escape(id),
+            TextRules.escape(address),
             status,
             details.isEmpty() ? "" : " " + details);
     synchronized (out) {
@@ -528,7 +723,7 @@ public final class NodeMain {
   private static String metadata(Map<String, String> meta) {
     return new TreeMap<>(meta)
         .entrySet().stream()
-            .map(e -> e.getKey() + "=" + e.getValue())
+            .map(e -> TextRules.escape(e.getKey()) + "=" + TextRules.escape(e.getValue()))
             .collect(Collectors.joining(" "));
   }
 

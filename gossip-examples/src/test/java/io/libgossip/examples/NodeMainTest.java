@@ -12,11 +12,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -120,6 +123,8 @@ class NodeMainTest {
         "--bind 127.0.0.1:0 --color            | --color",
         "--bind 127.0.0.1:0 --id --color       | --color",
         "--bind 127.0.0.1:0 extra              | 'extra'",
+        "--bind 127.0.0.1:0 --tls-cert /nonexistent/a.pem | --tls-cert: cannot read file '/nonexistent/a.pem'",
+        "--bind 127.0.0.1:0 --tls-ca /nonexistent/ca.pem | --tls-ca: cannot read file",
       })
   void badArgumentsExitWith2AndNameTheFlag(String args, String flag) {
     assertThat(run(args.trim().split(" "))).isEqualTo(2);
@@ -278,5 +283,27 @@ class NodeMainTest {
     }
     assertThat(runner.isAlive()).isFalse();
     assertThat(exit.get()).isZero();
+  }
+
+  @Test
+  void incompleteOrUnusableTlsSettingsExitWith2(@TempDir Path dir) throws Exception {
+    assertThat(run("--bind", "127.0.0.1:0", "--tls-require-client-auth")).isEqualTo(2);
+    assertThat(err())
+        .isEqualTo(
+            "gossip node: invalid settings: --tls-require-client-auth needs --tls-cert,"
+                + " --tls-key and --tls-ca"
+                + System.lineSeparator());
+    errBytes.reset();
+    Path junk = Files.writeString(dir.resolve("junk.pem"), "not a certificate");
+    String f = junk.toString();
+    assertThat(run("--bind", "127.0.0.1:0", "--tls-cert", f, "--tls-key", f)).isEqualTo(2);
+    assertThat(err()).contains("TLS needs all of --tls-cert, --tls-key and --tls-ca");
+    errBytes.reset();
+    assertThat(run("--bind", "127.0.0.1:0", "--tls-cert", f, "--tls-key", f, "--tls-ca", f))
+        .isEqualTo(2);
+    assertThat(err())
+        .startsWith("gossip node: invalid settings: TLS: " + f)
+        .contains("not PEM X.509 certificates");
+    assertThat(outBytes.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 }

@@ -120,6 +120,30 @@ class JsonSerializerTest {
    * Regression: like the binary decoder, the JSON decoder accepted metadata that a local update
    * rejects (an empty key, a key beyond 255 bytes).
    */
+  /** Issue 13: ids, hosts and metadata keys follow the binary format's rule ({@code TextRules}). */
+  @Test
+  void unprintableIdsHostsAndKeysAreMalformed() throws DecodeException {
+    String ok = valid();
+    assertThat(ok).contains("\"from\":\"a\"", "\"role\":\"web\"", "127.0.0.1:7946");
+
+    for (String bad : new String[] {"\\n", "\\r", "\\u0000", "\\u0085", "\\u2028", "\\u202e"}) {
+      assertThat(reasonFor(ok.replace("\"from\":\"a\"", "\"from\":\"a" + bad + "b\"")))
+          .as("id with %s", bad)
+          .isEqualTo(DropReason.MALFORMED);
+      assertThat(reasonFor(ok.replace("\"role\":\"web\"", "\"ro" + bad + "le\":\"web\"")))
+          .as("key with %s", bad)
+          .isEqualTo(DropReason.MALFORMED);
+      assertThat(reasonFor(ok.replace("127.0.0.1:7946", "h" + bad + "x:7946")))
+          .as("host with %s", bad)
+          .isEqualTo(DropReason.MALFORMED);
+    }
+    // values may hold control characters: printers escape them
+    GossipMessage m =
+        json.decode(
+            ok.replace("\"role\":\"web\"", "\"role\":\"w\\neb\"").getBytes(StandardCharsets.UTF_8));
+    assertThat(m.updates().get(0).metadata()).containsEntry("role", "w\neb");
+  }
+
   @Test
   void metadataALocalUpdateWouldRejectIsMalformed() throws DecodeException {
     String ok = valid();

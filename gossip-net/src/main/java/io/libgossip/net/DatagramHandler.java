@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Inbound UDP: one datagram is one message. Oversized datagrams (the receive buffer holds one byte
- * more than the limit, so a truncated one shows) are counted as {@code TOO_LARGE}.
+ * more than the limit, so a truncated one shows) are counted as {@code TOO_LARGE}; datagrams over
+ * their source's token bucket as {@code RATE_LIMITED}.
  */
 final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(DatagramHandler.class);
@@ -37,7 +38,9 @@ final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> 
       context.drop(DropReason.TRUNCATED, packet.sender(), "empty datagram");
       return;
     }
-    context.deliver(packet.content(), packet.sender());
+    if (context.admit(packet.sender())) {
+      context.deliver(packet.content(), packet.sender());
+    }
   }
 
   @Override

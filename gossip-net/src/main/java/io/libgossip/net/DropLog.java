@@ -42,7 +42,7 @@ final class DropLog {
           .addKeyValue("source", transport)
           .addKeyValue("reason", reason)
           .addKeyValue("sender", sender)
-          .addKeyValue("detail", detail)
+          .addKeyValue("detail", detail == null ? null : LogSafe.text(detail))
           .addKeyValue("suppressedSinceLast", suppressed.getAndSet(0))
           .log();
     } else {
@@ -52,7 +52,7 @@ final class DropLog {
           .addKeyValue("source", transport)
           .addKeyValue("reason", reason)
           .addKeyValue("sender", sender)
-          .addKeyValue("detail", detail)
+          .addKeyValue("detail", detail == null ? null : LogSafe.text(detail))
           .log();
     }
   }

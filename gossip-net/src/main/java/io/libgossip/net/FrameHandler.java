@@ -15,17 +15,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Inbound TCP, after the {@link io.netty.handler.codec.LengthFieldBasedFrameDecoder}: one frame
- * payload is one message. A frame over the limit or a corrupt length closes the connection (the
- * peer is broken or hostile); an idle connection is closed too.
+ * Inbound TCP, after the {@link BoundedFrameDecoder}: one frame payload is one message. A frame
+ * over its source's token bucket is dropped ({@code RATE_LIMITED}); one that decodes tells the
+ * decoder that the connection is in use. A frame over the limit or a corrupt length closes the
+ * connection (the peer is broken or hostile); an idle connection is closed too.
  */
 final class FrameHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
 
   private final TransportContext context;
+  private final @Nullable BoundedFrameDecoder decoder;
 
   FrameHandler(TransportContext context) {
+    this(context, null);
+  }
+
+  FrameHandler(TransportContext context, @Nullable BoundedFrameDecoder decoder) {
     this.context = context;
+    this.decoder = decoder;
   }
 
   @Override
@@ -39,7 +46,16 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         context.drop(DropReason.TRUNCATED, remote(ctx), "empty frame");
         return;
       }
-      context.deliver(frame, remote(ctx));
+      InetSocketAddress remote = remote(ctx);
+      if (context.admit(remote)) {
+        TransportContext.Delivered d =
+            context.deliver(frame, remote, TlsPeer.peerId(ctx.channel()));
+        if (d == TransportContext.Delivered.IMPOSTOR) {
+          ctx.close(); // a mutual-TLS peer spoke for another node
+        } else if (d == TransportContext.Delivered.MESSAGE && decoder != null) {
+          decoder.delivered();
+        }
+      }
     } finally {
       frame.release();
     }

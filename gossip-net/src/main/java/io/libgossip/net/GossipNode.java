@@ -21,7 +21,9 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -97,6 +99,7 @@ public final class GossipNode implements AutoCloseable {
   private final GossipConfig config;
   private final Transport transport;
   private final LongSupplier clock;
+  private final @Nullable Keyring keyring;
   private final Duration joinTimeout;
   private final RetryPolicy retryPolicy;
   private final RandomGenerator random;
@@ -106,6 +109,8 @@ public final class GossipNode implements AutoCloseable {
   private final GossipCore core;
   private final EventDispatcher events;
   private final MembershipLog membershipLog;
+  private final DropLog incarnationLog =
+      new DropLog(log, "core", "dropped a claim above the incarnation ceiling");
   private final AtomicReference<@Nullable Thread> shutdownHook = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -146,6 +151,7 @@ public final class GossipNode implements AutoCloseable {
     this.clock = b.clock;
     this.joinTimeout = b.joinTimeout;
     this.retryPolicy = b.retryPolicy;
+    this.keyring = b.keyring;
     MessageSerializer serializer =
         b.serializerInstance != null
             ? b.serializerInstance
@@ -155,9 +161,10 @@ public final class GossipNode implements AutoCloseable {
             .bindHost(b.bindHost)
             .bindPort(b.bindPort)
             .serializer(serializer)
-            .transforms(b.transforms)
+            .transforms(b.allTransforms())
             .eventLoops(b.eventLoops);
-    TransportOptions options = b.transportOptions.apply(ob).build();
+    TransportOptions options = b.transportOptions.apply(ob.tls(b.tls)).build();
+    String certifiedId = TlsOptions.checkNode(b.transportType, options, b.id);
     int overhead = options.packetOverhead();
     if (overhead > config.maxPacketSize() / 2) {
       throw new IllegalArgumentException(
@@ -194,7 +201,7 @@ public final class GossipNode implements AutoCloseable {
     NodeAddress bound = transport.start(); // throws naming the address
     try {
       this.address = advertised(b.advertise, bound);
-      this.id = b.id != null ? b.id : defaultId(address);
+      this.id = b.id != null ? b.id : certifiedId != null ? certifiedId : defaultId(address);
       this.loop = transport.eventLoop();
       this.events = newDispatcher(b);
       this.membershipLog = newMembershipLog(b);
@@ -224,6 +231,7 @@ public final class GossipNode implements AutoCloseable {
               .listener(this::dispatch)
               .ticker(clock)
               .packetOverhead(overhead)
+              .wallClockAtStart(Instant.now())
               .build();
     } catch (RuntimeException e) {
       transport.close();
@@ -326,7 +334,17 @@ public final class GossipNode implements AutoCloseable {
     if (closed.get()) {
       return;
     }
+    long ahead = core.drops(DropReason.INCARNATION_AHEAD);
     core.handleMessage(message, senderVersions, now());
+    if (core.drops(DropReason.INCARNATION_AHEAD) != ahead) {
+      incarnationLog.drop(
+          DropReason.INCARNATION_AHEAD,
+          null,
+          "forged, or the clock of a peer runs ahead; in a message from "
+              + LogSafe.text(message.from())
+              + " at "
+              + LogSafe.text(String.valueOf(message.fromAddress())));
+    }
     afterCore();
   }
 
@@ -460,6 +478,14 @@ public final class GossipNode implements AutoCloseable {
   }
 
   // ======================================================================== public API
+
+  /**
+   * The keyring given to {@link Builder#keyring}, to install, make primary and remove keys, or
+   * change the {@link KeyringMode}, while the node runs; empty for a node without one.
+   */
+  public Optional<Keyring> keyring() {
+    return Optional.ofNullable(keyring);
+  }
 
   /** This node's id. */
   public String id() {
@@ -965,6 +991,9 @@ public final class GossipNode implements AutoCloseable {
     private String serializerName = SerializerFactory.DEFAULT;
     private @Nullable MessageSerializer serializerInstance;
     private final List<PacketTransform> transforms = new ArrayList<>();
+    private @Nullable Keyring keyring;
+    private Duration replayWindow = KeyringTransform.DEFAULT_WINDOW;
+    private Clock wallClock = Clock.systemUTC();
     private @Nullable EventLoopPool eventLoops;
     private Duration joinTimeout = Duration.ofSeconds(5);
     private RetryPolicy retryPolicy = RetryPolicy.none();
@@ -974,6 +1003,7 @@ public final class GossipNode implements AutoCloseable {
     private UnaryOperator<TransportOptions.Builder> transportOptions = UnaryOperator.identity();
     private int eventQueueCapacity = EventDispatcher.DEFAULT_CAPACITY;
     private int membershipLogRate = MembershipLog.DEFAULT_PER_SECOND;
+    private @Nullable TlsOptions tls;
 
     private Builder() {}
 
@@ -1124,6 +1154,49 @@ public final class GossipNode implements AutoCloseable {
     }
 
     /**
+     * Seals every packet and frame with AES-256-GCM under {@code v}'s primary key, and accepts
+     * packets sealed with any of its keys for this cluster's name (see {@link KeyringTransform}).
+     * The keyring's {@link KeyringMode} says whether plaintext is still sent or accepted. Its
+     * transform is the last (outermost) one, and its overhead of {@value KeyringTransform#OVERHEAD}
+     * bytes is taken off the packing budget. Keys and mode can change while the node runs, through
+     * {@link GossipNode#keyring()}. Default: none (plaintext).
+     */
+    public Builder keyring(Keyring v) {
+      keyring = Objects.requireNonNull(v, "keyring");
+      return this;
+    }
+
+    /**
+     * How far a sealed packet's time may be from this node's wall clock, either way, before it is
+     * refused as a replay ({@link TransportDropReason#KEYRING_STALE}); at least 1 second. Longer
+     * tolerates worse clocks, shorter replays less. Default 2 minutes. Only with a {@link
+     * #keyring}.
+     */
+    public Builder replayWindow(Duration v) {
+      Objects.requireNonNull(v, "replayWindow");
+      if (v.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("replayWindow must be at least 1s, got " + v);
+      }
+      replayWindow = v;
+      return this;
+    }
+
+    /** The wall clock that stamps and checks sealed packets; default the system's UTC clock. */
+    public Builder wallClock(Clock v) {
+      wallClock = Objects.requireNonNull(v, "wallClock");
+      return this;
+    }
+
+    private List<PacketTransform> allTransforms() {
+      if (keyring == null) {
+        return transforms;
+      }
+      List<PacketTransform> all = new ArrayList<>(transforms);
+      all.add(new KeyringTransform(keyring, config.clusterName(), replayWindow, wallClock));
+      return all;
+    }
+
+    /**
      * Threads shared with other nodes (the caller owns and closes them, after this node); default:
      * the node makes a one-thread pool of its own.
      */
@@ -1185,6 +1258,18 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * TLS on every TCP connection (see {@link TlsOptions}); default none. With {@link
+     * TlsOptions#requireClientAuth()} (mutual TLS) the node's id is the one in its certificate
+     * (taken from it when {@link #id} is not set), and a {@link TransportType#HYBRID} node also
+     * needs a {@linkplain PacketTransform#authenticates() authenticating} transform, so that its
+     * UDP packets too come only from members; a {@link TransportType#TCP} node does not.
+     */
+    public Builder tls(TlsOptions v) {
+      tls = Objects.requireNonNull(v, "tls");
+      return this;
+    }
+
     /** Adjusts transport options (timeouts, buffers, pool size) beyond what the config sets. */
     public Builder transportOptions(UnaryOperator<TransportOptions.Builder> v) {
       transportOptions = Objects.requireNonNull(v, "transportOptions");
@@ -1227,7 +1312,11 @@ public final class GossipNode implements AutoCloseable {
      * @throws TransportException naming the address and the reason when it cannot bind
      * @throws IllegalArgumentException when the transforms' overhead is more than half of {@link
      *     GossipConfig#maxPacketSize()}, or the advertised host name does not resolve (it is
-     *     resolved once, here)
+     *     resolved once, here), or TLS is set on a UDP transport, or the id is not the one in the
+     *     node's certificate
+     * @throws IllegalStateException when mutual TLS is on and UDP packets would not be
+     *     authenticated (a hybrid or UDP transport without a transform that {@linkplain
+     *     PacketTransform#authenticates() authenticates})
      */
     public GossipNode start() {
       return new GossipNode(this);

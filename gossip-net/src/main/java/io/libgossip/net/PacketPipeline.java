@@ -147,7 +147,7 @@ final class PacketPipeline {
         if (r instanceof TransformResult.Accepted a) {
           packet = a.packet();
         } else if (r instanceof TransformResult.Rejected rej) {
-          return new Inbound.Rejected(t.name(), rej.why());
+          return new Inbound.Rejected(t.name(), rej.why(), rej.reason());
         } else {
           return new Inbound.Rejected(t.name(), "decode returned no result");
         }
@@ -173,7 +173,11 @@ final class PacketPipeline {
     /** Bytes the serializer rejected. */
     record Undecodable(DropReason reason, @Nullable String detail) implements Inbound {}
 
-    /** Bytes a transform rejected. */
-    record Rejected(String transform, String why) implements Inbound {}
+    /** Bytes a transform rejected, counted under {@code reason}. */
+    record Rejected(String transform, String why, TransportDropReason reason) implements Inbound {
+      Rejected(String transform, String why) {
+        this(transform, why, TransportDropReason.REJECTED_BY_TRANSFORM);
+      }
+    }
   }
 }

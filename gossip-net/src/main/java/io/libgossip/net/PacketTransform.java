@@ -57,4 +57,14 @@ public interface PacketTransform {
    * {@code packet} may be modified or returned as the result.
    */
   TransformResult decode(byte[] packet);
+
+  /**
+   * Whether {@link #decode} accepts only packets sealed by a holder of the cluster's secret (an
+   * authenticated cipher such as AES-GCM), so that a packet it accepts is known to come from a
+   * member. A label or a checksum does not. Mutual TLS requires such a transform on the UDP path of
+   * a node (see {@link TlsOptions#requireClientAuth()}). Default false.
+   */
+  default boolean authenticates() {
+    return false;
+  }
 }

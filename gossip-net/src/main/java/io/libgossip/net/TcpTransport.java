@@ -16,18 +16,18 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +45,17 @@ import org.slf4j.LoggerFactory;
  *
  * The payload is one packet: the encoded message after every {@link PacketTransform}. Payloads over
  * {@link TransportOptions#maxMessageSize()} are refused outbound ({@code OVERSIZED}) and close the
- * connection inbound (the decoder never buffers more than that).
+ * connection inbound (the decoder never buffers more than that); see {@link BoundedFrameDecoder}
+ * for the other inbound bounds (memory budget, slow-read and idle timeouts) and {@link
+ * InboundSlots} for how accepted connections share their slots.
  *
  * <p>The pool keeps at most one connection per target address, opens it on the first send, closes
  * it after {@link TransportOptions#idleTimeout()} without traffic, and keeps at most {@link
- * TransportOptions#maxConnections()} (the least recently used goes first). Sends made while a
- * connection is being opened wait for it, up to {@link TransportOptions#connectTimeout()}.
+ * TransportOptions#maxConnections()}, and {@link TransportOptions#maxConnectionsPerPeer()} per peer
+ * address (the least recently used goes first). Sends made while a connection is being opened wait
+ * for it, up to {@link TransportOptions#connectTimeout()}. Frames waiting to go out are bounded per
+ * connection and in total ({@link TransportOptions#maxPendingBytesPerConnection()}, {@link
+ * TransportOptions#maxPendingBytes()}); a send over either fails ({@code OVERLOAD}).
  */
 final class TcpTransport extends ChannelTransport {
   private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
@@ -63,7 +68,9 @@ final class TcpTransport extends ChannelTransport {
 
   private final int maxMessageSize;
   private final Map<InetSocketAddress, Connection> pool = new ConcurrentHashMap<>();
-  private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
+  private final InboundSlots<Channel> slots;
+  private final Map<Channel, Boolean> accepted = new ConcurrentHashMap<>();
+  private final AtomicLong pendingBytes = new AtomicLong();
   private volatile @Nullable Channel server;
   private volatile @Nullable Bootstrap client;
 
@@ -75,6 +82,9 @@ final class TcpTransport extends ChannelTransport {
   TcpTransport(TransportContext context, boolean ownsContext) {
     super(context, ownsContext);
     this.maxMessageSize = context.options.maxMessageSize();
+    this.slots =
+        new InboundSlots<>(
+            context.options.maxInboundConnections(), context.options.maxConnectionsPerPeer());
   }
 
   @Override
@@ -82,16 +92,14 @@ final class TcpTransport extends ChannelTransport {
     return TransportType.TCP;
   }
 
-  /** Adds the frame decoder, idle timer and message handler to a connection's pipeline. */
+  /**
+   * Adds the bounded frame decoder (with its idle and slow-read timers) and the message handler to
+   * a connection's pipeline.
+   */
   static void initPipeline(ChannelPipeline p, TransportContext context) {
-    p.addLast(
-        "idle",
-        new IdleStateHandler(0, 0, context.options.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
-    p.addLast(
-        "frames",
-        new LengthFieldBasedFrameDecoder(
-            context.options.maxMessageSize() + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES));
-    p.addLast("messages", new FrameHandler(context));
+    BoundedFrameDecoder frames = new BoundedFrameDecoder(context);
+    p.addLast("frames", frames);
+    p.addLast("messages", new FrameHandler(context, frames));
   }
 
   @Override
@@ -119,6 +127,7 @@ final class TcpTransport extends ChannelTransport {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    TlsPeer.install(ch.pipeline(), context, false);
                     initPipeline(ch.pipeline(), context);
                   }
                 });
@@ -136,6 +145,7 @@ final class TcpTransport extends ChannelTransport {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast("limit", new InboundLimit());
+                    TlsPeer.install(ch.pipeline(), context, true);
                     initPipeline(ch.pipeline(), context);
                   }
                 });
@@ -165,7 +175,7 @@ final class TcpTransport extends ChannelTransport {
       closing.add(c.connect.channel().close());
     }
     pool.clear();
-    for (Channel ch : accepted) {
+    for (Channel ch : accepted.keySet()) {
       closing.add(ch.close());
     }
     boolean wait =
@@ -185,6 +195,16 @@ final class TcpTransport extends ChannelTransport {
   /** Outbound connections in the pool now (opening or open). */
   int pooledConnections() {
     return pool.size();
+  }
+
+  /** Accepted connections open now. */
+  int acceptedConnections() {
+    return accepted.size();
+  }
+
+  /** Bytes of outbound frames waiting now, over all connections. */
+  long pendingBytes() {
+    return pendingBytes.get();
   }
 
   @Override
@@ -245,11 +265,22 @@ final class TcpTransport extends ChannelTransport {
     }
     Connection c = connection(b, p.remote);
     c.lastUsedNanos = System.nanoTime();
+    String over = reservePending(c, p.frame.length);
+    if (over != null) {
+      fail(
+          p.future,
+          TransportDropReason.OVERLOAD,
+          p.target,
+          "cannot send to " + p.target + ": " + over,
+          null);
+      return;
+    }
     ChannelFuture connect = c.connect;
     if (connect.isDone()) {
       write(c, p, retry);
     } else if (c.pending.incrementAndGet() > MAX_PENDING_PER_CONNECTION) {
       c.pending.decrementAndGet();
+      releasePending(c, p.frame.length);
       fail(
           p.future,
           TransportDropReason.OVERLOAD,
@@ -265,9 +296,44 @@ final class TcpTransport extends ChannelTransport {
     }
   }
 
+  /**
+   * Reserves {@code bytes} of pending outbound frames on {@code c} and in total; returns null, or
+   * why not (nothing reserved).
+   */
+  private @Nullable String reservePending(Connection c, long bytes) {
+    long perConnection = context.options.maxPendingBytesPerConnection();
+    long total = context.options.maxPendingBytes();
+    if (c.pendingBytes.addAndGet(bytes) > perConnection) {
+      c.pendingBytes.addAndGet(-bytes);
+      return "more than " + perConnection + " bytes waiting for this connection";
+    }
+    if (pendingBytes.addAndGet(bytes) > total) {
+      pendingBytes.addAndGet(-bytes);
+      c.pendingBytes.addAndGet(-bytes);
+      return "more than " + total + " bytes waiting for all TCP connections";
+    }
+    return null;
+  }
+
+  private void releasePending(Connection c, long bytes) {
+    c.pendingBytes.addAndGet(-bytes);
+    pendingBytes.addAndGet(-bytes);
+  }
+
+  /** Writes a send whose bytes are reserved; every path releases them. */
   private void write(Connection c, Pending p, boolean retry) {
+    try {
+      writeReserved(c, p, retry);
+    } catch (RuntimeException e) {
+      releasePending(c, p.frame.length);
+      throw e;
+    }
+  }
+
+  private void writeReserved(Connection c, Pending p, boolean retry) {
     ChannelFuture connect = c.connect;
     if (!connect.isSuccess()) {
+      releasePending(c, p.frame.length);
       Throwable cause = connect.cause();
       fail(
           p.future,
@@ -282,6 +348,7 @@ final class TcpTransport extends ChannelTransport {
     }
     Channel ch = connect.channel();
     if (!ch.isActive()) {
+      releasePending(c, p.frame.length);
       pool.remove(c.remote, c);
       if (!retry) { // closed (idle, evicted, peer restart) just before this send: one fresh try
         send(p, true);
@@ -296,6 +363,7 @@ final class TcpTransport extends ChannelTransport {
       return;
     }
     if (!ch.isWritable()) {
+      releasePending(c, p.frame.length);
       fail(
           p.future,
           TransportDropReason.OVERLOAD,
@@ -305,6 +373,7 @@ final class TcpTransport extends ChannelTransport {
       return;
     }
     ch.writeAndFlush(Unpooled.wrappedBuffer(p.frame))
+        .addListener(f -> releasePending(c, p.frame.length))
         .addListener(
             writeListener("TCP", p.message, p.target, p.frame.length - LENGTH_BYTES, p.future));
   }
@@ -316,7 +385,10 @@ final class TcpTransport extends ChannelTransport {
       return c;
     }
     if (pool.size() >= context.options.maxConnections()) {
-      evictLeastRecentlyUsed();
+      evictLeastRecentlyUsed(null);
+    }
+    if (countTo(remote.getAddress()) >= context.options.maxConnectionsPerPeer()) {
+      evictLeastRecentlyUsed(remote.getAddress());
     }
     Connection[] created = new Connection[1];
     c =
@@ -355,9 +427,23 @@ final class TcpTransport extends ChannelTransport {
     return c;
   }
 
-  private void evictLeastRecentlyUsed() {
+  private int countTo(InetAddress peer) {
+    int n = 0;
+    for (InetSocketAddress r : pool.keySet()) {
+      if (peer.equals(r.getAddress())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Closes the least recently used pooled connection (to {@code peer} only, if given). */
+  private void evictLeastRecentlyUsed(@Nullable InetAddress peer) {
     Connection oldest = null;
     for (Connection c : pool.values()) {
+      if (peer != null && !peer.equals(c.remote.getAddress())) {
+        continue;
+      }
       if (oldest == null || c.lastUsedNanos - oldest.lastUsedNanos < 0) {
         oldest = c;
       }
@@ -372,6 +458,7 @@ final class TcpTransport extends ChannelTransport {
     final InetSocketAddress remote;
     final ChannelFuture connect;
     final AtomicInteger pending = new AtomicInteger();
+    final AtomicLong pendingBytes = new AtomicLong();
     volatile long lastUsedNanos = System.nanoTime();
 
     Connection(InetSocketAddress remote, ChannelFuture connect) {
@@ -380,24 +467,38 @@ final class TcpTransport extends ChannelTransport {
     }
   }
 
-  /** Tracks accepted connections and refuses those over the limit. */
+  /**
+   * Tracks accepted connections; one over a bound takes the slot of another ({@link InboundSlots}),
+   * which is closed ({@code CONNECTION_EVICTED}).
+   */
   private final class InboundLimit extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       Channel ch = ctx.channel();
-      if (accepted.size() >= context.options.maxInboundConnections() || !isRunning()) {
+      BoundedFrameDecoder frames = ch.pipeline().get(BoundedFrameDecoder.class);
+      if (!isRunning() || frames == null) {
         counters.drop(TransportDropReason.OVERLOAD);
         ch.close();
         return;
       }
-      accepted.add(ch);
+      Channel victim = slots.admit(ch, frames);
+      accepted.put(ch, Boolean.TRUE);
       counters.connectionOpened();
       ch.closeFuture()
           .addListener(
               f -> {
+                slots.remove(ch);
                 accepted.remove(ch);
                 counters.connectionClosed();
               });
+      if (victim != null) {
+        SocketAddress gone = victim.remoteAddress();
+        context.drop(
+            TransportDropReason.CONNECTION_EVICTED,
+            gone instanceof InetSocketAddress i ? i : null,
+            "inbound connection slots full: closed to admit " + ch.remoteAddress());
+        victim.close();
+      }
       ctx.fireChannelActive();
     }
   }

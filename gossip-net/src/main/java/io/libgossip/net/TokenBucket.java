@@ -2,8 +2,9 @@ package io.libgossip.net;
 
 /**
  * A token bucket on a caller-supplied monotonic clock: at most {@code burst} takes at once, then
- * one more every {@code nanosPerToken}. Bounds how many lines a log writes under a storm. Not
- * thread-safe: callers confine it to one thread or lock around it.
+ * one more every {@code nanosPerToken}. Bounds how many lines a log writes under a storm, and how
+ * many packets one source may send ({@link SourceLimiter}). Not thread-safe: callers confine it to
+ * one thread or lock around it.
  */
 final class TokenBucket {
   private final long burst;

@@ -18,6 +18,14 @@ public sealed interface TransformResult {
     return new Rejected(why);
   }
 
+  /**
+   * The packet is not accepted and is counted under {@code reason} instead of {@link
+   * TransportDropReason#REJECTED_BY_TRANSFORM}; {@code why} goes to the (rate-limited) drop log.
+   */
+  static TransformResult rejected(TransportDropReason reason, String why) {
+    return new Rejected(why, reason);
+  }
+
   /** The inner bytes of an accepted packet, for the next stage (or the serializer) to read. */
   final class Accepted implements TransformResult {
     private final byte[] packet;
@@ -43,11 +51,18 @@ public sealed interface TransformResult {
    * damaged (checksum, authentication tag, too short).
    *
    * @param why a short explanation for logs
+   * @param reason the drop reason the transport counts it under
    */
-  record Rejected(String why) implements TransformResult {
-    /** Checks that {@code why} is there. */
+  record Rejected(String why, TransportDropReason reason) implements TransformResult {
+    /** Checks that {@code why} and {@code reason} are there. */
     public Rejected {
       Objects.requireNonNull(why, "why");
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    /** A rejection counted as {@link TransportDropReason#REJECTED_BY_TRANSFORM}. */
+    public Rejected(String why) {
+      this(why, TransportDropReason.REJECTED_BY_TRANSFORM);
     }
   }
 }

@@ -25,8 +25,12 @@ final class TransportContext {
   final PacketPipeline pipeline;
   final TransportCounters counters = new TransportCounters();
   final DropLog dropLog;
+  final InboundBudget inboundBudget;
+  final SourceLimiter sourceLimiter;
   private volatile @Nullable InboundHandler handler;
   private final DropLog handlerErrorLog;
+  private final DropLog rateLog;
+  private final DropLog connectionLog;
   private @Nullable EventLoopGroup group;
   private boolean ownsGroup;
 
@@ -35,7 +39,11 @@ final class TransportContext {
     this.serializer = options.serializer();
     this.pipeline = new PacketPipeline(serializer, options.transforms());
     this.dropLog = new DropLog(log, "inbound");
+    this.inboundBudget = new InboundBudget(options.inboundBufferBudget());
+    this.sourceLimiter = SourceLimiter.of(options);
     this.handlerErrorLog = new DropLog(log, "handler", "inbound handler threw");
+    this.rateLog = new DropLog(log, "inbound", "dropped input over its source's rate limit");
+    this.connectionLog = new DropLog(log, "tcp", "closed a TCP connection");
   }
 
   void handler(InboundHandler h) {
@@ -82,27 +90,73 @@ final class TransportContext {
   }
 
   /**
+   * Whether one more inbound packet from {@code sender} is within its source's token bucket; if
+   * not, counts and logs a {@code RATE_LIMITED} drop.
+   */
+  boolean admit(@Nullable InetSocketAddress sender) {
+    if (sourceLimiter.admit(sender, System.nanoTime())) {
+      return true;
+    }
+    counters.drop(TransportDropReason.RATE_LIMITED);
+    rateLog.drop(TransportDropReason.RATE_LIMITED, sender, "over the source's token bucket");
+    return false;
+  }
+
+  /**
    * Runs one inbound datagram or frame payload (readable bytes of {@code payload}) through the
    * pipeline and hands the message to the handler; any failure is a counted drop. Does not release
    * {@code payload}.
    */
-  void deliver(ByteBuf payload, @Nullable InetSocketAddress sender) {
+  Delivered deliver(ByteBuf payload, @Nullable InetSocketAddress sender) {
+    return deliver(payload, sender, null);
+  }
+
+  /** What became of one inbound payload. */
+  enum Delivered {
+    /** Decoded and handed to the handler. */
+    MESSAGE,
+    /** Dropped (counted): undecodable, rejected by a transform, or no handler. */
+    DROPPED,
+    /** From a mutual-TLS peer speaking for another node: dropped; close the connection. */
+    IMPOSTOR
+  }
+
+  /**
+   * As {@link #deliver(ByteBuf, InetSocketAddress)}, for a connection whose peer is certified as
+   * {@code peerId} (null: not certified): a message from anyone else is dropped ({@code
+   * TLS_IDENTITY_MISMATCH}) as {@link Delivered#IMPOSTOR}, so that the caller closes the
+   * connection.
+   */
+  Delivered deliver(ByteBuf payload, @Nullable InetSocketAddress sender, @Nullable String peerId) {
     int length = payload.readableBytes();
     PacketPipeline.Inbound in = pipeline.decode(payload);
     if (in instanceof PacketPipeline.Inbound.Undecodable u) {
       drop(u.reason(), sender, u.detail());
-      return;
+      return Delivered.DROPPED;
     }
     if (in instanceof PacketPipeline.Inbound.Rejected r) {
-      drop(TransportDropReason.REJECTED_BY_TRANSFORM, sender, r.transform() + ": " + r.why());
-      return;
+      drop(r.reason(), sender, r.transform() + ": " + r.why());
+      return Delivered.DROPPED;
     }
     PacketPipeline.Inbound.Decoded decoded = (PacketPipeline.Inbound.Decoded) in;
     GossipMessage message = decoded.message();
+    if (peerId != null && !peerId.equals(message.from())) {
+      drop(
+          TransportDropReason.TLS_IDENTITY_MISMATCH,
+          sender,
+          "certified as '"
+              + LogSafe.text(peerId)
+              + "' but sent a "
+              + message.type()
+              + " from '"
+              + LogSafe.text(message.from())
+              + "'");
+      return Delivered.IMPOSTOR;
+    }
     InboundHandler h = handler;
     if (h == null) {
       drop(TransportDropReason.OVERLOAD, sender, "no inbound handler");
-      return;
+      return Delivered.DROPPED;
     }
     counters.received(length);
     try {
@@ -110,6 +164,7 @@ final class TransportContext {
     } catch (RuntimeException e) {
       handlerErrorLog.drop(TransportDropReason.OVERLOAD, sender, "inbound handler threw " + e);
     }
+    return Delivered.MESSAGE;
   }
 
   /** Counts and logs (rate-limited) an inbound drop. */
@@ -118,10 +173,18 @@ final class TransportContext {
     dropLog.drop(reason, sender, detail);
   }
 
-  /** Counts and logs (rate-limited) an inbound drop for a reason of the transport's own. */
+  /**
+   * Counts and logs (rate-limited) an inbound drop for a reason of the transport's own; a
+   * connection closed for a resource bound ({@code CONNECTION_EVICTED}, {@code SLOW_READ}, {@code
+   * MEMORY_BUDGET}) has a log line of its own.
+   */
   void drop(
       TransportDropReason reason, @Nullable InetSocketAddress sender, @Nullable String detail) {
     counters.drop(reason);
-    dropLog.drop(reason, sender, detail);
+    switch (reason) {
+      case CONNECTION_EVICTED, SLOW_READ, MEMORY_BUDGET ->
+          connectionLog.drop(reason, sender, detail);
+      default -> dropLog.drop(reason, sender, detail);
+    }
   }
 }

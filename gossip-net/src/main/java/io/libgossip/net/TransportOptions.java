@@ -28,8 +28,10 @@ public final class TransportOptions {
   private final Duration idleTimeout;
   private final int maxConnections;
   private final int maxInboundConnections;
+  private final Limits limits;
   private final @Nullable EventLoopPool eventLoops;
   private final int ioThreads;
+  private final @Nullable TlsOptions tls;
 
   private TransportOptions(Builder b) {
     bindHost = b.bindHost;
@@ -45,8 +47,10 @@ public final class TransportOptions {
     idleTimeout = b.idleTimeout;
     maxConnections = b.maxConnections;
     maxInboundConnections = b.maxInboundConnections;
+    limits = b.limits;
     eventLoops = b.eventLoops;
     ioThreads = b.ioThreads;
+    tls = b.tls;
   }
 
   /**
@@ -83,8 +87,10 @@ public final class TransportOptions {
     b.idleTimeout = idleTimeout;
     b.maxConnections = maxConnections;
     b.maxInboundConnections = maxInboundConnections;
+    b.limits = limits;
     b.eventLoops = eventLoops;
     b.ioThreads = ioThreads;
+    b.tls = tls;
     return b;
   }
 
@@ -140,7 +146,11 @@ public final class TransportOptions {
     return connectTimeout;
   }
 
-  /** A TCP connection with no traffic for this long is closed. Default 60 s. */
+  /**
+   * A TCP connection that has neither delivered a non-empty frame nor carried one of ours for this
+   * long is closed; empty frames and bytes of an unfinished frame do not count as traffic. Default
+   * 60 s.
+   */
   public Duration idleTimeout() {
     return idleTimeout;
   }
@@ -153,9 +163,91 @@ public final class TransportOptions {
     return maxConnections;
   }
 
-  /** Most accepted TCP connections open at once; more are closed on accept. Default 1024. */
+  /**
+   * Most accepted TCP connections open at once. When all are taken, a new connection takes the slot
+   * of the oldest one that has not yet delivered a valid frame, or else of the one idle longest
+   * ({@code CONNECTION_EVICTED}). Default 1024.
+   */
   public int maxInboundConnections() {
     return maxInboundConnections;
+  }
+
+  /**
+   * Most TCP connections with one peer IP address, counted separately inbound and outbound. An
+   * inbound connection over it takes the slot of that address's oldest connection that has not
+   * delivered a valid frame, or else of its connection idle longest; an outbound one closes the
+   * least recently used connection to that address. Nodes that share an address (several per host,
+   * behind NAT) all count against it. Default 128.
+   */
+  public int maxConnectionsPerPeer() {
+    return limits.maxConnectionsPerPeer();
+  }
+
+  /**
+   * How long a TCP frame may take to arrive once its first byte has: a connection with an
+   * unfinished frame older than this is closed ({@code SLOW_READ}). The slowest sender that still
+   * gets a frame of {@link #maxMessageSize()} through sends {@code maxMessageSize /
+   * slowReadTimeout} bytes per second. Default 10 s.
+   */
+  public Duration slowReadTimeout() {
+    return limits.slowReadTimeout();
+  }
+
+  /**
+   * Most bytes that the buffers of unfinished inbound TCP frames may hold, over all connections: a
+   * frame that would take more closes its connection ({@code MEMORY_BUDGET}). Each connection holds
+   * at most one unfinished frame, whose buffer grows as its bytes arrive (never allocated at the
+   * announced length), so one connection holds at most {@code maxMessageSize + 4}. Default 64 MiB,
+   * or two frames of {@link #maxMessageSize()} if that is more.
+   */
+  public long inboundBufferBudget() {
+    long v = limits.inboundBufferBudget();
+    return v > 0 ? v : Math.max(64L << 20, 2L * (maxMessageSize + TcpTransport.LENGTH_BYTES));
+  }
+
+  /**
+   * Most bytes of outbound TCP frames waiting on one connection (to open, or in its send buffer); a
+   * send over it fails ({@code OVERLOAD}). Default 4 MiB, or one frame of {@link #maxMessageSize()}
+   * if that is more.
+   */
+  public long maxPendingBytesPerConnection() {
+    long v = limits.maxPendingBytesPerConnection();
+    return v > 0 ? v : Math.max(4L << 20, maxMessageSize + (long) TcpTransport.LENGTH_BYTES);
+  }
+
+  /**
+   * Most bytes of outbound TCP frames waiting over all connections; a send over it fails ({@code
+   * OVERLOAD}). Default 64 MiB, or {@link #maxPendingBytesPerConnection()} if that is more.
+   */
+  public long maxPendingBytes() {
+    long v = limits.maxPendingBytes();
+    return v > 0 ? v : Math.max(64L << 20, maxPendingBytesPerConnection());
+  }
+
+  /**
+   * Inbound datagrams and TCP frames accepted per second from one source IP address, sustained; 0
+   * turns the limit off. Packets over it are dropped before they are decoded ({@code
+   * RATE_LIMITED}). Default 1000, about 100 times what a node of a busy cluster receives from all
+   * its peers together (so even peers that share one address stay under it).
+   */
+  public int inboundRatePerSource() {
+    return limits.inboundRatePerSource();
+  }
+
+  /**
+   * Inbound packets one source IP address may send at once above {@link #inboundRatePerSource()}.
+   * Default 2000.
+   */
+  public int inboundBurstPerSource() {
+    return limits.inboundBurstPerSource();
+  }
+
+  /**
+   * Most source addresses whose rate is tracked at once; the least recently seen is forgotten first
+   * (it comes back with a full burst). Default 4096.
+   */
+  public int maxTrackedSources() {
+    return limits.maxTrackedSources();
   }
 
   /** A caller-owned pool to run on; empty when the transport makes its own. */
@@ -166,6 +258,14 @@ public final class TransportOptions {
   /** Threads of the pool the transport creates when none is given. Default 1. */
   public int ioThreads() {
     return ioThreads;
+  }
+
+  /**
+   * TLS for every TCP connection (and, with {@link TlsOptions#requireClientAuth()}, node identity
+   * per connection); empty for plaintext TCP (the default). A UDP transport has no TCP.
+   */
+  public Optional<TlsOptions> tls() {
+    return Optional.ofNullable(tls);
   }
 
   /** Builds {@link TransportOptions}; each setter validates its argument. */
@@ -181,8 +281,10 @@ public final class TransportOptions {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private int maxConnections = 256;
     private int maxInboundConnections = 1024;
+    private Limits limits = Limits.DEFAULTS;
     private @Nullable EventLoopPool eventLoops;
     private int ioThreads = 1;
+    private @Nullable TlsOptions tls;
 
     private Builder() {}
 
@@ -271,6 +373,71 @@ public final class TransportOptions {
       return this;
     }
 
+    /** See {@link TransportOptions#maxConnectionsPerPeer()}; in [1, 65536]. */
+    public Builder maxConnectionsPerPeer(int v) {
+      range("maxConnectionsPerPeer", v, 1, 65536);
+      limits = limits.withMaxConnectionsPerPeer(v);
+      return this;
+    }
+
+    /** See {@link TransportOptions#slowReadTimeout()}; in [1 ms, 1 h]. */
+    public Builder slowReadTimeout(Duration v) {
+      duration("slowReadTimeout", v, Duration.ofHours(1));
+      limits = limits.withSlowReadTimeout(v);
+      return this;
+    }
+
+    /**
+     * See {@link TransportOptions#inboundBufferBudget()}; in [4 KiB, 2^40], and at least {@code
+     * maxMessageSize + 4} (checked by {@link #build()}).
+     */
+    public Builder inboundBufferBudget(long v) {
+      range("inboundBufferBudget", v, 4096, 1L << 40);
+      limits = limits.withInboundBufferBudget(v);
+      return this;
+    }
+
+    /**
+     * See {@link TransportOptions#maxPendingBytesPerConnection()}; in [4 KiB, 2^40], and at least
+     * {@code maxMessageSize + 4} (checked by {@link #build()}).
+     */
+    public Builder maxPendingBytesPerConnection(long v) {
+      range("maxPendingBytesPerConnection", v, 4096, 1L << 40);
+      limits = limits.withMaxPendingBytesPerConnection(v);
+      return this;
+    }
+
+    /**
+     * See {@link TransportOptions#maxPendingBytes()}; in [4 KiB, 2^40], and at least {@code
+     * maxPendingBytesPerConnection} (checked by {@link #build()}).
+     */
+    public Builder maxPendingBytes(long v) {
+      range("maxPendingBytes", v, 4096, 1L << 40);
+      limits = limits.withMaxPendingBytes(v);
+      return this;
+    }
+
+    /** See {@link TransportOptions#inboundRatePerSource()}; in [0, 10,000,000], 0 is no limit. */
+    public Builder inboundRatePerSource(int v) {
+      range("inboundRatePerSource", v, 0, 10_000_000);
+      limits = limits.withInboundRatePerSource(v);
+      return this;
+    }
+
+    /** See {@link TransportOptions#inboundBurstPerSource()}; in [1, 10,000,000]. */
+    public Builder inboundBurstPerSource(int v) {
+      range("inboundBurstPerSource", v, 1, 10_000_000);
+      limits = limits.withInboundBurstPerSource(v);
+      return this;
+    }
+
+    /** See {@link TransportOptions#maxTrackedSources()}; in [1, 1,048,576]. */
+    public Builder maxTrackedSources(int v) {
+      range("maxTrackedSources", v, 1, 1 << 20);
+      limits = limits.withMaxTrackedSources(v);
+      return this;
+    }
+
     /**
      * Runs the transport on {@code v}, which the caller owns and closes (after closing the
      * transport). {@code null} makes the transport create and own a pool.
@@ -287,11 +454,20 @@ public final class TransportOptions {
       return this;
     }
 
+    /** See {@link TransportOptions#tls()}; {@code null} for plaintext TCP. */
+    public Builder tls(@Nullable TlsOptions v) {
+      tls = v;
+      return this;
+    }
+
     /**
      * Validates the combination and builds.
      *
-     * @throws IllegalArgumentException when {@code maxMessageSize < maxDatagramSize}, or when the
-     *     transforms' overhead leaves less than half of {@code maxDatagramSize} for the message
+     * @throws IllegalArgumentException when {@code maxMessageSize < maxDatagramSize}, when the
+     *     transforms' overhead leaves less than half of {@code maxDatagramSize} for the message,
+     *     when an explicit {@code inboundBufferBudget} or {@code maxPendingBytesPerConnection}
+     *     cannot hold one frame of {@code maxMessageSize}, or when an explicit {@code
+     *     maxPendingBytes} is below the per-connection one
      */
     public TransportOptions build() {
       int overhead = PacketPipeline.overhead(transforms);
@@ -311,7 +487,39 @@ public final class TransportOptions {
                 + maxDatagramSize
                 + ")");
       }
-      return new TransportOptions(this);
+      long frame = maxMessageSize + (long) TcpTransport.LENGTH_BYTES;
+      atLeastOneFrame("inboundBufferBudget", limits.inboundBufferBudget(), frame);
+      atLeastOneFrame("maxPendingBytesPerConnection", limits.maxPendingBytesPerConnection(), frame);
+      TransportOptions built = new TransportOptions(this);
+      if (limits.maxPendingBytes() > 0
+          && limits.maxPendingBytes() < built.maxPendingBytesPerConnection()) {
+        throw new IllegalArgumentException(
+            "maxPendingBytes ("
+                + limits.maxPendingBytes()
+                + ") must be at least maxPendingBytesPerConnection ("
+                + built.maxPendingBytesPerConnection()
+                + ")");
+      }
+      return built;
+    }
+
+    private static void atLeastOneFrame(String name, long v, long frame) {
+      if (v > 0 && v < frame) {
+        throw new IllegalArgumentException(
+            name
+                + " ("
+                + v
+                + ") must hold one frame of maxMessageSize plus its 4-byte length ("
+                + frame
+                + ")");
+      }
+    }
+
+    private static void range(String name, long v, long min, long max) {
+      if (v < min || v > max) {
+        throw new IllegalArgumentException(
+            name + " must be in [" + min + ", " + max + "], got " + v);
+      }
     }
 
     private static void range(String name, int v, int min, int max) {
@@ -326,6 +534,119 @@ public final class TransportOptions {
       if (v.isNegative() || v.isZero() || v.compareTo(max) > 0) {
         throw new IllegalArgumentException(name + " must be in (0, " + max + "], got " + v);
       }
+    }
+  }
+
+  /**
+   * The resource bounds of issue 13, kept together so that the builder stays small: 0 in a byte
+   * bound means "derived from maxMessageSize".
+   */
+  private record Limits(
+      int maxConnectionsPerPeer,
+      Duration slowReadTimeout,
+      long inboundBufferBudget,
+      long maxPendingBytesPerConnection,
+      long maxPendingBytes,
+      int inboundRatePerSource,
+      int inboundBurstPerSource,
+      int maxTrackedSources) {
+    static final Limits DEFAULTS =
+        new Limits(128, Duration.ofSeconds(10), 0, 0, 0, 1000, 2000, 4096);
+
+    Limits withMaxConnectionsPerPeer(int v) {
+      return new Limits(
+          v,
+          slowReadTimeout,
+          inboundBufferBudget,
+          maxPendingBytesPerConnection,
+          maxPendingBytes,
+          inboundRatePerSource,
+          inboundBurstPerSource,
+          maxTrackedSources);
+    }
+
+    Limits withSlowReadTimeout(Duration v) {
+      return new Limits(
+          maxConnectionsPerPeer,
+          v,
+          inboundBufferBudget,
+          maxPendingBytesPerConnection,
+          maxPendingBytes,
+          inboundRatePerSource,
+          inboundBurstPerSource,
+          maxTrackedSources);
+    }
+
+    Limits withInboundBufferBudget(long v) {
+      return new Limits(
+          maxConnectionsPerPeer,
+          slowReadTimeout,
+          v,
+          maxPendingBytesPerConnection,
+          maxPendingBytes,
+          inboundRatePerSource,
+          inboundBurstPerSource,
+          maxTrackedSources);
+    }
+
+    Limits withMaxPendingBytesPerConnection(long v) {
+      return new Limits(
+          maxConnectionsPerPeer,
+          slowReadTimeout,
+          inboundBufferBudget,
+          v,
+          maxPendingBytes,
+          inboundRatePerSource,
+          inboundBurstPerSource,
+          maxTrackedSources);
+    }
+
+    Limits withMaxPendingBytes(long v) {
+      return new Limits(
+          maxConnectionsPerPeer,
+          slowReadTimeout,
+          inboundBufferBudget,
+          maxPendingBytesPerConnection,
+          v,
+          inboundRatePerSource,
+          inboundBurstPerSource,
+          maxTrackedSources);
+    }
+
+    Limits withInboundRatePerSource(int v) {
+      return new Limits(
+          maxConnectionsPerPeer,
+          slowReadTimeout,
+          inboundBufferBudget,
+          maxPendingBytesPerConnection,
+          maxPendingBytes,
+          v,
+          inboundBurstPerSource,
+          maxTrackedSources);
+    }
+
+    Limits withInboundBurstPerSource(int v) {
+      return new Limits(
+          maxConnectionsPerPeer,
+          slowReadTimeout,
+          inboundBufferBudget,
+          maxPendingBytesPerConnection,
+          maxPendingBytes,
+          inboundRatePerSource,
+          v,
+          maxTrackedSources);
+    }
+
+    Limits withMaxTrackedSources(int v) {
+      return new Limits(
+          maxConnectionsPerPeer,
+          slowReadTimeout,
+          inboundBufferBudget,
+          maxPendingBytesPerConnection,
+          maxPendingBytes,
+          inboundRatePerSource,
+          inboundBurstPerSource,
+          v);
     }
   }
 }

@@ -90,7 +90,8 @@ class GossipNodeOperabilityTest {
       ILoggingEvent joinedB = log.matching(e -> line(e, "member joined", a, b)).get(0);
       assertThat(joinedB.getLevel()).isEqualTo(Level.INFO);
       assertThat(joinedB)
-          .matches(e -> has(e, "address", b.address()) && has(e, "incarnation", 0))
+          .matches(
+              e -> has(e, "address", b.address()) && has(e, "incarnation", b.self().incarnation()))
           .matches(e -> has(e, "previous", "UNKNOWN") && has(e, "status", "ONLINE"));
 
       c.leave(Duration.ofSeconds(5)).orTimeout(10, TimeUnit.SECONDS).join();

@@ -9,6 +9,7 @@ import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeView;
 import io.libgossip.core.Outbox;
 import io.libgossip.core.WireVersions;
+import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -27,6 +28,9 @@ final class SimEngine {
 
   /** How far a tick is pushed when a core is still due right after two ticks at one instant. */
   private static final long STALL_NANOS = 1_000_000L;
+
+  /** The simulated wall clock at time 0: 2026-01-01T00:00:00Z, a year into libgossip's epoch. */
+  static final Instant WALL_CLOCK_ORIGIN = Instant.parse("2026-01-01T00:00:00Z");
 
   /** Observes every message a core sends, before the network decides its fate (for tests). */
   interface SendTap {
@@ -353,7 +357,12 @@ final class SimEngine {
   }
 
   private GossipCore buildCore(SimNode node) {
-    GossipCore.Builder b = GossipCore.builder().config(config);
+    // Production runtimes give the wall clock at start: the simulated one is virtual time from
+    // WALL_CLOCK_ORIGIN, so a restarted node starts at a later generation, as a real one does.
+    GossipCore.Builder b =
+        GossipCore.builder()
+            .config(config)
+            .wallClockAtStart(WALL_CLOCK_ORIGIN.plusNanos(Math.max(0, now)));
     if (customizer != null) {
       customizer.customize(node.index, b);
     }
