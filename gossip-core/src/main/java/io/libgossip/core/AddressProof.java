@@ -29,6 +29,9 @@ final class AddressProof {
    */
   static final int REPLY_FACTOR = 2;
 
+  /** The most proof pings sent to one address of a member (the first and its retries). */
+  static final int MAX_TRIES = 3;
+
   /** Sequence numbers are drawn from [1, 2^48): unguessable, and 7 bytes as a varint. */
   static final long SEQ_BOUND = 1L << 48;
 
@@ -99,6 +102,7 @@ final class AddressProof {
     m.proofSeq = seq;
     m.proofAddress = m.state.address();
     m.proofSentAt = now;
+    m.proofTries = 1;
     m.proofMove = null;
     proofsSent++;
     effects.send(
@@ -128,12 +132,46 @@ final class AddressProof {
     m.proofSeq = seq;
     m.proofAddress = claim.address();
     m.proofSentAt = now;
+    m.proofTries = 1;
     m.proofMove = claim;
     proofsSent++;
     NodeView there =
         new NodeView(m.id(), claim.address(), NodeStatus.UNKNOWN, 0, claim.metadata(), 0, 0, 0, 0);
     effects.send(
         new Ping(self.id, self.address, seq, m.id(), List.of()), there, Delivery.BEST_EFFORT);
+  }
+
+  /**
+   * Sends again every outstanding proof ping unanswered for a probe interval, up to {@link
+   * #MAX_TRIES} pings per address, with the same sequence number so a late ack still counts: one
+   * lost packet then delays a join by a probe interval rather than until the member's next probe.
+   */
+  void retry(long now) {
+    for (Member m : table.all()) {
+      NodeAddress to = m.proofAddress;
+      if (m.proofSeq == 0
+          || to == null
+          || m.proofTries >= MAX_TRIES
+          || now - m.proofSentAt < probeIntervalNanos) {
+        continue;
+      }
+      MemberUpdate move = m.proofMove;
+      NodeView there;
+      if (move != null) {
+        there = new NodeView(m.id(), to, NodeStatus.UNKNOWN, 0, move.metadata(), 0, 0, 0, 0);
+      } else if (to.equals(m.state.address())) {
+        there = m.view();
+      } else {
+        continue; // the member moved since: that proof is moot
+      }
+      m.proofTries++;
+      m.proofSentAt = now;
+      proofsSent++;
+      effects.send(
+          new Ping(self.id, self.address, m.proofSeq, m.id(), List.of()),
+          there,
+          Delivery.BEST_EFFORT);
+    }
   }
 
   /**

@@ -165,6 +165,7 @@ public final class GossipCore {
     if (!self.leaving() && schedule.isDue(Deadline.PROBE, now)) {
       schedule.set(Deadline.PROBE, now + awareness.scale(probeIntervalNanos));
       detector.startProbe(now);
+      proofs.retry(now);
     }
     // After the probe steps: a failed probe can confirm a suspicion and bring its end forward.
     detector.expireSuspicions(now);

@@ -50,6 +50,9 @@ final class Member extends IdMap.Keyed {
 
   long proofSentAt;
 
+  /** How many proof pings went to {@link #proofAddress} (see {@code AddressProof#retry}). */
+  int proofTries;
+
   /** A claim moving the member to {@link #proofAddress}, held until the proof is acked. */
   @Nullable MemberUpdate proofMove;
 

@@ -69,6 +69,41 @@ class AddressProofTest {
   }
 
   @Test
+  void anUnansweredProofIsSentAgainEachProbeIntervalWithItsSeqUpToMaxTries() {
+    Units u = new Units().withMembers("b");
+    long interval = u.config.probeInterval().toNanos();
+    u.outbox.clear();
+
+    u.claims.applyGossip(onlineAt("n", addr("n"), 1), 0);
+    long seq = u.outbox.messagesTo(Ping.class, "n").get(0).seq();
+    u.proofs.retry(interval - 1); // not yet a probe interval old
+    assertThat(u.outbox.messagesTo(Ping.class, "n")).hasSize(1);
+    for (int i = 1; i <= 5; i++) {
+      u.proofs.retry(i * interval);
+    }
+
+    assertThat(u.outbox.messagesTo(Ping.class, "n"))
+        .hasSize(AddressProof.MAX_TRIES)
+        .allSatisfy(p -> assertThat(p.seq()).isEqualTo(seq));
+    u.core.handleMessage(new Ack("n", addr("n"), seq, List.of()), 6 * interval);
+    assertThat(u.member("n").verified).isTrue();
+  }
+
+  @Test
+  void anAnsweredProofIsNotSentAgain() {
+    Units u = new Units().withMembers("b");
+    long interval = u.config.probeInterval().toNanos();
+    u.outbox.clear();
+    u.claims.applyGossip(onlineAt("n", addr("n"), 1), 0);
+    long seq = u.outbox.messagesTo(Ping.class, "n").get(0).seq();
+    u.core.handleMessage(new Ack("n", addr("n"), seq, List.of()), 10);
+
+    u.proofs.retry(2 * interval);
+
+    assertThat(u.outbox.messagesTo(Ping.class, "n")).hasSize(1);
+  }
+
+  @Test
   void sequenceNumbersAreRandomAndNeverTheHellosZero() {
     Units u = new Units();
     Set<Long> seen = new HashSet<>();
@@ -147,7 +182,9 @@ class AddressProofTest {
         toSink++;
       }
     }
-    assertThat(toSink).as("a few pings per fake member, never a transfer").isBetween(1, 30 * 3);
+    assertThat(toSink)
+        .as("a few pings per fake member, never a transfer")
+        .isBetween(1, 30 * (AddressProof.MAX_TRIES + 2));
     assertThat(f.outbox.sentOf(PushPull.class))
         .allSatisfy(s -> assertThat(s.target().address()).isNotEqualTo(SINK));
   }
