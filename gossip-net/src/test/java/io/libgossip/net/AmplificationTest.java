@@ -267,8 +267,9 @@ class AmplificationTest {
     assertThat(sink.tcpBytes.get()).as("no TCP bytes to the sink").isZero();
     // Measured x4.9 from the node told (x15.5 from all three): one proof ping and a few bare
     // probes per fake member, each larger than the fake's claim. Not yet the reply factor; a cap
-    // on unknown members per packet bounds it further (decision 034).
-    assertThat(fromVictim).isLessThanOrEqualTo(8 * sent);
+    // on unknown members per packet bounds it further (decision 034). Proof pings are retried up to
+    // AddressProof.MAX_TRIES = 3 times per address: measured x11.6 since.
+    assertThat(fromVictim).isLessThanOrEqualTo(14 * sent);
   }
 
   @Test
