@@ -2,7 +2,10 @@ package io.libgossip.core;
 
 import io.libgossip.core.GossipMessage.Ack;
 import io.libgossip.core.GossipMessage.Ping;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +24,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A claim that moves a member to another address is held, not applied, until the member acks a
  * proof ping at the new address ({@link #requestMove}); then it goes through the ordinary claim
  * rules. This adds one round trip to a restart at a new address.
+ *
+ * <p>One unverified live member per address: a claim that introduces a member at an address where
+ * another live member is held but not yet verified is dropped ({@link DropReason#SHARED_ADDRESS}),
+ * so members invented at one (victim's) address cost one proof and one probe in all, not each.
  */
 final class AddressProof {
   /**
@@ -32,6 +39,14 @@ final class AddressProof {
   /** The most proof pings sent to one address of a member (the first and its retries). */
   static final int MAX_TRIES = 3;
 
+  /**
+   * The most proof pings (first pings and retries) sent per probe interval: whatever a flood of
+   * invented members at distinct addresses asks, a node sends at most this many small pings a probe
+   * interval on its behalf; the others wait (a mass join of more members than this is proven over a
+   * few intervals, and probes verify members too).
+   */
+  static final int MAX_PROOFS_PER_INTERVAL = 256;
+
   /** Sequence numbers are drawn from [1, 2^48): unguessable, and 7 bytes as a varint. */
   static final long SEQ_BOUND = 1L << 48;
 
@@ -42,6 +57,13 @@ final class AddressProof {
   private final long probeIntervalNanos;
   private long proofsSent;
   private long movesProven;
+  private long proofsDeferred;
+
+  /** Proof pings sent since the last probe tick (see {@link #MAX_PROOFS_PER_INTERVAL}). */
+  private int proofsThisInterval;
+
+  /** The unverified member introduced at each address (stale entries pruned every retry tick). */
+  private final Map<NodeAddress, Member> unprovenAt = new HashMap<>();
 
   AddressProof(
       SelfState self,
@@ -76,9 +98,37 @@ final class AddressProof {
     return proofsSent;
   }
 
+  /** Proof pings put off to a later probe interval by {@link #MAX_PROOFS_PER_INTERVAL} so far. */
+  long proofsDeferred() {
+    return proofsDeferred;
+  }
+
   /** Address moves applied after their proof so far. */
   long movesProven() {
     return movesProven;
+  }
+
+  /**
+   * Whether a claim introducing the unknown member {@code id} at {@code address} must be dropped:
+   * another live member, not yet verified, is held at that address.
+   */
+  boolean addressTaken(String id, NodeAddress address) {
+    Member holder = unprovenAt.get(address);
+    if (holder == null) {
+      return false;
+    }
+    if (!unprovenAt(holder, address)) {
+      unprovenAt.remove(address);
+      return false;
+    }
+    return !holder.id().equals(id);
+  }
+
+  private boolean unprovenAt(Member m, NodeAddress address) {
+    return !m.verified
+        && table.holds(m)
+        && m.status().isAlive()
+        && m.state.address().equals(address);
   }
 
   /**
@@ -98,12 +148,24 @@ final class AddressProof {
     if (!mayProve(m)) {
       return;
     }
+    if (!m.verified) {
+      unprovenAt.putIfAbsent(m.state.address(), m);
+    }
     long seq = nextSeq();
     m.proofSeq = seq;
     m.proofAddress = m.state.address();
+    m.proofMove = null;
+    if (proofsThisInterval >= MAX_PROOFS_PER_INTERVAL) {
+      // Over budget: due at the next probe tick (see retry), as if a first ping had gone
+      // unanswered.
+      m.proofSentAt = now - probeIntervalNanos;
+      m.proofTries = 0;
+      proofsDeferred++;
+      return;
+    }
     m.proofSentAt = now;
     m.proofTries = 1;
-    m.proofMove = null;
+    proofsThisInterval++;
     proofsSent++;
     effects.send(
         new Ping(self.id, self.address, seq, m.id(), List.of()), m.view(), Delivery.BEST_EFFORT);
@@ -145,8 +207,13 @@ final class AddressProof {
    * Sends again every outstanding proof ping unanswered for a probe interval, up to {@link
    * #MAX_TRIES} pings per address, with the same sequence number so a late ack still counts: one
    * lost packet then delays a join by a probe interval rather than until the member's next probe.
+   * Called at every probe tick; it opens a new budget of {@link #MAX_PROOFS_PER_INTERVAL} pings,
+   * and sends the first pings that budget put off.
    */
   void retry(long now) {
+    proofsThisInterval = 0;
+    unprovenAt.entrySet().removeIf(e -> !unprovenAt(e.getValue(), e.getKey()));
+    List<Member> retries = new ArrayList<>();
     for (Member m : table.all()) {
       NodeAddress to = m.proofAddress;
       if (m.proofSeq == 0
@@ -155,23 +222,41 @@ final class AddressProof {
           || now - m.proofSentAt < probeIntervalNanos) {
         continue;
       }
-      MemberUpdate move = m.proofMove;
-      NodeView there;
-      if (move != null) {
-        there = new NodeView(m.id(), to, NodeStatus.UNKNOWN, 0, move.metadata(), 0, 0, 0, 0);
-      } else if (to.equals(m.state.address())) {
-        there = m.view();
-      } else {
-        continue; // the member moved since: that proof is moot
+      if (m.proofTries > 0) {
+        retries.add(m);
+      } else if (proofsThisInterval < MAX_PROOFS_PER_INTERVAL) {
+        resend(m, to, now); // first pings put off by the budget go before retries
       }
-      m.proofTries++;
-      m.proofSentAt = now;
-      proofsSent++;
-      effects.send(
-          new Ping(self.id, self.address, m.proofSeq, m.id(), List.of()),
-          there,
-          Delivery.BEST_EFFORT);
     }
+    for (Member m : retries) {
+      NodeAddress to = m.proofAddress;
+      if (proofsThisInterval >= MAX_PROOFS_PER_INTERVAL) {
+        return; // the rest wait for the next probe tick
+      }
+      if (to != null) {
+        resend(m, to, now);
+      }
+    }
+  }
+
+  private void resend(Member m, NodeAddress to, long now) {
+    MemberUpdate move = m.proofMove;
+    NodeView there;
+    if (move != null) {
+      there = new NodeView(m.id(), to, NodeStatus.UNKNOWN, 0, move.metadata(), 0, 0, 0, 0);
+    } else if (to.equals(m.state.address())) {
+      there = m.view();
+    } else {
+      return; // the member moved since: that proof is moot
+    }
+    m.proofTries++;
+    m.proofSentAt = now;
+    proofsThisInterval++;
+    proofsSent++;
+    effects.send(
+        new Ping(self.id, self.address, m.proofSeq, m.id(), List.of()),
+        there,
+        Delivery.BEST_EFFORT);
   }
 
   /**

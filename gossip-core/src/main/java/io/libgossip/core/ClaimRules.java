@@ -233,6 +233,10 @@ final class ClaimRules {
       if (u.status() != NodeStatus.ONLINE) {
         return Outcome.UNCHANGED; // suspect/failed/left of unknown members: ignored, as memberlist
       }
+      if (proofs.addressTaken(u.id(), u.address())) {
+        effects.drop(DropReason.SHARED_ADDRESS); // one unverified member per address
+        return Outcome.REJECTED;
+      }
       if (!admission.admit()) {
         return Outcome.REJECTED; // the table is full, or the message brought too many (counted)
       }

@@ -48,5 +48,11 @@ public enum DropReason {
    * A claim at an incarnation above what this node believes possible now (its wall clock plus
    * {@link GossipConfig#maxIncarnationLead()}): forged, or from a node whose clock runs ahead.
    */
-  INCARNATION_AHEAD
+  INCARNATION_AHEAD,
+  /**
+   * A claim about an unknown member at an address where another live member, not yet verified
+   * there, is held: one address answers for one member, so invented members at one (victim's)
+   * address cost one proof, not one each. Accepted once the first one is verified or gone.
+   */
+  SHARED_ADDRESS
 }

@@ -183,9 +183,58 @@ class AddressProofTest {
       }
     }
     assertThat(toSink)
-        .as("a few pings per fake member, never a transfer")
-        .isBetween(1, 30 * (AddressProof.MAX_TRIES + 2));
+        .as("one member held at the address: its proof pings and a probe or two, never a transfer")
+        .isBetween(1, AddressProof.MAX_TRIES + 2);
+    assertThat(f.core.drops(DropReason.SHARED_ADDRESS)).isEqualTo(29);
     assertThat(f.outbox.sentOf(PushPull.class))
         .allSatisfy(s -> assertThat(s.target().address()).isNotEqualTo(SINK));
+  }
+
+  @Test
+  void oneUnverifiedMemberPerAddressUntilItIsVerifiedOrGone() {
+    Units u = new Units().withMembers("b");
+    NodeAddress shared = addr("shared");
+    u.claims.applyGossip(onlineAt("first", shared, 1), 0);
+    assertThat(u.claims.applyGossip(onlineAt("second", shared, 1), 10))
+        .isEqualTo(ClaimRules.Outcome.REJECTED);
+    assertThat(u.table.get("second")).isNull();
+    assertThat(u.core.drops(DropReason.SHARED_ADDRESS)).isEqualTo(1);
+    // The first answers its proof ping: the address is proven, another id may live there later.
+    long seq = u.outbox.messagesTo(Ping.class, "first").get(0).seq();
+    u.core.handleMessage(new Ack("first", shared, seq, List.of()), 20);
+    assertThat(u.claims.applyGossip(onlineAt("second", shared, 1), 30))
+        .isEqualTo(ClaimRules.Outcome.CHANGED);
+    // A claim about the member already held at the address is not a second member.
+    u.claims.applyGossip(onlineAt("third", addr("third"), 1), 40);
+    assertThat(u.claims.applyGossip(onlineAt("third", addr("third"), 2), 50))
+        .isEqualTo(ClaimRules.Outcome.CHANGED);
+  }
+
+  @Test
+  void proofPingsPerProbeIntervalAreBudgetedFirstPingsBeforeRetries() {
+    Units u = new Units().withMembers("b");
+    long interval = u.config.probeInterval().toNanos();
+    int budget = AddressProof.MAX_PROOFS_PER_INTERVAL;
+    int extra = 40;
+    u.proofs.retry(0); // a probe tick: a fresh budget (b's proof ping took one of the last)
+    u.outbox.clear();
+    List<MemberUpdate> batch = new ArrayList<>();
+    for (int i = 0; i < budget + extra; i++) {
+      batch.add(onlineAt("n" + i, addr("n" + i), 1));
+      if (batch.size() == 100 || i == budget + extra - 1) {
+        u.core.handleMessage(new Gossip("b", addr("b"), List.copyOf(batch)), 0);
+        batch.clear();
+      }
+    }
+    assertThat(u.outbox.sentOf(Ping.class)).hasSize(budget);
+    assertThat(u.table.size()).isEqualTo(budget + extra + 1);
+    assertThat(u.proofs.proofsDeferred()).isEqualTo(extra);
+
+    u.outbox.clear();
+    u.proofs.retry(interval);
+    assertThat(u.outbox.sentOf(Ping.class)).hasSize(budget);
+    for (int i = budget; i < budget + extra; i++) {
+      assertThat(u.outbox.messagesTo(Ping.class, "n" + i)).as("put off, then first").hasSize(1);
+    }
   }
 }
