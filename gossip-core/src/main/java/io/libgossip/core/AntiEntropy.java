@@ -3,6 +3,7 @@ package io.libgossip.core;
 import io.libgossip.core.GossipMessage.Gossip;
 import io.libgossip.core.GossipMessage.PushPull;
 import io.libgossip.core.Schedule.Deadline;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,6 +22,9 @@ import java.util.random.RandomGenerator;
  * stale entries go in seconds rather than in reconnect intervals.
  */
 final class AntiEntropy {
+  /** At most this many exchanges this node started are remembered until answered. */
+  static final int MAX_PENDING_EXCHANGES = 64;
+
   /** At most this many seeds are remembered from {@code join}. */
   static final int MAX_SEEDS = 64;
 
@@ -57,6 +61,12 @@ final class AntiEntropy {
   private long nextExchangeAt;
 
   private boolean joined;
+
+  /**
+   * Addresses this node sent a state exchange request to and has not heard a reply from, oldest
+   * first: a reply from one verifies its sender there (see {@link AddressProof}).
+   */
+  private final ArrayDeque<NodeAddress> pendingExchanges = new ArrayDeque<>();
 
   /** The gap before the next catch-up exchange after a join; 0 once they are over. */
   private long syncBackoff;
@@ -120,7 +130,12 @@ final class AntiEntropy {
     if (r != revivalsSeen) {
       revivalsSeen = r;
       Member revived = table.lastRevived();
-      if (!healing && !self.leaving() && revived != null && table.holds(revived) && partitioned()) {
+      if (!healing
+          && !self.leaving()
+          && revived != null
+          && table.holds(revived)
+          && revived.verified
+          && partitioned()) {
         // The start of a heal: one state exchange with the member that came back, so that every
         // claim the other side changed meanwhile (refutations, metadata) arrives at once instead of
         // waiting for gossip that may have run out of retransmissions, or for a regular exchange.
@@ -181,7 +196,7 @@ final class AntiEntropy {
       syncBackoff = 0;
       schedule.set(Deadline.PUSH_PULL, now + regular);
     }
-    Member peer = table.randomAlive();
+    Member peer = table.randomVerifiedAlive(); // a large transfer: to a proven address only
     if (peer != null) {
       requestExchange(peer.view());
     }
@@ -208,6 +223,12 @@ final class AntiEntropy {
     Member sender = table.get(pp.from());
     if (sender != null) {
       sender.lastSeen = now;
+    }
+    if (pp.reply()
+        && pendingExchanges.remove(pp.fromAddress())
+        && sender != null
+        && sender.state.address().equals(pp.fromAddress())) {
+      sender.verified = true; // it answered an exchange this node started at that address
     }
     if (pp.reply()) {
       markJoined(now);
@@ -274,8 +295,10 @@ final class AntiEntropy {
     if (failed < alive && random.nextDouble() * alive >= failed) {
       return;
     }
-    Member pick = table.randomFailed();
-    requestExchange(pick.view());
+    Member pick = table.randomVerifiedFailed();
+    if (pick != null) {
+      requestExchange(pick.view());
+    }
   }
 
   /**
@@ -319,6 +342,12 @@ final class AntiEntropy {
   private void sendState(NodeView to, boolean join, boolean reply) {
     if (!reply) {
       claims.admission().started(to);
+    }
+    if (!reply && !pendingExchanges.contains(to.address())) {
+      if (pendingExchanges.size() >= MAX_PENDING_EXCHANGES) {
+        pendingExchanges.pollFirst();
+      }
+      pendingExchanges.addLast(to.address());
     }
     effects.send(
         new PushPull(self.id, self.address, join, reply, fullState()), to, Delivery.RELIABLE);

@@ -13,12 +13,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Addresses: a claim can move a member to another address only when its entry is {@code
  * SUSPECT}, {@code FAILED} or {@code LEFT} (or unknown), by the ordinary rules, so that a member
- * restarted at a new address rejoins as soon as it refutes its old instance's accusation. A claim
- * that puts a member held {@code ONLINE} at another address, at an incarnation not below the one
- * held, is a conflict (two live instances, or a restart not yet detected): nothing changes and a
- * rate-bounded {@link ClusterEvent.MemberConflict} fires. The same holds for claims of this node
- * alive elsewhere: it does not raise its incarnation over them, which would start a race between
- * the two instances and make the address flap at every other node.
+ * restarted at a new address rejoins as soon as it refutes its old instance's accusation; the move
+ * is held until the member acks a ping at the new address ({@link AddressProof}). A claim that puts
+ * a member held {@code ONLINE} at another address, at an incarnation not below the one held, is a
+ * conflict (two live instances, or a restart not yet detected): nothing changes and a rate-bounded
+ * {@link ClusterEvent.MemberConflict} fires. The same holds for claims of this node alive
+ * elsewhere: it does not raise its incarnation over them, which would start a race between the two
+ * instances and make the address flap at every other node.
  *
  * <p>Incarnations: a claim above the {@link IncarnationCeiling} is dropped ({@link
  * DropReason#INCARNATION_AHEAD}), so any claim a node believes can be refuted by its subject.
@@ -69,6 +70,7 @@ final class ClaimRules {
   private final Awareness awareness;
   private final Effects effects;
   private final GossipConfig config;
+  private final AddressProof proofs;
   private final IncarnationCeiling ceiling;
   private final long probeIntervalNanos;
   private final MemberAdmission admission;
@@ -84,8 +86,10 @@ final class ClaimRules {
       Awareness awareness,
       Effects effects,
       GossipConfig config,
-      IncarnationCeiling ceiling) {
+      IncarnationCeiling ceiling,
+      AddressProof proofs) {
     this.self = self;
+    this.proofs = proofs;
     this.table = table;
     this.suspicions = suspicions;
     this.broadcasts = broadcasts;
@@ -104,7 +108,15 @@ final class ClaimRules {
 
   /** A claim piggybacked on a message, or made by this node itself (a failed probe). */
   Outcome applyGossip(MemberUpdate u, long now) {
-    return apply(u, now, false, null);
+    return apply(u, now, false, null, false);
+  }
+
+  /**
+   * A claim that moves a member to another address, whose member has just answered there (see
+   * {@link AddressProof}): the ordinary rules, without holding the move back again.
+   */
+  Outcome applyProven(MemberUpdate u, long now) {
+    return apply(u, now, false, null, true);
   }
 
   /**
@@ -113,7 +125,7 @@ final class ClaimRules {
    * dead), and members learned in bulk are not re-gossiped, except the sender itself.
    */
   Outcome applyState(MemberUpdate u, long now, String sender) {
-    return apply(u, now, true, sender);
+    return apply(u, now, true, sender, false);
   }
 
   /** The claim this node now holds about {@code id}, which a correction sends back. */
@@ -145,7 +157,12 @@ final class ClaimRules {
   }
 
   @SuppressWarnings("ReferenceEquality") // identity first: the simulator shares claim objects
-  private Outcome apply(MemberUpdate u, long now, boolean fromState, @Nullable String stateSender) {
+  private Outcome apply(
+      MemberUpdate u,
+      long now,
+      boolean fromState,
+      @Nullable String stateSender,
+      boolean addressProven) {
     if (u.id().equals(self.id)) {
       if (u.incarnation() > self.claim().incarnation() && u.incarnation() > ceiling.forSelf(now)) {
         return beyondCeiling();
@@ -201,9 +218,24 @@ final class ClaimRules {
       effects.drop(DropReason.TOO_LARGE);
       return Outcome.REJECTED;
     }
+    if (m != null
+        && !addressProven
+        && u.status() == NodeStatus.ONLINE
+        && !u.address().equals(m.state.address())) {
+      // A member held SUSPECT, FAILED or LEFT alive at another address (ONLINE ones are conflicts,
+      // above): anyone can claim that. Move it only once it answers there.
+      if (u.incarnation() > m.state.incarnation()) {
+        proofs.requestMove(m, u, now);
+      }
+      return Outcome.UNCHANGED;
+    }
     if (m == null) {
       if (u.status() != NodeStatus.ONLINE) {
         return Outcome.UNCHANGED; // suspect/failed/left of unknown members: ignored, as memberlist
+      }
+      if (proofs.addressTaken(u.id(), u.address())) {
+        effects.drop(DropReason.SHARED_ADDRESS); // one unverified member per address
+        return Outcome.REJECTED;
       }
       if (!admission.admit()) {
         return Outcome.REJECTED; // the table is full, or the message brought too many (counted)
@@ -211,6 +243,7 @@ final class ClaimRules {
       m = new Member(u, now);
       m.incarnationOrigin = ceiling.originOf(u.incarnation(), now);
       table.add(m);
+      proofs.prove(m, now); // a small ping whose ack makes it a gossip target
       if (!fromState || u.id().equals(stateSender)) {
         // Members learned in bulk from a state exchange are not news worth re-gossiping;
         // the sender's own entry is (that is how a joiner becomes known).

@@ -115,8 +115,13 @@ final class Departure {
     for (Member m : asked) {
       if (!acked.contains(m.id()) && stillAlive(m)) {
         Ping ping = new Ping(self.id, self.address, seq, m.id(), List.of());
-        effects.send(
-            disseminator.pack(ping, m, List.of(self.claim())), m.view(), Delivery.RELIABLE);
+        if (m.verified) {
+          effects.send(
+              disseminator.pack(ping, m, List.of(self.claim())), m.view(), Delivery.RELIABLE);
+        } else {
+          // Not proven to receive there: a datagram with the leave alone, never a connection.
+          effects.send(ping.withUpdates(List.of(self.claim())), m.view(), Delivery.BEST_EFFORT);
+        }
       }
     }
   }

@@ -71,6 +71,36 @@ final class Disseminator {
   }
 
   /**
+   * Sends {@code empty} to {@code to} with as many claims as fit in at most {@code limit} bytes
+   * (see {@link #limitFor}); when even the message alone exceeds it, the message goes alone.
+   */
+  void send(
+      GossipMessage empty,
+      @Nullable Member peer,
+      NodeView to,
+      List<MemberUpdate> corrections,
+      int limit) {
+    effects.send(pack(empty, peer, to, corrections, limit), to, Delivery.BEST_EFFORT);
+  }
+
+  /**
+   * The byte limit of a packet answering {@code request} toward {@code to}: a whole packet when
+   * {@code peer} (may be null) is verified at {@code to}, else {@link AddressProof#REPLY_FACTOR}
+   * times the request's encoded size, so that a forged source address draws no amplification.
+   */
+  int limitFor(@Nullable Member peer, NodeAddress to, GossipMessage request) {
+    if (AddressProof.verifiedAt(peer, to)) {
+      return Integer.MAX_VALUE;
+    }
+    return AddressProof.replyLimit(sizer.encodedSize(request));
+  }
+
+  /** The byte limit of a packet this node starts toward {@code peer} (a probe, a proof ping). */
+  int limitFor(Member peer, GossipMessage bare) {
+    return peer.verified ? Integer.MAX_VALUE : AddressProof.replyLimit(sizer.encodedSize(bare));
+  }
+
+  /**
    * Sends a packet of queued claims and user broadcasts to each of a few random members, while
    * either waits.
    */
@@ -101,23 +131,43 @@ final class Disseminator {
    * first.
    */
   GossipMessage pack(GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections) {
-    return pack(empty, peer, peer == null ? null : peer.view(), corrections);
+    return pack(empty, peer, peer == null ? null : peer.view(), corrections, Integer.MAX_VALUE);
   }
 
-  /**
-   * As {@link #pack(GossipMessage, Member, List)}, for a packet to {@code to} (may be null: no user
-   * broadcasts): when user broadcasts wait and {@code to} reads wire version 4, they share the room
-   * with the claims. Each class gets at least {@link GossipConfig#broadcastPacketShare()} percent
-   * (users) or the rest (claims) of what the prefix leaves; what one class does not need, the other
-   * may use.
-   */
+  /** As {@link #pack(GossipMessage, Member, List)}, within {@code limit} bytes in all. */
+  GossipMessage pack(
+      GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections, int limit) {
+    return pack(empty, peer, peer == null ? null : peer.view(), corrections, limit);
+  }
+
+  /** As {@link #pack(GossipMessage, Member, NodeView, List, int)}, with no byte limit. */
   GossipMessage pack(
       GossipMessage empty,
       @Nullable Member peer,
       @Nullable NodeView to,
       List<MemberUpdate> corrections) {
+    return pack(empty, peer, to, corrections, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #pack(GossipMessage, Member, List)}, for a packet to {@code to} (may be null: no user
+   * broadcasts) of at most {@code limit} bytes: when user broadcasts wait and {@code to} reads wire
+   * version 4, they share the room with the claims. Each class gets at least {@link
+   * GossipConfig#broadcastPacketShare()} percent (users) or the rest (claims) of what the prefix
+   * leaves; what one class does not need, the other may use.
+   */
+  GossipMessage pack(
+      GossipMessage empty,
+      @Nullable Member peer,
+      @Nullable NodeView to,
+      List<MemberUpdate> corrections,
+      int limit) {
     List<MemberUpdate> prefix = List.of();
-    int budget = packetBudget - sizer.encodedSize(empty) - headerReserve - COUNT_RESERVE;
+    int budget =
+        Math.min(packetBudget, limit) - sizer.encodedSize(empty) - headerReserve - COUNT_RESERVE;
+    if (budget <= 0) {
+      return empty;
+    }
     if (!corrections.isEmpty()) {
       List<MemberUpdate> fixes = new ArrayList<>(corrections.size());
       for (MemberUpdate c : corrections) {
@@ -136,12 +186,12 @@ final class Disseminator {
         budget -= size;
       }
     }
-    int limit = ProtocolMath.retransmitLimit(retransmitMult, table.liveCount());
+    int retransmits = ProtocolMath.retransmitLimit(retransmitMult, table.liveCount());
     if (to == null
         || userQueue.isEmpty()
         || !carriesBroadcasts(empty)
         || effects.versionFor(to) < BinarySerializer.USER_VERSION) {
-      List<MemberUpdate> updates = queue.take(budget, limit, prefix);
+      List<MemberUpdate> updates = queue.take(budget, retransmits, prefix);
       if (updates.isEmpty()) {
         return empty;
       }
@@ -150,11 +200,11 @@ final class Disseminator {
     budget -= COUNT_RESERVE; // the user section's count
     int userWant = userQueue.pendingBytes(budget);
     int claimBudget = Math.max(budget - budget * userShare / 100, budget - userWant);
-    List<MemberUpdate> updates = queue.take(claimBudget, limit, prefix);
+    List<MemberUpdate> updates = queue.take(claimBudget, retransmits, prefix);
     for (int i = prefix.size(); i < updates.size(); i++) {
       budget -= updates.get(i).wireSize();
     }
-    List<UserItem> items = userQueue.take(budget, limit, List.of());
+    List<UserItem> items = userQueue.take(budget, retransmits, List.of());
     GossipMessage packed = updates.isEmpty() ? empty : empty.withUpdates(updates);
     if (items.isEmpty()) {
       return packed;

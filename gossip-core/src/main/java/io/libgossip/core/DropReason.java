@@ -29,6 +29,11 @@ public enum DropReason {
   /** A gossiped update dropped because the broadcast queue was full. */
   QUEUE_FULL,
   /**
+   * A state exchange request whose claimed address is not where it came from (counted by the
+   * runtime, which knows the connection's address): its large answer is not sent.
+   */
+  UNPROVEN_ADDRESS,
+  /**
    * A claim about an unknown member dropped because the member table holds {@link
    * GossipConfig#maxMembers()} members already.
    */
@@ -100,5 +105,11 @@ public enum DropReason {
    * Application state larger than {@link GossipConfig#maxAppStateBytes()}: the local state left out
    * of a push-pull, or a received state not merged.
    */
-  APP_STATE_TOO_LARGE
+  APP_STATE_TOO_LARGE,
+  /**
+   * A claim about an unknown member at an address where another live member, not yet verified
+   * there, is held: one address answers for one member, so invented members at one (victim's)
+   * address cost one proof, not one each. Accepted once the first one is verified or gone.
+   */
+  SHARED_ADDRESS
 }

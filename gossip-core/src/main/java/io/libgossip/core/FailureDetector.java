@@ -25,7 +25,7 @@ final class FailureDetector {
   private final long probeIntervalNanos;
   private final long probeTimeoutNanos;
 
-  private long seq;
+  private final AddressProof proofs;
   private @Nullable Probe probe;
   private final Relays relays;
 
@@ -67,8 +67,10 @@ final class FailureDetector {
       Awareness awareness,
       Disseminator disseminator,
       Effects effects,
-      GossipConfig config) {
+      GossipConfig config,
+      AddressProof proofs) {
     this.self = self;
+    this.proofs = proofs;
     this.table = table;
     this.claims = claims;
     this.suspicions = suspicions;
@@ -103,15 +105,15 @@ final class FailureDetector {
     probe = null;
   }
 
-  /** Forgets the probe in flight and every relay; sequence numbers keep counting. */
+  /** Forgets the probe in flight and every relay. */
   void clear() {
     probe = null;
     relays.clear();
   }
 
-  /** A sequence number no probe or relay uses. */
+  /** A fresh random sequence number (see {@link AddressProof#nextSeq()}). */
   long nextSeq() {
-    return ++seq;
+    return proofs.nextSeq();
   }
 
   long probes() {
@@ -147,7 +149,7 @@ final class FailureDetector {
       return;
     }
     probes++;
-    long s = ++seq;
+    long s = proofs.nextSeq();
     probe =
         new Probe(
             target,
@@ -155,7 +157,7 @@ final class FailureDetector {
             now + awareness.scale(probeTimeoutNanos),
             now + awareness.scale(probeIntervalNanos));
     Ping ping = new Ping(self.id, self.address, s, target.id(), List.of());
-    disseminator.send(ping, target, target.view(), List.of());
+    disseminator.send(ping, target, target.view(), List.of(), disseminator.limitFor(target, ping));
   }
 
   /**
@@ -177,7 +179,7 @@ final class FailureDetector {
     }
     if (!p.indirectSent && Schedule.due(p.timeoutAt, now)) {
       p.indirectSent = true;
-      List<Member> helpers = table.randomOnlineExcept(indirectChecks, p.target);
+      List<Member> helpers = table.randomVerifiedOnlineExcept(indirectChecks, p.target);
       for (Member h : helpers) {
         PingReq req =
             new PingReq(self.id, self.address, p.seq, p.target.id(), p.address, List.of());
@@ -260,7 +262,8 @@ final class FailureDetector {
       effects.send(ack, to, Delivery.BEST_EFFORT); // a version hello's answer: its header suffices
       return true;
     }
-    disseminator.send(ack, sender, to, corrections);
+    disseminator.send(
+        ack, sender, to, corrections, disseminator.limitFor(sender, ping.fromAddress(), ping));
     return true;
   }
 
@@ -275,6 +278,9 @@ final class FailureDetector {
         p.acked = true;
         awareness.apply(-1);
         p.target.lastSeen = now;
+        if (p.target.state.address().equals(p.address)) {
+          p.target.verified = true; // it answered a random sequence number sent there
+        }
       }
       return true;
     }
@@ -305,10 +311,11 @@ final class FailureDetector {
           new Ack(self.id, self.address, req.seq(), List.of()),
           requester,
           Member.replyTo(requester, req.fromAddress()),
-          corrections);
+          corrections,
+          disseminator.limitFor(requester, req.fromAddress(), req));
       return;
     }
-    relays.start(req, ++seq, now, corrections);
+    relays.start(req, proofs.nextSeq(), now, corrections);
   }
 
   /** Nacks to their requesters the relays whose target did not answer in time. */

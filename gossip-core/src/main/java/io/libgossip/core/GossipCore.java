@@ -66,6 +66,7 @@ public final class GossipCore {
   final WireNegotiation wire;
   final Departure departure;
   final UserBroadcasts userBroadcasts;
+  final AddressProof proofs;
   final IncarnationCeiling ceiling;
   // application messaging (direct messages, requests, queries, application state)
   final PendingTable pending;
@@ -143,6 +144,7 @@ public final class GossipCore {
             random,
             b.wallClockAtStart == null ? null : incarnation, // a generation: a new one per life
             config.maxPacketSize() - b.packetOverhead);
+    this.proofs = new AddressProof(self, table, effects, random, probeIntervalNanos);
     this.disseminator =
         new Disseminator(
             self,
@@ -153,10 +155,11 @@ public final class GossipCore {
             config,
             config.maxPacketSize() - b.packetOverhead);
     this.claims =
-        new ClaimRules(self, table, suspicions, broadcasts, awareness, effects, config, ceiling);
+        new ClaimRules(
+            self, table, suspicions, broadcasts, awareness, effects, config, ceiling, proofs);
     this.detector =
         new FailureDetector(
-            self, table, claims, suspicions, awareness, disseminator, effects, config);
+            self, table, claims, suspicions, awareness, disseminator, effects, config, proofs);
     this.antiEntropy =
         new AntiEntropy(self, table, claims, disseminator, schedule, effects, random, config);
     this.departure = new Departure(self, table, disseminator, effects, config);
@@ -190,6 +193,7 @@ public final class GossipCore {
     if (!self.leaving() && schedule.isDue(Deadline.PROBE, now)) {
       schedule.set(Deadline.PROBE, now + awareness.scale(probeIntervalNanos));
       detector.startProbe(now);
+      proofs.retry(now);
     }
     // After the probe steps: a failed probe can confirm a suspicion and bring its end forward.
     detector.expireSuspicions(now);
@@ -215,12 +219,13 @@ public final class GossipCore {
   }
 
   /**
-   * Sends a full-state push-pull to every live member now. Costs O(N²) bytes: small clusters only.
+   * Sends a full-state push-pull to every live member verified at its address now. Costs O(N²)
+   * bytes: small clusters only.
    */
   public void tickFullBroadcast(long now) {
     ensureStarted(now);
     for (Member m : new ArrayList<>(table.all())) {
-      if (m.status().isAlive()) {
+      if (m.status().isAlive() && m.verified) {
         antiEntropy.requestExchange(m.view());
       }
     }
@@ -282,7 +287,12 @@ public final class GossipCore {
         Ack ack = (Ack) message;
         boolean hello = ack.seq() == WireNegotiation.HELLO_SEQ; // answers a version hello
         yield answered(
-            message, p, hello || departure.onAck(ack) || detector.onAck(ack, now, p.corrections()));
+            message,
+            p,
+            hello
+                || departure.onAck(ack)
+                || proofs.onAck(ack, now, claims)
+                || detector.onAck(ack, now, p.corrections()));
       }
       case PING_REQ -> {
         Piggyback p = applyPiggyback(message, now);
@@ -379,7 +389,8 @@ public final class GossipCore {
           new Gossip(self.id, self.address, List.of()),
           sender,
           Member.replyTo(sender, message.fromAddress()),
-          p.corrections());
+          p.corrections(),
+          disseminator.limitFor(sender, message.fromAddress(), message));
     }
     return acted ? Received.Applied.of(p.changes()) : Received.STALE;
   }
@@ -671,6 +682,14 @@ public final class GossipCore {
   /** Counts bytes the runtime sent on this node's behalf. */
   public void recordBytesSent(long bytes) {
     bytesSent += bytes;
+  }
+
+  /**
+   * Counts a message the runtime dropped for a protocol reason of its own (for example {@link
+   * DropReason#UNPROVEN_ADDRESS}), so that it shows in {@link #stats()} with the core's drops.
+   */
+  public void recordDrop(DropReason reason) {
+    effects.drop(Objects.requireNonNull(reason, "reason"));
   }
 
   /** Counts bytes the runtime received for this node. */

@@ -37,6 +37,26 @@ final class Member extends IdMap.Keyed {
   long conflictReportedAt;
 
   /**
+   * Whether the member answered at the address held (see {@code AddressProof}); false for a member
+   * learned from a claim until then.
+   */
+  boolean verified;
+
+  /** The sequence number of the outstanding proof ping, or 0 (see {@code AddressProof}). */
+  long proofSeq;
+
+  /** Where the outstanding (or last) proof ping went; null before the first. */
+  @Nullable NodeAddress proofAddress;
+
+  long proofSentAt;
+
+  /** How many proof pings went to {@link #proofAddress} (see {@code AddressProof#retry}). */
+  int proofTries;
+
+  /** A claim moving the member to {@link #proofAddress}, held until the proof is acked. */
+  @Nullable MemberUpdate proofMove;
+
+  /**
    * Without a wall clock: the incarnation ceiling's origin for this member, set when first seen
    * (see {@code IncarnationCeiling}).
    */

@@ -68,7 +68,11 @@ final class MemberTable {
   private enum Eligible {
     ALIVE,
     ONLINE,
-    ALIVE_OR_RECENTLY_GONE
+    ALIVE_OR_RECENTLY_GONE,
+    /** Alive and verified at its address (see {@code AddressProof}). */
+    ALIVE_VERIFIED,
+    /** {@code ONLINE} and verified at its address. */
+    ONLINE_VERIFIED
   }
 
   MemberTable(
@@ -307,6 +311,40 @@ final class MemberTable {
     return one.isEmpty() ? null : one.get(0);
   }
 
+  /**
+   * A random live member verified at its address (for a push-pull exchange, which only goes to
+   * members that answered there), or null when there is none.
+   */
+  @Nullable Member randomVerifiedAlive() {
+    List<Member> one = pick(1, null, Eligible.ALIVE_VERIFIED, 0);
+    return one.isEmpty() ? null : one.get(0);
+  }
+
+  /** A random {@code FAILED} member verified at its address, or null when there is none. */
+  @Nullable Member randomVerifiedFailed() {
+    for (int i = 0; i < 16; i++) {
+      Member m = memberList.get(random.nextInt(memberList.size()));
+      if (m.status() == NodeStatus.FAILED && m.verified) {
+        return m;
+      }
+    }
+    List<Member> all = new ArrayList<>();
+    for (Member m : memberList) {
+      if (m.status() == NodeStatus.FAILED && m.verified) {
+        all.add(m);
+      }
+    }
+    return all.isEmpty() ? null : all.get(random.nextInt(all.size()));
+  }
+
+  /**
+   * Up to {@code k} distinct random {@code ONLINE} members verified at their address, other than
+   * {@code target} (indirect-probe helpers: a member that never answered us helps no one).
+   */
+  List<Member> randomVerifiedOnlineExcept(int k, Member target) {
+    return pick(k, target, Eligible.ONLINE_VERIFIED, 0);
+  }
+
   /** Up to {@code k} distinct random {@code ONLINE} members other than {@code target}. */
   List<Member> randomOnlineExcept(int k, Member target) {
     return pick(k, target, Eligible.ONLINE, 0);
@@ -314,7 +352,7 @@ final class MemberTable {
 
   /**
    * Up to {@code k} distinct random members to gossip to: the live ones and those gone within the
-   * gossip-to-the-dead time.
+   * gossip-to-the-dead time, verified at their address.
    */
   List<Member> randomGossipTargets(int k, long now) {
     return pick(k, null, Eligible.ALIVE_OR_RECENTLY_GONE, now);
@@ -339,7 +377,8 @@ final class MemberTable {
 
   /**
    * Up to {@code k} distinct random members that may be alive although this node cannot reach them:
-   * the {@code FAILED} ones, and those {@code SUSPECT} for at least {@code suspectAgeNanos}.
+   * the {@code FAILED} ones, and those {@code SUSPECT} for at least {@code suspectAgeNanos}; only
+   * members verified at their address (see {@code AddressProof}).
    */
   List<Member> randomUnreachable(int k, long now, long suspectAgeNanos) {
     if (k <= 0 || count(NodeStatus.FAILED) + count(NodeStatus.SUSPECT) == 0) {
@@ -348,8 +387,9 @@ final class MemberTable {
     List<Member> all = new ArrayList<>();
     for (Member m : memberList) {
       NodeStatus s = m.status();
-      if (s == NodeStatus.FAILED
-          || (s == NodeStatus.SUSPECT && now - m.stateChangedAt >= suspectAgeNanos)) {
+      if (m.verified
+          && (s == NodeStatus.FAILED
+              || (s == NodeStatus.SUSPECT && now - m.stateChangedAt >= suspectAgeNanos))) {
         all.add(m);
       }
     }
@@ -433,8 +473,14 @@ final class MemberTable {
         return s == NodeStatus.ONLINE;
       case ALIVE:
         return s.isAlive();
+      case ALIVE_VERIFIED:
+        return s.isAlive() && m.verified;
+      case ONLINE_VERIFIED:
+        return s == NodeStatus.ONLINE && m.verified;
       default:
-        return s.isAlive() || (s.isGone() && now - m.stateChangedAt < gossipToTheDeadNanos);
+        // Gossip targets: only members verified at their address (see AddressProof).
+        return m.verified
+            && (s.isAlive() || (s.isGone() && now - m.stateChangedAt < gossipToTheDeadNanos));
     }
   }
 }

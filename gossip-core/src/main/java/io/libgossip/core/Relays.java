@@ -30,6 +30,10 @@ final class Relays {
     final String requester;
     final NodeAddress requesterAddress;
     final long nackAt;
+
+    /** The byte limit of what goes back to the requester (see {@code Disseminator#limitFor}). */
+    final int replyLimit;
+
     boolean done;
 
     Relay(
@@ -37,12 +41,14 @@ final class Relays {
         long requesterSeq,
         String requester,
         NodeAddress requesterAddress,
-        long nackAt) {
+        long nackAt,
+        int replyLimit) {
       this.localSeq = localSeq;
       this.requesterSeq = requesterSeq;
       this.requester = requester;
       this.requesterAddress = requesterAddress;
       this.nackAt = nackAt;
+      this.replyLimit = replyLimit;
     }
   }
 
@@ -56,7 +62,10 @@ final class Relays {
 
   /** Pings the target of {@code req} under {@code localSeq}, on its requester's behalf. */
   void start(PingReq req, long localSeq, long now, List<MemberUpdate> corrections) {
-    Relay r = new Relay(localSeq, req.seq(), req.from(), req.fromAddress(), now + nackAfterNanos);
+    int replyLimit = disseminator.limitFor(table.get(req.from()), req.fromAddress(), req);
+    Relay r =
+        new Relay(
+            localSeq, req.seq(), req.from(), req.fromAddress(), now + nackAfterNanos, replyLimit);
     pending.addLast(r);
     bySeq.put(localSeq, r);
     Member target = table.get(req.target());
@@ -66,7 +75,9 @@ final class Relays {
             : new NodeView(
                 req.target(), req.targetAddress(), NodeStatus.UNKNOWN, 0, Map.of(), 0, 0, 0, 0);
     Ping ping = new Ping(self.id, self.address, localSeq, req.target(), List.of());
-    disseminator.send(ping, target, to, corrections);
+    // The target's address comes from the request: unless verified there, as small as a reply.
+    disseminator.send(
+        ping, target, to, corrections, disseminator.limitFor(target, req.targetAddress(), req));
   }
 
   /** Relays {@code ack} to the requester if it answers a running relay; returns whether it did. */
@@ -78,7 +89,7 @@ final class Relays {
     r.done = true;
     Member requester = table.get(r.requester);
     Ack relayed = new Ack(self.id, self.address, r.requesterSeq, List.of());
-    disseminator.send(relayed, requester, to(r, requester), corrections);
+    disseminator.send(relayed, requester, to(r, requester), corrections, r.replyLimit);
     return true;
   }
 
@@ -94,7 +105,8 @@ final class Relays {
             new Nack(self.id, self.address, r.requesterSeq, List.of()),
             requester,
             to(r, requester),
-            List.of());
+            List.of(),
+            r.replyLimit);
       }
     }
   }

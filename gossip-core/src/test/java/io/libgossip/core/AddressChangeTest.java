@@ -56,8 +56,16 @@ class AddressChangeTest {
     u.listener.clear();
 
     MemberUpdate back = claim("a", moved("a"), NodeStatus.ONLINE, 4, "a");
-    assertThat(u.claims.applyGossip(back, 10)).isEqualTo(Outcome.CHANGED);
+    assertThat(u.claims.applyGossip(back, 10))
+        .as("held until a answers at the new address")
+        .isEqualTo(Outcome.UNCHANGED);
+    assertThat(u.member("a").state.address()).isEqualTo(addr("a"));
+    Ping proof = u.outbox.messagesTo(Ping.class, "a").get(0);
+    assertThat(u.outbox.sentOf(Ping.class).get(0).target().address()).isEqualTo(moved("a"));
+    assertThat(u.core.handleMessage(new Ack("a", moved("a"), proof.seq(), List.of()), 20))
+        .isNotEqualTo(Received.STALE);
 
+    assertThat(u.member("a").verified).as("it answered there").isTrue();
     assertThat(u.member("a").state.address()).isEqualTo(moved("a"));
     assertThat(u.member("a").status()).isEqualTo(NodeStatus.ONLINE);
     assertThat(u.queue.contains("a")).as("the move spreads like any claim").isTrue();
@@ -211,7 +219,16 @@ class AddressChangeTest {
     String x = ping.targetId();
     String other = x.equals("a") ? "b" : "a";
     f.gossip(other, CoreFixture.suspect(x, 0, other));
+    int mark = f.outbox.mark();
     f.gossip(x, claim(x, moved(x), NodeStatus.ONLINE, 1, x)); // restarted elsewhere, refuted
+    Ping proof =
+        (Ping)
+            f.outbox.since(mark).stream()
+                .filter(s -> s.is(Ping.class) && s.target().address().equals(moved(x)))
+                .findFirst()
+                .orElseThrow()
+                .message();
+    f.receive(new Ack(x, moved(x), proof.seq(), List.of())); // the new instance answers there
 
     f.runUntil(ping.at() + PROBE_INTERVAL);
 
@@ -348,7 +365,8 @@ class AddressChangeTest {
   void relayedAckAndNackGoToTheAddressThePingReqCameFrom() {
     CoreFixture f = holdingOldAddress();
     f.receive(new PingReq("a", moved("a"), 77, "b", addr("b"), List.of()));
-    long relaySeq = f.outbox.sentOf(Ping.class, "b").get(0).as(Ping.class).seq();
+    List<Sent> toB = f.outbox.sentOf(Ping.class, "b"); // the last: the relay's, after b's proof
+    long relaySeq = toB.get(toB.size() - 1).as(Ping.class).seq();
     int mark = f.outbox.mark();
 
     f.receive(new Ack("b", addr("b"), relaySeq, List.of()));

@@ -35,6 +35,13 @@ final class CoreFixture {
   /** Whether the core's pings are acked on behalf of peers that are not silent. */
   boolean autoAck = true;
 
+  /**
+   * Whether every member is taken as verified at its address after each call (as if it had answered
+   * a probe there), so that tests of other behaviour see no proof pings; tests of {@code
+   * AddressProof} turn it off.
+   */
+  boolean autoVerify = true;
+
   /** Peers that never answer a ping. */
   final Set<String> silent = new HashSet<>();
 
@@ -210,6 +217,11 @@ final class CoreFixture {
 
   /** Acks every new ping whose target is an answering peer. */
   private void respond() {
+    if (autoVerify) {
+      for (Member m : core.table.all()) {
+        m.verified = true;
+      }
+    }
     if (!autoAck) {
       responded = outbox.size();
       return;

@@ -251,17 +251,54 @@ class IncarnationCeilingTest {
   void forgedClaimAtTheCeilingIsRefutedAndUndoneEverywhere(Forgery kind) {
     TestCluster c = clockedCluster(5);
     long ceiling = c.core(2).ceiling.forMember(null, c.now);
+    c.recordSends = true;
 
     inject(c, forged(kind, ceiling));
+    // The other address is never adopted (decision 034: its proof ping goes unanswered; asserted
+    // below), so there is no claim at the ceiling to outrank: the victim need only refute the
+    // suspicion sent with it, at ceiling - 1.
+    long above = kind == Forgery.OTHER_ADDRESS ? ceiling - 1 : ceiling;
 
-    assertThat(
-            c.runUntil(() -> victimHealthyEverywhere(c, ceiling), 100 * TestCluster.MS, 30 * SEC))
+    assertThat(c.runUntil(() -> victimHealthyEverywhere(c, above), 100 * TestCluster.MS, 30 * SEC))
         .as("every node sees n0 ONLINE at its address with its metadata, above the forged claim")
         .isTrue();
     c.runFor(30 * SEC);
-    assertThat(victimHealthyEverywhere(c, ceiling)).isTrue();
+    assertThat(victimHealthyEverywhere(c, above)).isTrue();
     if (kind != Forgery.FAILED) {
       assertThat(c.eventsAbout(0, ClusterEvent.Kind.FAILED)).isEmpty();
+    }
+    if (kind == Forgery.OTHER_ADDRESS) {
+      NodeAddress forgedAt = forgedClaim(kind, ceiling).address();
+      for (List<ClusterEvent> log : c.events) {
+        assertThat(log)
+            .as("no node ever holds n0 at the forged address")
+            .noneMatch(
+                e ->
+                    e.node().id().equals(TestCluster.id(0)) && e.node().address().equals(forgedAt));
+      }
+      List<TestCluster.Sent> there =
+          c.sends.stream().filter(s -> s.target().address().equals(forgedAt)).toList();
+      for (int i = 1; i < c.cores.size(); i++) {
+        int from = i;
+        assertThat(there.stream().filter(s -> s.from() == from).toList())
+            .as("node %d sent there only bare pings for n0: proofs and a version hello", from)
+            .isNotEmpty()
+            .hasSizeLessThanOrEqualTo(AddressProof.MAX_TRIES + 1)
+            .allSatisfy(
+                s -> {
+                  assertThat(s.message()).isInstanceOf(GossipMessage.Ping.class);
+                  assertThat(((GossipMessage.Ping) s.message()).target())
+                      .isEqualTo(TestCluster.id(0));
+                  assertThat(s.message().updates()).isEmpty();
+                });
+      }
+      // The victim answers the forged packet's sender (here the same address) with its
+      // refutation: claims about itself at its own address only.
+      assertThat(there.stream().filter(s -> s.from() == 0).toList())
+          .allSatisfy(
+              s ->
+                  assertThat(s.message().updates())
+                      .allSatisfy(u -> assertThat(u.address()).isEqualTo(TestCluster.addr(0))));
     }
   }
 

@@ -337,7 +337,7 @@ class ProbeTest {
 
     f.receive(new PingReq("a", addr("a"), 3, "stranger", where, List.of()));
 
-    Sent ping = f.outbox.sentOf(Ping.class).get(0);
+    Sent ping = f.outbox.sentOf(Ping.class, "stranger").get(0);
     assertThat(ping.target().address()).isEqualTo(where);
     assertThat(ping.as(Ping.class).target()).isEqualTo("stranger");
   }

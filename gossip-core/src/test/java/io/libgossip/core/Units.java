@@ -24,6 +24,7 @@ final class Units {
   final ClaimRules claims;
   final FailureDetector detector;
   final AntiEntropy antiEntropy;
+  final AddressProof proofs;
 
   Units(GossipConfig config, long seed, int packetOverhead) {
     this.config = config;
@@ -47,6 +48,7 @@ final class Units {
     this.claims = core.claims;
     this.detector = core.detector;
     this.antiEntropy = core.antiEntropy;
+    this.proofs = core.proofs;
   }
 
   Units() {
@@ -59,6 +61,7 @@ final class Units {
   Units withMembers(String... ids) {
     for (String id : ids) {
       claims.applyGossip(CoreFixture.online(id, 0), 0);
+      member(id).verified = true; // as if it had answered a probe at its address
     }
     queue.clear();
     outbox.clear();

@@ -123,8 +123,7 @@ class WireNegotiationTest {
     GossipCore a = net.add("a", NEW);
     GossipCore b = net.add("b", NEW);
     net.join("b", "a");
-    assertThat(a.clusterWireVersion()).as("b not heard from at version 3 yet").isEqualTo(2);
-    assertThat(net.log).allMatch(s -> s.version() == 2, "everything before a hello at version 2");
+    // (the proof pings of decision 034 carry hellos right after the join, so a may already know)
 
     net.run(3_000);
 
@@ -176,7 +175,8 @@ class WireNegotiationTest {
         .as(
             "at most %d hellos from each new node per life of the old one",
             WireNegotiation.MAX_HELLOS)
-        .isLessThanOrEqualTo(2 * WireNegotiation.MAX_HELLOS);
+        // proof pings (decision 034) come with hellos too: one more life's worth per new node
+        .isLessThanOrEqualTo(4 * WireNegotiation.MAX_HELLOS);
     assertThat(net.log).filteredOn(s -> s.from().equals("old")).allMatch(s -> s.version() == 2);
     assertThat(a.statusOf("old")).isEqualTo(NodeStatus.ONLINE);
     assertThat(old.statusOf("a")).isEqualTo(NodeStatus.ONLINE);
@@ -280,7 +280,6 @@ class WireNegotiationTest {
     GossipCore a = net.cores.get("a");
     GossipCore d = net.add("d", NEW);
     net.join("d", "a");
-    assertThat(d.clusterWireVersion()).as("a v2 join teaches nothing").isEqualTo(2);
     net.inFlight.clear();
 
     // a's state, as a version 3 push-pull from a would carry it
@@ -307,10 +306,16 @@ class WireNegotiationTest {
     assertThat(d.wireVersionsOf("c")).contains(NEW);
     assertThat(d.clusterWireVersion()).isEqualTo(WireVersions.NEWEST);
     int before = net.log.size();
+    long hellos = d.wire.hellosSent(); // the join's proof pings may have sent some (decision 034)
     net.run(10_000);
-    assertThat(d.wire.hellosSent()).as("no hellos to members whose range d knows").isZero();
+    assertThat(d.wire.hellosSent() - hellos)
+        .as("no hellos to members whose range d knows")
+        .isZero();
     assertThat(net.log.subList(before, net.log.size()))
         .filteredOn(s -> s.from().equals("d"))
+        // what d starts; an ack answers at the version of the ping it answers, which a may have
+        // sent before it learned d's range
+        .filteredOn(s -> !(s.message() instanceof GossipMessage.Ack))
         .isNotEmpty()
         .allMatch(s -> s.version() == WireVersions.NEWEST);
   }

@@ -27,6 +27,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -195,6 +196,9 @@ public final class GossipNode implements AutoCloseable {
           @Override
           public void onMessage(
               GossipMessage message, @Nullable InetSocketAddress sender, int size) {
+            if (unprovenExchange(message, sender)) {
+              return;
+            }
             onInbound(message, null);
           }
 
@@ -204,6 +208,9 @@ public final class GossipNode implements AutoCloseable {
               @Nullable WireVersions senderVersions,
               @Nullable InetSocketAddress sender,
               int size) {
+            if (unprovenExchange(message, sender)) {
+              return;
+            }
             onInbound(message, senderVersions);
           }
         });
@@ -305,6 +312,41 @@ public final class GossipNode implements AutoCloseable {
   /** The one place time is read. */
   private long now() {
     return clock.getAsLong();
+  }
+
+  /**
+   * Whether {@code message} is a state exchange request (a join or a periodic push-pull, whose
+   * answer is this node's full state) that claims an address whose IP is not the one the connection
+   * came from: its answer would go to an address the requester never proved it holds (a TCP
+   * handshake proves the connection's IP; a claimed address can be anyone's). Such requests are
+   * dropped and counted as {@link DropReason#UNPROVEN_ADDRESS}.
+   */
+  private boolean unprovenExchange(GossipMessage message, @Nullable InetSocketAddress sender) {
+    if (!(message instanceof GossipMessage.PushPull pp) || pp.reply()) {
+      return false;
+    }
+    InetAddress ip = sender == null ? null : sender.getAddress();
+    if (ip != null && sameIp(pp.fromAddress().host(), ip)) {
+      return false;
+    }
+    if (!ready) {
+      return true;
+    }
+    loop.execute(() -> core.recordDrop(DropReason.UNPROVEN_ADDRESS));
+    return true;
+  }
+
+  /** Whether {@code host} is an IP literal equal to {@code ip}; a host name proves nothing. */
+  private static boolean sameIp(String host, InetAddress ip) {
+    byte[] claimed = NetUtil.createByteArrayFromIpAddressString(host);
+    if (claimed == null) {
+      return false;
+    }
+    try {
+      return InetAddress.getByAddress(claimed).equals(ip);
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Inbound handler: called on a transport I/O thread. */

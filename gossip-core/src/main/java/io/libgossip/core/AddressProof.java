@@ -1,0 +1,287 @@
+package io.libgossip.core;
+
+import io.libgossip.core.GossipMessage.Ack;
+import io.libgossip.core.GossipMessage.Ping;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Round trips that prove a member receives at its address, against an off-path attacker who can
+ * forge source addresses but cannot read other nodes' traffic.
+ *
+ * <p>A member is <em>verified</em> once it answered at the address the table holds: an ack to a
+ * ping sent there (a probe or a proof ping of this class), or a push-pull reply to an exchange this
+ * node started there. Sequence numbers are random (48 bits from the core's generator), so a blind
+ * attacker cannot forge the ack. Only verified members get large or repeated traffic (push-pull
+ * exchanges, reconnect notices, full gossip packets); everything sent to an address not verified is
+ * at most {@link #REPLY_FACTOR} times the request that caused it, or that many times a bare ping.
+ *
+ * <p>A claim that moves a member to another address is held, not applied, until the member acks a
+ * proof ping at the new address ({@link #requestMove}); then it goes through the ordinary claim
+ * rules. This adds one round trip to a restart at a new address.
+ *
+ * <p>One unverified live member per address: a claim that introduces a member at an address where
+ * another live member is held but not yet verified is dropped ({@link DropReason#SHARED_ADDRESS}),
+ * so members invented at one (victim's) address cost one proof and one probe in all, not each.
+ */
+final class AddressProof {
+  /**
+   * A packet toward an address not verified is at most this many times the request that caused it
+   * (or a bare ping, for a packet this node starts).
+   */
+  static final int REPLY_FACTOR = 2;
+
+  /** The most proof pings sent to one address of a member (the first and its retries). */
+  static final int MAX_TRIES = 3;
+
+  /**
+   * The most proof pings (first pings and retries) sent per probe interval: whatever a flood of
+   * invented members at distinct addresses asks, a node sends at most this many small pings a probe
+   * interval on its behalf; the others wait (a mass join of more members than this is proven over a
+   * few intervals, and probes verify members too).
+   */
+  static final int MAX_PROOFS_PER_INTERVAL = 256;
+
+  /** Sequence numbers are drawn from [1, 2^48): unguessable, and 7 bytes as a varint. */
+  static final long SEQ_BOUND = 1L << 48;
+
+  private final SelfState self;
+  private final MemberTable table;
+  private final Effects effects;
+  private final RandomGenerator random;
+  private final long probeIntervalNanos;
+  private long proofsSent;
+  private long movesProven;
+  private long proofsDeferred;
+
+  /** Proof pings sent since the last probe tick (see {@link #MAX_PROOFS_PER_INTERVAL}). */
+  private int proofsThisInterval;
+
+  /** The unverified member introduced at each address (stale entries pruned every retry tick). */
+  private final Map<NodeAddress, Member> unprovenAt = new HashMap<>();
+
+  AddressProof(
+      SelfState self,
+      MemberTable table,
+      Effects effects,
+      RandomGenerator random,
+      long probeIntervalNanos) {
+    this.self = self;
+    this.table = table;
+    this.effects = effects;
+    this.random = random;
+    this.probeIntervalNanos = probeIntervalNanos;
+  }
+
+  /** A random sequence number in [1, {@link #SEQ_BOUND}): never the version hello's 0. */
+  long nextSeq() {
+    return 1 + random.nextLong(SEQ_BOUND - 1);
+  }
+
+  /** Whether {@code m} (may be null) answered at {@code address}, the one the table holds. */
+  static boolean verifiedAt(@Nullable Member m, NodeAddress address) {
+    return m != null && m.verified && m.state.address().equals(address);
+  }
+
+  /** The most bytes a packet answering {@code requestBytes} may take toward an unverified peer. */
+  static int replyLimit(int requestBytes) {
+    return REPLY_FACTOR * requestBytes;
+  }
+
+  /** Proof pings sent so far. */
+  long proofsSent() {
+    return proofsSent;
+  }
+
+  /** Proof pings put off to a later probe interval by {@link #MAX_PROOFS_PER_INTERVAL} so far. */
+  long proofsDeferred() {
+    return proofsDeferred;
+  }
+
+  /** Address moves applied after their proof so far. */
+  long movesProven() {
+    return movesProven;
+  }
+
+  /**
+   * Whether a claim introducing the unknown member {@code id} at {@code address} must be dropped:
+   * another live member, not yet verified, is held at that address.
+   */
+  boolean addressTaken(String id, NodeAddress address) {
+    Member holder = unprovenAt.get(address);
+    if (holder == null) {
+      return false;
+    }
+    if (!unprovenAt(holder, address)) {
+      unprovenAt.remove(address);
+      return false;
+    }
+    return !holder.id().equals(id);
+  }
+
+  private boolean unprovenAt(Member m, NodeAddress address) {
+    return !m.verified
+        && table.holds(m)
+        && m.status().isAlive()
+        && m.state.address().equals(address);
+  }
+
+  /**
+   * Whether a proof ping may go to {@code m} at the address it holds: none sent there yet. One per
+   * address per member life, so a member that never answers (a fake one) costs one ping here; its
+   * probes, in turn, keep trying.
+   */
+  boolean mayProve(Member m) {
+    return m.proofSeq == 0 || !Objects.equals(m.state.address(), m.proofAddress);
+  }
+
+  /**
+   * Sends a bare ping to {@code m} (just learned) at its address, whose ack verifies it there; at
+   * most once per address (see {@link #mayProve}).
+   */
+  void prove(Member m, long now) {
+    if (!mayProve(m)) {
+      return;
+    }
+    if (!m.verified) {
+      unprovenAt.putIfAbsent(m.state.address(), m);
+    }
+    long seq = nextSeq();
+    m.proofSeq = seq;
+    m.proofAddress = m.state.address();
+    m.proofMove = null;
+    if (proofsThisInterval >= MAX_PROOFS_PER_INTERVAL) {
+      // Over budget: due at the next probe tick (see retry), as if a first ping had gone
+      // unanswered.
+      m.proofSentAt = now - probeIntervalNanos;
+      m.proofTries = 0;
+      proofsDeferred++;
+      return;
+    }
+    m.proofSentAt = now;
+    m.proofTries = 1;
+    proofsThisInterval++;
+    proofsSent++;
+    effects.send(
+        new Ping(self.id, self.address, seq, m.id(), List.of()), m.view(), Delivery.BEST_EFFORT);
+  }
+
+  /**
+   * Holds {@code claim}, which puts {@code m} at another address with a higher incarnation, until
+   * the member acks a ping there. At most one proof is outstanding per member: a newer claim for
+   * the address being proved replaces the held one; a claim for yet another address waits until the
+   * outstanding proof is a probe interval old.
+   */
+  void requestMove(Member m, MemberUpdate claim, long now) {
+    MemberUpdate held = m.proofMove;
+    if (held != null
+        && Objects.equals(claim.address(), m.proofAddress)
+        && now - m.proofSentAt < probeIntervalNanos) {
+      if (claim.incarnation() > held.incarnation()) {
+        m.proofMove = claim;
+      }
+      return;
+    }
+    if (held != null && now - m.proofSentAt < probeIntervalNanos) {
+      return; // rate bound: one move proof per member per probe interval
+    }
+    long seq = nextSeq();
+    m.proofSeq = seq;
+    m.proofAddress = claim.address();
+    m.proofSentAt = now;
+    m.proofTries = 1;
+    m.proofMove = claim;
+    proofsSent++;
+    NodeView there =
+        new NodeView(m.id(), claim.address(), NodeStatus.UNKNOWN, 0, claim.metadata(), 0, 0, 0, 0);
+    effects.send(
+        new Ping(self.id, self.address, seq, m.id(), List.of()), there, Delivery.BEST_EFFORT);
+  }
+
+  /**
+   * Sends again every outstanding proof ping unanswered for a probe interval, up to {@link
+   * #MAX_TRIES} pings per address, with the same sequence number so a late ack still counts: one
+   * lost packet then delays a join by a probe interval rather than until the member's next probe.
+   * Called at every probe tick; it opens a new budget of {@link #MAX_PROOFS_PER_INTERVAL} pings,
+   * and sends the first pings that budget put off.
+   */
+  void retry(long now) {
+    proofsThisInterval = 0;
+    unprovenAt.entrySet().removeIf(e -> !unprovenAt(e.getValue(), e.getKey()));
+    List<Member> retries = new ArrayList<>();
+    for (Member m : table.all()) {
+      NodeAddress to = m.proofAddress;
+      if (m.proofSeq == 0
+          || to == null
+          || m.proofTries >= MAX_TRIES
+          || now - m.proofSentAt < probeIntervalNanos) {
+        continue;
+      }
+      if (m.proofTries > 0) {
+        retries.add(m);
+      } else if (proofsThisInterval < MAX_PROOFS_PER_INTERVAL) {
+        resend(m, to, now); // first pings put off by the budget go before retries
+      }
+    }
+    for (Member m : retries) {
+      NodeAddress to = m.proofAddress;
+      if (proofsThisInterval >= MAX_PROOFS_PER_INTERVAL) {
+        return; // the rest wait for the next probe tick
+      }
+      if (to != null) {
+        resend(m, to, now);
+      }
+    }
+  }
+
+  private void resend(Member m, NodeAddress to, long now) {
+    MemberUpdate move = m.proofMove;
+    NodeView there;
+    if (move != null) {
+      there = new NodeView(m.id(), to, NodeStatus.UNKNOWN, 0, move.metadata(), 0, 0, 0, 0);
+    } else if (to.equals(m.state.address())) {
+      there = m.view();
+    } else {
+      return; // the member moved since: that proof is moot
+    }
+    m.proofTries++;
+    m.proofSentAt = now;
+    proofsThisInterval++;
+    proofsSent++;
+    effects.send(
+        new Ping(self.id, self.address, m.proofSeq, m.id(), List.of()),
+        there,
+        Delivery.BEST_EFFORT);
+  }
+
+  /**
+   * Whether {@code ack} answers a proof ping: then its member is verified at that address and a
+   * held move is applied through {@code claims}.
+   */
+  boolean onAck(Ack ack, long now, ClaimRules claims) {
+    Member m = table.get(ack.from());
+    if (m == null || m.proofSeq == 0 || m.proofSeq != ack.seq()) {
+      return false;
+    }
+    m.proofSeq = 0;
+    MemberUpdate move = m.proofMove;
+    m.proofMove = null;
+    NodeAddress proved = m.proofAddress;
+    if (move != null) {
+      claims.applyProven(move, now);
+      if (table.holds(m) && m.state.address().equals(move.address())) {
+        movesProven++;
+      }
+    }
+    if (table.holds(m) && Objects.equals(m.state.address(), proved)) {
+      m.verified = true;
+      m.lastSeen = now;
+    }
+    return true;
+  }
+}
