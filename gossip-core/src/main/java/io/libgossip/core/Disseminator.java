@@ -92,12 +92,25 @@ final class Disseminator {
     if (AddressProof.verifiedAt(peer, to)) {
       return Integer.MAX_VALUE;
     }
-    return AddressProof.replyLimit(sizer.encodedSize(request));
+    return AddressProof.replyLimit(requestSize(request));
+  }
+
+  /**
+   * The encoded size of a received {@code request}: at the default version, or at the first version
+   * that carries it when it holds application data (a user broadcast section, a user message).
+   */
+  private int requestSize(GossipMessage request) {
+    boolean v4 =
+        !request.broadcasts().isEmpty()
+            || request.type().code() >= GossipMessage.MessageType.USER.code();
+    return v4
+        ? sizer.encodedSize(request, BinarySerializer.USER_VERSION)
+        : sizer.encodedSize(request);
   }
 
   /** The byte limit of a packet this node starts toward {@code peer} (a probe, a proof ping). */
   int limitFor(Member peer, GossipMessage bare) {
-    return peer.verified ? Integer.MAX_VALUE : AddressProof.replyLimit(sizer.encodedSize(bare));
+    return peer.verified ? Integer.MAX_VALUE : AddressProof.replyLimit(requestSize(bare));
   }
 
   /**
