@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The ordering rules that decide what a claim about a member does to the table (SWIM's incarnation
- * numbers with Lifeguard's suspicion): a higher incarnation wins; at equal incarnation {@code
- * FAILED}/{@code LEFT} beat {@code SUSPECT}, which beats {@code ONLINE}; only a node itself raises
- * its incarnation, which is how it refutes an accusation.
+ * numbers with Lifeguard's suspicion): a higher incarnation wins; at equal incarnation {@code LEFT}
+ * beats {@code FAILED}, which beats {@code SUSPECT}, which beats {@code ONLINE}; only a node itself
+ * raises its incarnation, which is how it refutes an accusation.
  *
  * <p>Addresses: a claim can move a member to another address only when its entry is {@code
  * SUSPECT}, {@code FAILED} or {@code LEFT} (or unknown), by the ordinary rules, so that a member
@@ -330,10 +330,9 @@ final class ClaimRules {
     if (!u.supersedes(cur)) {
       return Outcome.UNCHANGED;
     }
+    // At one incarnation the only move between tombstones is FAILED to LEFT (LEFT takes
+    // precedence): a leave heard after a failure, or an operator's GossipCore.forceLeave.
     NodeStatus before = cur.status();
-    if (before.isGone() && u.incarnation() == cur.incarnation()) {
-      return Outcome.UNCHANGED;
-    }
     table.setState(m, cur.withStatus(u.status(), u.incarnation(), u.from()), now);
     broadcasts.add(m.state);
     effects.emit(

@@ -534,6 +534,39 @@ public final class GossipCore {
     ceiling.raised(claim.incarnation(), now);
   }
 
+  /**
+   * Declares a {@code FAILED} member {@code LEFT}, as if it had left gracefully, and spreads that
+   * claim (the operator's "force-leave" for a member that will not come back): the cluster stops
+   * trying to reconnect to it and forgets it after {@link GossipConfig#tombstoneTimeout()} instead
+   * of {@link GossipConfig#reconnectTimeout()}. A member that is in fact alive refutes the claim
+   * and rejoins, as it would any accusation.
+   *
+   * @return the member, now {@code LEFT}
+   * @throws java.util.NoSuchElementException when no member has that id
+   * @throws IllegalStateException when the member is this node or is not {@code FAILED}
+   */
+  public NodeView forceLeave(String id, long now) {
+    Objects.requireNonNull(id, "id");
+    ensureStarted(now);
+    if (self.id.equals(id)) {
+      throw new IllegalStateException("node " + id + " is this node: use leave() instead");
+    }
+    Member m = table.get(id);
+    if (m == null) {
+      throw new java.util.NoSuchElementException("no member with id " + id);
+    }
+    if (m.status() != NodeStatus.FAILED) {
+      throw new IllegalStateException(
+          "member " + id + " is " + m.status() + "; only a FAILED member can be forced to leave");
+    }
+    MemberUpdate left = m.state.withStatus(NodeStatus.LEFT, m.state.incarnation(), self.id);
+    table.setState(m, left, now);
+    disseminator.spread(left);
+    effects.emit(new ClusterEvent.MemberLeft(m.view(), NodeStatus.FAILED));
+    afterCall();
+    return m.view();
+  }
+
   // -------------------------------------------------------------------------------------
   // Application messaging: direct messages, requests, queries (see MessageHandler)
   // -------------------------------------------------------------------------------------

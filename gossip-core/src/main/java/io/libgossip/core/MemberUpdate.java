@@ -11,9 +11,9 @@ import java.util.Objects;
  * {@code SUSPECT} is {@code suspect} from the accuser {@code from}, {@code FAILED} is {@code dead}
  * from the accuser, and {@code LEFT} is {@code dead} from the node itself.
  *
- * <p>Claims are ordered per node: a higher incarnation wins; at equal incarnation {@code
- * FAILED}/{@code LEFT} beat {@code SUSPECT}, which beats {@code ONLINE}. Only the node itself
- * raises its incarnation (to refute a suspicion or publish new metadata).
+ * <p>Claims are ordered per node: a higher incarnation wins; at equal incarnation {@code LEFT}
+ * beats {@code FAILED}, which beats {@code SUSPECT}, which beats {@code ONLINE}. Only the node
+ * itself raises its incarnation (to refute a suspicion or publish new metadata).
  *
  * <p>Instances are immutable and shared freely: a node keeps the update it applied as its view of
  * the member, so the simulator's thousands of nodes share one object per claim. Two claims are

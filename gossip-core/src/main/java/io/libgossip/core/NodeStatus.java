@@ -27,13 +27,15 @@ public enum NodeStatus {
   LEFT;
 
   /**
-   * Precedence of claims about one node at equal incarnation: {@code FAILED}/{@code LEFT} beat
-   * {@code SUSPECT}, which beats {@code ONLINE}.
+   * Precedence of claims about one node at equal incarnation: {@code LEFT} beats {@code FAILED} (a
+   * leave heard after a failure, or a force-leave), which beats {@code SUSPECT}, which beats {@code
+   * ONLINE}.
    */
   int precedence() {
     switch (this) {
-      case FAILED:
       case LEFT:
+        return 3;
+      case FAILED:
         return 2;
       case SUSPECT:
         return 1;

@@ -44,12 +44,14 @@ class ClaimOrderingTest {
     "ONLINE, 3, FAILED, 3, false",
     "SUSPECT, 3, FAILED, 3, false",
     "SUSPECT, 3, LEFT, 3, false",
-    // equal claims and FAILED vs LEFT never supersede each other
+    // LEFT beats FAILED (a leave heard after a failure, a force-leave), never the reverse
+    "LEFT, 3, FAILED, 3, true",
+    "FAILED, 3, LEFT, 3, false",
+    // equal claims never supersede each other
     "ONLINE, 3, ONLINE, 3, false",
     "SUSPECT, 3, SUSPECT, 3, false",
     "FAILED, 3, FAILED, 3, false",
-    "FAILED, 3, LEFT, 3, false",
-    "LEFT, 3, FAILED, 3, false",
+    "LEFT, 3, LEFT, 3, false",
   })
   void supersedesFollowsIncarnationThenPrecedence(
       NodeStatus a, long incA, NodeStatus b, long incB, boolean expected) {
@@ -145,16 +147,17 @@ class ClaimOrderingTest {
   }
 
   @Test
-  void failedAndLeftDoNotReplaceEachOtherAtTheSameIncarnation() {
+  void leftReplacesFailedAtTheSameIncarnationButNotTheReverse() {
     CoreFixture f = CoreFixture.withPeers("a", "x", "y");
     f.gossip("a", failed("x", 0, "a"), left("y", 0));
     f.listener.clear();
 
     f.gossip("a", left("x", 0), failed("y", 0, "a"));
 
-    assertThat(f.status("x")).isEqualTo(NodeStatus.FAILED);
+    assertThat(f.status("x")).isEqualTo(NodeStatus.LEFT);
     assertThat(f.status("y")).isEqualTo(NodeStatus.LEFT);
-    assertThat(f.listener.events()).isEmpty();
+    assertThat(f.listener.kinds("x")).containsExactly(ClusterEvent.Kind.LEFT);
+    assertThat(f.listener.kinds("y")).isEmpty();
   }
 
   @ParameterizedTest

@@ -158,6 +158,23 @@ class ClaimRulesTest {
   }
 
   @Test
+  void leftBeatsFailedAtTheSameIncarnationButFailedNeverOverridesLeft() {
+    Units u = new Units().withMembers("a", "b", "c");
+    u.claims.applyGossip(failed("a", 0, "b"), 0);
+    u.claims.applyGossip(left("b", 0), 0);
+
+    assertThat(u.claims.applyGossip(left("a", 0), 1)).isEqualTo(Outcome.CHANGED);
+    assertThat(u.claims.applyGossip(failed("b", 0, "c"), 1)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(u.claims.applyGossip(left("a", 0), 2)).isEqualTo(Outcome.UNCHANGED);
+
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.LEFT);
+    assertThat(u.member("b").status()).isEqualTo(NodeStatus.LEFT);
+    assertThat(u.listener.kinds("a"))
+        .containsExactly(ClusterEvent.Kind.FAILED, ClusterEvent.Kind.LEFT);
+    assertThat(u.listener.kinds("b")).containsExactly(ClusterEvent.Kind.LEFT);
+  }
+
+  @Test
   void correctionsAreDistinctAndAtMostEight() {
     Units u = new Units();
     List<MemberUpdate> corrections = List.of();

@@ -268,8 +268,8 @@ class ValidationTest {
     assertThat(NodeStatus.ONLINE.isAlive()).isTrue();
     assertThat(NodeStatus.SUSPECT.isAlive()).isTrue();
     assertThat(NodeStatus.FAILED.isAlive()).isFalse();
-    assertThat(NodeStatus.FAILED.precedence()).isEqualTo(NodeStatus.LEFT.precedence());
-    assertThat(NodeStatus.LEFT.precedence()).isGreaterThan(NodeStatus.SUSPECT.precedence());
+    assertThat(NodeStatus.LEFT.precedence()).isGreaterThan(NodeStatus.FAILED.precedence());
+    assertThat(NodeStatus.FAILED.precedence()).isGreaterThan(NodeStatus.SUSPECT.precedence());
     assertThat(NodeStatus.SUSPECT.precedence()).isGreaterThan(NodeStatus.ONLINE.precedence());
   }
 }

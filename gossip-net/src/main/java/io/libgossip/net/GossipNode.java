@@ -782,6 +782,35 @@ public final class GossipNode implements AutoCloseable {
         });
   }
 
+  /**
+   * Declares a {@code FAILED} member {@code LEFT} and spreads that claim, like {@code serf
+   * force-leave}: the cluster stops trying to reconnect to it and forgets it after the tombstone
+   * timeout. A member that is in fact alive refutes the claim and rejoins.
+   *
+   * @return a future of the member, now {@code LEFT}; it fails with {@link
+   *     java.util.NoSuchElementException} when no member has that id and with {@link
+   *     IllegalStateException} when the member is this node, is not {@code FAILED}, or this node is
+   *     closed
+   */
+  public CompletableFuture<NodeView> forceLeave(String memberId) {
+    Objects.requireNonNull(memberId, "memberId");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("gossip node " + id + " is closed"));
+    }
+    try {
+      return CompletableFuture.completedFuture(
+          call(
+              () -> {
+                NodeView v = core.forceLeave(memberId, now());
+                afterCore();
+                return v;
+              }));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   // ======================================================================== application messages
 
   /**

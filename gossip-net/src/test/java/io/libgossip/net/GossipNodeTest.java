@@ -115,6 +115,36 @@ class GossipNodeTest {
   }
 
   @Test
+  void forceLeaveTurnsAFailedMemberLeftEverywhere() {
+    List<GossipNode> all = cluster(CLUSTER);
+    GossipNode victim = all.get(5);
+    victim.close();
+    List<GossipNode> rest = all.stream().filter(n -> n != victim).toList();
+    await("FAILED everywhere")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> rest.stream().allMatch(n -> statusIn(n, "node-5") == NodeStatus.FAILED));
+    GossipNode operator = rest.get(0);
+
+    assertThat(operator.forceLeave("node-5").orTimeout(10, TimeUnit.SECONDS).join().status())
+        .isEqualTo(NodeStatus.LEFT);
+
+    await("LEFT everywhere")
+        .atMost(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> rest.stream().allMatch(n -> statusIn(n, "node-5") == NodeStatus.LEFT));
+    assertThat(operator.forceLeave("node-6"))
+        .as("a live member cannot be forced out")
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableThat()
+        .withCauseInstanceOf(IllegalStateException.class);
+    assertThat(operator.forceLeave("no-such-node"))
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableThat()
+        .withCauseInstanceOf(java.util.NoSuchElementException.class);
+  }
+
+  @Test
   void leavingNodeIsLeftEverywhere() {
     List<GossipNode> all = cluster(CLUSTER);
     GossipNode leaver = all.get(11);
