@@ -285,7 +285,11 @@ final class ClaimRules {
     NodeStatus was = cur.status();
     boolean metaChanged =
         u.metadataVersion() != cur.metadataVersion() || !u.metadata().equals(cur.metadata());
+    long since = m.stateChangedAt;
     table.setState(m, u, now);
+    if (was == NodeStatus.SUSPECT) {
+      effects.suspicionEnded(now - since, NodeStatus.ONLINE);
+    }
     broadcasts.add(u);
     if (was != NodeStatus.ONLINE) {
       effects.emit(new ClusterEvent.MemberRecovered(m.view(), was));
@@ -334,7 +338,11 @@ final class ClaimRules {
     if (before.isGone() && u.incarnation() == cur.incarnation()) {
       return Outcome.UNCHANGED;
     }
+    long since = m.stateChangedAt;
     table.setState(m, cur.withStatus(u.status(), u.incarnation(), u.from()), now);
+    if (before == NodeStatus.SUSPECT) {
+      effects.suspicionEnded(now - since, u.status());
+    }
     broadcasts.add(m.state);
     effects.emit(
         u.status() == NodeStatus.LEFT
