@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Anti-entropy: full-state push-pull exchanges (the join, the periodic exchange with a random
@@ -67,6 +68,11 @@ final class AntiEntropy {
    * first: a reply from one verifies its sender there (see {@link AddressProof}).
    */
   private final ArrayDeque<NodeAddress> pendingExchanges = new ArrayDeque<>();
+
+  /** Where the last periodic exchange went and when, until its reply came (for the observer). */
+  private @Nullable NodeAddress roundPeer;
+
+  private long roundStartedAt;
 
   /** The gap before the next catch-up exchange after a join; 0 once they are over. */
   private long syncBackoff;
@@ -198,6 +204,8 @@ final class AntiEntropy {
     }
     Member peer = table.randomVerifiedAlive(); // a large transfer: to a proven address only
     if (peer != null) {
+      roundPeer = peer.state.address();
+      roundStartedAt = now;
       requestExchange(peer.view());
     }
   }
@@ -223,6 +231,10 @@ final class AntiEntropy {
     Member sender = table.get(pp.from());
     if (sender != null) {
       sender.lastSeen = now;
+    }
+    if (pp.reply() && roundPeer != null && roundPeer.equals(pp.fromAddress())) {
+      roundPeer = null;
+      effects.pushPullCompleted(now - roundStartedAt);
     }
     if (pp.reply()
         && pendingExchanges.remove(pp.fromAddress())

@@ -285,7 +285,11 @@ final class ClaimRules {
     NodeStatus was = cur.status();
     boolean metaChanged =
         u.metadataVersion() != cur.metadataVersion() || !u.metadata().equals(cur.metadata());
+    long since = m.stateChangedAt;
     table.setState(m, u, now);
+    if (was == NodeStatus.SUSPECT) {
+      effects.suspicionEnded(now - since, NodeStatus.ONLINE);
+    }
     broadcasts.add(u);
     if (was != NodeStatus.ONLINE) {
       effects.emit(new ClusterEvent.MemberRecovered(m.view(), was));
@@ -333,7 +337,11 @@ final class ClaimRules {
     // At one incarnation the only move between tombstones is FAILED to LEFT (LEFT takes
     // precedence): a leave heard after a failure, or an operator's GossipCore.forceLeave.
     NodeStatus before = cur.status();
+    long since = m.stateChangedAt;
     table.setState(m, cur.withStatus(u.status(), u.incarnation(), u.from()), now);
+    if (before == NodeStatus.SUSPECT) {
+      effects.suspicionEnded(now - since, u.status());
+    }
     broadcasts.add(m.state);
     effects.emit(
         u.status() == NodeStatus.LEFT

@@ -20,6 +20,7 @@ final class Effects {
   private long handlerErrors;
   private @Nullable WireNegotiation wire;
   private @Nullable AppStates appStates;
+  private ProtocolObserver observer = ProtocolObserver.NONE;
 
   Effects(Outbox outbox, GossipListener listener, MessageHandler handler) {
     this.outbox = outbox;
@@ -112,6 +113,35 @@ final class Effects {
       call.accept(handler);
     } catch (RuntimeException e) {
       handlerErrors++;
+    }
+  }
+
+  /** Sets who is told the protocol's timings ({@link ProtocolObserver#NONE} for no one). */
+  void observer(ProtocolObserver o) {
+    observer = o;
+  }
+
+  void probeAcked(long rttNanos) {
+    try {
+      observer.probeAcked(rttNanos);
+    } catch (RuntimeException e) {
+      listenerErrors++;
+    }
+  }
+
+  void suspicionEnded(long nanos, NodeStatus outcome) {
+    try {
+      observer.suspicionEnded(nanos, outcome);
+    } catch (RuntimeException e) {
+      listenerErrors++;
+    }
+  }
+
+  void pushPullCompleted(long nanos) {
+    try {
+      observer.pushPullCompleted(nanos);
+    } catch (RuntimeException e) {
+      listenerErrors++;
     }
   }
 

@@ -43,6 +43,7 @@ final class FailureDetector {
     final NodeAddress address;
 
     final long seq;
+    final long sentAt;
     final long timeoutAt;
     long periodEnd;
     boolean indirectSent;
@@ -50,10 +51,11 @@ final class FailureDetector {
     int nacks;
     boolean acked;
 
-    Probe(Member target, long seq, long timeoutAt, long periodEnd) {
+    Probe(Member target, long seq, long sentAt, long timeoutAt, long periodEnd) {
       this.target = target;
       this.address = target.state.address();
       this.seq = seq;
+      this.sentAt = sentAt;
       this.timeoutAt = timeoutAt;
       this.periodEnd = periodEnd;
     }
@@ -154,6 +156,7 @@ final class FailureDetector {
         new Probe(
             target,
             s,
+            now,
             now + awareness.scale(probeTimeoutNanos),
             now + awareness.scale(probeIntervalNanos));
     Ping ping = new Ping(self.id, self.address, s, target.id(), List.of());
@@ -276,6 +279,7 @@ final class FailureDetector {
     if (p != null && p.seq == ack.seq()) {
       if (!p.acked) {
         p.acked = true;
+        effects.probeAcked(now - p.sentAt);
         awareness.apply(-1);
         p.target.lastSeen = now;
         if (p.target.state.address().equals(p.address)) {

@@ -725,6 +725,15 @@ public final class GossipCore {
     effects.drop(Objects.requireNonNull(reason, "reason"));
   }
 
+  /**
+   * Sets who is told the protocol's timings (probe round trips, suspicion durations, state
+   * exchanges), in place of the previous observer; {@link ProtocolObserver#NONE}, the default,
+   * tells no one. Called from the thread that drives the core; the observer is called on it too.
+   */
+  public void observer(ProtocolObserver observer) {
+    effects.observer(Objects.requireNonNull(observer, "observer"));
+  }
+
   /** Counts bytes the runtime received for this node. */
   public void recordBytesReceived(long bytes) {
     bytesReceived += bytes;

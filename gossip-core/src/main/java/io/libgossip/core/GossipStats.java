@@ -144,9 +144,10 @@ public final class GossipStats {
   }
 
   /**
-   * Invocations of this core's own {@link GossipListener} that threw. A runtime that fans events
-   * out to listeners of its own counts their failures itself: {@code GossipNode}'s {@code
-   * NodeStats.listenerFailures()} is the one figure for a node, and includes this one.
+   * Invocations of this core's own {@link GossipListener} (or of its {@link ProtocolObserver}) that
+   * threw. A runtime that fans events out to listeners of its own counts their failures itself:
+   * {@code GossipNode}'s {@code NodeStats.listenerFailures()} is the one figure for a node, and
+   * includes this one.
    */
   public long listenerErrors() {
     return listenerErrors;

@@ -13,6 +13,7 @@ import io.libgossip.core.MessageSerializer;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeView;
 import io.libgossip.core.Outbox;
+import io.libgossip.core.ProtocolObserver;
 import io.libgossip.core.QueryOptions;
 import io.libgossip.core.QueryRequest;
 import io.libgossip.core.QueryResponse;
@@ -118,6 +119,7 @@ public final class GossipNode implements AutoCloseable {
   private final EventDispatcher events;
   private final MessageBridge messages;
   private final MembershipLog membershipLog;
+  private final ObserverFanout observers = new ObserverFanout();
   private final DropLog incarnationLog =
       new DropLog(log, "core", "dropped a claim above the incarnation ceiling");
   private final DropLog answerLog =
@@ -271,6 +273,7 @@ public final class GossipNode implements AutoCloseable {
       transport.close();
       throw e;
     }
+    core.observer(observers); // before the first tick, like the listeners
     messages.answers(answers());
     b.listeners.forEach(this::addListener); // before the first tick: no event is missed
     ready = true;
@@ -1153,6 +1156,23 @@ public final class GossipNode implements AutoCloseable {
     return events.removeListener(listener);
   }
 
+  /**
+   * Attaches {@code observer}, which is then told the protocol's timings: probe round trips,
+   * suspicion durations, periodic state exchanges (see {@link ProtocolObserver}). Thread-safe. Its
+   * methods are called on this node's event loop, which runs the protocol: they must be cheap and
+   * must not block or call this node (record a number and return). One that throws is logged and
+   * counted in {@link NodeStats#listenerFailures()}. With no observer attached a protocol step
+   * costs one volatile read.
+   */
+  public void addObserver(ProtocolObserver observer) {
+    observers.add(observer);
+  }
+
+  /** Detaches an observer attached before; returns whether it was attached. */
+  public boolean removeObserver(ProtocolObserver observer) {
+    return observers.remove(observer);
+  }
+
   /** Counters of the application messages handed to the {@link UserMessageHandler}. */
   public MessageStats messageStats() {
     return messages.stats();
@@ -1181,7 +1201,7 @@ public final class GossipNode implements AutoCloseable {
     return new NodeStats(
         c,
         t,
-        events.failures() + c.listenerErrors(),
+        events.failures() + c.listenerErrors() + observers.failures(),
         events.dropped(),
         events.resyncs(),
         joinAttempts.sum(),
