@@ -11,10 +11,7 @@ abstract class AgentCommand extends Base {
   @Option(
       names = "--http",
       paramLabel = "URL",
-      description =
-          "the agent's HTTP API (default: $GOSSIP_HTTP_ADDR, else "
-              + OperatorCli.DEFAULT_ADDR
-              + ")")
+      description = "the agent's API (default: $GOSSIP_HTTP_ADDR, else 127.0.0.1:8946)")
   @Nullable String http;
 
   @Option(

@@ -18,6 +18,7 @@ final class ClusterCommands {
   @Command(
       name = "join",
       usageHelpWidth = 100,
+      header = "Join the cluster through members' gossip addresses",
       description = {
         "",
         "Makes the agent join the cluster through one or more members' gossip addresses.",
@@ -67,6 +68,7 @@ final class ClusterCommands {
   @Command(
       name = "leave",
       usageHelpWidth = 100,
+      header = "Leave the cluster gracefully; the agent then exits",
       description = {
         "",
         "Makes the agent leave the cluster gracefully (the others see it LEFT, not FAILED);",
@@ -97,6 +99,7 @@ final class ClusterCommands {
   @Command(
       name = "force-leave",
       usageHelpWidth = 100,
+      header = "Mark a FAILED member LEFT across the cluster",
       description = {
         "",
         "Marks a FAILED member LEFT across the cluster, so that it is forgotten instead of",
@@ -137,6 +140,7 @@ final class ClusterCommands {
   @Command(
       name = "event",
       usageHelpWidth = 100,
+      header = "Broadcast a user event to every member",
       description = {
         "",
         "Broadcasts a user event to the whole cluster: a broadcast with topic NAME and the UTF-8",

@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
     name = "keys",
     usageHelpWidth = 100,
     synopsisSubcommandLabel = "(list | install | use | remove)",
+    header = "List or change the cluster's encryption keys",
     description = {
       "",
       "Lists or changes the encryption keys of every member's keyring, cluster-wide (agents",
@@ -56,6 +57,7 @@ final class KeysCommand extends Base {
   @Command(
       name = "list",
       usageHelpWidth = 100,
+      header = "List the keys installed across the cluster",
       description = {
         "",
         "Lists the keys installed across the cluster: KEY (its id), PRIMARY (members using it",
@@ -118,12 +120,12 @@ final class KeysCommand extends Base {
       CommandLine cl = new CommandLine(new Change(cli, action));
       String what =
           switch (action) {
-            case "install" -> "Installs KEY in every member's keyring (not yet used to encrypt).";
+            case "install" -> "Install KEY in every member's keyring (not yet used to encrypt).";
             case "use" ->
-                "Makes KEY, already installed everywhere, the primary key of every member.";
-            default -> "Removes KEY from every member's keyring (it must not be primary).";
+                "Make KEY, already installed everywhere, the primary key of every member.";
+            default -> "Remove KEY from every member's keyring (it must not be primary).";
           };
-      cl.getCommandSpec().usageMessage().description("", what, "");
+      cl.getCommandSpec().usageMessage().header(what.substring(0, what.length() - 1));
       return cl;
     }
 

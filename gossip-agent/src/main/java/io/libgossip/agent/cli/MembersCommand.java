@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
     name = "members",
     usageHelpWidth = 100,
     sortOptions = false,
+    header = "List the members and their status and metadata",
     description = {
       "",
       "Lists the members the agent knows (itself included), sorted by id: ID ADDRESS STATUS",

@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
     name = "meta",
     usageHelpWidth = 100,
     synopsisSubcommandLabel = "(set | get | delete)",
+    header = "Read or change the agent's own metadata",
     description = {
       "",
       "Reads or changes the agent's own metadata; changes spread to the whole cluster.",
@@ -44,6 +45,7 @@ final class MetaCommand extends Base {
   @Command(
       name = "set",
       usageHelpWidth = 100,
+      header = "Set keys of the agent's metadata",
       description = {"", "Sets (adds or replaces) keys of the agent's metadata.", ""},
       footer = {"", OperatorCli.EXIT_CODES})
   static final class SetKeys extends AgentCommand {
@@ -86,6 +88,7 @@ final class MetaCommand extends Base {
   @Command(
       name = "get",
       usageHelpWidth = 100,
+      header = "Print the agent's metadata, or one key's value",
       description = {
         "",
         "Prints the agent's metadata as a KEY VALUE table, or the value of KEY alone.",
@@ -139,6 +142,7 @@ final class MetaCommand extends Base {
   @Command(
       name = "delete",
       usageHelpWidth = 100,
+      header = "Delete a key of the agent's metadata",
       description = {"", "Deletes a key of the agent's metadata; an absent KEY is an error.", ""},
       footer = {"", OperatorCli.EXIT_CODES})
   static final class DeleteKey extends AgentCommand {

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Option;
     name = "monitor",
     usageHelpWidth = 100,
     sortOptions = false,
+    header = "Follow the agent's events, one line each",
     description = {
       "",
       "Follows the agent's events until Ctrl-C: one line per event, TIME TYPE and the details.",
@@ -43,6 +46,9 @@ final class MonitorCommand extends AgentCommand {
   private static final Pattern TYPES =
       Pattern.compile("(member|user|query)(,(member|user|query))*");
   private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Up to this many members, the snapshot line lists each; above, it counts them by status. */
+  static final int SNAPSHOT_LISTED = 20;
 
   @Option(
       names = "--types",
@@ -202,11 +208,18 @@ final class MonitorCommand extends AgentCommand {
             .append(Text.safe(n.path("self").path("id").asText()))
             .append(" members=")
             .append(n.path("members").size());
-        for (JsonNode m : n.path("members")) {
-          b.append(' ')
-              .append(Text.safe(m.path("id").asText()))
-              .append(':')
-              .append(Text.safe(m.path("status").asText()));
+        if (n.path("members").size() <= SNAPSHOT_LISTED) {
+          for (JsonNode m : n.path("members")) {
+            b.append(' ')
+                .append(Text.safe(m.path("id").asText()))
+                .append(':')
+                .append(Text.safe(m.path("status").asText()));
+          }
+        } else {
+          Map<String, Integer> byStatus = new TreeMap<>();
+          n.path("members")
+              .forEach(m -> byStatus.merge(m.path("status").asText(), 1, Integer::sum));
+          byStatus.forEach((s, c) -> b.append(' ').append(Text.safe(s)).append('=').append(c));
         }
       }
       case "broadcast" -> {

@@ -189,7 +189,8 @@ public final class OperatorCli implements Closeable {
       mixinStandardHelpOptions = false,
       usageHelpWidth = 100,
       synopsisSubcommandLabel = "COMMAND",
-      description = {"", "Operates a running libgossip agent over its HTTP API.", ""},
+      header = "Operate a running libgossip agent over its HTTP API",
+      description = {""},
       footer = {
         "",
         "The agent's URL: --http URL, else $GOSSIP_HTTP_ADDR, else " + DEFAULT_ADDR + ".",
@@ -253,11 +254,21 @@ public final class OperatorCli implements Closeable {
     CommandLine cl = e.getCommandLine();
     PrintWriter err = cl.getErr();
     String name = cl.getCommandSpec().qualifiedName();
-    StringBuilder line = new StringBuilder(name).append(": ").append(e.getMessage());
-    if (e instanceof UnmatchedArgumentException u) {
-      List<String> s = u.getSuggestions();
-      if (!s.isEmpty()) {
-        line.append(" (did you mean: ").append(String.join(", ", s)).append("?)");
+    StringBuilder line = new StringBuilder(name).append(": ");
+    List<String> unmatched =
+        e instanceof UnmatchedArgumentException u ? u.getUnmatched() : List.of();
+    if (!cl.getSubcommands().isEmpty()
+        && !unmatched.isEmpty()
+        && !unmatched.get(0).startsWith("-")) {
+      line.append("unknown command '")
+          .append(unmatched.get(0))
+          .append("' (one of ")
+          .append(String.join(", ", cl.getSubcommands().keySet()))
+          .append(')');
+    } else {
+      line.append(e.getMessage());
+      if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        line.append(" (did you mean: ").append(String.join(", ", u.getSuggestions())).append("?)");
       }
     }
     line.append("; see ./").append(name).append(" --help");

@@ -26,6 +26,7 @@ import picocli.CommandLine.Parameters;
     name = "query",
     usageHelpWidth = 100,
     sortOptions = false,
+    header = "Query the cluster and print the responses as they arrive",
     description = {
       "",
       "Sends a query named NAME with the UTF-8 PAYLOAD to the cluster (or to the members chosen",

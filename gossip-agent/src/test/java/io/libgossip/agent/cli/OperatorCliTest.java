@@ -596,4 +596,21 @@ class OperatorCliTest {
     assertThat(none.exit()).isEqualTo(1);
     assertThat(none.err()).contains("(no_keyring, HTTP 409)");
   }
+
+  @Test
+  void aLargeSnapshotIsCountedByStatus() throws Exception {
+    StringBuilder members = new StringBuilder();
+    for (int i = 0; i < 25; i++) {
+      members
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":\"n")
+          .append(i)
+          .append("\",\"status\":\"")
+          .append(i < 3 ? "FAILED" : "ONLINE")
+          .append("\"}");
+    }
+    JsonNode snapshot = JSON.readTree("{\"self\":{\"id\":\"n0\"},\"members\":[" + members + "]}");
+    assertThat(MonitorCommand.line("snapshot", snapshot))
+        .endsWith("  snapshot  self=n0 members=25 FAILED=3 ONLINE=22");
+  }
 }
