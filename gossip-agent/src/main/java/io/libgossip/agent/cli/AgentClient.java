@@ -71,7 +71,9 @@ final class AgentClient {
     try (InputStream in = r.body()) {
       byte[] bytes = in.readAllBytes();
       try {
-        return json.readTree(bytes);
+        JsonNode n = json.readTree(bytes);
+        // An empty answer (none of the API's, but a proxy's 204) reads as an empty object.
+        return n == null || n.isMissingNode() ? json.createObjectNode() : n;
       } catch (JacksonException e) {
         throw new CliException(
             "the agent at " + base + " sent an answer that is not JSON (" + path + ")");
