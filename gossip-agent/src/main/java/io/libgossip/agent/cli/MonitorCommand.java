@@ -250,8 +250,9 @@ final class MonitorCommand extends AgentCommand {
               .append(Text.safe(MembersCommand.address(m)))
               .append(' ')
               .append(Text.safe(m.path("status").asText()));
-          if (n.path("previous_status").isTextual()) {
-            b.append(" (was ").append(Text.safe(n.path("previous_status").asText())).append(')');
+          String was = n.path("previous_status").asText("");
+          if (!was.isEmpty() && !was.equals("UNKNOWN") && !was.equals(m.path("status").asText())) {
+            b.append(" (was ").append(Text.safe(was)).append(')');
           }
           String meta = MembersCommand.metadata(m.path("metadata"));
           if (!meta.isEmpty()) {

@@ -325,7 +325,7 @@ class OperatorCliTest {
     agent.answer("POST /v1/join", 200, "{\"joined\":true,\"members\":3}");
     Result r = run("join", "127.0.0.1:7947", "10.0.0.2:7946");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("it has 3 members");
+    assertThat(r.out()).isEqualTo("joined the cluster through 127.0.0.1:7947, 10.0.0.2:7946\n");
     assertThat(JSON.readTree(agent.last("/v1/join").body()))
         .isEqualTo(JSON.readTree("{\"seeds\":[\"127.0.0.1:7947\",\"10.0.0.2:7946\"]}"));
     assertThat(run("join", "nohost").exit()).isEqualTo(2);
@@ -612,5 +612,25 @@ class OperatorCliTest {
     JsonNode snapshot = JSON.readTree("{\"self\":{\"id\":\"n0\"},\"members\":[" + members + "]}");
     assertThat(MonitorCommand.line("snapshot", snapshot))
         .endsWith("  snapshot  self=n0 members=25 FAILED=3 ONLINE=22");
+  }
+
+  @Test
+  void aMemberEventShowsThePreviousStatusOnlyWhenItChanged() throws Exception {
+    JsonNode suspected =
+        JSON.readTree(
+            "{\"type\":\"suspected\",\"member\":"
+                + LONGER
+                + ",\"previous_status\":\"ONLINE\",\"time_ms\":1796619000000}");
+    assertThat(MonitorCommand.line("suspected", suspected))
+        .isEqualTo(
+            "2026-12-07T04:50:00Z  suspected  node-two 127.0.0.1:17947 SUSPECT (was ONLINE)");
+    JsonNode changed =
+        JSON.readTree(
+            "{\"type\":\"metadata-changed\",\"member\":"
+                + N1
+                + ",\"previous_status\":\"ONLINE\",\"time_ms\":1796619000000}");
+    assertThat(MonitorCommand.line("metadata-changed", changed))
+        .isEqualTo(
+            "2026-12-07T04:50:00Z  metadata-changed  n1 127.0.0.1:7946 ONLINE role=web,zone=eu-1");
   }
 }
