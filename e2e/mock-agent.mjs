@@ -74,9 +74,15 @@ export async function startMock({ token = null } = {}) {
     if (url.pathname === '/v1/stats' && req.method === 'GET') {
       counter += 1;
       const t = (Date.now() - started) / 1000;
+      // The agent's shape: NodeStats under "node" (core and transport), MessageStats, agent counters.
       return json(200, {
-        transport: { packets_in: Math.round(t * 12), packets_out: Math.round(t * 10), bytes_in: Math.round(t * 1500), bytes_out: Math.round(t * 1200) },
-        core: { local_health: counter % 5 === 0 ? 1 : 0, incarnation: 1 },
+        node: {
+          core: { bytes_received: Math.round(t * 1400), bytes_sent: Math.round(t * 1100), local_health: counter % 5 === 0 ? 1 : 0, incarnation: 1 },
+          transport: { packets_in: Math.round(t * 12), packets_out: Math.round(t * 10), bytes_in: Math.round(t * 1500), bytes_out: Math.round(t * 1200) },
+        },
+        messages: { delivered: counter, dropped: 0, handler_failures: 0, pending: 0 },
+        keyring: null,
+        agent: { requests: { ok: counter }, event_streams: streams.size, pending_queries: 0 },
       });
     }
     return json(404, { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` });
