@@ -116,12 +116,16 @@ test('the chart shows rates from /v1/stats', async () => {
 });
 
 test('without the token the page says how to give it', async () => {
-  const other = await openBrowser();
+  // sessionStorage belongs to one tab: a new tab starts without the token.
+  const other = await browser.context.newPage();
+  const errors = [];
+  other.on('pageerror', (e) => errors.push(String(e)));
   try {
-    await other.page.goto(`${mock.url}/ui/`);
-    await other.page.waitForSelector('#connection[data-state="disconnected"]', WAIT);
-    assert.match(await other.page.textContent('#connection'), /unauthorized: open this page as \/ui\/\?token=YOUR_TOKEN/);
-    assert.deepEqual(other.errors, []);
+    await other.goto(`${mock.url}/ui/`);
+    await other.waitForSelector('#connection[data-state="disconnected"]', WAIT);
+    assert.match(await other.textContent('#connection'), /unauthorized: open this page as \/ui\/\?token=YOUR_TOKEN/);
+    assert.equal(await other.evaluate(() => sessionStorage.getItem('libgossip.agent.token')), null);
+    assert.deepEqual(errors, []);
   } finally {
     await other.close();
   }

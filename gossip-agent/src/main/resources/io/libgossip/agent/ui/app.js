@@ -241,7 +241,7 @@
       members.set(data.self.id, Object.assign({}, data.self, { self: true }));
       selfId = data.self.id;
     }
-    renderMembers();
+    scheduleRender();
   }
 
   function applyMemberEvent(type, data) {
@@ -254,8 +254,23 @@
       members.set(m.id, m);
     }
     if (m.self) selfId = m.id;
-    renderMembers();
+    scheduleRender();
     addLog(memberEventEntry(type, data, previous));
+  }
+
+  // Renders the table at most once a frame: a burst of events (a resync, a partition healing)
+  // costs one redraw, not one per event.
+  let renderPending = false;
+
+  function scheduleRender() {
+    if (renderPending) return;
+    renderPending = true;
+    const run = () => {
+      renderPending = false;
+      renderMembers();
+    };
+    if (document.hidden) setTimeout(run, 250);
+    else requestAnimationFrame(run);
   }
 
   function statusClass(status) {
