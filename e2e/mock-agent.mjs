@@ -71,6 +71,9 @@ export async function startMock({ token = null } = {}) {
       res.on('close', () => streams.delete(res));
       return undefined;
     }
+    if (url.pathname === '/v1/self' && req.method === 'GET') {
+      return json(200, members.get(self.id));
+    }
     if (url.pathname === '/v1/stats' && req.method === 'GET') {
       counter += 1;
       const t = (Date.now() - started) / 1000;

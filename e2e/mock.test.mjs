@@ -104,6 +104,23 @@ test('the event log keeps the newest 200 entries', async () => {
   assert.match(await page.textContent('#event-log li:first-child'), /i=249/);
 });
 
+test('this node\'s own metadata change (no event) appears from GET /v1/self', async () => {
+  const m1 = mock.members.get('mock-1');
+  mock.members.set('mock-1', { ...m1, metadata: { role: 'web', zone: 'z9' }, metadata_version: m1.metadata_version + 1 });
+  await page.waitForSelector(`${row('mock-1')} li[data-key="zone"]`, WAIT);
+  assert.equal(await page.textContent(`${row('mock-1')} li[data-key="zone"] .v`), 'z9');
+  assert.match(await page.textContent('#event-log li:first-child'), /metadata-changed\s+mock-1: metadata role=web zone=z9/);
+});
+
+test('a resync replaces the whole table', async () => {
+  const m1 = mock.members.get('mock-1');
+  const fresh = [m1, mock.member('mock-r', 7990, 'SUSPECT', {})];
+  mock.emit('resync', { type: 'resync', member: m1, previous_status: null, time_ms: Date.now(), members: fresh, dropped_events: 7 });
+  await page.waitForSelector(row('mock-r', 'SUSPECT'), WAIT);
+  await page.waitForSelector(row('mock-9'), { ...WAIT, state: 'detached' });
+  assert.match(await page.textContent('#event-log li:first-child'), /resync\s+2 members \(the agent dropped 7 events\)/);
+});
+
 test('the chart shows rates from /v1/stats', async () => {
   await page.waitForFunction(() => document.getElementById('stat-msgs-in').textContent !== '–', null, WAIT);
   assert.match(await page.textContent('#stat-msgs-in'), /^\d+(\.\d)?$/);
@@ -122,8 +139,11 @@ test('without the token the page says how to give it', async () => {
   other.on('pageerror', (e) => errors.push(String(e)));
   try {
     await other.goto(`${mock.url}/ui/`);
-    await other.waitForSelector('#connection[data-state="disconnected"]', WAIT);
-    assert.match(await other.textContent('#connection'), /unauthorized: open this page as \/ui\/\?token=YOUR_TOKEN/);
+    await other.waitForFunction(() => {
+      const c = document.getElementById('connection');
+      return c.dataset.state === 'disconnected' && c.textContent.includes('unauthorized');
+    }, null, WAIT);
+    assert.match(await other.textContent('#connection'), /unauthorized: open this page as \/ui\/\?token=YOUR_TOKEN\), retrying in 1\d s/);
     assert.equal(await other.evaluate(() => sessionStorage.getItem('libgossip.agent.token')), null);
     assert.deepEqual(errors, []);
   } finally {

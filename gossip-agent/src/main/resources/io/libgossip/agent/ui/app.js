@@ -143,6 +143,7 @@
         : (e && e.message) || String(e);
       if (e && e.status === 401) {
         reason = 'unauthorized: open this page as /ui/?token=YOUR_TOKEN';
+        backoffMs = BACKOFF_MAX_MS; // retrying soon cannot help
       }
     } finally {
       clearTimeout(stallTimer);
@@ -220,6 +221,12 @@
     if (type === 'overflow') {
       addLog({ type: 'overflow', text: 'this page fell behind the event stream', cls: 'warn' });
       return 'the page fell behind the event stream';
+    }
+    if (type === 'resync' && data && Array.isArray(data.members)) {
+      // The node dropped events and sent its whole table instead: same as a snapshot.
+      applySnapshot({ self: data.member, members: data.members });
+      addLog({ type: 'resync', text: members.size + ' members (the agent dropped ' + (data.dropped_events || 0) + ' events)', cls: 'warn' });
+      return null;
     }
     if (data && typeof data === 'object' && data.member && typeof data.member === 'object') {
       applyMemberEvent(type, data);
@@ -476,6 +483,43 @@
   const series = { msgsIn: [], msgsOut: [], bytesIn: [], bytesOut: [], health: [] };
   let lastSample = null;
 
+  // This node's own changes (metadata set through the API) come with no cluster event: the self
+  // row is refreshed from GET /v1/self on the same 2 s beat as the stats.
+  function sameMember(a, b) {
+    return a && b && a.status === b.status && a.incarnation === b.incarnation &&
+      a.address === b.address && a.metadata_version === b.metadata_version &&
+      formatMetadata(a.metadata) === formatMetadata(b.metadata);
+  }
+
+  async function pollSelf() {
+    const response = await fetch(apiBase + '/v1/self', { headers: headers(), cache: 'no-store' });
+    if (!response.ok) throw await apiError(response);
+    const self = await response.json();
+    if (!self || typeof self.id !== 'string' || ui.connection.dataset.state !== 'live') return;
+    const known = members.get(self.id);
+    if (sameMember(known, self)) return;
+    // A stale answer (the stream already brought something newer) is ignored.
+    if (known && (self.incarnation < known.incarnation ||
+        (self.metadata_version != null && known.metadata_version != null && self.metadata_version < known.metadata_version))) {
+      return;
+    }
+    const metadataChanged = known && formatMetadata(known.metadata) !== formatMetadata(self.metadata);
+    members.set(self.id, Object.assign({}, self, { self: true }));
+    selfId = self.id;
+    scheduleRender();
+    if (metadataChanged) {
+      addLog({ type: 'metadata-changed', member: self.id, text: self.id + ': metadata ' + formatMetadata(self.metadata) });
+    }
+  }
+
+  async function poll() {
+    try {
+      await Promise.all([pollStats(), pollSelf().catch(() => {})]);
+    } finally {
+      setTimeout(poll, STATS_PERIOD_MS);
+    }
+  }
+
   async function pollStats() {
     try {
       const response = await fetch(apiBase + '/v1/stats', { headers: headers(), cache: 'no-store' });
@@ -502,8 +546,6 @@
       lastSample = null;
       ui.statsState.textContent = 'stats unavailable: ' + ((e && e.message) || e);
       ui.statsState.classList.add('warn');
-    } finally {
-      setTimeout(pollStats, STATS_PERIOD_MS);
     }
   }
 
@@ -642,5 +684,5 @@
 
   drawChart();
   connect();
-  pollStats();
+  poll();
 })();
