@@ -361,16 +361,15 @@ class ClusterTest(unittest.TestCase):
             self.assertIsNotNone(summary)
             self.assertFalse(summary.timed_out)
             self.assertLess(elapsed, timeout - 1, "the stream must end when all answered")
-            expected = sorted(summary.targeted)
-            self.assertIn(self.b.id, expected)
-            self.assertIn(self.c.id, expected)
+            expected = sorted([self.a.id, self.b.id, self.c.id])  # the asking agent included
+            self.assertEqual(expected, sorted(summary.targeted))
             got = {r.sender: r.text for r in replies if r.type == "response"}
             self.assertEqual(expected, sorted(got))
             self.assertEqual(expected, sorted(summary.responded))
             self.assertEqual("pong from c", got[self.c.id])
             self.assertEqual("pong from b", got[self.b.id])
-            if self.a.id in got:
-                self.assertEqual("pong from a", got[self.a.id])
+            self.assertEqual("pong from a", got[self.a.id])
+            self.assertEqual(expected, sorted(summary.acked))
             self.assertEqual([], [r for r in responders if r.error])
         finally:
             for r in responders:

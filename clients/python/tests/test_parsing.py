@@ -274,6 +274,18 @@ class AgentAgainstFakeTest(unittest.TestCase):
         with self.assertRaises(ProtocolError):
             q.result()
 
+    def test_query_that_failed_in_the_agent_raises(self):
+        def serve(r):
+            r.start_chunked("application/x-ndjson")
+            r.chunk(b'{"type":"done","error":"node stopped"}\n')
+            r.end_chunked()
+
+        self.fake.on("POST", "/v1/query", serve)
+        with self.assertRaises(GossipError) as cm:
+            self.agent.query("x", "").result()
+        self.assertEqual("query_failed", cm.exception.code)
+        self.assertIn("node stopped", cm.exception.message)
+
     def test_query_error_status(self):
         self.fake.answer("POST", "/v1/query", {"code": "bad_request", "message": "no name"}, 400)
         with self.assertRaises(BadRequest):

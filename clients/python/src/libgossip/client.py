@@ -535,8 +535,10 @@ class QueryStream:
                 continue
             kind = obj.get("type")
             if kind == "done":
-                self.summary = QuerySummary.from_json(obj)
                 self.close()
+                if "targeted" not in obj and isinstance(obj.get("error"), str):
+                    raise GossipError(f"the query failed: {obj['error']}", code="query_failed")
+                self.summary = QuerySummary.from_json(obj)
                 break
             if kind == "error":
                 self.close()
