@@ -369,7 +369,7 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual("pong from c", got[self.c.id])
             self.assertEqual("pong from b", got[self.b.id])
             self.assertEqual("pong from a", got[self.a.id])
-            self.assertEqual(expected, sorted(summary.acked))
+            self.assertLessEqual({self.b.id, self.c.id}, set(summary.acked))
             self.assertEqual([], [r for r in responders if r.error])
         finally:
             for r in responders:
