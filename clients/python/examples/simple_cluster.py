@@ -26,7 +26,8 @@ def describe(event: Event) -> str:
         return f"snapshot: {len(event.members)} members"
     if event.member is not None:
         m = event.member
-        was = f" (was {event.previous_status})" if event.previous_status else ""
+        changed = event.previous_status and event.previous_status != m.status
+        was = f" (was {event.previous_status})" if changed else ""
         return f"{event.type}: {m.id} {m.address} {m.status}{was} metadata={m.metadata}"
     if event.type in ("broadcast", "message"):
         return f"{event.type} from {event.sender} topic={event.topic!r}: {event.text!r}"
