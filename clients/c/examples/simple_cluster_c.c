@@ -24,7 +24,8 @@ static int fail(gossip_client_t *client, const char *what) {
 
 static void print_member(const gossip_member_t *m) {
     size_t i;
-    printf("  %-20s %-22s %-8s", m->id, m->address, m->status_name);
+    printf("  %-20s %-22s %-8s %s", m->id, m->address, m->status_name,
+           m->metadata_count == 0 ? "-" : "");
     for (i = 0; i < m->metadata_count; i++)
         printf("%s%s=%s", i == 0 ? "" : ",", m->metadata_keys[i], m->metadata_values[i]);
     printf("%s\n", m->is_self ? "  (this agent)" : "");

@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,34 @@ static int on_query_line(void *user, gossip_query_line_t line, const char *from,
         snprintf(s->text, sizeof s->text, "%.*s", (int)len, (const char *)payload);
     }
     return 0;
+}
+
+typedef struct {
+    gossip_client_t *client;
+    const char *target;
+    gossip_result_t result;
+    gossip_query_result_t *answer;
+} query_thread_t;
+
+/** Runs a query to one member on its own thread (the main thread answers it). */
+static void *run_query(void *arg) {
+    query_thread_t *t = arg;
+    const char *members[1];
+    gossip_query_params_t q;
+    memset(&q, 0, sizeof q);
+    members[0] = t->target;
+    q.name = "c-manual";
+    q.payload = "question";
+    q.payload_len = 8;
+    q.timeout_ms = 8000;
+    q.members = members;
+    q.member_count = 1;
+    t->result = gossip_query(t->client, &q, NULL, NULL, &t->answer);
+    return NULL;
+}
+
+static int is_query(const gossip_event_t *e, const void *ctx) {
+    return e->kind == GOSSIP_EVENT_QUERY && strcmp(e->name, (const char *)ctx) == 0;
 }
 
 /** Waits until agent c lists n ONLINE members. */
@@ -348,6 +377,37 @@ int main(int argc, char **argv) {
         gossip_query_result_free(res);
         q.name = NULL;
         EXPECT(ca, gossip_query(ca, &q, NULL, NULL, NULL), GOSSIP_ERR_INVALID_ARGUMENT);
+    }
+
+    /* a query answered by this program through B's event stream and gossip_respond */
+    {
+        gossip_subscription_t *queries = NULL;
+        query_thread_t t;
+        pthread_t thread;
+        memset(&t, 0, sizeof t);
+        t.client = ca;
+        t.target = b.id;
+        EXPECT(cb, gossip_events_open(cb, "query", &queries), GOSSIP_OK);
+        if (queries != NULL && pthread_create(&thread, NULL, run_query, &t) == 0) {
+            e = wait_event(queries, is_query, "c-manual", EVENT_WAIT_MS);
+            CHECK(e != NULL);
+            if (e != NULL) {
+                CHECK(e->payload_len == 8 && memcmp(e->payload, "question", 8) == 0);
+                CHECK(strcmp(e->from, a.id) == 0);
+                EXPECT(cb, gossip_respond(cb, e->query_id, "answer", 6), GOSSIP_OK);
+            }
+            gossip_event_free(e);
+            pthread_join(thread, NULL);
+            CHECK(t.result == GOSSIP_OK);
+            CHECK(t.answer != NULL && t.answer->response_count == 1 &&
+                  t.answer->responses[0].payload_len == 6 &&
+                  memcmp(t.answer->responses[0].payload, "answer", 6) == 0);
+            gossip_query_result_free(t.answer);
+            EXPECT(cb, gossip_respond(cb, "no-such:query", "late", 4), GOSSIP_ERR_NOT_FOUND);
+        } else {
+            CHECK(!"cannot subscribe to queries or start a thread");
+        }
+        gossip_events_close(queries);
     }
 
     /* stats: a JSON object */
