@@ -4,7 +4,7 @@
 #
 #   clients/c/tests/run.sh REPO_ROOT [WRAPPER...] TEST_BINARY
 #
-# Agent A starts alone; agent B joins A, has metadata role=c-test and answers queries named
+# Agent A starts alone; agent B joins A (retrying), has metadata role=c-test and answers queries named
 # c-echo. WRAPPER (e.g. valgrind ...) runs the test binary. The agents' logs are printed when the
 # test fails. GOSSIP_C_READY_WAIT (seconds, default 180) bounds each start: ./gossip may build first.
 set -uo pipefail
@@ -82,7 +82,9 @@ gossip_address() { # the "gossip" field of a ready file
 
 start_agent a || exit 1
 seed=$(gossip_address "$work/a.json")
-start_agent b --join "$seed" --meta role=c-test --respond "$respond_name=$respond_text" || exit 1
+# --retry-join and a long --join-timeout: on a loaded machine (CI, JIT warm-up) the first answer
+# may take longer than the default 5 s, and the test should not depend on it
+start_agent b --join "$seed" --retry-join --join-timeout 30s --meta role=c-test --respond "$respond_name=$respond_text" || exit 1
 
 "$@" "$work/a.json" "$work/b.json" "$respond_name" "$respond_text"
 status=$?
