@@ -24,7 +24,7 @@ static int fail(gossip_client_t *client, const char *what) {
 
 static void print_member(const gossip_member_t *m) {
     size_t i;
-    printf("  %-20s %-22s %-8s %s", m->id, m->address, m->status_name,
+    printf("  %-24s %-22s %-8s %s", m->id, m->address, m->status_name,
            m->metadata_count == 0 ? "-" : "");
     for (i = 0; i < m->metadata_count; i++)
         printf("%s%s=%s", i == 0 ? "" : ",", m->metadata_keys[i], m->metadata_values[i]);
@@ -32,13 +32,18 @@ static void print_member(const gossip_member_t *m) {
 }
 
 static void print_event(const gossip_event_t *e) {
+    size_t i;
     switch (e->kind) {
     case GOSSIP_EVENT_SNAPSHOT:
         printf("[snapshot] %zu members, this agent is %s\n", e->member_count, e->member->id);
         break;
     case GOSSIP_EVENT_MEMBER:
         printf("[%s] %s %s", e->type, e->member->id, e->member->status_name);
-        if (e->previous_status != NULL) printf(" (was %s)", e->previous_status);
+        if (e->previous_status != NULL && strcmp(e->previous_status, e->member->status_name) != 0)
+            printf(" (was %s)", e->previous_status);
+        for (i = 0; i < e->member->metadata_count; i++)
+            printf("%s%s=%s", i == 0 ? " " : ",", e->member->metadata_keys[i],
+                   e->member->metadata_values[i]);
         printf("\n");
         break;
     case GOSSIP_EVENT_BROADCAST:
@@ -91,7 +96,8 @@ int main(int argc, char **argv) {
     for (i = 0; i < count; i++) print_member(&members[i]);
     gossip_members_free(members, count);
 
-    /* subscribe first, so the metadata change below comes back as an event */
+    /* subscribe before changing metadata; the change reaches the other agents as a
+     * metadata-changed event (run the example against a second agent to see it arrive) */
     if (gossip_events_open(client, NULL, &sub) != GOSSIP_OK) {
         rc = fail(client, "events");
         goto out;
