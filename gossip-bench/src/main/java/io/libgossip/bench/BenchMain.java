@@ -51,6 +51,8 @@ import picocli.CommandLine.ParentCommand;
       BenchMain.Sweep.class,
       BenchMain.Scale.class,
       BenchMain.Sizes.class,
+      BenchMain.Footprint.class,
+      BenchMain.AgentHttp.class,
       HelpCommand.class
     },
     footer = {"", CommandLines.EXIT_CODES})
@@ -77,7 +79,7 @@ public final class BenchMain implements Callable<Integer> {
   static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = CommandLines.commandLine(new BenchMain(out), out, err);
     // Everything after jmh or scale is theirs, options included (jmh -h is JMH's help).
-    for (String passThrough : List.of("jmh", "scale")) {
+    for (String passThrough : List.of("jmh", "scale", "footprint", "agent-http")) {
       Objects.requireNonNull(cl.getSubcommands().get(passThrough), passThrough)
           .setUnmatchedOptionsArePositionalParams(true);
     }
@@ -168,6 +170,40 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() {
       return runScale(args.toArray(new String[0]), Objects.requireNonNull(parent, "parent").out);
+    }
+  }
+
+  /** {@code footprint [args...]}: agents beside Serf agents ({@link FootprintBench}). */
+  @Command(
+      name = "footprint",
+      description = "RSS, PSS, idle CPU, start-to-joined of 10 agents beside 10 serf agents")
+  static final class Footprint implements Callable<Integer> {
+    @ParentCommand @Nullable BenchMain parent;
+
+    @Parameters(paramLabel = "ARGS", description = "FootprintBench's options (footprint --help)")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      return FootprintBench.run(
+          args.toArray(new String[0]), Objects.requireNonNull(parent, "parent").out);
+    }
+  }
+
+  /** {@code agent-http [args...]}: wrk against the agent's API ({@link AgentHttpBench}). */
+  @Command(
+      name = "agent-http",
+      description = "wrk against the agent's GET /v1/members at 100 members")
+  static final class AgentHttp implements Callable<Integer> {
+    @ParentCommand @Nullable BenchMain parent;
+
+    @Parameters(paramLabel = "ARGS", description = "AgentHttpBench's options (agent-http --help)")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      return AgentHttpBench.run(
+          args.toArray(new String[0]), Objects.requireNonNull(parent, "parent").out);
     }
   }
 
