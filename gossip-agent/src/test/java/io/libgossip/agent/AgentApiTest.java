@@ -357,8 +357,6 @@ class AgentApiTest {
 
   @Test
   void forceLeaveMarksAFailedMemberLeft() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        ForceLeave.available(), "gossip-net without GossipNode.forceLeave");
     Agent a = start("a");
     Agent b = startJoined("b", a, x -> x);
     Api apiA = new Api(a);
