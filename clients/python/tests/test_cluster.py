@@ -363,7 +363,7 @@ class ClusterTest(unittest.TestCase):
             elapsed = time.monotonic() - started
             summary = q.summary
             self.assertIsNotNone(summary)
-            self.assertFalse(summary.timed_out)
+            self.assertFalse(summary.timed_out, summary)
             self.assertLess(elapsed, timeout - 1, "the stream must end when all answered")
             expected = sorted([self.a.id, self.b.id, self.c.id])  # the asking agent included
             self.assertEqual(expected, sorted(summary.targeted))
@@ -380,12 +380,25 @@ class ClusterTest(unittest.TestCase):
                 r.close()
 
     def test_query_limited_to_members_and_metadata(self):
-        q = self.ca.query("ping", b"", timeout=10, members=[self.c.id])
-        summary = q.result()
-        self.assertEqual((self.c.id,), summary.targeted)
-        self.assertEqual(["pong from c"], [r.text for r in q.responses])
-        q = self.ca.query("ping", "", timeout=10, meta={"role": "web"}, members=[self.c.id])
-        self.assertEqual((self.c.id,), q.result().responded)
+        q = self.ask_c(lambda: self.ca.query("ping", b"", timeout=10, members=[self.c.id]))
+        self.assertEqual((self.c.id,), q.summary.targeted)
+        self.assertEqual(["pong from c"], [r.text for r in q.responses], q.summary)
+        q = self.ask_c(lambda: self.ca.query("ping", "", timeout=10, meta={"role": "web"},
+                                             members=[self.c.id]))
+        self.assertEqual((self.c.id,), q.summary.responded, q.summary)
+
+    def ask_c(self, ask):
+        """Runs a query to c; once more if c departed meanwhile (a false suspicion on a busy
+        machine ends the query early: the cluster's doing, not the client's)."""
+        q = ask()
+        q.result()
+        if self.c.id in q.summary.departed:
+            sys.stderr.write(f"c departed during the query ({q.summary}); asking again\n")
+            wait_until(lambda: self.c.id in [m.id for m in self.ca.members(status="ONLINE")],
+                       CONVERGE_S, "a sees c ONLINE again")
+            q = ask()
+            q.result()
+        return q
 
     def test_respond_to_an_unknown_query_is_not_found(self):
         with self.assertRaises(NotFound):
