@@ -354,4 +354,27 @@ class AgentApiTest {
         .until(() -> apiA.get("/v1/members?status=left").json().get("members").size() == 1);
     assertThat(left).isNotNull();
   }
+
+  @Test
+  void forceLeaveMarksAFailedMemberLeft() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ForceLeave.available(), "gossip-net without GossipNode.forceLeave");
+    Agent a = start("a");
+    Agent b = startJoined("b", a, x -> x);
+    Api apiA = new Api(a);
+    awaitOnline(apiA, 2);
+    Api.Reply online = apiA.post("/v1/force-leave/b", "");
+    assertThat(online.status()).as(online.body()).isEqualTo(409);
+    assertThat(online.json().get("code").asText()).isEqualTo("conflict");
+    assertThat(apiA.post("/v1/force-leave/nobody", "").status()).isEqualTo(404);
+    b.close(); // a crash: a declares it FAILED
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> apiA.get("/v1/members?status=failed").json().get("members").size() == 1);
+    Api.Reply r = apiA.post("/v1/force-leave/b", "");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().get("id").asText()).isEqualTo("b");
+    assertThat(r.json().get("status").asText()).isEqualTo("LEFT");
+    assertThat(apiA.get("/v1/members?status=left").json().get("members")).hasSize(1);
+  }
 }
