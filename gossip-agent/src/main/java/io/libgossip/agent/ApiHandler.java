@@ -278,8 +278,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (want == null) {
       return;
     }
-    if (c.method().equals(HttpMethod.GET)
-        && (c.path.equals("/health") || c.path.equals("/ready"))) {
+    boolean read = c.method().equals(HttpMethod.GET) || c.method().equals(HttpMethod.HEAD);
+    if (read
+        && (c.path.equals("/health")
+            || c.path.equals("/ready")
+            || c.path.equals("/")
+            || c.path.equals("/ui")
+            || c.path.startsWith("/ui/"))) {
+      // Liveness, readiness and the dashboard's static files carry no cluster data; a browser
+      // loads the page's scripts without a header, and the page then sends the token itself.
       return;
     }
     String given = null;

@@ -279,7 +279,7 @@ class AgentApiTest {
   }
 
   @Test
-  void aTokenIsRequiredExceptForHealthAndReady() {
+  void aTokenIsRequiredExceptForHealthReadyAndTheDashboardFiles() {
     Agent a = start("a", x -> x.httpToken("s3cret"));
     Api none = new Api(a.httpUri(), null);
     Api wrong = new Api(a.httpUri(), "nope");
@@ -291,9 +291,14 @@ class AgentApiTest {
     assertThat(wrong.get("/metrics").status()).isEqualTo(401);
     assertThat(none.get("/health").status()).isEqualTo(200);
     assertThat(none.get("/ready").status()).isEqualTo(200);
+    assertThat(none.get("/ui/").status())
+        .as("the page loads; it sends the token itself")
+        .isEqualTo(200);
+    assertThat(none.get("/ui/app.js").status()).isEqualTo(200);
+    assertThat(none.get("/v1/events").status()).isEqualTo(401);
     assertThat(right.get("/v1/members").status()).isEqualTo(200);
     assertThat(right.get("/metrics").body())
-        .contains("libgossip_agent_http_requests_total{outcome=\"unauthorized\"} 3.0");
+        .contains("libgossip_agent_http_requests_total{outcome=\"unauthorized\"} 4.0");
   }
 
   @Test
