@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
  * (where the idle CPU goes), and a summary over {@code --runs} runs.
  */
 @Command(
-    name = "footprint",
+    name = "gossip bench footprint",
     mixinStandardHelpOptions = true,
     versionProvider = CommandLines.VersionProvider.class,
     usageHelpWidth = 100,
