@@ -36,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,6 +82,7 @@ public final class Agent implements AutoCloseable {
   private final Map<String, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final AtomicBoolean terminating = new AtomicBoolean();
+  private final CompletableFuture<Void> built = new CompletableFuture<>();
 
   private Agent(AgentConfig config) {
     this.config = config;
@@ -94,6 +96,13 @@ public final class Agent implements AutoCloseable {
     keys = new KeyService(this);
     GossipNode.Builder b = GossipNode.builder();
     configure(b, config);
+    if (!config.join().isEmpty()) {
+      // The seeds are given once the whole agent is built: its start (metrics, the HTTP server)
+      // loads many classes, and on a busy host that delayed the join's first answer past the
+      // join timeout when the join ran alongside it.
+      List<NodeAddress> seeds = config.join();
+      b.seedProvider(() -> built.thenApply(v -> seeds));
+    }
     b.messageHandler(new Messages());
     node = b.start();
     hub.attach(node);
@@ -126,6 +135,7 @@ public final class Agent implements AutoCloseable {
           .scheduleAtFixedRate(
               hub::keepalive, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
     } catch (IOException | RuntimeException e) {
+      built.completeExceptionally(e);
       if (w != null) {
         w.close();
       }
@@ -141,6 +151,7 @@ public final class Agent implements AutoCloseable {
     this.gcMetrics = gc;
     this.watcher = w;
     this.http = h;
+    built.complete(null);
   }
 
   /**
@@ -200,7 +211,6 @@ public final class Agent implements AutoCloseable {
     b.bind(c.bind().host(), c.bind().port())
         .config(cfg.build())
         .metadata(c.meta())
-        .seeds(c.join())
         .joinTimeout(c.joinTimeout())
         .retryJoin(c.retryJoin());
     if (c.transport() != null) {

@@ -95,7 +95,7 @@ final class HttpServer implements AutoCloseable {
                 });
     try {
       server = b.bind(at.host(), at.port()).syncUninterruptibly().channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // a BindException, thrown without being declared
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IllegalStateException("cannot listen for HTTP on " + at + ": " + e.getMessage(), e);
     }
