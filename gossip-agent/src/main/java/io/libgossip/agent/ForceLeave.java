@@ -38,12 +38,7 @@ final class ForceLeave {
     }
     if (c instanceof IllegalStateException) {
       return ApiException.conflict(
-          "conflict",
-          "cannot force '"
-              + id
-              + "' to leave: "
-              + c.getMessage()
-              + " (only a FAILED member can be forced out)");
+          "conflict", "cannot force '" + id + "' to leave: " + c.getMessage());
     }
     return new ApiException(
         HttpResponseStatus.INTERNAL_SERVER_ERROR,
