@@ -4,9 +4,8 @@
 // the traffic chart gets values; a screenshot goes to e2e/out/dashboard.png. The agents are killed
 // at the end whatever happens (and when this process exits or is interrupted).
 //
-// The agents run without a bearer token: the agent also asks it for the page's own files
-// (/ui/app.js, /ui/app.css), which a browser loads without a header, so a token-protected page
-// cannot load. mock.test.mjs covers the token flow of the page itself.
+// The first agent's API needs a bearer token: the page is opened as /ui/?token=T (the agent serves
+// the page's static files without one) and sends the token itself for the API and event stream.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -95,8 +94,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+const TOKEN = randomBytes(12).toString('hex');
+
 before(async () => {
-  a1 = await waitReady(startAgent('agent-1', ['--meta', 'role=e2e-one']));
+  a1 = await waitReady(startAgent('agent-1', ['--meta', 'role=e2e-one', '--http-token', TOKEN]));
   a2 = await waitReady(startAgent('agent-2', ['--join', a1.gossip, '--retry-join', '--meta', 'role=e2e-two']));
   browser = await openBrowser();
 }, { timeout: 2 * READY_WAIT_MS + 60_000 });
@@ -114,7 +115,7 @@ after(async () => {
 
 test('both agents appear ONLINE on the first agent\'s dashboard', { timeout: 2 * ONLINE_WAIT_MS }, async () => {
   const { page } = browser;
-  await page.goto(`${a1.http}/ui/`);
+  await page.goto(`${a1.http}/ui/?token=${TOKEN}`);
   await page.waitForSelector(row(a1.id, 'ONLINE'), { timeout: ONLINE_WAIT_MS });
   await page.waitForSelector(row(a2.id, 'ONLINE'), { timeout: ONLINE_WAIT_MS });
   await page.waitForSelector('#connection[data-state="live"]', { timeout: 5_000 });
@@ -146,7 +147,7 @@ test('metadata set with PUT /v1/metadata appears in the table', { timeout: 30_00
   const value = `changed-${randomBytes(4).toString('hex')}`;
   const response = await fetch(`${a1.http}/v1/metadata`, {
     method: 'PUT',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({ metadata: { e2e: value } }),
   });
   assert.equal(response.status, 200, await response.text());
