@@ -49,6 +49,13 @@ final class BroadcastQueue<T extends Broadcast> {
   private final IdMap<Entry<T>> byKey = new IdMap<>();
   private final int capacity;
   private long dropped;
+  private @Nullable Retirement<T> onRetire;
+
+  /** Told of each item that retires at the retransmit limit (not of those dropped or replaced). */
+  interface Retirement<T> {
+    /** {@code item} was sent {@code limit} times and left the queue. */
+    void retired(T item, int limit);
+  }
 
   BroadcastQueue(int capacity) {
     this.capacity = capacity;
@@ -60,7 +67,17 @@ final class BroadcastQueue<T extends Broadcast> {
    * @return whether the item was queued
    */
   boolean add(T item) {
+    return add(item, 0);
+  }
+
+  /**
+   * As {@link #add(Broadcast)}, counting {@code sent} transmissions already: the item is taken
+   * after those sent fewer times and retires after the retransmit limit less {@code sent} more
+   * sends.
+   */
+  boolean add(T item, int sent) {
     Entry<T> e = new Entry<>(item.key(), item);
+    e.transmits = Math.max(0, sent);
     Entry<T> old = byKey.put(e);
     if (old != null) {
       if (!item.invalidates(old.item)) {
@@ -119,6 +136,7 @@ final class BroadcastQueue<T extends Broadcast> {
       return prefix;
     }
     // Re-file in reverse order of taking, so that the newest taken lands at the head.
+    List<T> retired = null;
     while (taken != null) {
       Entry<T> e = taken;
       taken = e.next;
@@ -126,8 +144,20 @@ final class BroadcastQueue<T extends Broadcast> {
       e.transmits++;
       if (e.transmits >= limit) {
         byKey.remove(e.key);
+        if (onRetire != null) {
+          if (retired == null) {
+            retired = new ArrayList<>(2);
+          }
+          retired.add(e.item);
+        }
       } else {
         pushHead(e);
+      }
+    }
+    Retirement<T> r = onRetire;
+    if (retired != null && r != null) {
+      for (T item : retired) {
+        r.retired(item, limit); // after the scan: the listener may queue items
       }
     }
     return out;
@@ -161,6 +191,11 @@ final class BroadcastQueue<T extends Broadcast> {
 
   boolean isEmpty() {
     return byKey.isEmpty();
+  }
+
+  /** Tells {@code listener} of every item that retires at the retransmit limit from now on. */
+  void onRetire(Retirement<T> listener) {
+    this.onRetire = listener;
   }
 
   /** Items dropped because the queue was full. */

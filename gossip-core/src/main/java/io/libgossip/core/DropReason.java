@@ -111,5 +111,11 @@ public enum DropReason {
    * there, is held: one address answers for one member, so invented members at one (victim's)
    * address cost one proof, not one each. Accepted once the first one is verified or gone.
    */
-  SHARED_ADDRESS
+  SHARED_ADDRESS,
+  /**
+   * A broadcast body not sent in answer to a pull from a member not verified at the address it
+   * asked from, because the reply would be more than twice the request's size (see {@code
+   * AddressProof}): the reply says the body is missing.
+   */
+  BROADCAST_PULL_REFUSED
 }

@@ -449,6 +449,14 @@ public final class GossipCore {
     return userBroadcasts.delivered();
   }
 
+  /**
+   * User broadcasts this node got by repair: it missed every whole copy and pulled the body after
+   * hearing a repair announcement (counted in {@link #broadcastsDelivered()} too).
+   */
+  public long broadcastsRepaired() {
+    return userBroadcasts.repaired();
+  }
+
   /** Introduces the node at {@code address}: a push-pull state exchange with it. */
   public void meet(NodeAddress address, long now) {
     Objects.requireNonNull(address, "address");

@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import io.libgossip.core.GossipMessage.BroadcastPull;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,17 @@ import org.jspecify.annotations.Nullable;
  * at most {@link #MAX_TRIES} times, one {@link #pullTimeoutNanos} apart. Once it has the body it
  * delivers it, holds it for {@link #HOLD_NANOS} (bounded by {@link
  * GossipConfig#maxHeldBroadcastBytes()}) to serve pulls, and spreads the announcement in turn.
+ *
+ * <p>Repair (decision 047): a whole broadcast that retires from the queue at the retransmit limit
+ * is sent on {@link #REPAIR_PERCENT} percent of that limit more times as its announcement (a digest
+ * of about 25 bytes: origin, life, seq, topic, key, size), after the items sent fewer times, while
+ * this node holds its body. A node that missed every whole copy pulls the body from the announcer
+ * as it would a large broadcast's, and delivers it through the same log: still at most once. Pulls
+ * go only to members verified at their address; a body goes to a member that is not only when the
+ * reply is at most {@link AddressProof#replyLimit twice} the request (else the reply says "missing"
+ * and {@link DropReason#BROADCAST_PULL_REFUSED} is counted). A held body of a keyed broadcast is
+ * forgotten once a newer one with its origin, topic and key is delivered or held here, so a pull
+ * never brings back a superseded broadcast.
  */
 final class UserBroadcasts {
   /** Pulls of one broadcast before it is given up. */
@@ -45,6 +57,15 @@ final class UserBroadcasts {
   /** Room kept in a packet for the rest of the message when sizing the inline limit. */
   static final int MESSAGE_RESERVE = 200;
 
+  /**
+   * Repair sends of a retired whole broadcast, as its announcement, in percent of the retransmit
+   * limit (see decision 047); 0 turns repair off.
+   */
+  static final int REPAIR_PERCENT = 50;
+
+  /** The most bodies held to serve pulls, besides the byte and age bounds. */
+  static final int MAX_HELD = 4096;
+
   private final SelfState self;
   private final MemberTable table;
   private final Effects effects;
@@ -55,6 +76,15 @@ final class UserBroadcasts {
   private final long maxHeldBytes;
   private final int inlineLimit;
   private final long pullTimeoutNanos;
+  private final BinarySerializer sizer;
+  private final int repairPercent;
+
+  /** The latest time this unit was told of (a tick, a message, a broadcast). */
+  private long clock;
+
+  private long repairsQueued;
+  private long repaired;
+  private long pullsServed;
 
   /** The origin life of this node's broadcasts; drawn at the first one when not given. */
   private @Nullable Long life;
@@ -65,6 +95,10 @@ final class UserBroadcasts {
 
   private final Map<String, Pull> pulls = new LinkedHashMap<>();
   private final LinkedHashMap<String, Held> held = new LinkedHashMap<>();
+
+  /** For each held keyed broadcast, its queue key (origin, topic, key) to its body id. */
+  private final Map<String, String> heldKeyed = new HashMap<>();
+
   private long heldBytes;
 
   /** A body being pulled. */
@@ -79,9 +113,9 @@ final class UserBroadcasts {
     }
   }
 
-  /** A body held to serve pulls. */
+  /** A body held to serve pulls; {@code keyedAs} is the queue key of a keyed broadcast. */
   @SuppressWarnings("ArrayRecordComponent") // never compared
-  private record Held(byte[] body, long expires) {}
+  private record Held(byte[] body, long expires, long life, long seq, @Nullable String keyedAs) {}
 
   UserBroadcasts(
       SelfState self,
@@ -91,6 +125,18 @@ final class UserBroadcasts {
       RandomGenerator random,
       @Nullable Long life,
       int packetBudget) {
+    this(self, table, effects, config, random, life, packetBudget, REPAIR_PERCENT);
+  }
+
+  UserBroadcasts(
+      SelfState self,
+      MemberTable table,
+      Effects effects,
+      GossipConfig config,
+      RandomGenerator random,
+      @Nullable Long life,
+      int packetBudget,
+      int repairPercent) {
     this.self = self;
     this.table = table;
     this.effects = effects;
@@ -102,6 +148,27 @@ final class UserBroadcasts {
     this.inlineLimit =
         Math.max(0, (packetBudget - MESSAGE_RESERVE) * config.broadcastPacketShare() / 100);
     this.pullTimeoutNanos = Math.max(config.probeInterval().toNanos() * 2, 1_000_000_000L);
+    this.sizer = BinarySerializer.forConfig(config);
+    this.repairPercent = repairPercent;
+    if (repairPercent > 0) {
+      queue.onRetire(this::retired);
+    }
+  }
+
+  /**
+   * A whole broadcast sent {@code limit} times: queued again as its announcement for the repair
+   * sends, after the items sent fewer times, while its body is held to serve the pulls.
+   */
+  private void retired(UserItem u, int limit) {
+    BroadcastItem item = u.item;
+    if (item.announced() || item.size() == 0) {
+      return; // an announcement already (a large body's, or a repair), or nothing to pull
+    }
+    int sends = Math.max(1, (limit * repairPercent + 99) / 100);
+    if (hold(item, clock)) {
+      queue.add(new UserItem(item.announcement()), Math.max(0, limit - sends));
+      repairsQueued++;
+    }
   }
 
   BroadcastQueue<UserItem> queue() {
@@ -124,6 +191,7 @@ final class UserBroadcasts {
    * @return its sequence number
    */
   long broadcast(String topic, byte[] payload, @Nullable String key, long now) {
+    clock = now;
     BroadcastItem.checkTopic(topic, "topic");
     if (key != null) {
       BroadcastItem.checkTopic(key, "key");
@@ -145,6 +213,7 @@ final class UserBroadcasts {
     BroadcastItem item =
         new BroadcastItem(self.id, l, seq, topic, key, payload.length, payload.clone());
     UserItem whole = new UserItem(item);
+    forgetSuperseded(item);
     if (whole.wireSize() <= inlineLimit) {
       queue.add(whole);
     } else if (hold(item, now)) {
@@ -166,6 +235,7 @@ final class UserBroadcasts {
    * decision 040).
    */
   void receive(GossipMessage message, @Nullable Member sender, long now) {
+    clock = now;
     for (BroadcastItem item : message.broadcasts()) {
       if (item.origin().equals(self.id)) {
         continue; // this node's own (maybe of an earlier life): never delivered to itself
@@ -180,22 +250,30 @@ final class UserBroadcasts {
             deliver(item, now);
             queue.add(new UserItem(item));
           } else {
-            heard(item, message.from(), Member.replyTo(sender, message.fromAddress()), now);
+            heard(item, message.from(), trusted(sender, message) ? sender : null, now);
           }
         }
       }
     }
   }
 
+  /** Whether {@code sender} is a member verified at the address {@code message} came from. */
+  private static boolean trusted(@Nullable Member sender, GossipMessage message) {
+    return sender != null
+        && sender.verified
+        && sender.state.address().equals(message.fromAddress());
+  }
+
   private void deliver(BroadcastItem item, long now) {
     log.record(item, now);
+    forgetSuperseded(item);
     delivered++;
     UserBroadcast b = item.toUserBroadcast();
     effects.deliver(h -> h.onBroadcast(b));
   }
 
   /** An announcement of a broadcast not delivered yet: pull its body, or note one more source. */
-  private void heard(BroadcastItem item, String from, NodeView fromView, long now) {
+  private void heard(BroadcastItem item, String from, @Nullable Member fromMember, long now) {
     if (item.size() > maxBytes) {
       effects.drop(DropReason.BROADCAST_TOO_LARGE);
       return;
@@ -215,7 +293,7 @@ final class UserBroadcasts {
     p = new Pull(item);
     p.sources.add(from);
     pulls.put(id, p);
-    ask(p, fromView, now);
+    ask(p, fromMember == null ? null : fromMember.view(), now);
   }
 
   /** Asks the next source of {@code p} (or {@code view}, when given) for the body. */
@@ -230,6 +308,7 @@ final class UserBroadcasts {
       Member m = table.get(who);
       if (m != null
           && m.status().isAlive()
+          && m.verified // a pull only to a member proven at its address (decision 034)
           && effects.versionFor(m.view()) >= BinarySerializer.USER_VERSION) {
         to = m.view();
       }
@@ -255,11 +334,13 @@ final class UserBroadcasts {
 
   /** A pull request or reply. */
   Received onPull(BroadcastPull m, long now) {
+    clock = now;
     String id = bodyId(m.origin(), m.life(), m.seq());
     if (!m.reply()) {
       Held h = held.get(id);
-      NodeView to = Member.replyTo(table.get(m.from()), m.fromAddress());
-      effects.send(
+      Member asker = table.get(m.from());
+      NodeView to = Member.replyTo(asker, m.fromAddress());
+      BroadcastPull reply =
           new BroadcastPull(
               self.id,
               self.address,
@@ -269,9 +350,28 @@ final class UserBroadcasts {
               m.life(),
               m.seq(),
               h == null ? BroadcastItem.EMPTY : h.body(),
-              List.of()),
-          to,
-          Delivery.RELIABLE);
+              List.of());
+      if (h != null
+          && !trusted(asker, m)
+          && sizer.encodedSize(reply, BinarySerializer.USER_VERSION)
+              > AddressProof.replyLimit(sizer.encodedSize(m, BinarySerializer.USER_VERSION))) {
+        // An unverified asker gets at most twice what it sent (decision 034): "missing".
+        effects.drop(DropReason.BROADCAST_PULL_REFUSED);
+        reply =
+            new BroadcastPull(
+                self.id,
+                self.address,
+                true,
+                true,
+                m.origin(),
+                m.life(),
+                m.seq(),
+                BroadcastItem.EMPTY,
+                List.of());
+      } else if (h != null) {
+        pullsServed++;
+      }
+      effects.send(reply, to, Delivery.RELIABLE);
       return Received.Applied.of(0);
     }
     Pull p = pulls.get(id);
@@ -287,6 +387,9 @@ final class UserBroadcasts {
     BroadcastItem item = p.announcement.withBody(m.body());
     if (log.check(item) == DeliveryLog.Verdict.NEW) {
       deliver(item, now);
+      if (p.announcement.size() <= inlineLimit) {
+        repaired++; // a body small enough to ride whole: its pull was a repair
+      }
       if (hold(item, now)) {
         queue.add(new UserItem(item.announcement()));
       }
@@ -307,6 +410,7 @@ final class UserBroadcasts {
 
   /** Retries pulls that timed out and forgets expired bodies and departed origins. */
   void tick(long now) {
+    clock = now;
     if (!pulls.isEmpty()) {
       List<String> due = null;
       for (Map.Entry<String, Pull> e : pulls.entrySet()) {
@@ -332,8 +436,8 @@ final class UserBroadcasts {
       if (h.expires() - now > 0) {
         break; // held in order of expiry
       }
-      heldBytes -= h.body().length;
       it.remove();
+      unheld(h);
     }
     if (now - nextSweep >= 0) {
       nextSweep = now + SWEEP_NANOS;
@@ -357,20 +461,58 @@ final class UserBroadcasts {
     if (n > maxHeldBytes) {
       return false;
     }
-    Iterator<Held> it = held.values().iterator();
-    while (heldBytes + n > maxHeldBytes && it.hasNext()) {
-      heldBytes -= it.next().body().length;
-      it.remove();
-    }
-    Held old =
-        held.put(
-            bodyId(item.origin(), item.life(), item.seq()),
-            new Held(item.payload(), now + HOLD_NANOS));
+    forgetSuperseded(item);
+    String id = bodyId(item.origin(), item.life(), item.seq());
+    Held old = held.remove(id); // put again at the end: held in order of expiry
     if (old != null) {
-      heldBytes -= old.body().length;
+      unheld(old);
+    }
+    Iterator<Held> it = held.values().iterator();
+    while ((heldBytes + n > maxHeldBytes || held.size() >= MAX_HELD) && it.hasNext()) {
+      Held h = it.next();
+      it.remove();
+      unheld(h);
+    }
+    String keyedAs = item.key() == null ? null : UserItem.queueKey(item);
+    held.put(id, new Held(item.payload(), now + HOLD_NANOS, item.life(), item.seq(), keyedAs));
+    if (keyedAs != null) {
+      heldKeyed.put(keyedAs, id);
     }
     heldBytes += n;
     return true;
+  }
+
+  /** Accounts for {@code h}, just removed from the held bodies. */
+  private void unheld(Held h) {
+    heldBytes -= h.body().length;
+    String k = h.keyedAs();
+    if (k != null) {
+      String id = heldKeyed.get(k);
+      if (id != null && held.get(id) == null) {
+        heldKeyed.remove(k);
+      }
+    }
+  }
+
+  /**
+   * Forgets the held body of an older broadcast with {@code item}'s origin, topic and key: a pull
+   * must not bring back a broadcast a newer one superseded.
+   */
+  private void forgetSuperseded(BroadcastItem item) {
+    if (item.key() == null) {
+      return;
+    }
+    String k = UserItem.queueKey(item);
+    String id = heldKeyed.get(k);
+    Held h = id == null ? null : held.get(id);
+    if (id == null || h == null) {
+      return;
+    }
+    boolean older = h.life() != item.life() ? h.life() < item.life() : h.seq() < item.seq();
+    if (older) {
+      held.remove(id);
+      unheld(h);
+    }
   }
 
   private static String bodyId(String origin, long life, long seq) {
@@ -393,6 +535,36 @@ final class UserBroadcasts {
 
   long heldBytes() {
     return heldBytes;
+  }
+
+  /** Whether the body of broadcast {@code seq} of {@code origin}'s {@code life} is held. */
+  boolean holds(String origin, long life, long seq) {
+    return held.containsKey(bodyId(origin, life, seq));
+  }
+
+  /** The origin life of this node's broadcasts; null before the first without a wall clock. */
+  @Nullable Long life() {
+    return life;
+  }
+
+  /** Bodies held to serve pulls. */
+  int heldCount() {
+    return held.size();
+  }
+
+  /** Retired whole broadcasts queued again as announcements for repair. */
+  long repairsQueued() {
+    return repairsQueued;
+  }
+
+  /** Broadcasts small enough to ride whole that this node got by a pull (a repair). */
+  long repaired() {
+    return repaired;
+  }
+
+  /** Pull requests answered with a body. */
+  long pullsServed() {
+    return pullsServed;
   }
 
   DeliveryLog log() {

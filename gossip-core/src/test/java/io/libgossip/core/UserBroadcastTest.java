@@ -365,6 +365,10 @@ class UserBroadcastTest {
     assertThat(userBytes(m)).isGreaterThan(o.config().maxPacketSize() * 3 / 4);
   }
 
+  /**
+   * The whole item is sent the retransmit limit's number of times; then (decision 047) its
+   * announcement, for repair, half as many times more; then it is gone.
+   */
   @Test
   void eachItemRetiresAtTheRetransmitLimit() {
     TestCluster c = pair();
@@ -372,15 +376,26 @@ class UserBroadcastTest {
     o.broadcast("t", new byte[] {1}, null, c.now);
     Member p = peer(o);
     int limit = ProtocolMath.retransmitLimit(o.config().retransmitMult(), o.table.liveCount());
-    int sent = 0;
+    int repairs = (limit * UserBroadcasts.REPAIR_PERCENT + 99) / 100;
+    int whole = 0;
+    int announced = 0;
     while (o.userBroadcasts.queue().size() > 0) {
       GossipMessage m =
           o.disseminator.pack(
               new Gossip("n0", o.self().address(), List.of()), p, p.view(), List.of());
-      sent += m.broadcasts().size();
-      assertThat(sent).isLessThanOrEqualTo(limit);
+      for (BroadcastItem b : m.broadcasts()) {
+        if (b.announced()) {
+          assertThat(whole).as("repair only after the whole sends").isEqualTo(limit);
+          announced++;
+        } else {
+          whole++;
+        }
+      }
+      assertThat(whole).isLessThanOrEqualTo(limit);
+      assertThat(announced).isLessThanOrEqualTo(repairs);
     }
-    assertThat(sent).isEqualTo(limit);
+    assertThat(whole).isEqualTo(limit);
+    assertThat(announced).isEqualTo(repairs);
   }
 
   // ------------------------------------------------------------------ errors
