@@ -111,7 +111,9 @@ public final class Agent implements AutoCloseable {
     KeyringFileWatcher w = null;
     HttpServer h = null;
     try {
-      new GossipMetrics(node).bindTo(registry);
+      // Percentile histograms of the probe round trip, suspicion and push-pull timers, so that
+      // Prometheus can compute quantiles across agents (about 70 bucket series per timer).
+      GossipMetrics.builder(node).histograms(true).build().bindTo(registry);
       new JvmMemoryMetrics().bindTo(registry);
       gc = new JvmGcMetrics();
       gc.bindTo(registry);

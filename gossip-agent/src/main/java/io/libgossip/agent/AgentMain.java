@@ -224,7 +224,9 @@ public final class AgentMain {
         names = "--http-token",
         order = 70,
         paramLabel = "TOKEN",
-        description = "bearer token every API request except /health and /ready must carry")
+        description =
+            "bearer token every API request must carry, except /health, /ready and the"
+                + " dashboard's static files")
     @Nullable String httpToken;
 
     @Option(

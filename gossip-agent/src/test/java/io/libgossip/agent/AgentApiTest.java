@@ -318,6 +318,7 @@ class AgentApiTest {
     assertThat(m.raw().headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
     assertThat(m.body())
         .contains("libgossip_members{status=\"online\"} 1.0")
+        .contains("libgossip_probe_rtt_seconds_bucket")
         .contains("jvm_memory_used_bytes");
     JsonNode stats = api.get("/v1/stats").json();
     assertThat(stats.get("node").has("core")).isTrue();
