@@ -132,6 +132,17 @@ gossip_client_t *gossip_client_create(const char *url, const char *token);
 /** Releases the client. NULL is allowed. Open subscriptions stay valid. */
 void gossip_client_destroy(gossip_client_t *client);
 
+/**
+ * HTTPS settings for an "https://" agent URL, used by every later call and subscription. ca_file:
+ * the CA certificates (PEM) the agent's certificate must chain to (NULL: libcurl's default trust
+ * store). cert_file and key_file: a client certificate chain and its private key (PEM), for an
+ * agent started with --http-tls-ca (NULL, NULL: none). gossip_client_create takes the defaults
+ * from GOSSIP_HTTP_CA, GOSSIP_HTTP_CLIENT_CERT and GOSSIP_HTTP_CLIENT_KEY when they are set.
+ * Returns GOSSIP_ERR_INVALID_ARGUMENT when only one of cert_file and key_file is given.
+ */
+gossip_result_t gossip_client_set_tls(gossip_client_t *client, const char *ca_file,
+                                      const char *cert_file, const char *key_file);
+
 /** Timeout of each request in milliseconds (default 30000; 0 = none). Queries add their own. */
 void gossip_client_set_timeout(gossip_client_t *client, long timeout_ms);
 

@@ -139,6 +139,9 @@ gossip_result_t gossip_result_for(const char *code, long http_status) {
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
+/* s, or NULL when it is NULL or empty */
+static const char *nonempty(const char *s) { return s != NULL && s[0] != '\0' ? s : NULL; }
+
 static char *dup_str(const char *s) {
     size_t n;
     char *d;
@@ -745,6 +748,9 @@ int gossip_sse_feed(gossip_sse_parser_t *p, const char *bytes, size_t len) {
 struct gossip_client {
     char *url;   /* without a trailing '/' */
     char *token; /* NULL when none */
+    char *ca_file;   /* HTTPS: CA certificates (PEM), NULL for libcurl's default */
+    char *cert_file; /* HTTPS: client certificate chain (PEM), NULL for none */
+    char *key_file;  /* HTTPS: the client certificate's key (PEM) */
     CURL *easy;
     long timeout_ms;
     error_slot_t err;
@@ -775,7 +781,44 @@ gossip_client_t *gossip_client_create(const char *url, const char *token) {
     while (n > 0 && c->url[n - 1] == '/') c->url[--n] = '\0';
     c->timeout_ms = DEFAULT_TIMEOUT_MS;
     err_reset(&c->err);
-    return c;
+    if (gossip_client_set_tls(c, nonempty(getenv("GOSSIP_HTTP_CA")),
+                              nonempty(getenv("GOSSIP_HTTP_CLIENT_CERT")),
+                              nonempty(getenv("GOSSIP_HTTP_CLIENT_KEY"))) == GOSSIP_ERR_NO_MEMORY) {
+        gossip_client_destroy(c);
+        return NULL;
+    }
+    return c; /* a half-given client certificate shows in gossip_last_error */
+}
+
+gossip_result_t gossip_client_set_tls(gossip_client_t *c, const char *ca_file,
+                                      const char *cert_file, const char *key_file) {
+    char *ca = NULL, *cert = NULL, *key = NULL;
+    if (c == NULL) return GOSSIP_ERR_INVALID_ARGUMENT;
+    err_reset(&c->err);
+    if ((cert_file == NULL) != (key_file == NULL))
+        return err_invalid(&c->err, "a client certificate needs both cert_file and key_file");
+    if ((ca_file != NULL && (ca = dup_str(ca_file)) == NULL) ||
+        (cert_file != NULL && (cert = dup_str(cert_file)) == NULL) ||
+        (key_file != NULL && (key = dup_str(key_file)) == NULL)) {
+        free(ca);
+        free(cert);
+        free(key);
+        return err_nomem(&c->err);
+    }
+    free(c->ca_file);
+    free(c->cert_file);
+    free(c->key_file);
+    c->ca_file = ca;
+    c->cert_file = cert;
+    c->key_file = key;
+    return GOSSIP_OK;
+}
+
+/* The client's HTTPS settings on one handle (libcurl copies the strings). */
+static void apply_tls(const gossip_client_t *c, CURL *h) {
+    if (c->ca_file != NULL) curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    if (c->cert_file != NULL) curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
+    if (c->key_file != NULL) curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
 }
 
 void gossip_client_destroy(gossip_client_t *c) {
@@ -783,6 +826,9 @@ void gossip_client_destroy(gossip_client_t *c) {
     if (c->easy != NULL) curl_easy_cleanup(c->easy);
     free(c->url);
     free(c->token);
+    free(c->ca_file);
+    free(c->cert_file);
+    free(c->key_file);
     free(c);
     curl_global_cleanup();
 }
@@ -885,6 +931,7 @@ static gossip_result_t prepare(gossip_client_t *c, const char *method, const cha
                      timeout_ms > 0 && timeout_ms < 10000 ? timeout_ms : 10000L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fn);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, ud);
+    apply_tls(c, h);
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
@@ -1675,6 +1722,7 @@ gossip_result_t gossip_events_open(gossip_client_t *c, const char *types,
     curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
     curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, sub_write);
     curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+    apply_tls(c, s->easy);
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif

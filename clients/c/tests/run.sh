@@ -5,7 +5,7 @@
 #   clients/c/tests/run.sh REPO_ROOT [WRAPPER...] TEST_BINARY
 #
 # Agent A starts alone; agent B joins A (retrying), has metadata role=c-test and answers queries named
-# c-echo. WRAPPER (e.g. valgrind ...) runs the test binary. The agents' logs are printed when the
+# c-echo. Agent C (when openssl is there) serves HTTPS with client certificates. WRAPPER (e.g. valgrind ...) runs the test binary. The agents' logs are printed when the
 # test fails. GOSSIP_C_READY_WAIT (seconds, default 180) bounds each start: ./gossip may build first.
 set -uo pipefail
 
@@ -85,6 +85,27 @@ seed=$(gossip_address "$work/a.json")
 # --retry-join and a long --join-timeout: on a loaded machine (CI, JIT warm-up) the first answer
 # may take longer than the default 5 s, and the test should not depend on it
 start_agent b --join "$seed" --retry-join --join-timeout 30s --meta role=c-test --respond "$respond_name=$respond_text" || exit 1
+
+# Agent C serves its API over HTTPS and requires client certificates (mutual TLS), with a CA and
+# certificates made here by openssl (as docs/agent.md shows); without openssl that part is skipped.
+if command -v openssl >/dev/null 2>&1; then
+  (
+    cd "$work" &&
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj "/CN=c-test CA" -keyout ca-key.pem -out ca.pem &&
+      for who in agent client; do
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who" \
+          -keyout "$who-key.pem" -out "$who.csr" &&
+          printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$who.ext" &&
+          openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+            -extfile "$who.ext" -out "$who.pem" || exit 1
+      done
+  ) >"$work/openssl.log" 2>&1 || { echo "openssl could not make the test certificates" >&2; exit 1; }
+  start_agent c --http-tls-cert "$work/agent.pem" --http-tls-key "$work/agent-key.pem" \
+    --http-tls-ca "$work/ca.pem" || exit 1
+  export GOSSIP_C_TLS_READY="$work/c.json" GOSSIP_C_TLS_CA="$work/ca.pem" \
+    GOSSIP_C_TLS_CERT="$work/client.pem" GOSSIP_C_TLS_KEY="$work/client-key.pem"
+fi
 
 "$@" "$work/a.json" "$work/b.json" "$respond_name" "$respond_text"
 status=$?

@@ -450,6 +450,41 @@ int main(int argc, char **argv) {
     CHECK(strcmp(gossip_last_error(nowhere)->code, "transport") == 0);
     gossip_client_destroy(nowhere);
 
+    /* HTTPS with client certificates: run.sh starts agent C with --http-tls-ca when openssl is
+       there and names its files in the environment */
+    {
+        const char *tls_ready = getenv("GOSSIP_C_TLS_READY");
+        const char *tls_ca = getenv("GOSSIP_C_TLS_CA");
+        const char *tls_cert = getenv("GOSSIP_C_TLS_CERT");
+        const char *tls_key = getenv("GOSSIP_C_TLS_KEY");
+        agent_t c;
+        if (tls_ready != NULL && tls_ca != NULL && tls_cert != NULL && tls_key != NULL &&
+            read_ready(tls_ready, &c)) {
+            gossip_client_t *cc = gossip_client_create(c.http, NULL);
+            gossip_subscription_t *tls_sub = NULL;
+            CHECK(cc != NULL && strncmp(c.http, "https://", 8) == 0);
+            if (cc != NULL) {
+                EXPECT(cc, gossip_client_set_tls(cc, NULL, tls_cert, NULL),
+                       GOSSIP_ERR_INVALID_ARGUMENT);
+                /* the agent's CA but no client certificate: the handshake is refused */
+                EXPECT(cc, gossip_client_set_tls(cc, tls_ca, NULL, NULL), GOSSIP_OK);
+                EXPECT(cc, gossip_self(cc, &self), GOSSIP_ERR_TRANSPORT);
+                EXPECT(cc, gossip_client_set_tls(cc, tls_ca, tls_cert, tls_key), GOSSIP_OK);
+                EXPECT(cc, gossip_self(cc, &self), GOSSIP_OK);
+                if (self != NULL) {
+                    CHECK(strcmp(self->id, c.id) == 0);
+                    gossip_members_free(self, 1);
+                    self = NULL;
+                }
+                EXPECT(cc, gossip_events_open(cc, NULL, &tls_sub), GOSSIP_OK);
+                gossip_events_close(tls_sub);
+                gossip_client_destroy(cc);
+            }
+        } else {
+            printf("test_agent: HTTPS checks skipped (no GOSSIP_C_TLS_* environment)\n");
+        }
+    }
+
     /* leave: B goes, A's stream reports it LEFT */
     EXPECT(cb, gossip_leave(cb, 5000), GOSSIP_OK);
     e = wait_event(sub, is_left, b.id, EVENT_WAIT_MS);

@@ -89,6 +89,22 @@ class _Connection:
             pass
 
 
+def _tls_context(ca_file: Optional[str], cert_file: Optional[str],
+                 key_file: Optional[str]) -> Optional[ssl.SSLContext]:
+    """A client TLS context from PEM files, or None for the default one."""
+    if ca_file is None and cert_file is None and key_file is None:
+        return None
+    if (cert_file is None) != (key_file is None):
+        raise ValueError("a client certificate needs both cert_file and key_file")
+    try:
+        ctx = ssl.create_default_context(cafile=ca_file)
+        if cert_file is not None:
+            ctx.load_cert_chain(cert_file, key_file)
+    except (OSError, ssl.SSLError) as e:
+        raise ValueError(f"cannot use the TLS files: {e}") from e
+    return ctx
+
+
 class Agent:
     """A client of one libgossip agent's HTTP API.
 
@@ -99,7 +115,13 @@ class Agent:
             too). Defaults to ``$GOSSIP_HTTP_ADDR`` or :data:`DEFAULT_URL`.
         token: the bearer token when the agent requires one. Defaults to ``$GOSSIP_HTTP_TOKEN``.
         timeout: seconds to wait for the agent to connect and answer a call.
-        ssl_context: the TLS context for an ``https://`` URL (default: the system's trust store).
+        ssl_context: the TLS context for an ``https://`` URL (default: the system's trust store,
+            or one made from ``ca_file``, ``cert_file`` and ``key_file``).
+        ca_file: CA certificates (PEM) the agent's certificate must chain to, for an agent started
+            with ``--http-tls-cert``. Defaults to ``$GOSSIP_HTTP_CA``.
+        cert_file, key_file: a client certificate chain and its private key (PEM), for an agent
+            started with ``--http-tls-ca`` (mutual TLS). Default to ``$GOSSIP_HTTP_CLIENT_CERT``
+            and ``$GOSSIP_HTTP_CLIENT_KEY``.
 
     Example::
 
@@ -109,7 +131,9 @@ class Agent:
     """
 
     def __init__(self, url: Optional[str] = None, token: Optional[str] = None,
-                 timeout: float = 10, ssl_context: Optional[ssl.SSLContext] = None):
+                 timeout: float = 10, ssl_context: Optional[ssl.SSLContext] = None,
+                 ca_file: Optional[str] = None, cert_file: Optional[str] = None,
+                 key_file: Optional[str] = None):
         url = url or os.environ.get("GOSSIP_HTTP_ADDR") or DEFAULT_URL
         if "://" not in url:
             url = "http://" + url
@@ -127,6 +151,10 @@ class Agent:
         self._port = parts.port or (443 if self._https else 80)
         self._prefix = parts.path.rstrip("/")
         self._token = token if token is not None else os.environ.get("GOSSIP_HTTP_TOKEN") or None
+        if ssl_context is None and self._https:
+            ssl_context = _tls_context(ca_file or os.environ.get("GOSSIP_HTTP_CA") or None,
+                                       cert_file or os.environ.get("GOSSIP_HTTP_CLIENT_CERT") or None,
+                                       key_file or os.environ.get("GOSSIP_HTTP_CLIENT_KEY") or None)
         self._ssl_context = ssl_context
 
     def __repr__(self) -> str:

@@ -132,7 +132,13 @@ public final class Agent implements AutoCloseable {
       if (keyFile != null) {
         w = KeyringFileWatcher.start(keyFile, node.keyring().orElseThrow(), Duration.ofSeconds(5));
       }
-      h = new HttpServer(config.http(), config.httpMaxBody(), new ApiHandler(this), this::count);
+      h =
+          new HttpServer(
+              config.http(),
+              config.httpMaxBody(),
+              HttpsContext.of(config),
+              new ApiHandler(this),
+              this::count);
       h.group()
           .scheduleAtFixedRate(
               hub::keepalive, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
@@ -186,8 +192,8 @@ public final class Agent implements AutoCloseable {
   }
 
   private static void checkHttpExposure(AgentConfig c) {
-    if (c.httpToken() != null) {
-      return;
+    if (c.httpToken() != null || c.httpTlsCa() != null) {
+      return; // a token, or client certificates, authenticate the callers
     }
     boolean loopback;
     try {
@@ -200,8 +206,9 @@ public final class Agent implements AutoCloseable {
       throw new IllegalArgumentException(
           "--http "
               + c.http()
-              + " is not a loopback address: set --http-token or --http-token-file so that"
-              + " only holders of the token can use the API");
+              + " is not a loopback address: set --http-token or --http-token-file (or require"
+              + " client certificates with --http-tls-ca) so that only authorised callers can"
+              + " use the API");
     }
   }
 
@@ -278,14 +285,14 @@ public final class Agent implements AutoCloseable {
     return http.address();
   }
 
-  /** The HTTP API's base URI, e.g. {@code http://127.0.0.1:8946}. */
+  /** The HTTP API's base URI, e.g. {@code http://127.0.0.1:8946} ({@code https} with TLS). */
   public URI httpUri() {
     InetSocketAddress a = http.address();
     String host = config.http().host();
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    return URI.create("http://" + host + ":" + a.getPort());
+    return URI.create((config.httpTls() ? "https://" : "http://") + host + ":" + a.getPort());
   }
 
   /**

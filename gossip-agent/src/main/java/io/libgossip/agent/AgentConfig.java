@@ -35,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * @param tlsRequireClientAuth whether peers must present certificates
  * @param httpToken the bearer token every API request but health and ready must carry, or null
  * @param httpMaxBody the largest request body in bytes
+ * @param httpTlsCert the API's HTTPS certificate chain (PEM), or null for plain HTTP
+ * @param httpTlsKey the API's HTTPS private key (PEM, PKCS#8), or null
+ * @param httpTlsCa CA certificates (PEM) API clients must present a certificate chaining to, or
+ *     null for no client certificates
  * @param readyFile where to write the ready JSON once serving, or null
  * @param respond query names this agent answers, with the answer's text
  * @param leaveTimeout how long a graceful leave may take
@@ -59,6 +63,9 @@ public record AgentConfig(
     boolean tlsRequireClientAuth,
     @Nullable String httpToken,
     int httpMaxBody,
+    @Nullable Path httpTlsCert,
+    @Nullable Path httpTlsKey,
+    @Nullable Path httpTlsCa,
     @Nullable Path readyFile,
     Map<String, String> respond,
     Duration leaveTimeout) {
@@ -85,6 +92,18 @@ public record AgentConfig(
     if (httpToken != null && httpToken.isEmpty()) {
       throw new IllegalArgumentException("the HTTP token must not be empty");
     }
+    if ((httpTlsCert == null) != (httpTlsKey == null)) {
+      throw new IllegalArgumentException("HTTPS needs both --http-tls-cert and --http-tls-key");
+    }
+    if (httpTlsCa != null && httpTlsCert == null) {
+      throw new IllegalArgumentException(
+          "--http-tls-ca (client certificates) needs --http-tls-cert and --http-tls-key");
+    }
+  }
+
+  /** Whether the API is served over HTTPS. */
+  public boolean httpTls() {
+    return httpTlsCert != null;
   }
 
   /** A builder with the defaults: HTTP on 127.0.0.1:8946, LAN profile, no token, 1 MiB bodies. */
@@ -113,6 +132,9 @@ public record AgentConfig(
     private boolean tlsRequireClientAuth;
     private @Nullable String httpToken;
     private int httpMaxBody = DEFAULT_MAX_BODY;
+    private @Nullable Path httpTlsCert;
+    private @Nullable Path httpTlsKey;
+    private @Nullable Path httpTlsCa;
     private @Nullable Path readyFile;
     private final Map<String, String> respond = new LinkedHashMap<>();
     private Duration leaveTimeout = Duration.ofSeconds(5);
@@ -223,6 +245,17 @@ public record AgentConfig(
       return this;
     }
 
+    /**
+     * Serves the API over HTTPS with {@code cert} (PEM chain) and {@code key} (PEM, PKCS#8); with
+     * {@code clientCa}, clients must present a certificate that chains to it (mutual TLS).
+     */
+    public Builder httpTls(@Nullable Path cert, @Nullable Path key, @Nullable Path clientCa) {
+      httpTlsCert = cert;
+      httpTlsKey = key;
+      httpTlsCa = clientCa;
+      return this;
+    }
+
     /** Where to write the ready JSON. */
     public Builder readyFile(@Nullable Path v) {
       readyFile = v;
@@ -266,6 +299,9 @@ public record AgentConfig(
           tlsRequireClientAuth,
           httpToken,
           httpMaxBody,
+          httpTlsCert,
+          httpTlsKey,
+          httpTlsCa,
           readyFile,
           respond,
           leaveTimeout);

@@ -109,7 +109,8 @@ public final class AgentMain {
         order = 11,
         paramLabel = "HOST:PORT",
         description =
-            "HTTP API address (default 127.0.0.1:8946); port 0 picks one; not loopback: needs a token")
+            "HTTP API address (default 127.0.0.1:8946); port 0 picks one; not loopback: needs a token"
+                + " or client certificates")
     @Nullable String http;
 
     @Option(
@@ -242,6 +243,29 @@ public final class AgentMain {
         paramLabel = "BYTES",
         description = "largest request body (default 1048576); larger: 413")
     @Nullable String httpMaxBody;
+
+    @Option(
+        names = "--http-tls-cert",
+        order = 73,
+        paramLabel = "FILE",
+        description = "serve the API over HTTPS: certificate chain (PEM); needs --http-tls-key")
+    @Nullable String httpTlsCert;
+
+    @Option(
+        names = "--http-tls-key",
+        order = 74,
+        paramLabel = "FILE",
+        description = "the API's HTTPS private key (PEM, unencrypted PKCS#8)")
+    @Nullable String httpTlsKey;
+
+    @Option(
+        names = "--http-tls-ca",
+        order = 75,
+        paramLabel = "FILE",
+        description =
+            "API clients must present a certificate chaining to these CA certificates (PEM):"
+                + " mutual TLS")
+    @Nullable String httpTlsCa;
 
     @Option(
         names = "--ready-file",
@@ -553,6 +577,10 @@ public final class AgentMain {
       }
       b.httpMaxBody((int) v);
     }
+    b.httpTls(
+        o.httpTlsCert == null ? null : readable("--http-tls-cert", o.httpTlsCert),
+        o.httpTlsKey == null ? null : readable("--http-tls-key", o.httpTlsKey),
+        o.httpTlsCa == null ? null : readable("--http-tls-ca", o.httpTlsCa));
     if (o.readyFile != null) {
       b.readyFile(Path.of(o.readyFile));
     }

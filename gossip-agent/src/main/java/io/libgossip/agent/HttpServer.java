@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -34,16 +36,20 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's HTTP server: Netty's HTTP/1.1 codec on one event-loop thread of its own, request
  * bodies aggregated up to a bound (beyond it: 413 without reading the rest), headers bounded
  * (beyond: 431), idle connections without a request in flight closed after {@link #IDLE_SECONDS},
- * at most {@link #MAX_CONNECTIONS} connections.
+ * at most {@link #MAX_CONNECTIONS} connections; with an {@link SslContext}, HTTPS only.
  */
 final class HttpServer implements AutoCloseable {
   /** Seconds a connection may sit without a complete request before it is closed. */
   static final int IDLE_SECONDS = 30;
+
+  /** Seconds a client has to complete the TLS handshake. */
+  static final int HANDSHAKE_SECONDS = 10;
 
   /** The most concurrent connections; more are closed at once. */
   static final int MAX_CONNECTIONS = 256;
@@ -62,7 +68,12 @@ final class HttpServer implements AutoCloseable {
    *     handler saw it
    * @throws IllegalStateException when it cannot bind
    */
-  HttpServer(NodeAddress at, int maxBody, ApiHandler api, Consumer<String> refused) {
+  HttpServer(
+      NodeAddress at,
+      int maxBody,
+      @Nullable SslContext tls,
+      ApiHandler api,
+      Consumer<String> refused) {
     group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("gossip-agent-http", true), NioIoHandler.newFactory());
@@ -85,6 +96,18 @@ final class HttpServer implements AutoCloseable {
                       return;
                     }
                     ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                    if (tls != null) {
+                      SslHandler ssl = tls.newHandler(ch.alloc());
+                      ssl.setHandshakeTimeout(HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+                      ssl.handshakeFuture()
+                          .addListener(
+                              f -> {
+                                if (!f.isSuccess()) {
+                                  refused.accept("tls_handshake_failed");
+                                }
+                              });
+                      ch.pipeline().addLast("tls", ssl);
+                    }
                     ch.pipeline()
                         .addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0))
                         .addLast("idleClose", new IdleClose())

@@ -10,6 +10,7 @@ import io.libgossip.core.GossipConfig;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
+import io.libgossip.testkit.TestCerts;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -60,7 +61,7 @@ class TlsClusterTest {
   }
 
   private static TlsOptions mtls(TestCerts issuer, String id) {
-    return issuer.options(issuer.node(id)).requireClientAuth(true).build();
+    return TlsTestSupport.options(issuer, issuer.node(id)).requireClientAuth(true).build();
   }
 
   private GossipNode.Builder builder(TlsOptions tls) {
@@ -142,10 +143,13 @@ class TlsClusterTest {
 
   @Test
   void serverAuthenticatedTlsClusterOverHybridForms() {
-    GossipNode a = start(builder(ca.options(ca.node("a")).build()).transport(TransportType.HYBRID));
+    GossipNode a =
+        start(
+            builder(TlsTestSupport.options(ca, ca.node("a")).build())
+                .transport(TransportType.HYBRID));
     GossipNode b =
         start(
-            builder(ca.options(ca.node("b")).build())
+            builder(TlsTestSupport.options(ca, ca.node("b")).build())
                 .transport(TransportType.HYBRID)
                 .seeds(a.address().toString()));
     awaitConvergence(List.of(a, b));
@@ -156,7 +160,10 @@ class TlsClusterTest {
     GossipNode a = start(builder(mtls(ca, "a")));
     // A certificate from another CA (the node trusts the real CA, so only its own cert is bad).
     TlsOptions untrusted =
-        rogue.options(rogue.node("x")).trustPem(ca.caPem).requireClientAuth(true).build();
+        TlsTestSupport.options(rogue, rogue.node("x"))
+            .trustPem(ca.caPem)
+            .requireClientAuth(true)
+            .build();
     GossipNode x = start(builder(untrusted).seeds(a.address().toString()));
     awaitJoinFailure(x);
     awaitDrops(a, TransportDropReason.TLS_HANDSHAKE_FAILED);
@@ -317,10 +324,10 @@ class TlsClusterTest {
   @Test
   void mutualTlsNeedsTheIdInTheNodesOwnCertificate() throws Exception {
     TestCerts.Node plain = ca.node("nosan", null);
-    assertThatThrownBy(() -> ca.options(plain).requireClientAuth(true).build())
+    assertThatThrownBy(() -> TlsTestSupport.options(ca, plain).requireClientAuth(true).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("gossip://<id>");
-    TlsOptions serverOnly = ca.options(plain).build();
+    TlsOptions serverOnly = TlsTestSupport.options(ca, plain).build();
     assertThat(serverOnly.localId()).isNull();
     assertThat(serverOnly.requireClientAuth()).isFalse();
     TlsOptions a = mtls(ca, "a");

@@ -8,6 +8,7 @@ import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MemberUpdate;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
+import io.libgossip.testkit.TestCerts;
 import io.netty.buffer.ByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -43,8 +44,8 @@ class TlsCostTest {
   @Test
   void measure(@TempDir Path dir) throws Exception {
     TestCerts ca = new TestCerts(dir, "cost");
-    TlsOptions a = ca.options(ca.node("a")).requireClientAuth(true).build();
-    TlsOptions b = ca.options(ca.node("b")).requireClientAuth(true).build();
+    TlsOptions a = TlsTestSupport.options(ca, ca.node("a")).requireClientAuth(true).build();
+    TlsOptions b = TlsTestSupport.options(ca, ca.node("b")).requireClientAuth(true).build();
 
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     long[] nanos = new long[HANDSHAKES];

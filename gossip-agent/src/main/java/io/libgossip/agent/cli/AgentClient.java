@@ -16,6 +16,9 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,15 +42,26 @@ final class AgentClient {
 
   /** A client of the agent at {@code base} (an http or https URL), sending {@code token}. */
   AgentClient(String base, @Nullable String token, ObjectMapper json) {
+    this(base, token, null, json);
+  }
+
+  /**
+   * A client of the agent at {@code base}, sending {@code token}, with {@code tls} for an https URL
+   * (null: the JDK's trusted CAs and no client certificate).
+   */
+  AgentClient(String base, @Nullable String token, @Nullable SSLContext tls, ObjectMapper json) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.token = token;
     this.json = json;
-    this.http =
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.http = b.build();
   }
 
   /** The agent's URL, as the error messages name it. */
@@ -178,6 +192,18 @@ final class AgentClient {
       reason = "no answer in time";
     } else if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
       reason = "connection refused (is the agent running? is --http right?)";
+    } else if (e instanceof SSLHandshakeException
+        || e.getCause() instanceof SSLHandshakeException) {
+      reason =
+          "TLS handshake failed ("
+              + (e.getMessage() == null ? "no detail" : e.getMessage())
+              + "; is --ca-file the agent's CA? does the agent require --client-cert and --client-key?)";
+    } else if (base.regionMatches(true, 0, "http://", 0, 7)
+        && String.valueOf(e.getMessage()).contains("received no bytes")) {
+      reason = "the agent closed the connection without an answer (does it serve https://?)";
+    } else if (e instanceof SSLException) {
+      reason =
+          "TLS error: " + e.getMessage() + " (is the agent's URL https:// and --ca-file right?)";
     } else {
       reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }

@@ -43,6 +43,18 @@ public final class OperatorCli implements Closeable {
   /** The environment variable with the agent's bearer token. */
   public static final String ENV_TOKEN = "GOSSIP_HTTP_TOKEN";
 
+  /** The environment variable with a file whose first line is the agent's bearer token. */
+  public static final String ENV_TOKEN_FILE = "GOSSIP_HTTP_TOKEN_FILE";
+
+  /** The environment variable with the CA certificates (PEM) an HTTPS agent's must chain to. */
+  public static final String ENV_CA = "GOSSIP_HTTP_CA";
+
+  /** The environment variable with the client certificate chain (PEM) for an mTLS agent. */
+  public static final String ENV_CERT = "GOSSIP_HTTP_CLIENT_CERT";
+
+  /** The environment variable with the client certificate's private key (PEM, PKCS#8). */
+  public static final String ENV_KEY = "GOSSIP_HTTP_CLIENT_KEY";
+
   /** The agent's URL when neither {@code --http} nor {@code GOSSIP_HTTP_ADDR} names one. */
   public static final String DEFAULT_ADDR = "http://127.0.0.1:8946";
 
@@ -194,7 +206,11 @@ public final class OperatorCli implements Closeable {
       footer = {
         "",
         "The agent's URL: --http URL, else $GOSSIP_HTTP_ADDR, else " + DEFAULT_ADDR + ".",
-        "Its bearer token: --token TOKEN, else $GOSSIP_HTTP_TOKEN.",
+        "Its bearer token: --token TOKEN or --token-file FILE, else $GOSSIP_HTTP_TOKEN or"
+            + " $GOSSIP_HTTP_TOKEN_FILE.",
+        "HTTPS: --ca-file FILE ($GOSSIP_HTTP_CA) to trust the agent's certificate; --client-cert"
+            + " FILE --client-key FILE ($GOSSIP_HTTP_CLIENT_CERT, $GOSSIP_HTTP_CLIENT_KEY) when it"
+            + " requires client certificates.",
         "Each command takes --help.",
         "",
         EXIT_CODES

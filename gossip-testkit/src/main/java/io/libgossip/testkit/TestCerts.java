@@ -1,4 +1,4 @@
-package io.libgossip.net;
+package io.libgossip.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,24 +11,35 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Certificates made at test time with the JDK's {@code keytool} (the same commands the security
- * guide gives users): a CA, and node certificates it signs with the id as subject alternative name
- * {@code gossip://<id>}. Nothing is committed; everything lands in the given directory.
+ * guide gives users): a CA, and certificates it signs, by default with the id as subject
+ * alternative name {@code gossip://<id>}; each as a PEM chain, a PKCS#8 PEM key and a PKCS#12
+ * store. Nothing is committed; everything lands in the given directory.
  */
-final class TestCerts {
-  static final String PASSWORD = "changeit";
+public final class TestCerts {
+  /** The password of every PKCS#12 store made here. */
+  public static final String PASSWORD = "changeit";
 
-  final Path dir;
-  final String name;
-  final Path caStore;
-  final Path caPem;
+  /** The directory the files land in. */
+  public final Path dir;
+
+  /** The CA's name (the files' prefix). */
+  public final String name;
+
+  /** The CA's PKCS#12 store. */
+  public final Path caStore;
+
+  /** The CA's certificate (PEM). */
+  public final Path caPem;
+
   private final java.util.Set<String> imported = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.Map<String, Node> made = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A new CA called {@code name} in {@code dir}. */
-  TestCerts(Path dir, String name) {
+  public TestCerts(Path dir, String name) {
     this.dir = dir;
     this.name = name;
     this.caStore = dir.resolve(name + "-ca.p12");
@@ -66,16 +77,26 @@ final class TestCerts {
         caPem.toString());
   }
 
-  /** One node's files: PEM chain and key, and its PKCS#12 store (see {@link #keyStore}). */
-  record Node(String id, Path chainPem, Path keyPem, Path store) {}
+  /**
+   * One certificate's files (see {@link #keyStore}).
+   *
+   * @param id the id it was made for
+   * @param chainPem its chain, leaf first, the CA last (PEM)
+   * @param keyPem its private key (PEM, unencrypted PKCS#8)
+   * @param store its PKCS#12 store with the key
+   */
+  public record Node(String id, Path chainPem, Path keyPem, Path store) {}
 
   /** A certificate for {@code id}, signed by this CA (SAN {@code gossip://<id>}). */
-  Node node(String id) {
+  public Node node(String id) {
     return made.computeIfAbsent(id, i -> node(i, "uri:gossip://" + i));
   }
 
-  /** A certificate signed by this CA with the given SAN ({@code null}: none). */
-  Node node(String id, String san) {
+  /**
+   * A certificate signed by this CA with the given subject alternative names in keytool's syntax
+   * (e.g. {@code ip:127.0.0.1,uri:gossip://a}; {@code null}: none).
+   */
+  public Node node(String id, @Nullable String san) {
     String base = name + "-" + id;
     Path store = dir.resolve(base + ".p12");
     Path csr = dir.resolve(base + ".csr");
@@ -147,7 +168,7 @@ final class TestCerts {
    * {@code node}'s PKCS#12 store (password {@link #PASSWORD}) with its signed chain imported, as
    * keytool users make it: the CA first, so that keytool accepts the reply.
    */
-  Path keyStore(Node node) {
+  public Path keyStore(Node node) {
     if (imported.add(node.id())) {
       keytool(
           "-importcert",
@@ -174,11 +195,6 @@ final class TestCerts {
     return node.store();
   }
 
-  /** TLS options for {@code node} trusting this CA. */
-  TlsOptions.Builder options(Node node) {
-    return TlsOptions.builder().keyPem(node.chainPem(), node.keyPem()).trustPem(caPem);
-  }
-
   private static String pkcs8Pem(Path store) throws IOException {
     try (InputStream in = Files.newInputStream(store)) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -192,7 +208,8 @@ final class TestCerts {
     }
   }
 
-  static void keytool(String... args) {
+  /** Runs the JDK's keytool with {@code args}; throws with its output when it fails. */
+  public static void keytool(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     cmd.addAll(List.of(args));
