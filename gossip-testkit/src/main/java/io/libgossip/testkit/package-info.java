@@ -3,7 +3,8 @@
  * io.libgossip.testkit.RecordingOutbox} and a {@link io.libgossip.testkit.RecordingListener} that
  * keep everything a core sends and reports, and a {@link io.libgossip.testkit.CoreFixture} that
  * drives one core by hand on a fake clock, with claims and messages from imaginary peers; and a
- * {@link io.libgossip.testkit.ByteMutator} for seeded mutation fuzzing of decoders.
+ * {@link io.libgossip.testkit.ByteMutator} for seeded mutation fuzzing of decoders; and {@link
+ * io.libgossip.testkit.TestCerts}, a CA and certificates made at test time with keytool.
  *
  * <p>Add it with test scope. Every fixture is built on gossip-core's public API only, so a test
  * that passes here passes against any runtime that honours that API; like foca's {@code
