@@ -223,7 +223,7 @@ public final class BenchMain implements Callable<Integer> {
         "Lifeguard ablation (decision 050): SWIM, full Lifeguard without each part, and full",
         "Lifeguard, in the simulator with slow nodes (they drop most UDP packets that reach",
         "them); false positives, suspicions, crash detection and traffic over several seeds.",
-        "Default: N = 100 and 1000, 3 seeds, 120 s, 1% slow at 80%: about 10 min on 2 cores."
+        "Default: N = 100 and 1000, 3 seeds, 120 s, 1%% slow at 80%%: 15 to 60 min on 2 cores."
       },
       footer = {"", CommandLines.EXIT_CODES})
   static final class LifeguardAblation implements Callable<Integer> {
