@@ -1,6 +1,7 @@
 package io.libgossip.bench;
 
 import io.libgossip.core.GossipMessage;
+import io.libgossip.core.Lifeguard;
 import io.libgossip.core.MessageSerializer;
 import io.libgossip.sim.cli.CommandLines;
 import java.io.PrintStream;
@@ -21,9 +22,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./gossip bench}: with no arguments, a short run of everything (a few JMH benchmarks, a
@@ -53,6 +56,7 @@ import picocli.CommandLine.ParentCommand;
       BenchMain.Sizes.class,
       BenchMain.Footprint.class,
       BenchMain.AgentHttp.class,
+      BenchMain.LifeguardAblation.class,
       HelpCommand.class
     },
     footer = {"", CommandLines.EXIT_CODES})
@@ -204,6 +208,93 @@ public final class BenchMain implements Callable<Integer> {
     public Integer call() {
       return AgentHttpBench.run(
           args.toArray(new String[0]), Objects.requireNonNull(parent, "parent").out);
+    }
+  }
+
+  /**
+   * {@code lifeguard}: the Lifeguard ablation in the slow-node scenario ({@link LifeguardBench}).
+   */
+  @Command(
+      name = "lifeguard",
+      mixinStandardHelpOptions = true,
+      versionProvider = CommandLines.VersionProvider.class,
+      usageHelpWidth = 100,
+      description = {
+        "Lifeguard ablation (decision 050): SWIM, full Lifeguard without each part, and full",
+        "Lifeguard, in the simulator with slow nodes (they drop most UDP packets that reach",
+        "them); false positives, suspicions, crash detection and traffic over several seeds.",
+        "Default: N = 100 and 1000, 3 seeds, 120 s, 1%% slow at 80%%: 15 to 60 min on 2 cores."
+      },
+      footer = {"", CommandLines.EXIT_CODES})
+  static final class LifeguardAblation implements Callable<Integer> {
+    @ParentCommand @Nullable BenchMain parent;
+    @Spec @Nullable CommandSpec spec;
+
+    @Option(
+        names = "--nodes",
+        split = ",",
+        paramLabel = "N",
+        description = "cluster sizes (default: 100,1000)")
+    List<Integer> sizes = new ArrayList<>(List.of(100, 1000));
+
+    @Option(names = "--seeds", paramLabel = "K", description = "seeds 1..K per cell (default 3)")
+    int seeds = 3;
+
+    @Option(
+        names = "--duration",
+        paramLabel = "S",
+        description = "simulated seconds per run (default 120)")
+    double durationS = 120;
+
+    @Option(
+        names = "--slow",
+        paramLabel = "F",
+        description = "fraction of slow nodes (default 0.01)")
+    double slow = 0.01;
+
+    @Option(
+        names = "--slow-loss",
+        paramLabel = "P",
+        description = "inbound loss of each slow node (default 0.8)")
+    double slowLoss = 0.8;
+
+    @Option(names = "--loss", paramLabel = "P", description = "network loss (default 0)")
+    double loss;
+
+    @Option(names = "--fail", paramLabel = "K", description = "crashes per run (default 2)")
+    int fail = 2;
+
+    @Option(
+        names = "--variants",
+        split = ",",
+        paramLabel = "V",
+        description =
+            "Lifeguard selections (default: none,no-lhm,no-dynamic,no-buddy,no-nack,full)")
+    List<String> variants = new ArrayList<>(LifeguardBench.VARIANTS);
+
+    @Override
+    public Integer call() {
+      for (String v : variants) {
+        try {
+          Lifeguard.named(v);
+        } catch (IllegalArgumentException e) {
+          throw CommandLines.usage(spec, "--variants: " + e.getMessage());
+        }
+      }
+      if (seeds < 1 || sizes.isEmpty() || sizes.stream().anyMatch(n -> n < 2)) {
+        throw CommandLines.usage(spec, "--seeds must be >= 1 and every --nodes >= 2");
+      }
+      return LifeguardBench.run(
+          new LifeguardBench.Options(
+              List.copyOf(sizes),
+              seeds,
+              durationS,
+              slow,
+              slowLoss,
+              loss,
+              fail,
+              List.copyOf(variants)),
+          Objects.requireNonNull(parent, "parent").out);
     }
   }
 

@@ -419,6 +419,11 @@ final class ClaimRules {
         ProtocolMath.suspicionMaxNanos(
             config.suspicionMult(), config.suspicionMaxTimeoutMult(), n, probeIntervalNanos);
     int k = ProtocolMath.suspicionConfirmationsNeeded(config.suspicionMult(), n);
+    if (!config.lifeguard().dynamicSuspicion()) {
+      // SWIM's fixed timeout: the minimum, with no confirmations to count
+      suspicions.start(m, accuser, now, min, min, 0);
+      return;
+    }
     suspicions.start(m, accuser, now, min, max, k);
   }
 }

@@ -31,6 +31,7 @@ final class Disseminator {
   private final int packetBudget;
   private final int retransmitMult;
   private final int gossipNodes;
+  private final boolean buddy;
 
   Disseminator(
       SelfState self,
@@ -62,6 +63,7 @@ final class Disseminator {
     this.packetBudget = packetBudget;
     this.retransmitMult = config.retransmitMult();
     this.gossipNodes = config.gossipNodes();
+    this.buddy = config.lifeguard().buddy();
   }
 
   /** Sends {@code empty} to {@code to} with as many claims as fit (see {@link #pack}). */
@@ -140,8 +142,8 @@ final class Disseminator {
   /**
    * {@code empty} with as many claims as fit in one packet: first the {@code corrections} for its
    * recipient, or else, when the recipient {@code peer} (may be null) is suspected or failed in our
-   * view, that claim, so it can refute at once (the buddy system); then queued claims, least sent
-   * first.
+   * view, that claim, so it can refute at once (the buddy system, {@link Lifeguard#buddy()}); then
+   * queued claims, least sent first.
    */
   GossipMessage pack(GossipMessage empty, @Nullable Member peer, List<MemberUpdate> corrections) {
     return pack(empty, peer, peer == null ? null : peer.view(), corrections, Integer.MAX_VALUE);
@@ -191,7 +193,7 @@ final class Disseminator {
         }
       }
       prefix = fixes;
-    } else if (peer != null && table.holds(peer) && peer.status() != NodeStatus.ONLINE) {
+    } else if (buddy && peer != null && table.holds(peer) && peer.status() != NodeStatus.ONLINE) {
       MemberUpdate claim = peer.state;
       int size = claim.wireSize();
       if (size <= budget) {

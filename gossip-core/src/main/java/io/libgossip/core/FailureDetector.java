@@ -24,6 +24,7 @@ final class FailureDetector {
   private final int indirectChecks;
   private final long probeIntervalNanos;
   private final long probeTimeoutNanos;
+  private final boolean nacks;
 
   private final AddressProof proofs;
   private @Nullable Probe probe;
@@ -82,7 +83,8 @@ final class FailureDetector {
     this.indirectChecks = config.indirectChecks();
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.probeTimeoutNanos = config.probeTimeout().toNanos();
-    this.relays = new Relays(self, table, disseminator, probeTimeoutNanos);
+    this.nacks = config.lifeguard().nacks();
+    this.relays = new Relays(self, table, disseminator, probeTimeoutNanos, nacks);
   }
 
   // ---- lifecycle
@@ -188,7 +190,7 @@ final class FailureDetector {
             new PingReq(self.id, self.address, p.seq, p.target.id(), p.address, List.of());
         disseminator.send(req, h, h.view(), List.of());
       }
-      p.expectedNacks = helpers.size();
+      p.expectedNacks = nacks ? helpers.size() : 0; // no nacks: a failure costs 1 (below)
       // Indirect probes need their share of the period even when this tick came late.
       p.periodEnd =
           Schedule.later(

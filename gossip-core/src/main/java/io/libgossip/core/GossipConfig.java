@@ -18,6 +18,7 @@ public final class GossipConfig {
   private final int suspicionMult;
   private final int suspicionMaxTimeoutMult;
   private final int awarenessMaxMultiplier;
+  private final Lifeguard lifeguard;
   private final int retransmitMult;
   private final Duration gossipInterval;
   private final int gossipNodes;
@@ -54,6 +55,7 @@ public final class GossipConfig {
     this.suspicionMult = b.suspicionMult;
     this.suspicionMaxTimeoutMult = b.suspicionMaxTimeoutMult;
     this.awarenessMaxMultiplier = b.awarenessMaxMultiplier;
+    this.lifeguard = b.lifeguard;
     this.retransmitMult = b.retransmitMult;
     this.gossipInterval = b.gossipInterval;
     this.gossipNodes = b.gossipNodes;
@@ -196,6 +198,14 @@ public final class GossipConfig {
    */
   public int awarenessMaxMultiplier() {
     return awarenessMaxMultiplier;
+  }
+
+  /**
+   * Which of Lifeguard's parts run (local health, dynamic suspicion, buddy system, nacks). Every
+   * profile: {@link Lifeguard#full()}; switching parts off is for measuring them (decision 050).
+   */
+  public Lifeguard lifeguard() {
+    return lifeguard;
   }
 
   /** An update is retransmitted {@code retransmitMult × ceil(log10(N + 1))} times. LAN: 4. */
@@ -549,6 +559,7 @@ public final class GossipConfig {
     private int suspicionMult = 4;
     private int suspicionMaxTimeoutMult = 6;
     private int awarenessMaxMultiplier = 8;
+    private Lifeguard lifeguard = Lifeguard.full();
     private int retransmitMult = 4;
     private Duration gossipInterval = Duration.ofMillis(200);
     private int gossipNodes = 3;
@@ -586,6 +597,7 @@ public final class GossipConfig {
       suspicionMult = c.suspicionMult;
       suspicionMaxTimeoutMult = c.suspicionMaxTimeoutMult;
       awarenessMaxMultiplier = c.awarenessMaxMultiplier;
+      lifeguard = c.lifeguard;
       retransmitMult = c.retransmitMult;
       gossipInterval = c.gossipInterval;
       gossipNodes = c.gossipNodes;
@@ -653,6 +665,12 @@ public final class GossipConfig {
     /** See {@link GossipConfig#awarenessMaxMultiplier()}. */
     public Builder awarenessMaxMultiplier(int v) {
       awarenessMaxMultiplier = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#lifeguard()}. */
+    public Builder lifeguard(Lifeguard v) {
+      lifeguard = Objects.requireNonNull(v, "lifeguard");
       return this;
     }
 

@@ -122,7 +122,9 @@ public final class GossipCore {
     this.gossipIntervalNanos = config.gossipInterval().toNanos();
     this.self = new SelfState(id, address, incarnation, b.metadata, b.configEpoch);
     this.effects = new Effects(outbox, listener, b.messageHandler);
-    this.awareness = new Awareness(config.awarenessMaxMultiplier());
+    // Without Lifeguard's local health the multiplier can never leave 1 (a score below 1).
+    this.awareness =
+        new Awareness(config.lifeguard().localHealth() ? config.awarenessMaxMultiplier() : 1);
     this.schedule = new Schedule(config, random);
     this.table =
         new MemberTable(

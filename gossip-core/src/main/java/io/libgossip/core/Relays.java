@@ -20,6 +20,7 @@ final class Relays {
   private final MemberTable table;
   private final Disseminator disseminator;
   private final long nackAfterNanos;
+  private final boolean nacks;
   private final ArrayDeque<Relay> pending = new ArrayDeque<>();
   private final Map<Long, Relay> bySeq = new HashMap<>();
 
@@ -52,8 +53,14 @@ final class Relays {
     }
   }
 
-  Relays(SelfState self, MemberTable table, Disseminator disseminator, long probeTimeoutNanos) {
+  Relays(
+      SelfState self,
+      MemberTable table,
+      Disseminator disseminator,
+      long probeTimeoutNanos,
+      boolean nacks) {
     this.self = self;
+    this.nacks = nacks;
     this.table = table;
     this.disseminator = disseminator;
     // Nack a little before the requester's own deadline, so the nack can still count.
@@ -98,7 +105,7 @@ final class Relays {
     while (!pending.isEmpty() && Schedule.due(pending.peekFirst().nackAt, now)) {
       Relay r = pending.pollFirst();
       bySeq.remove(r.localSeq);
-      if (!r.done) {
+      if (!r.done && nacks) {
         r.done = true;
         Member requester = table.get(r.requester);
         disseminator.send(

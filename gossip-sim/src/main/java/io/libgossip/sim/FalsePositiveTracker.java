@@ -3,6 +3,7 @@ package io.libgossip.sim;
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.NodeStatus;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +21,18 @@ final class FalsePositiveTracker {
   private final Set<Long> suspectedIncarnations = new HashSet<>();
   private final List<String> log = new ArrayList<>();
 
+  /** The nodes made slow ({@link Simulation#slow}); their pairs are also counted apart. */
+  private final BitSet slow = new BitSet();
+
+  private int failedAboutSlow;
+  private int failedBySlow;
+  private int suspectedSlow;
+
+  /** Marks node {@code node} slow (or not) for the split counts. */
+  void slow(int node, boolean on) {
+    slow.set(node, on);
+  }
+
   /**
    * Node {@code observer} reported {@code kind} about the healthy node {@code subject}, which it
    * now sees as {@code status} at {@code incarnation}.
@@ -32,7 +45,13 @@ final class FalsePositiveTracker {
       long incarnation,
       long now) {
     if (status == NodeStatus.FAILED) {
-      if (failedPairs.add(((long) observer << 32) | subject) && log.size() < LOG_LIMIT) {
+      boolean first = failedPairs.add(((long) observer << 32) | subject);
+      if (first && slow.get(subject)) {
+        failedAboutSlow++;
+      } else if (first && slow.get(observer)) {
+        failedBySlow++;
+      }
+      if (first && log.size() < LOG_LIMIT) {
         log.add(
             "node "
                 + observer
@@ -45,12 +64,29 @@ final class FalsePositiveTracker {
                 + ")");
       }
     } else if (kind == ClusterEvent.Kind.SUSPECTED) {
-      suspectedIncarnations.add(((long) subject << 32) | incarnation);
+      if (suspectedIncarnations.add(((long) subject << 32) | incarnation) && slow.get(subject)) {
+        suspectedSlow++;
+      }
     }
   }
 
   void report(SimMetrics.Builder b) {
     b.falsePositives(failedPairs.size()).healthySuspicions(suspectedIncarnations.size());
+  }
+
+  /** False positives about a slow subject (pairs counted in the total too). */
+  int failedAboutSlow() {
+    return failedAboutSlow;
+  }
+
+  /** False positives by a slow observer about a subject that is not slow. */
+  int failedBySlow() {
+    return failedBySlow;
+  }
+
+  /** Healthy suspicions about a slow subject (counted in the total too). */
+  int suspectedSlow() {
+    return suspectedSlow;
   }
 
   /** The first false positives, one per line (for failure messages). */

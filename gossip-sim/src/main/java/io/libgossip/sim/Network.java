@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The simulated network's decisions: whether a packet is lost, how long it travels, and whether a
@@ -24,6 +25,17 @@ final class Network {
   private final long jitterNanos;
   private final int reliableLatencyFactor;
   private final List<Cut> cuts = new ArrayList<>();
+
+  /**
+   * Slow nodes: per node, the probability that a best-effort packet to it is dropped on arrival (an
+   * overloaded host whose receive buffer overflows); null until a node is slowed.
+   */
+  private double @Nullable [] inboundLoss;
+
+  /** Draws the slow nodes' drops, apart from {@link #rng} so other packets keep their fates. */
+  private @Nullable SplittableRandom slowRng;
+
+  private long slowDrops;
 
   Network(
       SplittableRandom rng,
@@ -68,6 +80,44 @@ final class Network {
   /** Whether the next best-effort packet is lost (draws from the generator only when loss > 0). */
   boolean lose() {
     return loss > 0 && rng.nextDouble() < loss;
+  }
+
+  /**
+   * Makes node {@code node} drop each best-effort packet that reaches it with probability {@code p}
+   * (0 makes it normal again). The drops are drawn from a generator seeded with {@code seed} on the
+   * first call, so a run without slow nodes draws nothing extra.
+   */
+  void slow(int node, int nodes, double p, long seed) {
+    if (inboundLoss == null) {
+      inboundLoss = new double[nodes];
+      slowRng = new SplittableRandom(seed);
+    }
+    inboundLoss[node] = p;
+  }
+
+  /** Whether node {@code node} is slow (see {@link #slow}). */
+  boolean isSlow(int node) {
+    double[] in = inboundLoss;
+    return in != null && in[node] > 0;
+  }
+
+  /**
+   * Whether a best-effort packet to {@code to} is dropped because {@code to} is slow (draws only
+   * for slow nodes).
+   */
+  boolean loseInbound(int to) {
+    double[] in = inboundLoss;
+    SplittableRandom r = slowRng;
+    if (in == null || r == null || in[to] <= 0 || r.nextDouble() >= in[to]) {
+      return false;
+    }
+    slowDrops++;
+    return true;
+  }
+
+  /** Best-effort packets dropped by slow nodes so far. */
+  long slowDrops() {
+    return slowDrops;
   }
 
   /** Transit time of a best-effort packet: base latency plus uniform jitter in [0, jitter]. */

@@ -60,6 +60,23 @@ final class NodeCommands {
     engine.push(end, new SimEvent.PauseEnd(node, node.life));
   }
 
+  /**
+   * Makes a node slow: it drops each best-effort packet that reaches it with probability {@code p}
+   * from now on (drawn from a generator seeded with {@code seed}); it stays healthy.
+   */
+  void slow(SimNode node, double p, long seed) {
+    net.slow(node.index, live.size(), p, seed);
+    measure.falsePositives.slow(node.index, p > 0);
+  }
+
+  boolean isSlow(int node) {
+    return net.isSlow(node);
+  }
+
+  long slowDrops() {
+    return net.slowDrops();
+  }
+
   void partition(Network.Cut cut) {
     net.addCut(cut);
     measure.faults.partitioned();

@@ -1,6 +1,7 @@
 package io.libgossip.sim;
 
 import io.libgossip.core.GossipConfig;
+import io.libgossip.core.Lifeguard;
 import io.libgossip.core.QueryOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,13 @@ public final class Scenario {
   private double queryIntervalMs = 2000;
   private int queryAnswerBytes = 64;
   private double queryTimeoutMs;
+  private @Nullable String lifeguard;
+  private double slowFraction;
+  private double slowLoss = 0.8;
+  private boolean measureHeap;
+
+  /** Mixed into the seed of the generator that picks the slow nodes. */
+  private static final long SLOW_PICK_SALT = 0x5_10E_0D_E5L;
 
   /** Keys a keyed user broadcast picks from (per origin and topic). */
   static final int USER_KEYS = 4;
@@ -318,6 +326,54 @@ public final class Scenario {
     return this;
   }
 
+  /**
+   * Which of Lifeguard's parts every node runs, by name ({@link Lifeguard#named}: {@code full},
+   * {@code none}, {@code no-lhm}, {@code no-dynamic}, {@code no-buddy}, {@code no-nack}). Default:
+   * the profile's (full).
+   */
+  public Scenario lifeguard(String name) {
+    Lifeguard.named(name); // validates
+    lifeguard = name;
+    return this;
+  }
+
+  /**
+   * The fraction of nodes that are slow from {@code F} on, in [0, 1): {@code ceil(fraction ×
+   * nodes)} random nodes other than node 0 and the crash and pause victims, each dropping {@link
+   * #slowLoss} of the best-effort packets that reach it ({@link Simulation#slow}). Default 0.
+   */
+  public Scenario slowFraction(double v) {
+    if (!(v >= 0 && v < 1)) {
+      throw new IllegalArgumentException("slow must be in [0, 1)");
+    }
+    slowFraction = v;
+    return this;
+  }
+
+  /** The inbound loss of each slow node, in (0, 1]. Default 0.8 (the Rapid paper's). */
+  public Scenario slowLoss(double v) {
+    if (!(v > 0 && v <= 1)) {
+      throw new IllegalArgumentException("slow-loss must be in (0, 1]");
+    }
+    slowLoss = v;
+    return this;
+  }
+
+  /**
+   * Whether to measure the simulation's live heap at the end of the run (a full collection before
+   * the simulation is built and one at the end) and report it ({@code heap_*} keys). Not part of
+   * the trace hash; the collections are outside {@code wall_ms}. Default false.
+   */
+  public Scenario measureHeap(boolean v) {
+    measureHeap = v;
+    return this;
+  }
+
+  /** The number of slow nodes {@link #slowFraction} gives. */
+  int slowCount() {
+    return slowFraction <= 0 ? 0 : (int) Math.ceil(slowFraction * nodes - 1e-9);
+  }
+
   /** The number of nodes. */
   public int nodes() {
     return nodes;
@@ -359,6 +415,20 @@ public final class Scenario {
               + (nodes - 1)
               + " nodes that may be faulted (all but node 0)");
     }
+    if ((long) fail + pause + slowCount() > nodes - 1L) {
+      throw new IllegalArgumentException(
+          "--fail "
+              + fail
+              + " plus --pause "
+              + pause
+              + " plus "
+              + slowCount()
+              + " slow nodes (--slow "
+              + fmt(slowFraction)
+              + ") exceed the "
+              + (nodes - 1)
+              + " nodes that may be faulted (all but node 0)");
+    }
   }
 
   private static long nanos(double seconds) {
@@ -377,6 +447,10 @@ public final class Scenario {
   public SimReport run(@Nullable LongConsumer progress) {
     validate();
     GossipConfig config = GossipConfig.profile(profile);
+    if (lifeguard != null) {
+      config = config.toBuilder().lifeguard(Lifeguard.named(lifeguard)).build();
+    }
+    long heapBefore = measureHeap ? HeapMeter.liveBytes() : 0;
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
     Simulation.Builder b =
         Simulation.builder()
@@ -417,7 +491,23 @@ public final class Scenario {
     sim.runUntilNanos(end, null);
     settleHeal(sim, healAt, healed, cuts.size() - 1);
     long wallMs = (System.nanoTime() - wallStart) / 1_000_000;
-    return report(sim, config, rate, f, healed, wallMs);
+    // measured with every node still held: the report below reads the simulation
+    long heapLive = measureHeap ? Math.max(0, HeapMeter.liveBytes() - heapBefore) : -1;
+    return report(sim, config, rate, f, healed, wallMs, heapLive);
+  }
+
+  /**
+   * How many slow nodes every other running node holds {@code FAILED} at the end (the cluster
+   * removed them), among the slow nodes still running.
+   */
+  private static int slowFailedEverywhere(Simulation sim) {
+    int count = 0;
+    for (int s : sim.liveNodes()) {
+      if (sim.isSlow(s) && sim.allSee(s, io.libgossip.core.NodeStatus.FAILED)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Records how long partition {@code i} took to heal, if it has healed and converged since. */
@@ -440,6 +530,18 @@ public final class Scenario {
       int t = pool[i];
       pool[i] = pool[j];
       pool[j] = t;
+    }
+    int slow = slowCount();
+    if (slow > 0) {
+      // Their own generator: the other choices stay those of a run without slow nodes.
+      SplittableRandom sr = new SplittableRandom(seed ^ SLOW_PICK_SALT);
+      for (int i = victims; i < victims + slow; i++) {
+        int j = i + sr.nextInt(pool.length - i);
+        int t = pool[i];
+        pool[i] = pool[j];
+        pool[j] = t;
+        sim.slow(pool[i], slowLoss);
+      }
     }
     for (int k = 1; k <= updates; k++) {
       sim.scheduleNanos(
@@ -686,7 +788,13 @@ public final class Scenario {
   }
 
   private SimReport report(
-      Simulation sim, GossipConfig config, double rate, long f, long[] healed, long wallMs) {
+      Simulation sim,
+      GossipConfig config,
+      double rate,
+      long f,
+      long[] healed,
+      long wallMs,
+      long heapLive) {
     SimMetrics m = sim.metrics();
     LinkedHashMap<String, Object> r = new LinkedHashMap<>();
     r.put("nodes", nodes);
@@ -751,8 +859,22 @@ public final class Scenario {
     r.put("suspicion_timeout_min_ms", ms(config.suspicionTimeoutMin(nodes).toNanos()));
     r.put("suspicion_timeout_max_ms", ms(config.suspicionTimeoutMax(nodes).toNanos()));
     r.put("detection_bound_ms", ms(Simulation.detectionBoundNanos(config, nodes)));
+    if (lifeguard != null) {
+      r.put("lifeguard", lifeguard);
+    }
     r.put("false_positives", m.falsePositives());
     r.put("healthy_suspicions", m.healthySuspicions());
+    if (slowFraction > 0) {
+      Simulation.SlowCounts s = sim.slowFalsePositives();
+      r.put("slow_nodes", slowCount());
+      r.put("slow_loss", slowLoss);
+      r.put("false_positives_about_slow", s.aboutSlow());
+      r.put("false_positives_about_healthy", m.falsePositives() - s.aboutSlow());
+      r.put("false_positives_by_slow", s.bySlow());
+      r.put("healthy_suspicions_about_slow", s.suspicionsAboutSlow());
+      r.put("dropped_slow", s.inboundDrops());
+      r.put("slow_failed_everywhere", slowFailedEverywhere(sim));
+    }
     r.put("pauses", m.pauses());
     r.put("partitions", m.partitions());
     long worst = healed.length == 0 ? -1 : 0;
@@ -778,6 +900,11 @@ public final class Scenario {
     r.put("live_nodes_end", sim.liveCount());
     r.put("converged_end", sim.isConverged());
     r.put("tick_stalls", m.tickStalls());
+    if (heapLive >= 0) {
+      r.put("heap_live_bytes", heapLive);
+      r.put("heap_per_node_bytes", heapLive / nodes);
+      r.put("heap_per_member_bytes", heapLive / ((double) nodes * nodes));
+    }
     r.put("trace_hash", String.format("%016x", m.traceHash()));
     return new SimReport(r);
   }

@@ -310,6 +310,9 @@ final class SimEngine {
         measure.traffic.lostToLoss();
         return;
       }
+      if (net.loseInbound(dst.index)) {
+        return; // a slow node's overflowing receive buffer (counted by the network)
+      }
       delay = net.bestEffortDelay(src.index, dst.index);
     }
     WireVersions senderVersions =

@@ -317,6 +317,46 @@ public final class SimMain {
       set("--query-timeout-ms", v, () -> scenario.queryTimeoutMs(decimal(v)));
     }
 
+    @Option(
+        names = "--lifeguard",
+        order = 171,
+        paramLabel = "PARTS",
+        description =
+            "Lifeguard parts every node runs: full, none (plain SWIM), no-lhm, no-dynamic,"
+                + " no-buddy or no-nack (default: full)")
+    void lifeguard(String v) {
+      set("--lifeguard", v, () -> scenario.lifeguard(v.toLowerCase(Locale.ROOT)));
+    }
+
+    @Option(
+        names = "--slow",
+        order = 172,
+        paramLabel = "F",
+        description =
+            "fraction of nodes that are slow after convergence, e.g. 0.01: each drops most UDP"
+                + " packets that reach it (default 0)")
+    void slow(String v) {
+      set("--slow", v, () -> scenario.slowFraction(decimal(v)));
+    }
+
+    @Option(
+        names = "--slow-loss",
+        order = 173,
+        paramLabel = "P",
+        description = "inbound loss of each slow node, in (0,1] (default 0.8)")
+    void slowLoss(String v) {
+      set("--slow-loss", v, () -> scenario.slowLoss(decimal(v)));
+    }
+
+    @Option(
+        names = "--measure-heap",
+        order = 174,
+        description =
+            "report the live heap after a full GC at the end (heap_* keys; not in trace_hash)")
+    void measureHeap(boolean v) {
+      scenario.measureHeap(v);
+    }
+
     /** Applies {@code v} through {@code apply}; a rejected value is a usage error naming both. */
     private void set(String flag, String v, Runnable apply) {
       try {

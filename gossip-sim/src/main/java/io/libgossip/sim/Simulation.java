@@ -41,6 +41,10 @@ public final class Simulation {
   private final int n;
   private final long seed;
   private final SimEngine engine;
+
+  /** Mixed into the seed of the slow nodes' drop generator. */
+  private static final long SLOW_SEED_SALT = 0x51_0B0D_E5L;
+
   private final LiveNodes live;
 
   /** A builder with defaults: 100 nodes, seed 1, LAN profile, no loss, 1 ms latency. */
@@ -225,6 +229,50 @@ public final class Simulation {
     }
     engine.commands.pause(node, d);
   }
+
+  /**
+   * Makes node {@code i} slow from now on, as an overloaded host whose receive buffer overflows: it
+   * drops each best-effort (UDP) packet that reaches it with probability {@code inboundLoss}, on
+   * top of the network's loss; reliable (TCP) messages still arrive. It keeps running and sending
+   * and counts as healthy, so marking it {@code FAILED} is a false positive, counted apart too
+   * ({@link #slowFalsePositives()}). 0 makes it normal again. The drops come from their own
+   * generator, so a run without slow nodes draws exactly what it drew before.
+   */
+  public void slow(int i, double inboundLoss) {
+    if (!(inboundLoss >= 0 && inboundLoss <= 1)) {
+      throw new IllegalArgumentException("inboundLoss must be in [0, 1], got " + inboundLoss);
+    }
+    if (i < 0 || i >= n) {
+      throw new IllegalArgumentException("node index " + i + " outside [0, " + n + ")");
+    }
+    engine.commands.slow(live.node(i), inboundLoss, seed ^ SLOW_SEED_SALT);
+  }
+
+  /** Whether node {@code i} was made slow (see {@link #slow}). */
+  public boolean isSlow(int i) {
+    return engine.commands.isSlow(i);
+  }
+
+  /**
+   * The false-positive and healthy-suspicion counts split by slow nodes: {@code aboutSlow} (a slow
+   * subject), {@code bySlow} (a slow observer marking a subject that is not slow {@code FAILED}),
+   * {@code suspicionsAboutSlow}, and {@code inboundDrops} (best-effort packets slow nodes dropped).
+   */
+  public SlowCounts slowFalsePositives() {
+    FalsePositiveTracker t = engine.measure.falsePositives;
+    return new SlowCounts(
+        t.failedAboutSlow(), t.failedBySlow(), t.suspectedSlow(), engine.commands.slowDrops());
+  }
+
+  /**
+   * See {@link #slowFalsePositives()}.
+   *
+   * @param aboutSlow (observer, slow subject) pairs marked {@code FAILED}
+   * @param bySlow (slow observer, subject not slow) pairs marked {@code FAILED}
+   * @param suspicionsAboutSlow (slow subject, incarnation) pairs suspected
+   * @param inboundDrops best-effort packets dropped by slow nodes
+   */
+  public record SlowCounts(int aboutSlow, int bySlow, int suspicionsAboutSlow, long inboundDrops) {}
 
   /**
    * Cuts the links from every node in {@code a} to every node in {@code b} (and back when {@code
