@@ -4,6 +4,7 @@ import io.libgossip.core.GossipMessage.Ack;
 import io.libgossip.core.GossipMessage.Nack;
 import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -12,6 +13,12 @@ import org.jspecify.annotations.Nullable;
  * indirect pings through a few relays after the probe timeout), nacks from relays that could not
  * reach the target, the {@link Relays} this node runs for others, and suspicion timeouts. A failed
  * probe suspects its target; an expired suspicion declares it failed.
+ *
+ * <p>Confirmation (decision 051): when this node has seen signs of packet loss (a recent probe
+ * answered only after its probe timeout, or nacks missing from the failed probe itself), a failed
+ * probe does not accuse yet. The target is probed once more at once, directly and through {@link
+ * GossipConfig#confirmationChecks()} other relays, for one probe timeout; only a second failure
+ * raises the suspicion. Without loss a failed probe suspects at once, as in SWIM.
  */
 final class FailureDetector {
   private final SelfState self;
@@ -24,9 +31,21 @@ final class FailureDetector {
   private final int indirectChecks;
   private final long probeIntervalNanos;
   private final long probeTimeoutNanos;
+  private final int confirmationChecks;
+
+  /** How long a sign of packet loss keeps confirmation on: this many probe intervals. */
+  static final int LOSS_MEMORY_PERIODS = 30;
 
   private final AddressProof proofs;
   private @Nullable Probe probe;
+
+  /** The confirmation re-probe in flight, if any: it runs beside the next regular probe. */
+  private @Nullable Probe confirmation;
+
+  /** When this node last saw a sign of packet loss; meaningful once {@link #lossSeen}. */
+  private long lossSeenAt;
+
+  private boolean lossSeen;
   private final Relays relays;
 
   /** No suspicion expires before this time (see {@link #stalled}). */
@@ -34,6 +53,8 @@ final class FailureDetector {
 
   private long probes;
   private long suspicionsRaised;
+  private long confirmationsStarted;
+  private long suspicionsAverted;
 
   /** A probe in flight. */
   private static final class Probe {
@@ -51,13 +72,39 @@ final class FailureDetector {
     int nacks;
     boolean acked;
 
+    /** The relays asked (none until the indirect pings go out). */
+    List<Member> helpers = List.of();
+
+    /** Whether this is a confirmation re-probe (decision 051). */
+    final boolean confirming;
+
+    /** A confirmation's failed probe, whose late ack still counts; its own seq otherwise. */
+    final long firstSeq;
+
     Probe(Member target, long seq, long sentAt, long timeoutAt, long periodEnd) {
+      this(target, seq, sentAt, timeoutAt, periodEnd, false, seq);
+    }
+
+    Probe(
+        Member target,
+        long seq,
+        long sentAt,
+        long timeoutAt,
+        long periodEnd,
+        boolean confirming,
+        long firstSeq) {
       this.target = target;
       this.address = target.state.address();
       this.seq = seq;
       this.sentAt = sentAt;
       this.timeoutAt = timeoutAt;
       this.periodEnd = periodEnd;
+      this.confirming = confirming;
+      this.firstSeq = firstSeq;
+    }
+
+    boolean answers(long ackSeq) {
+      return seq == ackSeq || firstSeq == ackSeq;
     }
   }
 
@@ -82,6 +129,7 @@ final class FailureDetector {
     this.indirectChecks = config.indirectChecks();
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.probeTimeoutNanos = config.probeTimeout().toNanos();
+    this.confirmationChecks = config.confirmationChecks();
     this.relays = new Relays(self, table, disseminator, probeTimeoutNanos);
   }
 
@@ -100,16 +148,20 @@ final class FailureDetector {
   void stalled(long now) {
     graceUntil = now + probeIntervalNanos;
     probe = null;
+    confirmation = null;
   }
 
   /** Gives up the probe in flight, if any (the node leaves). */
   void cancelProbe() {
     probe = null;
+    confirmation = null;
   }
 
   /** Forgets the probe in flight and every relay. */
   void clear() {
     probe = null;
+    confirmation = null;
+    lossSeen = false;
     relays.clear();
   }
 
@@ -126,10 +178,30 @@ final class FailureDetector {
     return suspicionsRaised;
   }
 
+  /** Confirmation re-probes started so far (each after a failed probe). */
+  long confirmationsStarted() {
+    return confirmationsStarted;
+  }
+
+  /** Confirmation re-probes answered: suspicions this node did not raise. */
+  long suspicionsAverted() {
+    return suspicionsAverted;
+  }
+
+  /** Whether a failed probe would now be confirmed before accusing (a sign of loss is recent). */
+  boolean confirming(long now) {
+    return confirmationChecks > 0
+        && lossSeen
+        && !Schedule.due(lossSeenAt + LOSS_MEMORY_PERIODS * probeIntervalNanos, now);
+  }
+
   /** The earlier of {@code d} and the next deadline of a probe, suspicion or relay. */
   long earliestDeadline(long d) {
     if (probe != null) {
       d = Schedule.earlier(d, probe.indirectSent ? probe.periodEnd : probe.timeoutAt);
+    }
+    if (confirmation != null) {
+      d = Schedule.earlier(d, confirmation.periodEnd);
     }
     Suspicion s = suspicions.peek();
     if (s != null) {
@@ -168,6 +240,7 @@ final class FailureDetector {
    * target once the probe period ended unanswered.
    */
   void advanceProbe(long now) {
+    advanceConfirmation(now);
     Probe p = probe;
     if (p == null) {
       return;
@@ -189,6 +262,7 @@ final class FailureDetector {
         disseminator.send(req, h, h.view(), List.of());
       }
       p.expectedNacks = helpers.size();
+      p.helpers = helpers;
       // Indirect probes need their share of the period even when this tick came late.
       p.periodEnd =
           Schedule.later(
@@ -199,8 +273,26 @@ final class FailureDetector {
     }
   }
 
+  /** Ends the confirmation in flight once its probe timeout passed unanswered. */
+  private void advanceConfirmation(long now) {
+    Probe c = confirmation;
+    if (c == null) {
+      return;
+    }
+    if (c.acked || !table.holds(c.target) || !c.target.status().isAlive()) {
+      confirmation = null; // answered, or the target gone meanwhile
+      return;
+    }
+    if (Schedule.due(c.periodEnd, now)) {
+      confirmation = null;
+      finishFailedProbe(c, now);
+    }
+  }
+
   private void finishFailedProbe(Probe p, long now) {
-    probe = null;
+    if (probe == p) {
+      probe = null;
+    }
     if (p.acked) {
       return;
     }
@@ -218,6 +310,10 @@ final class FailureDetector {
     if (!t.state.address().equals(p.address)) {
       return; // the member moved meanwhile (restarted elsewhere): the silent address is not it
     }
+    if (!p.confirming && table.holds(t) && t.status().isAlive() && shouldConfirm(p, now)) {
+      startConfirmation(p, now);
+      return;
+    }
     if (table.holds(t) && t.status() == NodeStatus.ONLINE) {
       suspicionsRaised++;
       claims.applyGossip(
@@ -227,6 +323,65 @@ final class FailureDetector {
       claims.applyGossip(
           t.state.withStatus(NodeStatus.SUSPECT, t.state.incarnation(), self.id), now);
     }
+  }
+
+  /**
+   * Whether the failed probe {@code p} is confirmed before accusing: when relays' nacks are missing
+   * (this node's own links may be the lossy ones) or this node saw a sign of loss lately.
+   */
+  private boolean shouldConfirm(Probe p, long now) {
+    if (confirmationChecks == 0) {
+      return false;
+    }
+    return (p.expectedNacks > 0 && p.nacks < p.expectedNacks) || confirming(now);
+  }
+
+  /**
+   * Probes the target of the failed probe {@code failed} again at once: a direct ping and indirect
+   * pings through relays other than the failed probe's, all under one new sequence number, for one
+   * (scaled) probe timeout.
+   */
+  private void startConfirmation(Probe failed, long now) {
+    Probe old = confirmation;
+    if (old != null) {
+      confirmation = null;
+      finishFailedProbe(old, now); // overlapping confirmations: the older one ends unanswered
+    }
+    confirmationsStarted++;
+    Member t = failed.target;
+    long s = proofs.nextSeq();
+    long end = now + awareness.scale(probeTimeoutNanos);
+    Probe c = new Probe(t, s, now, end, end, true, failed.seq);
+    c.indirectSent = true;
+    Ping ping = new Ping(self.id, self.address, s, t.id(), List.of());
+    disseminator.send(ping, t, t.view(), List.of(), disseminator.limitFor(t, ping));
+    List<Member> helpers = freshHelpers(t, failed.helpers);
+    for (Member h : helpers) {
+      PingReq req = new PingReq(self.id, self.address, s, t.id(), c.address, List.of());
+      disseminator.send(req, h, h.view(), List.of());
+    }
+    c.expectedNacks = helpers.size();
+    c.helpers = helpers;
+    confirmation = c;
+  }
+
+  /** Up to {@link #confirmationChecks} random relays for {@code target}, none of {@code used}. */
+  private List<Member> freshHelpers(Member target, List<Member> used) {
+    List<Member> picked =
+        table.randomVerifiedOnlineExcept(confirmationChecks + used.size(), target);
+    List<Member> out = new ArrayList<>(confirmationChecks);
+    for (Member m : picked) {
+      if (out.size() < confirmationChecks && !used.contains(m)) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** Records a sign of packet loss: a live member's answer came only after the probe timeout. */
+  private void lossSeen(long now) {
+    lossSeen = true;
+    lossSeenAt = now;
   }
 
   /** Declares failed each suspect whose suspicion timed out (not during a grace period). */
@@ -280,11 +435,20 @@ final class FailureDetector {
       if (!p.acked) {
         p.acked = true;
         effects.probeAcked(now - p.sentAt);
-        awareness.apply(-1);
-        p.target.lastSeen = now;
-        if (p.target.state.address().equals(p.address)) {
-          p.target.verified = true; // it answered a random sequence number sent there
+        if (p.indirectSent) {
+          lossSeen(now); // alive, yet silent for a whole probe timeout
         }
+        answered(p, now);
+      }
+      return true;
+    }
+    Probe c = confirmation;
+    if (c != null && c.answers(ack.seq())) {
+      if (!c.acked) {
+        c.acked = true;
+        suspicionsAverted++;
+        lossSeen(now); // alive, yet its probe failed
+        answered(c, now);
       }
       return true;
     }
@@ -295,11 +459,24 @@ final class FailureDetector {
     return false;
   }
 
+  private void answered(Probe p, long now) {
+    awareness.apply(-1);
+    p.target.lastSeen = now;
+    if (p.target.state.address().equals(p.address)) {
+      p.target.verified = true; // it answered a random sequence number sent there
+    }
+  }
+
   /** Counts a relay's nack for the probe in flight; returns false (a stale drop) otherwise. */
   boolean onNack(Nack nack) {
     Probe p = probe;
     if (p != null && p.seq == nack.seq() && p.indirectSent) {
       p.nacks++;
+      return true;
+    }
+    Probe c = confirmation;
+    if (c != null && c.seq == nack.seq()) {
+      c.nacks++;
       return true;
     }
     effects.drop(DropReason.STALE);
