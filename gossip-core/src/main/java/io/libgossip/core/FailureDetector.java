@@ -18,7 +18,11 @@ import org.jspecify.annotations.Nullable;
  * answered only after its probe timeout, or nacks missing from the failed probe itself), a failed
  * probe does not accuse yet. The target is probed once more at once, directly and through {@link
  * GossipConfig#confirmationChecks()} other relays, for one probe timeout; only a second failure
- * raises the suspicion. Without loss a failed probe suspects at once, as in SWIM.
+ * raises the suspicion. Likewise a suspicion that times out is not declared {@code FAILED} at once
+ * while loss is seen: the suspect gets one last probe (its ping carries the suspicion, so it can
+ * refute in the ack), and only if that fails is it declared failed; an answer restarts the
+ * suspicion timer instead. Without loss a failed probe suspects at once and an expired suspicion
+ * fails at once, as in SWIM.
  */
 final class FailureDetector {
   private final SelfState self;
@@ -39,8 +43,17 @@ final class FailureDetector {
   private final AddressProof proofs;
   private @Nullable Probe probe;
 
-  /** The confirmation re-probe in flight, if any: it runs beside the next regular probe. */
-  private @Nullable Probe confirmation;
+  /** No earlier probe to a check (see {@link #sendCheck}). */
+  private static final long NO_SEQ = 0;
+
+  /** At most this many confirmations and last checks run at once; beyond, none is started. */
+  static final int MAX_CHECKS = 16;
+
+  /**
+   * Confirmation re-probes and last checks of expired suspicions in flight, oldest first; they run
+   * beside the regular probe.
+   */
+  private final List<Probe> checks = new ArrayList<>();
 
   /** When this node last saw a sign of packet loss; meaningful once {@link #lossSeen}. */
   private long lossSeenAt;
@@ -55,6 +68,7 @@ final class FailureDetector {
   private long suspicionsRaised;
   private long confirmationsStarted;
   private long suspicionsAverted;
+  private long failuresAverted;
 
   /** A probe in flight. */
   private static final class Probe {
@@ -75,8 +89,13 @@ final class FailureDetector {
     /** The relays asked (none until the indirect pings go out). */
     List<Member> helpers = List.of();
 
-    /** Whether this is a confirmation re-probe (decision 051). */
+    /** Whether this is a confirmation re-probe or a last check (decision 051). */
     final boolean confirming;
+
+    /** Whether this is the last check of a suspicion that timed out (at {@link #incarnation}). */
+    boolean lastCheck;
+
+    long incarnation;
 
     /** A confirmation's failed probe, whose late ack still counts; its own seq otherwise. */
     final long firstSeq;
@@ -148,19 +167,19 @@ final class FailureDetector {
   void stalled(long now) {
     graceUntil = now + probeIntervalNanos;
     probe = null;
-    confirmation = null;
+    checks.clear();
   }
 
   /** Gives up the probe in flight, if any (the node leaves). */
   void cancelProbe() {
     probe = null;
-    confirmation = null;
+    checks.clear();
   }
 
   /** Forgets the probe in flight and every relay. */
   void clear() {
     probe = null;
-    confirmation = null;
+    checks.clear();
     lossSeen = false;
     relays.clear();
   }
@@ -188,6 +207,11 @@ final class FailureDetector {
     return suspicionsAverted;
   }
 
+  /** Last checks answered: suspicions that timed out without this node declaring a failure. */
+  long failuresAverted() {
+    return failuresAverted;
+  }
+
   /** Whether a failed probe would now be confirmed before accusing (a sign of loss is recent). */
   boolean confirming(long now) {
     return confirmationChecks > 0
@@ -200,8 +224,8 @@ final class FailureDetector {
     if (probe != null) {
       d = Schedule.earlier(d, probe.indirectSent ? probe.periodEnd : probe.timeoutAt);
     }
-    if (confirmation != null) {
-      d = Schedule.earlier(d, confirmation.periodEnd);
+    for (Probe c : checks) {
+      d = Schedule.earlier(d, c.periodEnd);
     }
     Suspicion s = suspicions.peek();
     if (s != null) {
@@ -273,19 +297,22 @@ final class FailureDetector {
     }
   }
 
-  /** Ends the confirmation in flight once its probe timeout passed unanswered. */
+  /** Ends the checks in flight whose probe timeout passed unanswered. */
   private void advanceConfirmation(long now) {
-    Probe c = confirmation;
-    if (c == null) {
-      return;
-    }
-    if (c.acked || !table.holds(c.target) || !c.target.status().isAlive()) {
-      confirmation = null; // answered, or the target gone meanwhile
-      return;
-    }
-    if (Schedule.due(c.periodEnd, now)) {
-      confirmation = null;
-      finishFailedProbe(c, now);
+    for (int i = 0; i < checks.size(); ) {
+      Probe c = checks.get(i);
+      if (c.acked || !table.holds(c.target) || !c.target.status().isAlive()) {
+        checks.remove(i); // answered, or the target gone meanwhile
+      } else if (Schedule.due(c.periodEnd, now)) {
+        checks.remove(i);
+        if (c.lastCheck) {
+          lastCheckFailed(c, now);
+        } else {
+          finishFailedProbe(c, now);
+        }
+      } else {
+        i++;
+      }
     }
   }
 
@@ -310,7 +337,11 @@ final class FailureDetector {
     if (!t.state.address().equals(p.address)) {
       return; // the member moved meanwhile (restarted elsewhere): the silent address is not it
     }
-    if (!p.confirming && table.holds(t) && t.status().isAlive() && shouldConfirm(p, now)) {
+    if (!p.confirming
+        && table.holds(t)
+        && t.status().isAlive()
+        && shouldConfirm(p, now)
+        && checks.size() < MAX_CHECKS) {
       startConfirmation(p, now);
       return;
     }
@@ -342,27 +373,46 @@ final class FailureDetector {
    * (scaled) probe timeout.
    */
   private void startConfirmation(Probe failed, long now) {
-    Probe old = confirmation;
-    if (old != null) {
-      confirmation = null;
-      finishFailedProbe(old, now); // overlapping confirmations: the older one ends unanswered
-    }
     confirmationsStarted++;
-    Member t = failed.target;
+    checks.add(sendCheck(failed.target, failed.seq, failed.helpers, now));
+  }
+
+  /**
+   * Sends a check of {@code t}: a direct ping (carrying, by the buddy system, any suspicion of it
+   * we hold) and indirect pings through relays not among {@code used}, all under one new sequence
+   * number, for one (scaled) probe timeout; a late ack of {@code firstSeq} counts too, unless it is
+   * {@link #NO_SEQ}.
+   */
+  private Probe sendCheck(Member t, long firstSeq, List<Member> used, long now) {
     long s = proofs.nextSeq();
     long end = now + awareness.scale(probeTimeoutNanos);
-    Probe c = new Probe(t, s, now, end, end, true, failed.seq);
+    Probe c = new Probe(t, s, now, end, end, true, firstSeq == NO_SEQ ? s : firstSeq);
     c.indirectSent = true;
     Ping ping = new Ping(self.id, self.address, s, t.id(), List.of());
     disseminator.send(ping, t, t.view(), List.of(), disseminator.limitFor(t, ping));
-    List<Member> helpers = freshHelpers(t, failed.helpers);
+    List<Member> helpers = freshHelpers(t, used);
     for (Member h : helpers) {
       PingReq req = new PingReq(self.id, self.address, s, t.id(), c.address, List.of());
       disseminator.send(req, h, h.view(), List.of());
     }
     c.expectedNacks = helpers.size();
     c.helpers = helpers;
-    confirmation = c;
+    return c;
+  }
+
+  /** The last check of {@code c.target} went unanswered: the suspicion stands, it failed. */
+  private void lastCheckFailed(Probe c, long now) {
+    int delta = c.expectedNacks > 0 ? Math.max(0, c.expectedNacks - c.nacks) : 1;
+    awareness.apply(delta);
+    declareFailed(c.target, c.incarnation, now);
+  }
+
+  private void declareFailed(Member m, long incarnation, long now) {
+    if (table.holds(m)
+        && m.status() == NodeStatus.SUSPECT
+        && m.state.incarnation() == incarnation) {
+      claims.applyGossip(m.state.withStatus(NodeStatus.FAILED, incarnation, self.id), now);
+    }
   }
 
   /** Up to {@link #confirmationChecks} random relays for {@code target}, none of {@code used}. */
@@ -396,9 +446,18 @@ final class FailureDetector {
       m.suspicion = null;
       if (table.holds(m)
           && m.status() == NodeStatus.SUSPECT
-          && m.state.incarnation() == s.incarnation) {
-        claims.applyGossip(m.state.withStatus(NodeStatus.FAILED, s.incarnation, self.id), now);
+          && m.state.incarnation() == s.incarnation
+          && confirming(now)
+          && checks.size() < MAX_CHECKS) {
+        // Loss is seen: the suspect may never have heard of the suspicion, or its refutation
+        // may have missed us. One last probe before declaring it failed.
+        Probe c = sendCheck(m, NO_SEQ, List.of(), now);
+        c.lastCheck = true;
+        c.incarnation = s.incarnation;
+        checks.add(c);
+        continue;
       }
+      declareFailed(m, s.incarnation, now);
     }
   }
 
@@ -442,15 +501,26 @@ final class FailureDetector {
       }
       return true;
     }
-    Probe c = confirmation;
-    if (c != null && c.answers(ack.seq())) {
-      if (!c.acked) {
-        c.acked = true;
-        suspicionsAverted++;
-        lossSeen(now); // alive, yet its probe failed
-        answered(c, now);
+    for (Probe c : checks) {
+      if (c.answers(ack.seq())) {
+        if (!c.acked) {
+          c.acked = true;
+          answered(c, now);
+          if (c.lastCheck) {
+            failuresAverted++;
+            if (c.target.status() == NodeStatus.SUSPECT
+                && c.target.state.incarnation() == c.incarnation
+                && c.target.suspicion == null) {
+              // Alive, but its refutation has not reached us yet: time the suspicion afresh.
+              claims.restartSuspicion(c.target, now);
+            }
+          } else {
+            suspicionsAverted++;
+            lossSeen(now); // alive, yet its probe failed
+          }
+        }
+        return true;
       }
-      return true;
     }
     if (relays.onAck(ack, corrections)) {
       return true;
@@ -474,10 +544,11 @@ final class FailureDetector {
       p.nacks++;
       return true;
     }
-    Probe c = confirmation;
-    if (c != null && c.seq == nack.seq()) {
-      c.nacks++;
-      return true;
+    for (Probe c : checks) {
+      if (c.seq == nack.seq()) {
+        c.nacks++;
+        return true;
+      }
     }
     effects.drop(DropReason.STALE);
     return false;

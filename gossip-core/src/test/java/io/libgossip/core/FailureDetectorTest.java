@@ -343,4 +343,69 @@ class FailureDetectorTest {
     assertThat(u.member(first.target()).status()).isEqualTo(NodeStatus.ONLINE);
     assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
   }
+
+  /** A probe answered only through a relay, after its timeout: a sign of loss at T0 + 600 ms. */
+  private static void seeLoss(Units u) {
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+    u.detector.onAck(ack("x", ping.seq()), T0 + 600 * MS, List.of());
+    u.detector.advanceProbe(T0 + SEC);
+    u.outbox.clear();
+  }
+
+  @Test
+  void expiredSuspicionGetsALastCheckWhileLossIsSeen() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e");
+    seeLoss(u);
+    u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0 + SEC);
+    long deadline = u.suspicions.peek().deadline();
+
+    u.detector.expireSuspicions(deadline);
+
+    assertThat(u.member("a").status()).as("not failed yet").isEqualTo(NodeStatus.SUSPECT);
+    List<Ping> pings = u.outbox.messagesTo(Ping.class, "a");
+    assertThat(pings).hasSize(1);
+    assertThat(pings.get(0).updates())
+        .as("the suspicion rides along, so it can refute")
+        .anySatisfy(c -> assertThat(c.status()).isEqualTo(NodeStatus.SUSPECT));
+    assertThat(u.outbox.messages(PingReq.class)).hasSize(3);
+    long end = deadline + u.awareness.scale(500 * MS);
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(end);
+
+    u.detector.advanceProbe(end);
+
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.FAILED);
+    assertThat(u.detector.failuresAverted()).isZero();
+  }
+
+  @Test
+  void answeredLastCheckTimesTheSuspicionAfresh() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e");
+    seeLoss(u);
+    u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0 + SEC);
+    long deadline = u.suspicions.peek().deadline();
+    u.detector.expireSuspicions(deadline);
+    long seq = u.outbox.messagesTo(Ping.class, "a").get(0).seq();
+
+    assertThat(u.detector.onAck(ack("c", seq), deadline + MS, List.of())).isTrue();
+    u.detector.advanceProbe(deadline + 10 * SEC);
+    u.detector.expireSuspicions(deadline + 10 * SEC);
+
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.SUSPECT);
+    assertThat(u.detector.failuresAverted()).isEqualTo(1);
+    assertThat(u.suspicions.peek()).isNotNull();
+    assertThat(u.suspicions.peek().deadline()).isGreaterThan(deadline + 10 * SEC);
+  }
+
+  @Test
+  void withoutSignsOfLossAnExpiredSuspicionFailsAtOnce() {
+    Units u = new Units().withMembers("a", "b", "c");
+    u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0);
+    long deadline = u.suspicions.peek().deadline();
+
+    u.detector.expireSuspicions(deadline);
+
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.FAILED);
+    assertThat(u.outbox.sentOf(Ping.class)).isEmpty();
+  }
 }
