@@ -547,6 +547,10 @@ final class FailureDetector {
     for (Probe c : checks) {
       if (c.seq == nack.seq()) {
         c.nacks++;
+        if (c.nacks >= c.expectedNacks) {
+          // Every relay is reachable and none reached the target: no need to wait any longer.
+          c.periodEnd = c.sentAt; // due at once
+        }
         return true;
       }
     }
