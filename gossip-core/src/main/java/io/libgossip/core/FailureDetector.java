@@ -14,9 +14,9 @@ import org.jspecify.annotations.Nullable;
  * reach the target, the {@link Relays} this node runs for others, and suspicion timeouts. A failed
  * probe suspects its target; an expired suspicion declares it failed.
  *
- * <p>Confirmation (decision 051): when this node has seen signs of packet loss (a recent probe
- * answered only after its probe timeout, or nacks missing from the failed probe itself), a failed
- * probe does not accuse yet. The target is probed once more at once, directly and through {@link
+ * <p>Confirmation (decision 051): when this node has seen signs of packet loss lately (a live
+ * member answered a probe only after its probe timeout), a failed probe does not accuse yet. The
+ * target is probed once more at once, directly and through {@link
  * GossipConfig#confirmationChecks()} other relays, for one probe timeout; only a second failure
  * raises the suspicion. Likewise a suspicion that times out is not declared {@code FAILED} at once
  * while loss is seen: the suspect gets one last probe (its ping carries the suspicion, so it can
@@ -340,7 +340,7 @@ final class FailureDetector {
     if (!p.confirming
         && table.holds(t)
         && t.status().isAlive()
-        && shouldConfirm(p, now)
+        && confirming(now)
         && checks.size() < MAX_CHECKS) {
       startConfirmation(p, now);
       return;
@@ -354,17 +354,6 @@ final class FailureDetector {
       claims.applyGossip(
           t.state.withStatus(NodeStatus.SUSPECT, t.state.incarnation(), self.id), now);
     }
-  }
-
-  /**
-   * Whether the failed probe {@code p} is confirmed before accusing: when relays' nacks are missing
-   * (this node's own links may be the lossy ones) or this node saw a sign of loss lately.
-   */
-  private boolean shouldConfirm(Probe p, long now) {
-    if (confirmationChecks == 0) {
-      return false;
-    }
-    return (p.expectedNacks > 0 && p.nacks < p.expectedNacks) || confirming(now);
   }
 
   /**

@@ -178,13 +178,15 @@ public final class GossipConfig {
 
   /**
    * Relays asked in a confirmation probe; 0 turns confirmation off. While this node has seen signs
-   * of packet loss (within the last 30 probe intervals a live member answered only after its probe
-   * timeout, or relays' nacks are missing), a member whose probe failed is not suspected at once:
-   * it is probed again at once, directly and through this many other members (not the relays of the
-   * failed probe), for one probe timeout, and only a second failure raises the suspicion. A healthy
-   * member that one unlucky probe missed is then not accused cluster-wide; without loss a failed
-   * probe suspects at once, as in SWIM, so crashes are detected as fast as before. Under loss the
-   * suspicion of a crashed member comes one probe timeout later. Default: 3.
+   * of packet loss (within the last 30 probe intervals a live member answered a probe only after
+   * its probe timeout), a member whose probe failed is not suspected at once: it is probed again at
+   * once, directly and through this many other members (not the relays of the failed probe), for
+   * one probe timeout, and only a second failure raises the suspicion. Likewise, a suspicion that
+   * times out gets one such last probe of the suspect before it is declared failed. A healthy
+   * member that one unlucky probe missed is then not accused cluster-wide. Without signs of loss
+   * nothing changes, so crashes on a clean network are detected as fast as before; under loss a
+   * crash is suspected, and declared failed, up to one (health-scaled) probe timeout later.
+   * Default: 3.
    */
   public int confirmationChecks() {
     return confirmationChecks;
