@@ -412,6 +412,14 @@ final class ClaimRules {
     return !reported || now - reportedAt >= probeIntervalNanos;
   }
 
+  /**
+   * Times the suspicion of {@code m}, held {@code SUSPECT} without a timer, afresh (its last check
+   * found it alive, decision 051).
+   */
+  void restartSuspicion(Member m, long now) {
+    startSuspicion(m, m.state.from(), now);
+  }
+
   private void startSuspicion(Member m, String accuser, long now) {
     int n = table.liveCount();
     long min = ProtocolMath.suspicionMinNanos(config.suspicionMult(), n, probeIntervalNanos);

@@ -4,6 +4,7 @@ import io.libgossip.core.GossipMessage.Ack;
 import io.libgossip.core.GossipMessage.Nack;
 import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -12,6 +13,16 @@ import org.jspecify.annotations.Nullable;
  * indirect pings through a few relays after the probe timeout), nacks from relays that could not
  * reach the target, the {@link Relays} this node runs for others, and suspicion timeouts. A failed
  * probe suspects its target; an expired suspicion declares it failed.
+ *
+ * <p>Confirmation (decision 051): when this node has seen signs of packet loss lately (a live
+ * member answered a probe only after its probe timeout), a failed probe does not accuse yet. The
+ * target is probed once more at once, directly and through {@link
+ * GossipConfig#confirmationChecks()} other relays, for one probe timeout; only a second failure
+ * raises the suspicion. Likewise a suspicion that times out is not declared {@code FAILED} at once
+ * while loss is seen: the suspect gets one last probe (its ping carries the suspicion, so it can
+ * refute in the ack), and only if that fails is it declared failed; an answer restarts the
+ * suspicion timer instead. Without loss a failed probe suspects at once and an expired suspicion
+ * fails at once, as in SWIM.
  */
 final class FailureDetector {
   private final SelfState self;
@@ -25,9 +36,30 @@ final class FailureDetector {
   private final long probeIntervalNanos;
   private final long probeTimeoutNanos;
   private final boolean nacks;
+  private final int confirmationChecks;
+
+  /** How long a sign of packet loss keeps confirmation on: this many probe intervals. */
+  static final int LOSS_MEMORY_PERIODS = 30;
 
   private final AddressProof proofs;
   private @Nullable Probe probe;
+
+  /** No earlier probe to a check (see {@link #sendCheck}). */
+  private static final long NO_SEQ = 0;
+
+  /** At most this many confirmations and last checks run at once; beyond, none is started. */
+  static final int MAX_CHECKS = 16;
+
+  /**
+   * Confirmation re-probes and last checks of expired suspicions in flight, oldest first; they run
+   * beside the regular probe.
+   */
+  private final List<Probe> checks = new ArrayList<>();
+
+  /** When this node last saw a sign of packet loss; meaningful once {@link #lossSeen}. */
+  private long lossSeenAt;
+
+  private boolean lossSeen;
   private final Relays relays;
 
   /** No suspicion expires before this time (see {@link #stalled}). */
@@ -35,6 +67,11 @@ final class FailureDetector {
 
   private long probes;
   private long suspicionsRaised;
+  private long confirmationsStarted;
+  private long suspicionsAverted;
+  private long failuresAverted;
+
+  private long suspicionsDeferred;
 
   /** A probe in flight. */
   private static final class Probe {
@@ -52,13 +89,44 @@ final class FailureDetector {
     int nacks;
     boolean acked;
 
+    /** The relays asked (none until the indirect pings go out). */
+    List<Member> helpers = List.of();
+
+    /** Whether this is a confirmation re-probe or a last check (decision 051). */
+    final boolean confirming;
+
+    /** Whether this is the last check of a suspicion that timed out (at {@link #incarnation}). */
+    boolean lastCheck;
+
+    long incarnation;
+
+    /** A confirmation's failed probe, whose late ack still counts; its own seq otherwise. */
+    final long firstSeq;
+
     Probe(Member target, long seq, long sentAt, long timeoutAt, long periodEnd) {
+      this(target, seq, sentAt, timeoutAt, periodEnd, false, seq);
+    }
+
+    Probe(
+        Member target,
+        long seq,
+        long sentAt,
+        long timeoutAt,
+        long periodEnd,
+        boolean confirming,
+        long firstSeq) {
       this.target = target;
       this.address = target.state.address();
       this.seq = seq;
       this.sentAt = sentAt;
       this.timeoutAt = timeoutAt;
       this.periodEnd = periodEnd;
+      this.confirming = confirming;
+      this.firstSeq = firstSeq;
+    }
+
+    boolean answers(long ackSeq) {
+      return seq == ackSeq || firstSeq == ackSeq;
     }
   }
 
@@ -84,6 +152,7 @@ final class FailureDetector {
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.probeTimeoutNanos = config.probeTimeout().toNanos();
     this.nacks = config.lifeguard().nacks();
+    this.confirmationChecks = config.confirmationChecks();
     this.relays = new Relays(self, table, disseminator, probeTimeoutNanos, nacks);
   }
 
@@ -102,16 +171,20 @@ final class FailureDetector {
   void stalled(long now) {
     graceUntil = now + probeIntervalNanos;
     probe = null;
+    checks.clear();
   }
 
   /** Gives up the probe in flight, if any (the node leaves). */
   void cancelProbe() {
     probe = null;
+    checks.clear();
   }
 
   /** Forgets the probe in flight and every relay. */
   void clear() {
     probe = null;
+    checks.clear();
+    lossSeen = false;
     relays.clear();
   }
 
@@ -128,10 +201,40 @@ final class FailureDetector {
     return suspicionsRaised;
   }
 
+  /** Confirmation re-probes started so far (each after a failed probe). */
+  long confirmationsStarted() {
+    return confirmationsStarted;
+  }
+
+  /** Confirmation re-probes answered: suspicions this node did not raise. */
+  long suspicionsAverted() {
+    return suspicionsAverted;
+  }
+
+  /** Last checks answered: suspicions that timed out without this node declaring a failure. */
+  long failuresAverted() {
+    return failuresAverted;
+  }
+
+  /** Whether a failed probe would now be confirmed before accusing (a sign of loss is recent). */
+  boolean confirming(long now) {
+    return confirmationChecks > 0
+        && lossSeen
+        && !Schedule.due(lossSeenAt + LOSS_MEMORY_PERIODS * probeIntervalNanos, now);
+  }
+
+  /** Failed probes that raised no suspicion because this node's queue was saturated (052). */
+  long suspicionsDeferred() {
+    return suspicionsDeferred;
+  }
+
   /** The earlier of {@code d} and the next deadline of a probe, suspicion or relay. */
   long earliestDeadline(long d) {
     if (probe != null) {
       d = Schedule.earlier(d, probe.indirectSent ? probe.periodEnd : probe.timeoutAt);
+    }
+    for (Probe c : checks) {
+      d = Schedule.earlier(d, c.periodEnd);
     }
     Suspicion s = suspicions.peek();
     if (s != null) {
@@ -170,6 +273,7 @@ final class FailureDetector {
    * target once the probe period ended unanswered.
    */
   void advanceProbe(long now) {
+    advanceConfirmation(now);
     Probe p = probe;
     if (p == null) {
       return;
@@ -191,6 +295,7 @@ final class FailureDetector {
         disseminator.send(req, h, h.view(), List.of());
       }
       p.expectedNacks = nacks ? helpers.size() : 0; // no nacks: a failure costs 1 (below)
+      p.helpers = helpers;
       // Indirect probes need their share of the period even when this tick came late.
       p.periodEnd =
           Schedule.later(
@@ -201,8 +306,29 @@ final class FailureDetector {
     }
   }
 
+  /** Ends the checks in flight whose probe timeout passed unanswered. */
+  private void advanceConfirmation(long now) {
+    for (int i = 0; i < checks.size(); ) {
+      Probe c = checks.get(i);
+      if (c.acked || !table.holds(c.target) || !c.target.status().isAlive()) {
+        checks.remove(i); // answered, or the target gone meanwhile
+      } else if (Schedule.due(c.periodEnd, now)) {
+        checks.remove(i);
+        if (c.lastCheck) {
+          lastCheckFailed(c, now);
+        } else {
+          finishFailedProbe(c, now);
+        }
+      } else {
+        i++;
+      }
+    }
+  }
+
   private void finishFailedProbe(Probe p, long now) {
-    probe = null;
+    if (probe == p) {
+      probe = null;
+    }
     if (p.acked) {
       return;
     }
@@ -220,7 +346,20 @@ final class FailureDetector {
     if (!t.state.address().equals(p.address)) {
       return; // the member moved meanwhile (restarted elsewhere): the silent address is not it
     }
-    if (table.holds(t) && t.status() == NodeStatus.ONLINE) {
+    if (!p.confirming
+        && table.holds(t)
+        && t.status().isAlive()
+        && confirming(now)
+        && checks.size() < MAX_CHECKS) {
+      startConfirmation(p, now);
+      return;
+    }
+    if (table.holds(t) && t.status() == NodeStatus.ONLINE && disseminator.saturated(now)) {
+      // Decision 052 (B2's hook): a node that cannot spread news in time does not accuse; it
+      // probes the member again next period instead.
+      suspicionsDeferred++;
+      table.probeNext(t);
+    } else if (table.holds(t) && t.status() == NodeStatus.ONLINE) {
       suspicionsRaised++;
       claims.applyGossip(
           t.state.withStatus(NodeStatus.SUSPECT, t.state.incarnation(), self.id), now);
@@ -229,6 +368,73 @@ final class FailureDetector {
       claims.applyGossip(
           t.state.withStatus(NodeStatus.SUSPECT, t.state.incarnation(), self.id), now);
     }
+  }
+
+  /**
+   * Probes the target of the failed probe {@code failed} again at once: a direct ping and indirect
+   * pings through relays other than the failed probe's, all under one new sequence number, for one
+   * (scaled) probe timeout.
+   */
+  private void startConfirmation(Probe failed, long now) {
+    confirmationsStarted++;
+    checks.add(sendCheck(failed.target, failed.seq, failed.helpers, now));
+  }
+
+  /**
+   * Sends a check of {@code t}: a direct ping (carrying, by the buddy system, any suspicion of it
+   * we hold) and indirect pings through relays not among {@code used}, all under one new sequence
+   * number, for one (scaled) probe timeout; a late ack of {@code firstSeq} counts too, unless it is
+   * {@link #NO_SEQ}.
+   */
+  private Probe sendCheck(Member t, long firstSeq, List<Member> used, long now) {
+    long s = proofs.nextSeq();
+    long end = now + awareness.scale(probeTimeoutNanos);
+    Probe c = new Probe(t, s, now, end, end, true, firstSeq == NO_SEQ ? s : firstSeq);
+    c.indirectSent = true;
+    Ping ping = new Ping(self.id, self.address, s, t.id(), List.of());
+    disseminator.send(ping, t, t.view(), List.of(), disseminator.limitFor(t, ping));
+    List<Member> helpers = freshHelpers(t, used);
+    for (Member h : helpers) {
+      PingReq req = new PingReq(self.id, self.address, s, t.id(), c.address, List.of());
+      disseminator.send(req, h, h.view(), List.of());
+    }
+    c.expectedNacks = nacks ? helpers.size() : 0;
+    c.helpers = helpers;
+    return c;
+  }
+
+  /** The last check of {@code c.target} went unanswered: the suspicion stands, it failed. */
+  private void lastCheckFailed(Probe c, long now) {
+    int delta = c.expectedNacks > 0 ? Math.max(0, c.expectedNacks - c.nacks) : 1;
+    awareness.apply(delta);
+    declareFailed(c.target, c.incarnation, now);
+  }
+
+  private void declareFailed(Member m, long incarnation, long now) {
+    if (table.holds(m)
+        && m.status() == NodeStatus.SUSPECT
+        && m.state.incarnation() == incarnation) {
+      claims.applyGossip(m.state.withStatus(NodeStatus.FAILED, incarnation, self.id), now);
+    }
+  }
+
+  /** Up to {@link #confirmationChecks} random relays for {@code target}, none of {@code used}. */
+  private List<Member> freshHelpers(Member target, List<Member> used) {
+    List<Member> picked =
+        table.randomVerifiedOnlineExcept(confirmationChecks + used.size(), target);
+    List<Member> out = new ArrayList<>(confirmationChecks);
+    for (Member m : picked) {
+      if (out.size() < confirmationChecks && !used.contains(m)) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** Records a sign of packet loss: a live member's answer came only after the probe timeout. */
+  private void lossSeen(long now) {
+    lossSeen = true;
+    lossSeenAt = now;
   }
 
   /** Declares failed each suspect whose suspicion timed out (not during a grace period). */
@@ -243,9 +449,18 @@ final class FailureDetector {
       m.suspicion = null;
       if (table.holds(m)
           && m.status() == NodeStatus.SUSPECT
-          && m.state.incarnation() == s.incarnation) {
-        claims.applyGossip(m.state.withStatus(NodeStatus.FAILED, s.incarnation, self.id), now);
+          && m.state.incarnation() == s.incarnation
+          && confirming(now)
+          && checks.size() < MAX_CHECKS) {
+        // Loss is seen: the suspect may never have heard of the suspicion, or its refutation
+        // may have missed us. One last probe before declaring it failed.
+        Probe c = sendCheck(m, NO_SEQ, List.of(), now);
+        c.lastCheck = true;
+        c.incarnation = s.incarnation;
+        checks.add(c);
+        continue;
       }
+      declareFailed(m, s.incarnation, now);
     }
   }
 
@@ -282,13 +497,33 @@ final class FailureDetector {
       if (!p.acked) {
         p.acked = true;
         effects.probeAcked(now - p.sentAt);
-        awareness.apply(-1);
-        p.target.lastSeen = now;
-        if (p.target.state.address().equals(p.address)) {
-          p.target.verified = true; // it answered a random sequence number sent there
+        if (p.indirectSent) {
+          lossSeen(now); // alive, yet silent for a whole probe timeout
         }
+        answered(p, now);
       }
       return true;
+    }
+    for (Probe c : checks) {
+      if (c.answers(ack.seq())) {
+        if (!c.acked) {
+          c.acked = true;
+          answered(c, now);
+          if (c.lastCheck) {
+            failuresAverted++;
+            if (c.target.status() == NodeStatus.SUSPECT
+                && c.target.state.incarnation() == c.incarnation
+                && c.target.suspicion == null) {
+              // Alive, but its refutation has not reached us yet: time the suspicion afresh.
+              claims.restartSuspicion(c.target, now);
+            }
+          } else {
+            suspicionsAverted++;
+            lossSeen(now); // alive, yet its probe failed
+          }
+        }
+        return true;
+      }
     }
     if (relays.onAck(ack, corrections)) {
       return true;
@@ -297,12 +532,30 @@ final class FailureDetector {
     return false;
   }
 
+  private void answered(Probe p, long now) {
+    awareness.apply(-1);
+    p.target.lastSeen = now;
+    if (p.target.state.address().equals(p.address)) {
+      p.target.verified = true; // it answered a random sequence number sent there
+    }
+  }
+
   /** Counts a relay's nack for the probe in flight; returns false (a stale drop) otherwise. */
   boolean onNack(Nack nack) {
     Probe p = probe;
     if (p != null && p.seq == nack.seq() && p.indirectSent) {
       p.nacks++;
       return true;
+    }
+    for (Probe c : checks) {
+      if (c.seq == nack.seq()) {
+        c.nacks++;
+        if (c.nacks >= c.expectedNacks) {
+          // Every relay is reachable and none reached the target: no need to wait any longer.
+          c.periodEnd = c.sentAt; // due at once
+        }
+        return true;
+      }
     }
     effects.drop(DropReason.STALE);
     return false;

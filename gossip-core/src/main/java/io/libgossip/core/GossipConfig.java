@@ -15,6 +15,7 @@ public final class GossipConfig {
   private final Duration probeInterval;
   private final Duration probeTimeout;
   private final int indirectChecks;
+  private final int confirmationChecks;
   private final int suspicionMult;
   private final int suspicionMaxTimeoutMult;
   private final int awarenessMaxMultiplier;
@@ -52,6 +53,7 @@ public final class GossipConfig {
     this.probeInterval = b.probeInterval;
     this.probeTimeout = b.probeTimeout;
     this.indirectChecks = b.indirectChecks;
+    this.confirmationChecks = b.confirmationChecks;
     this.suspicionMult = b.suspicionMult;
     this.suspicionMaxTimeoutMult = b.suspicionMaxTimeoutMult;
     this.awarenessMaxMultiplier = b.awarenessMaxMultiplier;
@@ -174,6 +176,22 @@ public final class GossipConfig {
   /** Members asked to probe a target indirectly when a direct ping fails. LAN: 3. */
   public int indirectChecks() {
     return indirectChecks;
+  }
+
+  /**
+   * Relays asked in a confirmation probe; 0 turns confirmation off. While this node has seen signs
+   * of packet loss (within the last 30 probe intervals a live member answered a probe only after
+   * its probe timeout), a member whose probe failed is not suspected at once: it is probed again at
+   * once, directly and through this many other members (not the relays of the failed probe), for
+   * one probe timeout, and only a second failure raises the suspicion. Likewise, a suspicion that
+   * times out gets one such last probe of the suspect before it is declared failed. A healthy
+   * member that one unlucky probe missed is then not accused cluster-wide. Without signs of loss
+   * nothing changes, so crashes on a clean network are detected as fast as before; under loss a
+   * crash is suspected, and declared failed, up to one (health-scaled) probe timeout later.
+   * Default: 3.
+   */
+  public int confirmationChecks() {
+    return confirmationChecks;
   }
 
   /**
@@ -556,6 +574,7 @@ public final class GossipConfig {
     private Duration probeInterval = Duration.ofSeconds(1);
     private Duration probeTimeout = Duration.ofMillis(500);
     private int indirectChecks = 3;
+    private int confirmationChecks = 3;
     private int suspicionMult = 4;
     private int suspicionMaxTimeoutMult = 6;
     private int awarenessMaxMultiplier = 8;
@@ -594,6 +613,7 @@ public final class GossipConfig {
       probeInterval = c.probeInterval;
       probeTimeout = c.probeTimeout;
       indirectChecks = c.indirectChecks;
+      confirmationChecks = c.confirmationChecks;
       suspicionMult = c.suspicionMult;
       suspicionMaxTimeoutMult = c.suspicionMaxTimeoutMult;
       awarenessMaxMultiplier = c.awarenessMaxMultiplier;
@@ -647,6 +667,12 @@ public final class GossipConfig {
     /** See {@link GossipConfig#indirectChecks()}. */
     public Builder indirectChecks(int v) {
       indirectChecks = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#confirmationChecks()}; 0..16. */
+    public Builder confirmationChecks(int v) {
+      confirmationChecks = v;
       return this;
     }
 
@@ -853,6 +879,7 @@ public final class GossipConfig {
                 + " ms)");
       }
       range("indirectChecks", indirectChecks, 0, 16);
+      range("confirmationChecks", confirmationChecks, 0, 16);
       range("suspicionMult", suspicionMult, 1, 100);
       range("suspicionMaxTimeoutMult", suspicionMaxTimeoutMult, 1, 100);
       range("awarenessMaxMultiplier", awarenessMaxMultiplier, 1, 100);

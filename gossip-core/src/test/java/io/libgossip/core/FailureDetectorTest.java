@@ -46,9 +46,14 @@ class FailureDetectorTest {
     assertThat(u.awareness.score()).as("a successful probe restores health").isEqualTo(1);
   }
 
+  /** A detector without confirmation (decision 051): a failed probe suspects at once. */
+  private static Units swim() {
+    return new Units(GossipConfig.lan().toBuilder().confirmationChecks(0).build(), 1, 0);
+  }
+
   @Test
   void unansweredProbeGoesIndirectAfterTheTimeoutThenSuspects() {
-    Units u = new Units().withMembers("a", "b", "c");
+    Units u = swim().withMembers("a", "b", "c");
     Ping ping = probe(u);
     String target = ping.target();
 
@@ -171,6 +176,237 @@ class FailureDetectorTest {
         List.of());
 
     assertThat(u.outbox.messagesTo(Ack.class, "req")).extracting(Ack::seq).containsExactly(5L);
+    assertThat(u.outbox.sentOf(Ping.class)).isEmpty();
+  }
+
+  // ---- confirmation before accusing (decision 051)
+
+  /** The members sent a ping-req so far. */
+  private static List<String> relays(Units u) {
+    return u.outbox.sentOf(PingReq.class).stream().map(RecordingOutbox.Sent::targetId).toList();
+  }
+
+  /** A probe answered only through a relay, after its timeout: a sign of loss at T0 - 9.4 s. */
+  private static Units seeLoss(Units u) {
+    long t = T0 - 10 * SEC;
+    u.detector.startProbe(t);
+    Ping ping = u.outbox.messages(Ping.class).get(0);
+    u.detector.advanceProbe(t + 500 * MS);
+    u.detector.onAck(ack("x", ping.seq()), t + 600 * MS, List.of());
+    u.detector.advanceProbe(t + SEC);
+    u.outbox.clear();
+    return u;
+  }
+
+  /** Probes, lets the probe time out and go indirect, and ends its period unanswered. */
+  private static Ping failOneProbe(Units u) {
+    seeLoss(u);
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+    u.outbox.clear();
+    u.detector.advanceProbe(T0 + SEC);
+    return ping;
+  }
+
+  @Test
+  void whileLossIsSeenAFailedProbeIsProbedAgainBeforeAnySuspicion() {
+    Units u = seeLoss(new Units().withMembers("a", "b", "c", "d", "e", "f", "g", "h"));
+    Ping first = probe(u);
+    String target = first.target();
+    u.detector.advanceProbe(T0 + 500 * MS);
+    List<String> firstRelays = relays(u);
+    assertThat(firstRelays).hasSize(3);
+    u.outbox.clear();
+
+    u.detector.advanceProbe(T0 + SEC); // no ack, no nack
+
+    assertThat(u.member(target).status()).as("not accused yet").isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.detector.suspicionsRaised()).isZero();
+    assertThat(u.detector.confirmationsStarted()).isEqualTo(1);
+    List<Ping> again = u.outbox.messagesTo(Ping.class, target);
+    assertThat(again).hasSize(1);
+    long seq = again.get(0).seq();
+    assertThat(seq).isNotEqualTo(first.seq());
+    List<String> confirmRelays = relays(u);
+    assertThat(confirmRelays)
+        .as("fresh relays, not those of the failed probe")
+        .hasSize(3)
+        .doesNotContain(target)
+        .doesNotContainAnyElementsOf(firstRelays);
+    assertThat(u.outbox.messages(PingReq.class))
+        .allSatisfy(r -> assertThat(r.seq()).isEqualTo(seq))
+        .allSatisfy(r -> assertThat(r.target()).isEqualTo(target));
+    assertThat(u.awareness.score()).as("three nacks missing").isEqualTo(3);
+    long end = T0 + SEC + u.awareness.scale(500 * MS); // one probe timeout, stretched by health
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(end);
+
+    u.detector.advanceProbe(end - 1);
+    assertThat(u.member(target).status()).isEqualTo(NodeStatus.ONLINE);
+    u.detector.advanceProbe(end);
+
+    assertThat(u.member(target).status()).as("second failure").isEqualTo(NodeStatus.SUSPECT);
+    assertThat(u.detector.suspicionsRaised()).isEqualTo(1);
+    assertThat(u.detector.suspicionsAverted()).isZero();
+  }
+
+  @Test
+  void answeredConfirmationAvertsTheSuspicionAndKeepsConfirmationOn() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e");
+    Ping first = failOneProbe(u);
+    long seq = u.outbox.messagesTo(Ping.class, first.target()).get(0).seq();
+
+    assertThat(u.detector.onAck(ack("x", seq), T0 + SEC + 10 * MS, List.of())).isTrue();
+    u.detector.advanceProbe(T0 + 3 * SEC);
+
+    assertThat(u.member(first.target()).status()).isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.detector.suspicionsRaised()).isZero();
+    assertThat(u.detector.suspicionsAverted()).isEqualTo(1);
+    long seen = T0 + SEC + 10 * MS;
+    long memory = FailureDetector.LOSS_MEMORY_PERIODS * SEC;
+    assertThat(u.detector.confirming(seen + memory - 1)).isTrue();
+    assertThat(u.detector.confirming(seen + memory)).as("forgotten").isFalse();
+  }
+
+  @Test
+  void lateAckOfTheFailedProbeAlsoAvertsTheSuspicion() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e");
+    Ping first = failOneProbe(u);
+
+    assertThat(u.detector.onAck(ack(first.target(), first.seq()), T0 + SEC + MS, List.of()))
+        .isTrue();
+    u.detector.advanceProbe(T0 + 2 * SEC);
+
+    assertThat(u.member(first.target()).status()).isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.detector.suspicionsAverted()).isEqualTo(1);
+  }
+
+  @Test
+  void nacksOfTheConfirmationCount() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e", "f", "g", "h");
+    failOneProbe(u);
+    List<PingReq> reqs = u.outbox.messages(PingReq.class);
+    int before = u.awareness.score();
+    for (PingReq r : reqs) {
+      assertThat(u.detector.onNack(new Nack("x", addr("x"), r.seq(), List.of()))).isTrue();
+    }
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE))
+        .as("every relay nacked: the check ends without waiting for its timeout")
+        .isEqualTo(T0 + SEC);
+
+    u.detector.advanceProbe(T0 + SEC + 400 * MS);
+
+    assertThat(u.awareness.score()).as("every nack came: no further penalty").isEqualTo(before);
+    assertThat(u.detector.suspicionsRaised()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutSignsOfLossAFailedProbeSuspectsAtOnce() {
+    Units u = new Units().withMembers("a", "b", "c");
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+
+    u.detector.advanceProbe(T0 + SEC); // no ack, no nack: a crash, or relays far away
+
+    assertThat(u.member(ping.target()).status()).isEqualTo(NodeStatus.SUSPECT);
+    assertThat(u.detector.confirmationsStarted()).as("a crash on a lossless network").isZero();
+  }
+
+  @Test
+  void probeAnsweredOnlyAfterItsTimeoutIsASignOfLoss() {
+    Units u = new Units().withMembers("a", "b", "c");
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+    assertThat(u.detector.onAck(ack("b", ping.seq()), T0 + 600 * MS, List.of())).isTrue();
+    assertThat(u.detector.confirming(T0 + 600 * MS)).isTrue();
+
+    // The next probe fails: with loss seen lately, it is confirmed.
+    u.outbox.clear();
+    u.detector.advanceProbe(T0 + SEC);
+    u.detector.startProbe(T0 + SEC);
+    Ping next = u.outbox.messages(Ping.class).get(0);
+    u.detector.advanceProbe(T0 + 1500 * MS);
+    for (PingReq r : u.outbox.messages(PingReq.class)) {
+      u.detector.onNack(new Nack("x", addr("x"), r.seq(), List.of()));
+    }
+    u.detector.advanceProbe(T0 + 2 * SEC);
+
+    assertThat(u.member(next.target()).status()).isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.detector.confirmationsStarted()).isEqualTo(1);
+  }
+
+  @Test
+  void withConfirmationOffAProbeAnsweredLateChangesNothing() {
+    Units u = swim().withMembers("a", "b", "c");
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+    u.detector.onAck(ack("b", ping.seq()), T0 + 600 * MS, List.of());
+
+    assertThat(u.detector.confirming(T0 + 600 * MS)).isFalse();
+  }
+
+  @Test
+  void confirmationEndsWhenTheNodeStalls() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e");
+    Ping first = failOneProbe(u);
+
+    u.detector.stalled(T0 + 1200 * MS);
+    u.detector.advanceProbe(T0 + 2 * SEC);
+
+    assertThat(u.member(first.target()).status()).isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void expiredSuspicionGetsALastCheckWhileLossIsSeen() {
+    Units u = seeLoss(new Units().withMembers("a", "b", "c", "d", "e"));
+    u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0 - 9 * SEC);
+    long deadline = u.suspicions.peek().deadline();
+
+    u.detector.expireSuspicions(deadline);
+
+    assertThat(u.member("a").status()).as("not failed yet").isEqualTo(NodeStatus.SUSPECT);
+    List<Ping> pings = u.outbox.messagesTo(Ping.class, "a");
+    assertThat(pings).hasSize(1);
+    assertThat(pings.get(0).updates())
+        .as("the suspicion rides along, so it can refute")
+        .anySatisfy(c -> assertThat(c.status()).isEqualTo(NodeStatus.SUSPECT));
+    assertThat(u.outbox.messages(PingReq.class)).hasSize(3);
+    long end = deadline + u.awareness.scale(500 * MS);
+    assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(end);
+
+    u.detector.advanceProbe(end);
+
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.FAILED);
+    assertThat(u.detector.failuresAverted()).isZero();
+  }
+
+  @Test
+  void answeredLastCheckTimesTheSuspicionAfresh() {
+    Units u = seeLoss(new Units().withMembers("a", "b", "c", "d", "e"));
+    u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0 - 9 * SEC);
+    long deadline = u.suspicions.peek().deadline();
+    u.detector.expireSuspicions(deadline);
+    long seq = u.outbox.messagesTo(Ping.class, "a").get(0).seq();
+
+    assertThat(u.detector.onAck(ack("c", seq), deadline + MS, List.of())).isTrue();
+    u.detector.advanceProbe(deadline + 10 * SEC);
+    u.detector.expireSuspicions(deadline + 10 * SEC);
+
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.SUSPECT);
+    assertThat(u.detector.failuresAverted()).isEqualTo(1);
+    assertThat(u.suspicions.peek()).isNotNull();
+    assertThat(u.suspicions.peek().deadline()).isGreaterThan(deadline + 10 * SEC);
+  }
+
+  @Test
+  void withoutSignsOfLossAnExpiredSuspicionFailsAtOnce() {
+    Units u = new Units().withMembers("a", "b", "c");
+    u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0);
+    long deadline = u.suspicions.peek().deadline();
+
+    u.detector.expireSuspicions(deadline);
+
+    assertThat(u.member("a").status()).isEqualTo(NodeStatus.FAILED);
     assertThat(u.outbox.sentOf(Ping.class)).isEmpty();
   }
 }

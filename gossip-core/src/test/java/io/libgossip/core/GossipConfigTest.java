@@ -32,6 +32,8 @@ class GossipConfigTest {
         bad("probeTimeout", "1000 ms", b -> b.probeTimeout(Duration.ofSeconds(1))),
         bad("indirectChecks", "-1", b -> b.indirectChecks(-1)),
         bad("indirectChecks", "17", b -> b.indirectChecks(17)),
+        bad("confirmationChecks", "-1", b -> b.confirmationChecks(-1)),
+        bad("confirmationChecks", "17", b -> b.confirmationChecks(17)),
         bad("suspicionMult", "0", b -> b.suspicionMult(0)),
         bad("suspicionMult", "101", b -> b.suspicionMult(101)),
         bad("suspicionMaxTimeoutMult", "0", b -> b.suspicionMaxTimeoutMult(0)),
@@ -71,6 +73,7 @@ class GossipConfigTest {
     GossipConfig c =
         GossipConfig.builder()
             .indirectChecks(0)
+            .confirmationChecks(0)
             .gossipToTheDeadTime(Duration.ZERO)
             .maxPacketSize(512)
             .maxMetadataBytes(256)
@@ -81,6 +84,7 @@ class GossipConfigTest {
             .build();
 
     assertThat(c.indirectChecks()).isZero();
+    assertThat(c.confirmationChecks()).isZero();
     assertThat(c.maxPacketSize()).isEqualTo(512);
     assertThat(c.maxMetadataBytes()).isEqualTo(256);
   }
@@ -93,6 +97,7 @@ class GossipConfigTest {
     assertThat(c.probeInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.probeTimeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.indirectChecks()).isEqualTo(3);
+    assertThat(c.confirmationChecks()).isEqualTo(3);
     assertThat(c.suspicionMult()).isEqualTo(4);
     assertThat(c.suspicionMaxTimeoutMult()).isEqualTo(6);
     assertThat(c.awarenessMaxMultiplier()).isEqualTo(8);

@@ -29,9 +29,14 @@ class ProbeTest {
   private static final long PROBE_INTERVAL = GossipConfig.lan().probeInterval().toNanos();
   private static final long PROBE_TIMEOUT = GossipConfig.lan().probeTimeout().toNanos();
 
-  /** A fixture whose peers never answer. */
+  /**
+   * A fixture whose peers never answer, without confirmation probes (decision 051; {@link
+   * FailureDetectorTest} covers them): one failed probe suspects.
+   */
   private static CoreFixture silentPeers(String... peers) {
-    CoreFixture f = CoreFixture.withPeers(peers);
+    CoreFixture f =
+        CoreFixture.create(GossipConfig.lan().toBuilder().confirmationChecks(0).build());
+    f.addPeers(peers);
     f.autoAck = false;
     return f;
   }
