@@ -34,6 +34,7 @@ final class FailureDetector {
 
   private long probes;
   private long suspicionsRaised;
+  private long suspicionsDeferred;
 
   /** A probe in flight. */
   private static final class Probe {
@@ -124,6 +125,11 @@ final class FailureDetector {
 
   long suspicionsRaised() {
     return suspicionsRaised;
+  }
+
+  /** Failed probes that raised no suspicion because this node's queue was saturated (052). */
+  long suspicionsDeferred() {
+    return suspicionsDeferred;
   }
 
   /** The earlier of {@code d} and the next deadline of a probe, suspicion or relay. */
@@ -218,7 +224,12 @@ final class FailureDetector {
     if (!t.state.address().equals(p.address)) {
       return; // the member moved meanwhile (restarted elsewhere): the silent address is not it
     }
-    if (table.holds(t) && t.status() == NodeStatus.ONLINE) {
+    if (table.holds(t) && t.status() == NodeStatus.ONLINE && disseminator.saturated(now)) {
+      // Decision 052 (B2's hook): a node that cannot spread news in time does not accuse; it
+      // probes the member again next period instead.
+      suspicionsDeferred++;
+      table.probeNext(t);
+    } else if (table.holds(t) && t.status() == NodeStatus.ONLINE) {
       suspicionsRaised++;
       claims.applyGossip(
           t.state.withStatus(NodeStatus.SUSPECT, t.state.incarnation(), self.id), now);

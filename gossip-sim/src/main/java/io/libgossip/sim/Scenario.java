@@ -39,6 +39,7 @@ public final class Scenario {
   private List<PartitionWindow> windows = List.of();
   private long seed = 1;
   private String profile = "lan";
+  private String overload = "all";
   private double joinRate;
   private int updates = 10;
   private double updateIntervalMs = 3000;
@@ -181,6 +182,36 @@ public final class Scenario {
   public Scenario seed(long v) {
     seed = v;
     return this;
+  }
+
+  /**
+   * Which parts of the core's overload control are on (decision 052): {@code all} (the default),
+   * {@code none}, or {@code no-} and one part ({@code no-lanes}, {@code no-accusers}, {@code
+   * no-budget}, {@code no-capacity}, {@code no-defer}).
+   */
+  public Scenario overload(String v) {
+    overloadParts(v); // validates
+    overload = v;
+    return this;
+  }
+
+  /** The parts named by an {@link #overload(String)} value. */
+  static java.util.Set<io.libgossip.core.OverloadControl> overloadParts(String v) {
+    java.util.Set<io.libgossip.core.OverloadControl> parts =
+        io.libgossip.core.OverloadControl.all();
+    switch (v) {
+      case "all" -> {}
+      case "none" -> parts.clear();
+      case "no-lanes" -> parts.remove(io.libgossip.core.OverloadControl.PRIORITY_LANES);
+      case "no-accusers" -> parts.remove(io.libgossip.core.OverloadControl.TELL_ACCUSERS);
+      case "no-budget" -> parts.remove(io.libgossip.core.OverloadControl.CORRECTION_BUDGET);
+      case "no-capacity" -> parts.remove(io.libgossip.core.OverloadControl.SCALED_CAPACITY);
+      case "no-defer" -> parts.remove(io.libgossip.core.OverloadControl.DEFER_WHEN_SATURATED);
+      default ->
+          throw new IllegalArgumentException(
+              "must be all, none, no-lanes, no-accusers, no-budget, no-capacity or no-defer");
+    }
+    return parts;
   }
 
   /** Protocol profile: {@code lan}, {@code wan} or {@code local}. Default {@code lan}. */
@@ -377,6 +408,9 @@ public final class Scenario {
   public SimReport run(@Nullable LongConsumer progress) {
     validate();
     GossipConfig config = GossipConfig.profile(profile);
+    if (!overload.equals("all")) {
+      config = config.toBuilder().overloadControl(overloadParts(overload)).build();
+    }
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
     Simulation.Builder b =
         Simulation.builder()
@@ -692,6 +726,9 @@ public final class Scenario {
     r.put("nodes", nodes);
     r.put("seed", seed);
     r.put("profile", profile);
+    if (!overload.equals("all")) {
+      r.put("overload", overload); // only when not the default: reports of the default unchanged
+    }
     r.put("simulated_s", m.nowNanos() / 1e9);
     r.put("wall_ms", wallMs);
     r.put("events", m.events());

@@ -217,6 +217,17 @@ public final class SimMain {
     }
 
     @Option(
+        names = "--overload",
+        order = 160,
+        paramLabel = "O",
+        description =
+            "overload control parts on: all, none, no-lanes, no-accusers, no-budget,"
+                + " no-capacity or no-defer (default all)")
+    void overload(String v) {
+      set("--overload", v, () -> scenario.overload(v.toLowerCase(Locale.ROOT)));
+    }
+
+    @Option(
         names = "--user-rate",
         order = 161,
         paramLabel = "R",
