@@ -281,7 +281,8 @@ public final class GossipConfig {
 
   /**
    * The parts of the overload control in dissemination that are on (see {@link OverloadControl}).
-   * Default: all of them; turn parts off only to compare.
+   * Default: {@link OverloadControl#defaults()}, every part but {@link
+   * OverloadControl#DEFER_WHEN_SATURATED}.
    */
   public java.util.Set<OverloadControl> overloadControl() {
     return overloadControl;
@@ -577,7 +578,7 @@ public final class GossipConfig {
     private int maxMetadataBytes = 512;
     private int maxQueuedUpdates = 65536;
     private java.util.EnumSet<OverloadControl> overloadControl =
-        java.util.EnumSet.allOf(OverloadControl.class);
+        java.util.EnumSet.copyOf(OverloadControl.defaults());
     private int maxMembers = 65536;
     private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
@@ -767,7 +768,7 @@ public final class GossipConfig {
 
     /**
      * See {@link GossipConfig#overloadControl()}: the parts that are on, e.g. {@link
-     * OverloadControl#all()} (the default) or {@link OverloadControl#none()}.
+     * OverloadControl#defaults()}, {@link OverloadControl#all()} or {@link OverloadControl#none()}.
      */
     public Builder overloadControl(java.util.Set<OverloadControl> parts) {
       java.util.Objects.requireNonNull(parts, "overloadControl");

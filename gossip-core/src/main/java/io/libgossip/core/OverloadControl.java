@@ -5,9 +5,9 @@ import java.util.Set;
 
 /**
  * The parts of the core's overload control in dissemination, each of which {@link
- * GossipConfig.Builder#overloadControl} can turn off (all are on by default). They keep a cluster
- * stable when there is more news than its nodes can send: under heavy packet loss, in large
- * clusters, or on overloaded hosts.
+ * GossipConfig.Builder#overloadControl} can turn on or off ({@link #defaults()}: all but {@link
+ * #DEFER_WHEN_SATURATED}). They keep a cluster stable when there is more news than its nodes can
+ * send: under heavy packet loss, in large clusters, or on overloaded hosts.
  */
 public enum OverloadControl {
   /**
@@ -34,11 +34,20 @@ public enum OverloadControl {
   SCALED_CAPACITY,
   /**
    * A node whose queue holds more than it can send within half the shortest suspicion timeout
-   * raises no suspicion after a failed probe: it probes the member again instead.
+   * raises no suspicion after a failed probe: it probes the member again instead. Off by default:
+   * in the simulator (1,000 nodes, 20% loss) it delayed the first suspicion of a crashed node by
+   * about a second on average and removed no false positive (decision 052).
    */
   DEFER_WHEN_SATURATED;
 
-  /** Every part: the default. */
+  /** The default: every part but {@link #DEFER_WHEN_SATURATED}. */
+  public static Set<OverloadControl> defaults() {
+    Set<OverloadControl> s = all();
+    s.remove(DEFER_WHEN_SATURATED);
+    return s;
+  }
+
+  /** Every part. */
   public static Set<OverloadControl> all() {
     return EnumSet.allOf(OverloadControl.class);
   }

@@ -264,7 +264,9 @@ class OverloadControlTest {
 
   @Test
   void aQueueThatCannotBeSentInTimeIsSaturated() {
-    Units u = new Units().withMembers("a");
+    GossipConfig withDefer =
+        GossipConfig.lan().toBuilder().overloadControl(OverloadControl.all()).build();
+    Units u = new Units(withDefer, 1, 0).withMembers("a");
     assertThat(u.disseminator.saturated(0)).isFalse();
     // Claims about 3,000 members, never sent: far more than half a suspicion timeout of sends.
     for (int i = 0; i < 3_000; i++) {
@@ -276,8 +278,21 @@ class OverloadControlTest {
   }
 
   @Test
+  void saturationIsIgnoredByDefault() {
+    Units u = new Units().withMembers("a");
+    for (int i = 0; i < 3_000; i++) {
+      u.queue.add(suspect("m" + i, 0, "a"));
+    }
+    assertThat(u.config.overloadControl()).isEqualTo(OverloadControl.defaults());
+    assertThat(u.disseminator.saturated(0)).isFalse();
+  }
+
+  @Test
   void aSaturatedNodeDoesNotAccuseButProbesAgain() {
-    CoreFixture f = CoreFixture.withPeers("a", "b", "c");
+    CoreFixture f =
+        CoreFixture.create(
+            GossipConfig.lan().toBuilder().overloadControl(OverloadControl.all()).build());
+    f.addPeers("a", "b", "c");
     f.autoAck = false;
     for (int i = 0; i < 3_000; i++) {
       f.core.broadcasts.add(suspect("m" + i, 0, "a")); // news of unknown members: a backlog

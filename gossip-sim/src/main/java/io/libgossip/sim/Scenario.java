@@ -39,7 +39,7 @@ public final class Scenario {
   private List<PartitionWindow> windows = List.of();
   private long seed = 1;
   private String profile = "lan";
-  private String overload = "all";
+  private String overload = "default";
   private double joinRate;
   private int updates = 10;
   private double updateIntervalMs = 3000;
@@ -185,9 +185,10 @@ public final class Scenario {
   }
 
   /**
-   * Which parts of the core's overload control are on (decision 052): {@code all} (the default),
-   * {@code none}, or {@code no-} and one part ({@code no-lanes}, {@code no-accusers}, {@code
-   * no-budget}, {@code no-capacity}, {@code no-defer}).
+   * Which parts of the core's overload control are on (decision 052): {@code default} (every part
+   * but deferring accusations when saturated; {@code no-defer} is the same), {@code all}, {@code
+   * none}, or the default without one part ({@code no-lanes}, {@code no-accusers}, {@code
+   * no-budget}, {@code no-capacity}).
    */
   public Scenario overload(String v) {
     overloadParts(v); // validates
@@ -198,9 +199,10 @@ public final class Scenario {
   /** The parts named by an {@link #overload(String)} value. */
   static java.util.Set<io.libgossip.core.OverloadControl> overloadParts(String v) {
     java.util.Set<io.libgossip.core.OverloadControl> parts =
-        io.libgossip.core.OverloadControl.all();
+        io.libgossip.core.OverloadControl.defaults();
     switch (v) {
-      case "all" -> {}
+      case "default" -> {}
+      case "all" -> parts.addAll(io.libgossip.core.OverloadControl.all());
       case "none" -> parts.clear();
       case "no-lanes" -> parts.remove(io.libgossip.core.OverloadControl.PRIORITY_LANES);
       case "no-accusers" -> parts.remove(io.libgossip.core.OverloadControl.TELL_ACCUSERS);
@@ -209,7 +211,8 @@ public final class Scenario {
       case "no-defer" -> parts.remove(io.libgossip.core.OverloadControl.DEFER_WHEN_SATURATED);
       default ->
           throw new IllegalArgumentException(
-              "must be all, none, no-lanes, no-accusers, no-budget, no-capacity or no-defer");
+              "must be default, all, none, no-lanes, no-accusers, no-budget, no-capacity or"
+                  + " no-defer");
     }
     return parts;
   }
@@ -408,7 +411,7 @@ public final class Scenario {
   public SimReport run(@Nullable LongConsumer progress) {
     validate();
     GossipConfig config = GossipConfig.profile(profile);
-    if (!overload.equals("all")) {
+    if (!overload.equals("default")) {
       config = config.toBuilder().overloadControl(overloadParts(overload)).build();
     }
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
@@ -726,7 +729,7 @@ public final class Scenario {
     r.put("nodes", nodes);
     r.put("seed", seed);
     r.put("profile", profile);
-    if (!overload.equals("all")) {
+    if (!overload.equals("default")) {
       r.put("overload", overload); // only when not the default: reports of the default unchanged
     }
     r.put("simulated_s", m.nowNanos() / 1e9);

@@ -221,8 +221,9 @@ public final class SimMain {
         order = 160,
         paramLabel = "O",
         description =
-            "overload control parts on: all, none, no-lanes, no-accusers, no-budget,"
-                + " no-capacity or no-defer (default all)")
+            "overload control (decision 052): default, all (adds deferring accusations"
+                + " when saturated), none, no-lanes, no-accusers, no-budget or no-capacity"
+                + " (default: default)")
     void overload(String v) {
       set("--overload", v, () -> scenario.overload(v.toLowerCase(Locale.ROOT)));
     }

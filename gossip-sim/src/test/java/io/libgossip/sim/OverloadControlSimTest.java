@@ -36,15 +36,18 @@ class OverloadControlSimTest {
 
   @Test
   void withEveryPartOffTheRunIsTheOneBeforeDecision052() {
-    // The CI smoke run's trace hash before decision 052 (docs/simulator.md).
+    // The golden "loss" scenario's trace hash before decision 052 (with every part on it moved).
     Scenario s =
-        SimMain.parse("--nodes 50 --duration 30 --seed 1 --overload none".split(" ")).scenario;
-    assertThat(s.run(null).values()).containsEntry("trace_hash", "81d71dd514fc616c");
+        SimMain.parse(
+                "--nodes 120 --duration 90 --loss 0.05 --fail 3 --seed 11 --overload none"
+                    .split(" "))
+            .scenario;
+    assertThat(s.run(null).values()).containsEntry("trace_hash", "2aa255584ad45dcc");
   }
 
   @Test
   void heavyLossRaisesNoFalsePositiveWithEveryPartOn() {
-    Simulation sim = heavyLoss(OverloadControl.all(), 150, 18);
+    Simulation sim = heavyLoss(OverloadControl.defaults(), 150, 18);
 
     assertThat(sum(sim, i -> sim.core(i).stats().refutations()))
         .as("suspicions were raised and refuted")
@@ -54,9 +57,9 @@ class OverloadControlSimTest {
 
   @Test
   void correctionsStayWithinTheirBudget() {
-    Set<OverloadControl> noBudget = OverloadControl.all();
+    Set<OverloadControl> noBudget = OverloadControl.defaults();
     noBudget.remove(OverloadControl.CORRECTION_BUDGET);
-    Simulation on = heavyLoss(OverloadControl.all(), 150, 18);
+    Simulation on = heavyLoss(OverloadControl.defaults(), 150, 18);
     Simulation off = heavyLoss(noBudget, 150, 18);
 
     assertThat(sum(on, i -> on.core(i).drops(DropReason.CORRECTION_BUDGET)))
@@ -70,10 +73,13 @@ class OverloadControlSimTest {
   void aNodeThatCannotSendInTimeDefersItsAccusations() {
     // Small packets and every node's metadata changing at once: each queue holds a claim about
     // every member, more than small packets carry in time, while 20% loss fails probes.
-    Set<OverloadControl> noDefer = OverloadControl.all();
-    noDefer.remove(OverloadControl.DEFER_WHEN_SATURATED);
+    Set<OverloadControl> noDefer = OverloadControl.defaults();
     GossipConfig small =
-        GossipConfig.lan().toBuilder().maxPacketSize(512).maxMetadataBytes(128).build();
+        GossipConfig.lan().toBuilder()
+            .maxPacketSize(512)
+            .maxMetadataBytes(128)
+            .overloadControl(OverloadControl.all())
+            .build();
     Simulation on = Simulation.builder().nodes(300).seed(7).loss(0.2).config(small).build();
     Simulation off =
         Simulation.builder()
