@@ -74,6 +74,7 @@ final class ClaimRules {
   private final IncarnationCeiling ceiling;
   private final long probeIntervalNanos;
   private final MemberAdmission admission;
+  private final boolean lanes;
   private long refutations;
   private boolean selfConflictReported;
   private long selfConflictReportedAt;
@@ -99,6 +100,7 @@ final class ClaimRules {
     this.ceiling = ceiling;
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.admission = new MemberAdmission(table, effects, config);
+    this.lanes = config.overload(OverloadControl.PRIORITY_LANES);
   }
 
   /** The bounds on unknown members these rules take in; see {@link MemberAdmission}. */
@@ -290,7 +292,9 @@ final class ClaimRules {
     if (was == NodeStatus.SUSPECT) {
       effects.suspicionEnded(now - since, NodeStatus.ONLINE);
     }
-    broadcasts.add(u);
+    // A refutation of a suspicion (or a recovery) goes ahead of new accusations (decision 052).
+    boolean refuting = lanes && was != NodeStatus.ONLINE;
+    broadcasts.add(u, 0, refuting ? BroadcastQueue.REFUTING : BroadcastQueue.NORMAL);
     if (was != NodeStatus.ONLINE) {
       effects.emit(new ClusterEvent.MemberRecovered(m.view(), was));
     } else if (metaChanged) {
@@ -395,7 +399,8 @@ final class ClaimRules {
       awareness.apply(1); // being suspected hints that we are the slow one
     }
     MemberUpdate refutation = self.refute(u.incarnation());
-    broadcasts.add(refutation);
+    // Ahead of all other news (decision 052).
+    broadcasts.add(refutation, 0, lanes ? BroadcastQueue.SELF : BroadcastQueue.NORMAL);
     ceiling.raised(refutation.incarnation(), now);
     effects.emit(new ClusterEvent.SelfRefuted(self.view(), u.status(), u.incarnation(), u.from()));
     return u.status() != NodeStatus.ONLINE ? Outcome.REFUTED : Outcome.CHANGED;

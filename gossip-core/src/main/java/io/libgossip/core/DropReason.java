@@ -117,5 +117,10 @@ public enum DropReason {
    * asked from, because the reply would be more than twice the request's size (see {@code
    * AddressProof}): the reply says the body is missing.
    */
-  BROADCAST_PULL_REFUSED
+  BROADCAST_PULL_REFUSED,
+  /**
+   * A correction, or a refutation told to its accuser, not sent because this node's budget of
+   * unsolicited packets was spent ({@link OverloadControl#CORRECTION_BUDGET}).
+   */
+  CORRECTION_BUDGET
 }

@@ -47,6 +47,7 @@ public final class GossipConfig {
   private final int maxUserPayloadBytes;
   private final int maxPendingRequests;
   private final int maxAppStateBytes;
+  private final java.util.Set<OverloadControl> overloadControl;
 
   private GossipConfig(Builder b) {
     this.clusterName = b.clusterName;
@@ -84,6 +85,7 @@ public final class GossipConfig {
     this.maxUserPayloadBytes = b.maxUserPayloadBytes;
     this.maxPendingRequests = b.maxPendingRequests;
     this.maxAppStateBytes = b.maxAppStateBytes;
+    this.overloadControl = java.util.Collections.unmodifiableSet(b.overloadControl.clone());
   }
 
   /**
@@ -303,6 +305,20 @@ public final class GossipConfig {
   /** Largest number of updates waiting in the broadcast queue. Default: 65536. */
   public int maxQueuedUpdates() {
     return maxQueuedUpdates;
+  }
+
+  /**
+   * The parts of the overload control in dissemination that are on (see {@link OverloadControl}).
+   * Default: {@link OverloadControl#defaults()}, every part but {@link
+   * OverloadControl#DEFER_WHEN_SATURATED}.
+   */
+  public java.util.Set<OverloadControl> overloadControl() {
+    return overloadControl;
+  }
+
+  /** Whether part {@code part} of the overload control is on. */
+  boolean overload(OverloadControl part) {
+    return overloadControl.contains(part);
   }
 
   /**
@@ -591,6 +607,8 @@ public final class GossipConfig {
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxMetadataBytes = 512;
     private int maxQueuedUpdates = 65536;
+    private java.util.EnumSet<OverloadControl> overloadControl =
+        java.util.EnumSet.copyOf(OverloadControl.defaults());
     private int maxMembers = 65536;
     private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
@@ -630,6 +648,8 @@ public final class GossipConfig {
       maxMessageSize = c.maxMessageSize;
       maxMetadataBytes = c.maxMetadataBytes;
       maxQueuedUpdates = c.maxQueuedUpdates;
+      overloadControl = java.util.EnumSet.noneOf(OverloadControl.class);
+      overloadControl.addAll(c.overloadControl);
       maxMembers = c.maxMembers;
       maxNewMembersPerMessage = c.maxNewMembersPerMessage;
       wireVersions = c.wireVersions;
@@ -787,6 +807,19 @@ public final class GossipConfig {
     /** See {@link GossipConfig#maxQueuedUpdates()}. */
     public Builder maxQueuedUpdates(int v) {
       maxQueuedUpdates = v;
+      return this;
+    }
+
+    /**
+     * See {@link GossipConfig#overloadControl()}: the parts that are on, e.g. {@link
+     * OverloadControl#defaults()}, {@link OverloadControl#all()} or {@link OverloadControl#none()}.
+     */
+    public Builder overloadControl(java.util.Set<OverloadControl> parts) {
+      java.util.Objects.requireNonNull(parts, "overloadControl");
+      overloadControl = java.util.EnumSet.noneOf(OverloadControl.class);
+      for (OverloadControl p : parts) {
+        overloadControl.add(java.util.Objects.requireNonNull(p, "overloadControl part"));
+      }
       return this;
     }
 

@@ -1,7 +1,6 @@
 package io.libgossip.core;
 
 import io.libgossip.core.GossipMessage.Ack;
-import io.libgossip.core.GossipMessage.Gossip;
 import io.libgossip.core.GossipMessage.Nack;
 import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
@@ -294,22 +293,23 @@ public final class GossipCore {
             hello
                 || departure.onAck(ack)
                 || proofs.onAck(ack, now, claims)
-                || detector.onAck(ack, now, p.corrections()));
+                || detector.onAck(ack, now, p.corrections()),
+            now);
       }
       case PING_REQ -> {
         Piggyback p = applyPiggyback(message, now);
         detector.onPingReq((PingReq) message, now, p.corrections());
-        yield answered(message, p, true);
+        yield answered(message, p, true, now);
       }
       case NACK -> {
         Piggyback p = applyPiggyback(message, now);
-        yield answered(message, p, detector.onNack((Nack) message));
+        yield answered(message, p, detector.onNack((Nack) message), now);
       }
-      case GOSSIP -> answered(message, applyPiggyback(message, now), true);
+      case GOSSIP -> answered(message, applyPiggyback(message, now), true, now);
       case BROADCAST_PULL -> {
         Piggyback p = applyPiggyback(message, now);
         Received r = userBroadcasts.onPull((GossipMessage.BroadcastPull) message, now);
-        answered(message, p, true);
+        answered(message, p, true, now);
         yield r;
       }
       case USER, QUERY, QUERY_REPLY -> onApplicationMessage(message, now);
@@ -351,7 +351,7 @@ public final class GossipCore {
     } else {
       r = queries.onReply((QueryReplyMessage) message, now);
     }
-    Received answered = answered(message, p, true);
+    Received answered = answered(message, p, true, now);
     return r instanceof Received.Dropped ? r : answered;
   }
 
@@ -376,6 +376,9 @@ public final class GossipCore {
       if (outcome.correctsSender()) {
         corrections = claims.addCorrection(corrections, u.id());
       }
+      if (outcome == ClaimRules.Outcome.REFUTED && !u.from().equals(message.from())) {
+        disseminator.tellAccuser(u.from(), self.claim(), now); // decision 052
+      }
     }
     if (!message.broadcasts().isEmpty()) {
       userBroadcasts.receive(message, table.get(message.from()), now);
@@ -384,15 +387,16 @@ public final class GossipCore {
   }
 
   /** Sends the corrections back to the sender, then reports whether the message was acted on. */
-  private Received answered(GossipMessage message, Piggyback p, boolean acted) {
-    if (!p.corrections().isEmpty()) {
+  private Received answered(GossipMessage message, Piggyback p, boolean acted, long now) {
+    // A correction is never answered with a correction, and corrections are budgeted (052).
+    if (!p.corrections().isEmpty() && !Disseminator.isCorrection(message)) {
       Member sender = p.sender();
-      disseminator.send(
-          new Gossip(self.id, self.address, List.of()),
+      disseminator.sendCorrections(
           sender,
           Member.replyTo(sender, message.fromAddress()),
           p.corrections(),
-          disseminator.limitFor(sender, message.fromAddress(), message));
+          disseminator.limitFor(sender, message.fromAddress(), message),
+          now);
     }
     return acted ? Received.Applied.of(p.changes()) : Received.STALE;
   }
@@ -853,6 +857,14 @@ public final class GossipCore {
             .drop(DropReason.QUEUE_FULL, disseminator.dropped());
     effects.addDrops(b);
     return b.build();
+  }
+
+  /**
+   * Failed probes that raised no suspicion because this node had more news queued than it could
+   * send in time ({@link OverloadControl#DEFER_WHEN_SATURATED}); the member was probed again.
+   */
+  public long suspicionsDeferred() {
+    return detector.suspicionsDeferred();
   }
 
   /** How many inputs were dropped for {@code reason} so far; allocation-free. */

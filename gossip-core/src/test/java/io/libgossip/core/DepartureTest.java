@@ -10,7 +10,6 @@ import static io.libgossip.core.CoreFixture.suspect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libgossip.core.GossipMessage.Ack;
-import io.libgossip.core.GossipMessage.Gossip;
 import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.RecordingOutbox.Sent;
 import java.util.List;
@@ -145,7 +144,7 @@ class DepartureTest {
     f.gossip("b", suspect(SELF, 0, "b"));
 
     assertThat(f.outbox.since(mark))
-        .filteredOn(s -> s.targetId().equals("b") && s.is(Gossip.class))
+        .filteredOn(s -> s.targetId().equals("b") && Disseminator.isCorrection(s.message()))
         .flatExtracting(s -> s.message().updates())
         .anyMatch(u -> u.id().equals(SELF) && u.status() == NodeStatus.LEFT);
   }

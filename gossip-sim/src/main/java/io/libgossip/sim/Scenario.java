@@ -40,6 +40,7 @@ public final class Scenario {
   private List<PartitionWindow> windows = List.of();
   private long seed = 1;
   private String profile = "lan";
+  private String overload = "default";
   private double joinRate;
   private int updates = 10;
   private double updateIntervalMs = 3000;
@@ -189,6 +190,39 @@ public final class Scenario {
   public Scenario seed(long v) {
     seed = v;
     return this;
+  }
+
+  /**
+   * Which parts of the core's overload control are on (decision 052): {@code default} (every part
+   * but deferring accusations when saturated; {@code no-defer} is the same), {@code all}, {@code
+   * none}, or the default without one part ({@code no-lanes}, {@code no-accusers}, {@code
+   * no-budget}, {@code no-capacity}).
+   */
+  public Scenario overload(String v) {
+    overloadParts(v); // validates
+    overload = v;
+    return this;
+  }
+
+  /** The parts named by an {@link #overload(String)} value. */
+  static java.util.Set<io.libgossip.core.OverloadControl> overloadParts(String v) {
+    java.util.Set<io.libgossip.core.OverloadControl> parts =
+        io.libgossip.core.OverloadControl.defaults();
+    switch (v) {
+      case "default" -> {}
+      case "all" -> parts.addAll(io.libgossip.core.OverloadControl.all());
+      case "none" -> parts.clear();
+      case "no-lanes" -> parts.remove(io.libgossip.core.OverloadControl.PRIORITY_LANES);
+      case "no-accusers" -> parts.remove(io.libgossip.core.OverloadControl.TELL_ACCUSERS);
+      case "no-budget" -> parts.remove(io.libgossip.core.OverloadControl.CORRECTION_BUDGET);
+      case "no-capacity" -> parts.remove(io.libgossip.core.OverloadControl.SCALED_CAPACITY);
+      case "no-defer" -> parts.remove(io.libgossip.core.OverloadControl.DEFER_WHEN_SATURATED);
+      default ->
+          throw new IllegalArgumentException(
+              "must be default, all, none, no-lanes, no-accusers, no-budget, no-capacity or"
+                  + " no-defer");
+    }
+    return parts;
   }
 
   /** Protocol profile: {@code lan}, {@code wan} or {@code local}. Default {@code lan}. */
@@ -451,6 +485,10 @@ public final class Scenario {
       config = config.toBuilder().lifeguard(Lifeguard.named(lifeguard)).build();
     }
     long heapBefore = measureHeap ? HeapMeter.liveBytes() : 0;
+
+    if (!overload.equals("default")) {
+      config = config.toBuilder().overloadControl(overloadParts(overload)).build();
+    }
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
     Simulation.Builder b =
         Simulation.builder()
@@ -800,6 +838,9 @@ public final class Scenario {
     r.put("nodes", nodes);
     r.put("seed", seed);
     r.put("profile", profile);
+    if (!overload.equals("default")) {
+      r.put("overload", overload); // only when not the default: reports of the default unchanged
+    }
     r.put("simulated_s", m.nowNanos() / 1e9);
     r.put("wall_ms", wallMs);
     r.put("events", m.events());

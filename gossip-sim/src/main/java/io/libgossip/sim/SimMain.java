@@ -217,6 +217,18 @@ public final class SimMain {
     }
 
     @Option(
+        names = "--overload",
+        order = 160,
+        paramLabel = "O",
+        description =
+            "overload control (decision 052): default, all (adds deferring accusations"
+                + " when saturated), none, no-lanes, no-accusers, no-budget or no-capacity"
+                + " (default: default)")
+    void overload(String v) {
+      set("--overload", v, () -> scenario.overload(v.toLowerCase(Locale.ROOT)));
+    }
+
+    @Option(
         names = "--user-rate",
         order = 161,
         paramLabel = "R",
