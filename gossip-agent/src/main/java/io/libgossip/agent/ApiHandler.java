@@ -857,7 +857,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       String name = snake(m.getName());
       try {
         if (t == long.class || t == int.class || t == double.class || t == boolean.class) {
-          o.set(name, Json.MAPPER.valueToTree(m.invoke(value)));
+          o.set(name, Json.mapper().valueToTree(m.invoke(value)));
         } else if (Map.class.isAssignableFrom(t)) {
           ObjectNode mo = o.putObject(name);
           Map<?, ?> map = (Map<?, ?>) m.invoke(value);
@@ -868,7 +868,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                               e -> String.valueOf(e.getKey()).toLowerCase(Locale.ROOT),
                               e -> String.valueOf(e.getValue()),
                               (x, y) -> x)))
-              .forEach((k, v) -> mo.set(k, Json.MAPPER.valueToTree(parseNumber(v))));
+              .forEach((k, v) -> mo.set(k, Json.mapper().valueToTree(parseNumber(v))));
         } else if (t.getName().startsWith("io.libgossip.") && !t.isEnum()) {
           Object inner = m.invoke(value);
           if (inner != null) {

@@ -36,7 +36,7 @@ final class Body {
     } else {
       JsonNode n;
       try {
-        n = Json.MAPPER.readTree(bytes);
+        n = Json.mapper().readTree(bytes);
       } catch (JsonProcessingException e) {
         throw ApiException.badRequest(
             "the body is not valid JSON: " + e.getOriginalMessage() + " (at " + where(e) + ")");

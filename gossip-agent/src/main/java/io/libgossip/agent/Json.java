@@ -1,14 +1,17 @@
 package io.libgossip.agent;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.libgossip.core.NodeView;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -20,18 +23,29 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
-/** The agent's JSON: one shared mapper and the shapes of the API's objects. */
+/**
+ * The agent's JSON: trees written with Jackson's streaming generator, one shared mapper for what
+ * needs data binding, and the shapes of the API's objects.
+ *
+ * <p>Writing a tree needs no {@link ObjectMapper}: the mapper and its serializers are about 400
+ * classes (some 3 MB of an idle agent's memory, decision 054), loaded only when a request body is
+ * read or a value is converted.
+ */
 final class Json {
-  /** Reads request bodies and writes responses. */
-  static final ObjectMapper MAPPER = new ObjectMapper();
-
-  /** Writes counters (records) with snake_case names. */
-  static final ObjectMapper STATS =
-      new ObjectMapper()
-          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  /** Writes trees; a factory is a few classes of jackson-core. */
+  private static final JsonFactory FACTORY = new JsonFactory();
 
   private Json() {}
+
+  /** The shared mapper, created on first use. */
+  static ObjectMapper mapper() {
+    return Mapper.INSTANCE;
+  }
+
+  /** Holds the mapper so that it is created only when first asked for. */
+  private static final class Mapper {
+    static final ObjectMapper INSTANCE = new ObjectMapper();
+  }
 
   static ObjectNode object() {
     return JsonNodeFactory.instance.objectNode();
@@ -98,19 +112,64 @@ final class Json {
     }
   }
 
+  /** {@code node} as compact UTF-8 JSON, as {@code mapper().writeValueAsBytes} writes it. */
   static byte[] bytes(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, node);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write JSON", e);
     }
+    return out.toByteArray();
   }
 
+  /** {@code node} as compact JSON text, as {@code mapper().writeValueAsString} writes it. */
   static String text(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, node);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write JSON", e);
+    }
+    return out.toString();
+  }
+
+  private static void write(JsonGenerator g, JsonNode n) throws IOException {
+    if (n.isObject()) {
+      g.writeStartObject();
+      for (Map.Entry<String, JsonNode> e : n.properties()) {
+        g.writeFieldName(e.getKey());
+        write(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (n.isArray()) {
+      g.writeStartArray();
+      for (JsonNode x : n) {
+        write(g, x);
+      }
+      g.writeEndArray();
+    } else if (n.isTextual()) {
+      g.writeString(n.textValue());
+    } else if (n.isBoolean()) {
+      g.writeBoolean(n.booleanValue());
+    } else if (n.isNull() || n.isMissingNode()) {
+      g.writeNull();
+    } else if (n.isInt() || n.isShort()) {
+      g.writeNumber(n.intValue());
+    } else if (n.isLong()) {
+      g.writeNumber(n.longValue());
+    } else if (n.isDouble()) {
+      g.writeNumber(n.doubleValue());
+    } else if (n.isFloat()) {
+      g.writeNumber(n.floatValue());
+    } else if (n.isBigInteger()) {
+      g.writeNumber(n.bigIntegerValue());
+    } else if (n.isBigDecimal()) {
+      g.writeNumber(n.decimalValue());
+    } else {
+      // binary or POJO nodes: what the mapper would write
+      g.setCodec(mapper());
+      g.writeTree(n);
     }
   }
 

@@ -67,7 +67,7 @@ final class KeyService {
     String op;
     String keyText;
     try {
-      JsonNode req = Json.MAPPER.readTree(request);
+      JsonNode req = Json.mapper().readTree(request);
       op = req.path("op").asText("");
       keyText = req.path("key").asText("");
     } catch (IOException e) {
@@ -157,7 +157,7 @@ final class KeyService {
             (QueryResponse r) -> {
               if (!r.ack()) {
                 try {
-                  answers.put(r.from(), Json.MAPPER.readTree(r.payload()));
+                  answers.put(r.from(), Json.mapper().readTree(r.payload()));
                 } catch (IOException e) {
                   answers.put(r.from(), fail(Json.object(), "malformed answer"));
                 }

@@ -150,7 +150,10 @@ final class FootprintBench implements Callable<Integer> {
 
   /** Runs {@code ./gossip bench footprint ARGS}; returns the exit status. */
   static int run(String[] args, PrintStream out) {
-    return CommandLines.commandLine(new FootprintBench(out), out, System.err).execute(args);
+    // --java-opts takes JVM options: "-XX:Foo" alone must be its value, not an unknown option.
+    return CommandLines.commandLine(new FootprintBench(out), out, System.err)
+        .setUnmatchedOptionsAllowedAsOptionParameters(true)
+        .execute(args);
   }
 
   /** One measured process. */

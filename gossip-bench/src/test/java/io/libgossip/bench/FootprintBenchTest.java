@@ -43,6 +43,15 @@ class FootprintBenchTest {
   }
 
   @Test
+  void footprintTakesASingleJvmOptionAsJavaOpts() {
+    // Parsed as --java-opts' value, the command line gets as far as checking --command.
+    Result r =
+        run("footprint", "--java-opts", "-XX:CompileThresholdScaling=0.2", "--command", "sim");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.out()).contains("--command must be agent or node");
+  }
+
+  @Test
   void footprintRefusesABadNumberWithStatus2() {
     assertThat(run("footprint", "--agents", "many").code()).isEqualTo(2);
   }
