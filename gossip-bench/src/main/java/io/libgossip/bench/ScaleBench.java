@@ -33,8 +33,14 @@ import picocli.CommandLine.ParameterException;
  * <pre>
  * ScaleBench [--nodes 100,500,1000] [--idle-s 20] [--profile lan|local] [--json]
  *            [--transport hybrid|udp] [--join-rate 200] [--converge-timeout-s 120]
- *            [--fail-timeout-s 120] [--settle-s 40] [--tcp-idle-s 5]
+ *            [--fail-timeout-s 120] [--settle-s 40] [--tcp-idle-s 5] [--repeat 1] [--trace]
  * </pre>
+ *
+ * <p>Formation is the time from the last node's start call until the last node saw (a {@link
+ * io.libgossip.core.ClusterEvent.MemberJoined} event) the last other member: every node knows every
+ * other. {@code --repeat R} runs each size R times in the same JVM and prints a summary line per
+ * size, counting the runs that stormed (did not converge, or idled above {@link #STORM_CPU_PCT}% of
+ * a core).
  *
  * <p>The idle window starts {@code --settle-s} after the last node started (and not before
  * convergence): a node makes catch-up push-pull exchanges 4, 8 and 16 probe intervals (plus jitter)
@@ -42,6 +48,9 @@ import picocli.CommandLine.ParameterException;
  */
 public final class ScaleBench {
   private static final long POLL_MS = 250;
+
+  /** Idle CPU above this percentage of a core counts as a storm (quiet runs use 3-10%). */
+  static final double STORM_CPU_PCT = 50;
 
   private ScaleBench() {}
 
@@ -62,8 +71,18 @@ public final class ScaleBench {
     int tcpIdleSeconds = 5;
     int settleSeconds = 40;
 
+    int repeat = 1;
+
+    @Option(names = "--trace")
+    boolean trace;
+
     @Option(names = {"-h", "--help"})
     boolean help;
+
+    @Option(names = "--repeat")
+    void repeat(String v) {
+      apply(this, "--repeat", v);
+    }
 
     @Option(names = "--nodes")
     void nodes(String v) {
@@ -152,12 +171,26 @@ public final class ScaleBench {
           o.joinRate,
           o.idleSeconds);
       for (int n : o.nodes) {
-        Result r = runOne(n, o, progress);
-        results.add(r);
-        ok &= r.convergeMs >= 0 && r.failMs >= 0;
-        if (o.json) {
-          out.println(r.toJson(o));
-          out.flush();
+        List<Result> runs = new ArrayList<>();
+        for (int k = 0; k < o.repeat; k++) {
+          if (o.repeat > 1) {
+            progress.printf("# N=%d: run %d of %d, load average %s%n", n, k + 1, o.repeat, load());
+          }
+          Result r = runOne(n, o, progress);
+          results.add(r);
+          runs.add(r);
+          ok &= r.convergeMs >= 0 && r.failMs >= 0;
+          if (o.json) {
+            out.println(r.toJson(o));
+            out.flush();
+          }
+        }
+        if (o.repeat > 1) {
+          String line = summary(runs, o);
+          progress.println(line);
+          if (!o.json && progress != out) {
+            out.println(line);
+          }
         }
       }
     } catch (Exception | LinkageError e) {
@@ -188,6 +221,10 @@ public final class ScaleBench {
     out.println("                             start (after convergence), once the catch-up");
     out.println("                             push-pulls that follow a join are over");
     out.println("  --tcp-idle-s 5             TCP connections idle this long are closed");
+    out.println("  --repeat 1                 runs per cluster size, then a summary line per size");
+    out.println("                             (how many converged, stormed, min/median/max)");
+    out.println("  --trace                    print how long each tenth of the joiners took to");
+    out.println("                             reach the other nodes (where formation time goes)");
     out.println(
         "  --json                     one JSON object per N on stdout (progress on stderr)");
   }
@@ -241,6 +278,7 @@ public final class ScaleBench {
       case "--fail-timeout-s" -> o.failTimeoutSeconds = intIn(flag, v, 1, 3600);
       case "--tcp-idle-s" -> o.tcpIdleSeconds = intIn(flag, v, 1, 86_400);
       case "--settle-s" -> o.settleSeconds = intIn(flag, v, 0, 3600);
+      case "--repeat" -> o.repeat = intIn(flag, v, 1, 1000);
       default -> throw new IllegalStateException(flag);
     }
   }
@@ -279,6 +317,8 @@ public final class ScaleBench {
     long startMs;
     double joinRate;
     long convergeMs = -1;
+    long formationMs = -1;
+    double loadAverage = -1;
     int convergedNodes;
     int minOnline;
     long fdBaseline;
@@ -306,11 +346,20 @@ public final class ScaleBench {
       return (double) heapBytes / ((double) n * n);
     }
 
+    /**
+     * A storm: the cluster did not converge within the bound, or its idle window used more than
+     * {@link #STORM_CPU_PCT} percent of a core.
+     */
+    boolean stormed() {
+      return convergeMs < 0 || cpuCorePct > STORM_CPU_PCT;
+    }
+
     String toJson(Options o) {
       return String.format(
           Locale.ROOT,
           "{\"nodes\":%d,\"profile\":\"%s\",\"transport\":\"%s\",\"join_rate_per_s\":%.1f,"
-              + "\"start_ms\":%d,\"converge_ms\":%d,\"converged_nodes\":%d,\"min_online\":%d,"
+              + "\"start_ms\":%d,\"converge_ms\":%d,\"formation_ms\":%d,\"load_average\":%.2f,"
+              + "\"stormed\":%b,\"converged_nodes\":%d,\"min_online\":%d,"
               + "\"fd_baseline\":%d,\"fd_converged\":%d,\"fd_idle_end\":%d,\"fd_per_node\":%.2f,"
               + "\"threads\":%d,\"settle_s\":%d,\"idle_s\":%d,\"idle_cpu_core_pct\":%.2f,"
               + "\"idle_cpu_us_per_node_s\":%.1f,\"heap_bytes\":%d,\"heap_per_node_bytes\":%.0f,"
@@ -323,6 +372,9 @@ public final class ScaleBench {
           joinRate,
           startMs,
           convergeMs,
+          formationMs,
+          loadAverage,
+          stormed(),
           convergedNodes,
           minOnline,
           fdBaseline,
@@ -348,6 +400,8 @@ public final class ScaleBench {
   private static Result runOne(int n, Options o, PrintStream progress) throws Exception {
     Result r = new Result();
     r.n = n;
+    r.loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    FormationTrace trace = new FormationTrace(n, o.trace);
     GossipConfig config = GossipConfig.profile(o.profile);
     gc();
     long heapBase = heapUsed();
@@ -358,14 +412,16 @@ public final class ScaleBench {
       // ---- start, in batches every 100 ms, joining through node 0
       int batch = Math.max(1, o.joinRate / 10);
       long t0 = System.nanoTime();
-      GossipNode seed = start(config, o, group, null);
+      GossipNode seed = start(config, o, group, null, 0, trace);
       nodes.add(seed);
       String seedAddr = seed.address().toString();
       long nextBatch = t0;
+      long lastStartCall = t0;
       while (nodes.size() < n) {
         nextBatch += TimeUnit.MILLISECONDS.toNanos(100);
         for (int i = 0; i < batch && nodes.size() < n; i++) {
-          nodes.add(start(config, o, group, seedAddr));
+          nodes.add(start(config, o, group, seedAddr, nodes.size(), trace));
+          lastStartCall = System.nanoTime();
         }
         sleepUntil(nextBatch);
       }
@@ -382,6 +438,8 @@ public final class ScaleBench {
           waitAll(nodes, s -> s.onlineNodes() == n && s.knownNodes() >= n, deadline);
       if (converged) {
         r.convergeMs = ms(System.nanoTime() - t0);
+        long f = trace.formationNanos(lastStartCall, n);
+        r.formationMs = f < 0 ? -1 : ms(f);
         r.convergedNodes = n;
         r.minOnline = n;
       } else {
@@ -400,7 +458,11 @@ public final class ScaleBench {
           "# N=%d: %s; %d fds open (%d before start)%n",
           n,
           converged
-              ? "converged in " + r.convergeMs + " ms"
+              ? "converged in "
+                  + r.convergeMs
+                  + " ms; the last node saw the last join "
+                  + r.formationMs
+                  + " ms after the last start"
               : "NOT converged within "
                   + o.convergeTimeoutSeconds
                   + " s: "
@@ -411,6 +473,12 @@ public final class ScaleBench {
           r.fdBaseline);
       if (!converged) {
         progress.println("# N=" + n + ": " + diagnosis(nodes));
+      }
+      if (o.trace) {
+        if (converged) {
+          progress.println("# N=" + n + ": " + diagnosis(nodes));
+        }
+        trace.print(progress, t0, lastStartCall);
       }
 
       // ---- idle window, once the joins' catch-up exchanges are over
@@ -551,9 +619,16 @@ public final class ScaleBench {
   }
 
   private static GossipNode start(
-      GossipConfig config, Options o, EventLoopPool group, @Nullable String seed) {
+      GossipConfig config,
+      Options o,
+      EventLoopPool group,
+      @Nullable String seed,
+      int index,
+      FormationTrace trace) {
     GossipNode.Builder b =
         GossipNode.builder()
+            .id(FormationTrace.id(index))
+            .listener(trace.listener(index))
             .bind("127.0.0.1", 0)
             .config(config)
             .transport(o.transport)
@@ -568,7 +643,9 @@ public final class ScaleBench {
     if (seed != null) {
       b.seeds(seed);
     }
-    return b.eventLoops(group).start();
+    GossipNode node = b.eventLoops(group).start();
+    trace.started(index, System.nanoTime());
+    return node;
   }
 
   /**
@@ -667,13 +744,80 @@ public final class ScaleBench {
 
   // ======================================================================== output
 
+  /** The system load average over the last minute, as text ("n/a" when the JVM cannot tell). */
+  static String load() {
+    double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", l);
+  }
+
+  /**
+   * One line over the repeated runs of one cluster size: how many converged and how many stormed
+   * (see {@link Result#stormed}), then min / median / max of convergence, formation after the last
+   * start, idle CPU and packets out, and the load averages at the runs' starts.
+   */
+  static String summary(List<Result> runs, Options o) {
+    int n = runs.get(0).n;
+    int converged = 0;
+    int stormed = 0;
+    List<Double> conv = new ArrayList<>();
+    List<Double> form = new ArrayList<>();
+    List<Double> cpu = new ArrayList<>();
+    List<Double> pkts = new ArrayList<>();
+    List<Double> load = new ArrayList<>();
+    for (Result r : runs) {
+      if (r.convergeMs >= 0) {
+        converged++;
+        conv.add(r.convergeMs / 1000.0);
+      }
+      if (r.formationMs >= 0) {
+        form.add(r.formationMs / 1000.0);
+      }
+      stormed += r.stormed() ? 1 : 0;
+      cpu.add(r.cpuCorePct);
+      pkts.add(r.pktsOutPerNodeSec);
+      load.add(r.loadAverage);
+    }
+    return String.format(
+        Locale.ROOT,
+        "# SUMMARY N=%d: %d runs, converged %d of %d within %d s, stormed %d of %d; converge %s s;"
+            + " formation after last start %s s; idle CPU %s %% of a core; pkts out/node/s %s;"
+            + " load average %s",
+        n,
+        runs.size(),
+        converged,
+        runs.size(),
+        o.convergeTimeoutSeconds,
+        stormed,
+        runs.size(),
+        spread(conv, "%.1f"),
+        spread(form, "%.2f"),
+        spread(cpu, "%.1f"),
+        spread(pkts, "%.2f"),
+        spread(load, "%.2f"));
+  }
+
+  /** "min / median / max" of {@code values} in {@code fmt}, or "-" when empty. */
+  static String spread(List<Double> values, String fmt) {
+    if (values.isEmpty()) {
+      return "-";
+    }
+    List<Double> v = new ArrayList<>(values);
+    v.sort(null);
+    return String.format(Locale.ROOT, fmt, v.get(0))
+        + " / "
+        + String.format(Locale.ROOT, fmt, v.get((v.size() - 1) / 2))
+        + " / "
+        + String.format(Locale.ROOT, fmt, v.get(v.size() - 1));
+  }
+
   static void printTable(List<Result> results, PrintStream out) {
     out.println();
     out.printf(
-        "%6s %9s %10s %8s %8s %9s %10s %11s %9s %10s %10s %9s%n",
+        "%6s %9s %10s %10s %8s %8s %9s %10s %11s %9s %10s %10s %9s%n",
         "nodes",
         "join/s",
         "converge",
+        "formation",
         "fds",
         "fd/node",
         "idle CPU",
@@ -684,15 +828,28 @@ public final class ScaleBench {
         "B out/",
         "fail");
     out.printf(
-        "%6s %9s %10s %8s %8s %9s %10s %11s %9s %10s %10s %9s%n",
-        "", "", "", "(idle)", "", "% core", "node/s", "", "member", "node/s", "node/s", "detect");
+        "%6s %9s %10s %10s %8s %8s %9s %10s %11s %9s %10s %10s %9s%n",
+        "",
+        "",
+        "",
+        "after last",
+        "(idle)",
+        "",
+        "% core",
+        "node/s",
+        "",
+        "member",
+        "node/s",
+        "node/s",
+        "detect");
     for (Result r : results) {
       out.printf(
           Locale.ROOT,
-          "%6d %9.0f %10s %8d %8.2f %8.1f%% %10.1f %10.1fK %8.1fB %10.2f %10.0f %9s%n",
+          "%6d %9.0f %10s %10s %8d %8.2f %8.1f%% %10.1f %10.1fK %8.1fB %10.2f %10.0f %9s%n",
           r.n,
           r.joinRate,
           r.convergeMs >= 0 ? secs(r.convergeMs) : ">" + "timeout",
+          r.formationMs >= 0 ? String.format(Locale.ROOT, "%.2f s", r.formationMs / 1000.0) : "-",
           r.fdIdleEnd,
           r.fdPerNode(),
           r.cpuCorePct,

@@ -59,6 +59,59 @@ class ScaleBenchArgsTest {
     assertThat(o.tcpIdleSeconds).isEqualTo(2);
   }
 
+  @Test
+  void repeatAndTrace() {
+    ScaleBench.Options o = ScaleBench.parse(new String[] {"--repeat", "10", "--trace"});
+    assertThat(o.repeat).isEqualTo(10);
+    assertThat(o.trace).isTrue();
+    assertThat(ScaleBench.parse(new String[0]).repeat).isEqualTo(1);
+    assertThatThrownBy(() -> ScaleBench.parse(new String[] {"--repeat", "0"}))
+        .hasMessageContaining("--repeat");
+  }
+
+  @Test
+  void summaryCountsStormsAndConvergence() {
+    ScaleBench.Options o = ScaleBench.parse(new String[] {"--converge-timeout-s", "60"});
+    ScaleBench.Result quiet = result(11_000, 400, 6.0);
+    ScaleBench.Result hot = result(12_000, 300, 190.0); // converged, but idled at 190% CPU
+    ScaleBench.Result lost = result(-1, -1, 197.0);
+
+    String line = ScaleBench.summary(List.of(quiet, hot, lost), o);
+
+    assertThat(quiet.stormed()).isFalse();
+    assertThat(hot.stormed()).isTrue();
+    assertThat(lost.stormed()).isTrue();
+    assertThat(line)
+        .contains("N=1000: 3 runs, converged 2 of 3 within 60 s, stormed 2 of 3")
+        .contains("converge 11.0 / 11.0 / 12.0 s")
+        .contains("formation after last start 0.30 / 0.30 / 0.40 s");
+  }
+
+  private static ScaleBench.Result result(long convergeMs, long formationMs, double cpu) {
+    ScaleBench.Result r = new ScaleBench.Result();
+    r.n = 1000;
+    r.convergeMs = convergeMs;
+    r.formationMs = formationMs;
+    r.cpuCorePct = cpu;
+    return r;
+  }
+
+  @Test
+  void formationIsTheLastNodesLastJoinAfterTheLastStart() {
+    FormationTrace t = new FormationTrace(3, true);
+    long s = 1_000_000_000L;
+    t.joined(0, 1, 2 * s);
+    t.joined(1, 0, 2 * s);
+    t.joined(0, 2, 3 * s);
+    t.joined(2, 0, 3 * s);
+    t.joined(2, 1, 3 * s);
+    assertThat(t.formationNanos(2 * s, 3)).isEqualTo(-1); // node 1 has not seen node 2
+    t.joined(1, 2, 5 * s);
+    t.joined(1, FormationTrace.index("x"), 9 * s); // not one of ours: ignored
+    assertThat(t.formationNanos(2 * s, 3)).isEqualTo(3 * s);
+    assertThat(FormationTrace.index(FormationTrace.id(42))).isEqualTo(42);
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',

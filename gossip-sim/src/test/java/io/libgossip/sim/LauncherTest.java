@@ -66,6 +66,29 @@ class LauncherTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''                   | scale --nodes 100 | -XX:+UseParallelGC",
+        "-XX:+UseG1GC         | scale --nodes 100 | ''",
+        "-Xmx2g -XX:+UseZGC   | scale             | ''",
+        "-Xmx2g               | scale             | -XX:+UseParallelGC",
+        "''                   | sweep             | ''",
+      })
+  void scaleBenchGetsTheParallelCollectorUnlessJavaOptsNameOne(
+      String javaOpts, String args, String expected) throws Exception {
+    Result r =
+        bash(
+            "JAVA_OPTS='"
+                + javaOpts
+                + "'; DEFAULT_JVM_OPTS=(); scale_gc_opts "
+                + args
+                + "; echo \"ok ${DEFAULT_JVM_OPTS[*]:-}\"");
+    assertThat(r.code()).as(r.out()).isZero();
+    assertThat(r.out().strip()).isEqualTo(("ok " + expected).strip());
+  }
+
   @Test
   void usageListsTheSubcommands() throws Exception {
     Result r = bash("usage");
