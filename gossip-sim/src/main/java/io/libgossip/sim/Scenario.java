@@ -41,6 +41,7 @@ public final class Scenario {
   private long seed = 1;
   private String profile = "lan";
   private String overload = "default";
+  private int confirmationChecks = -1; // -1: the profile's
   private double joinRate;
   private int updates = 10;
   private double updateIntervalMs = 3000;
@@ -201,6 +202,18 @@ public final class Scenario {
   public Scenario overload(String v) {
     overloadParts(v); // validates
     overload = v;
+    return this;
+  }
+
+  /**
+   * Relays of each confirmation re-probe (decision 051), 0 to 16; 0 turns confirmation off. By
+   * default the profile's value.
+   */
+  public Scenario confirmationChecks(int v) {
+    if (v < 0 || v > 16) {
+      throw new IllegalArgumentException("confirmation checks must be in [0, 16], got " + v);
+    }
+    confirmationChecks = v;
     return this;
   }
 
@@ -488,6 +501,9 @@ public final class Scenario {
 
     if (!overload.equals("default")) {
       config = config.toBuilder().overloadControl(overloadParts(overload)).build();
+    }
+    if (confirmationChecks >= 0) {
+      config = config.toBuilder().confirmationChecks(confirmationChecks).build();
     }
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
     Simulation.Builder b =
@@ -840,6 +856,9 @@ public final class Scenario {
     r.put("profile", profile);
     if (!overload.equals("default")) {
       r.put("overload", overload); // only when not the default: reports of the default unchanged
+    }
+    if (confirmationChecks >= 0) {
+      r.put("confirmation_checks", confirmationChecks);
     }
     r.put("simulated_s", m.nowNanos() / 1e9);
     r.put("wall_ms", wallMs);

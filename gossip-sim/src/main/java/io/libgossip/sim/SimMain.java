@@ -229,6 +229,20 @@ public final class SimMain {
     }
 
     @Option(
+        names = "--confirmation-checks",
+        order = 161,
+        paramLabel = "K",
+        description =
+            "relays of each confirmation re-probe under loss (decision 051), 0..16; 0: no"
+                + " confirmation (default: the profile's, 3)")
+    void confirmationChecks(String v) {
+      set(
+          "--confirmation-checks",
+          v,
+          () -> scenario.confirmationChecks(Integer.parseInt(v.trim())));
+    }
+
+    @Option(
         names = "--user-rate",
         order = 161,
         paramLabel = "R",

@@ -36,10 +36,12 @@ class OverloadControlSimTest {
 
   @Test
   void withEveryPartOffTheRunIsTheOneBeforeDecision052() {
-    // The golden "loss" scenario's trace hash before decision 052 (with every part on it moved).
+    // The golden "loss" scenario's trace hash before decisions 051 and 052 (with every part of
+    // 052 on, or confirmation on, it moved).
     Scenario s =
         SimMain.parse(
-                "--nodes 120 --duration 90 --loss 0.05 --fail 3 --seed 11 --overload none"
+                ("--nodes 120 --duration 90 --loss 0.05 --fail 3 --seed 11 --overload none"
+                        + " --confirmation-checks 0")
                     .split(" "))
             .scenario;
     assertThat(s.run(null).values()).containsEntry("trace_hash", "2aa255584ad45dcc");
