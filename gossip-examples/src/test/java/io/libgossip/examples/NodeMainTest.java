@@ -267,12 +267,27 @@ class NodeMainTest {
           .atMost(Duration.ofSeconds(5))
           .until(runner::isAlive);
       assertThat(outBytes.toString(StandardCharsets.UTF_8)).doesNotContain("READY");
-      try (GossipNode seed =
-          GossipNode.builder()
-              .id("late-seed")
-              .bind("127.0.0.1", port)
-              .config(GossipConfig.local())
-              .start()) {
+      // The port was free when probed, but until the seed binds it anything on the host may take
+      // it for a moment (an ephemeral port of another connection, or a TCP self-connect of the
+      // retrying join itself): retry the bind, bounded, rather than fail on that race.
+      int seedPort = port;
+      java.util.concurrent.atomic.AtomicReference<GossipNode> started =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                started.set(
+                    GossipNode.builder()
+                        .id("late-seed")
+                        .bind("127.0.0.1", seedPort)
+                        .config(GossipConfig.local())
+                        .start());
+                return true;
+              });
+      try (GossipNode seed = started.get()) {
         Awaitility.await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> outBytes.toString(StandardCharsets.UTF_8).contains("READY"));
