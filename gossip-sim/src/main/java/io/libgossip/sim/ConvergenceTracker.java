@@ -2,19 +2,22 @@ package io.libgossip.sim;
 
 import io.libgossip.core.NodeStatus;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Knows, in constant time per membership event, whether the cluster is converged: every node has
- * started and every running node sees every other running node {@code ONLINE}. It keeps, per
- * running observer, how many other running nodes it sees {@code ONLINE}, and how many observers see
- * all of them.
+ * started and every running node sees every other running node in a status the tracker counts
+ * ({@code ONLINE} for join convergence; {@code ONLINE} or {@code SUSPECT} for a complete
+ * membership). It keeps, per running observer, how many other running nodes it sees so, and how
+ * many observers see all of them.
  *
  * <p>Records the first convergence (join convergence) and, on request, the next one after a given
  * moment (convergence after a partition heals).
  */
 final class ConvergenceTracker {
   private final LiveNodes live;
+  private final Predicate<NodeStatus> counted;
   private final LongConsumer onFirstConvergence;
   private final int[] onlineLive;
   private int fullObservers;
@@ -24,10 +27,13 @@ final class ConvergenceTracker {
   private long watchedConvergedAt = -1;
 
   /**
+   * @param counted the statuses in which an observer's view of a subject counts
    * @param onFirstConvergence called with the time of the first convergence
    */
-  ConvergenceTracker(LiveNodes live, LongConsumer onFirstConvergence) {
+  ConvergenceTracker(
+      LiveNodes live, Predicate<NodeStatus> counted, LongConsumer onFirstConvergence) {
     this.live = live;
+    this.counted = counted;
     this.onFirstConvergence = onFirstConvergence;
     this.onlineLive = new int[live.size()];
   }
@@ -43,10 +49,13 @@ final class ConvergenceTracker {
   }
 
   /**
-   * Running node {@code observer}'s view of running node {@code subject} went from ({@code
-   * wasOnline}) to ({@code isOnline}).
+   * Running node {@code observer}'s view of running node {@code subject} went from {@code was} to
+   * {@code is} (null: not held).
    */
-  void viewChanged(int observer, int subject, boolean wasOnline, boolean isOnline, long now) {
+  void viewChanged(
+      int observer, int subject, @Nullable NodeStatus was, @Nullable NodeStatus is, long now) {
+    boolean wasOnline = was != null && counted.test(was);
+    boolean isOnline = is != null && counted.test(is);
     if (wasOnline != isOnline && live.isUp(subject) && subject != observer && live.isUp(observer)) {
       adjust(observer, isOnline ? 1 : -1);
       update(now);
@@ -62,7 +71,7 @@ final class ConvergenceTracker {
     if (restart) {
       for (int k = 0; k < live.count(); k++) {
         int o = live.at(k);
-        if (o != node.index && live.statusOf(o, node) == NodeStatus.ONLINE) {
+        if (o != node.index && counts(live.statusOf(o, node))) {
           onlineLive[o]++;
         }
       }
@@ -74,7 +83,7 @@ final class ConvergenceTracker {
   void stopped(SimNode node, long now) {
     for (int k = 0; k < live.count(); k++) {
       int o = live.at(k);
-      if (live.statusOf(o, node) == NodeStatus.ONLINE) {
+      if (counts(live.statusOf(o, node))) {
         onlineLive[o]--;
       }
     }
@@ -146,7 +155,7 @@ final class ConvergenceTracker {
       int count = 0;
       for (int j = 0; j < live.count(); j++) {
         int s = live.at(j);
-        if (s != o && live.statusOf(o, live.node(s)) == NodeStatus.ONLINE) {
+        if (s != o && counts(live.statusOf(o, live.node(s)))) {
           count++;
         }
       }
@@ -155,14 +164,14 @@ final class ConvergenceTracker {
             + o
             + " sees "
             + count
-            + " live nodes ONLINE, bookkeeping says "
+            + " live nodes counted, bookkeeping says "
             + onlineLive[o];
       }
     }
     return null;
   }
 
-  void report(SimMetrics.Builder b) {
-    b.joinConvergedNanos(joinConvergedAt);
+  private boolean counts(@Nullable NodeStatus status) {
+    return status != null && counted.test(status);
   }
 }

@@ -13,6 +13,10 @@ final class Measurements {
   final TraceRecorder trace;
   final TrafficTracker traffic = new TrafficTracker();
   final ConvergenceTracker convergence;
+
+  /** Every running node holds every other as a live member (ONLINE or SUSPECT). */
+  final ConvergenceTracker membership;
+
   final DisseminationTracker dissemination = new DisseminationTracker();
   final DetectionTracker detection;
   final FalsePositiveTracker falsePositives = new FalsePositiveTracker();
@@ -33,7 +37,10 @@ final class Measurements {
     this.trace = new TraceRecorder(keepTrace);
     this.detection = new DetectionTracker(live.size());
     this.user = new UserTrafficTracker(live.size());
-    this.convergence = new ConvergenceTracker(live, at -> traffic.openWindow(at, live.count()));
+    this.convergence = new ConvergenceTracker(live, s -> s == NodeStatus.ONLINE, at -> {});
+    this.membership =
+        new ConvergenceTracker(
+            live, NodeStatus::isAlive, at -> traffic.openWindow(at, live.count()));
   }
 
   /** Node {@code observer}'s core reported {@code e} at {@code now}. */
@@ -47,9 +54,11 @@ final class Measurements {
     NodeStatus status = e.status();
     trace.record(now, observer, subject, kind, status);
 
-    boolean wasOnline = e.previousStatus() == NodeStatus.ONLINE;
-    boolean isOnline = kind != ClusterEvent.Kind.REMOVED && status == NodeStatus.ONLINE;
-    convergence.viewChanged(observer, subject, wasOnline, isOnline, now);
+    NodeStatus was = e.previousStatus();
+    NodeStatus is = kind == ClusterEvent.Kind.REMOVED ? null : status;
+    membership.viewChanged(observer, subject, was, is, now);
+    convergence.viewChanged(observer, subject, was, is, now);
+    boolean isOnline = is == NodeStatus.ONLINE;
 
     if (isOnline && dissemination.waiting()) {
       dissemination.seen(observer, subject, v.metadataVersion(), now);
@@ -66,7 +75,8 @@ final class Measurements {
   SimMetrics snapshot(long now, long events) {
     SimMetrics.Builder b = SimMetrics.builder().nowNanos(now).events(events);
     traffic.report(b, now, live.count());
-    convergence.report(b);
+    b.joinConvergedNanos(convergence.joinConvergedAt())
+        .membershipCompleteNanos(membership.joinConvergedAt());
     dissemination.report(b);
     detection.report(b);
     falsePositives.report(b);

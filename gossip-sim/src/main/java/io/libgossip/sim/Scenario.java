@@ -868,6 +868,7 @@ public final class Scenario {
     r.put("jitter_ms", jitterMs);
     r.put("join_rate", rate);
     r.put("join_converged_ms", ms(m.joinConvergedNanos()));
+    r.put("membership_complete_ms", ms(m.membershipCompleteNanos()));
     r.put("faults_start_ms", ms(f));
     r.put("updates", m.updates());
     r.put("dissemination_p50_ms", ms(m.disseminationPercentile(50)));
@@ -951,7 +952,14 @@ public final class Scenario {
     r.put("leaves", m.leaves());
     r.put("msgs_per_node_s", m.messagesPerNodeSecond());
     r.put("bytes_per_node_s", m.bytesPerNodeSecond());
+    for (String kind : SimMetrics.messageKinds()) {
+      r.put("bytes_per_node_s_" + kind, m.bytesPerNodeSecond(kind));
+    }
+    for (String kind : SimMetrics.messageKinds()) {
+      r.put("msgs_per_node_s_" + kind, m.messagesPerNodeSecond(kind));
+    }
     r.put("traffic_window_s", (m.nowNanos() - m.windowStartNanos()) / 1e9);
+    r.put("formation_bytes_per_node", (m.bytesSent() - m.windowBytes()) / (double) nodes);
     r.put("messages_sent", m.messagesSent());
     r.put("bytes_sent", m.bytesSent());
     r.put("dropped_loss", m.droppedLoss());

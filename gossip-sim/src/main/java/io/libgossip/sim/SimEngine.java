@@ -284,7 +284,7 @@ final class SimEngine {
   private void onSend(
       SimNode src, GossipMessage m, NodeView target, Delivery delivery, int version) {
     int size = version == 0 ? serializer.encodedSize(m) : serializer.encodedSize(m, version);
-    measure.traffic.sent(size);
+    measure.traffic.sent(m, size);
     src.pendingBytes += size;
     SimNode dst = live.byAddress(target.address());
     if (dst == null) {
@@ -361,6 +361,7 @@ final class SimEngine {
     GossipCore c = buildCore(node);
     node.core = c;
     measure.convergence.started(node, restart, now);
+    measure.membership.started(node, restart, now);
     c.tick(now);
     afterCall(node, true);
     if (seedNode >= 0 && node.up) {
@@ -500,5 +501,6 @@ final class SimEngine {
     measure.dissemination.stopped(node.index);
     measure.detection.stopped(node.index, now);
     measure.convergence.stopped(node, now);
+    measure.membership.stopped(node, now);
   }
 }

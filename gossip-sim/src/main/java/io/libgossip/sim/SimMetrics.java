@@ -11,6 +11,7 @@ public final class SimMetrics {
   private final long nowNanos;
   private final long events;
   private final long joinConvergedNanos;
+  private final long membershipCompleteNanos;
   private final int updates;
   private final long[] disseminationNanos;
   private final int disseminationIncomplete;
@@ -25,6 +26,8 @@ public final class SimMetrics {
   private final long windowMessages;
   private final long windowBytes;
   private final long windowLiveNodeNanos;
+  private final long[] windowBytesByKind;
+  private final long[] windowMessagesByKind;
   private final long droppedLoss;
   private final long droppedPartition;
   private final long droppedUnreachable;
@@ -40,6 +43,7 @@ public final class SimMetrics {
     nowNanos = b.nowNanos;
     events = b.events;
     joinConvergedNanos = b.joinConvergedNanos;
+    membershipCompleteNanos = b.membershipCompleteNanos;
     updates = b.updates;
     disseminationNanos = b.disseminationNanos;
     disseminationIncomplete = b.disseminationIncomplete;
@@ -54,6 +58,8 @@ public final class SimMetrics {
     windowMessages = b.windowMessages;
     windowBytes = b.windowBytes;
     windowLiveNodeNanos = b.windowLiveNodeNanos;
+    windowBytesByKind = b.windowBytesByKind;
+    windowMessagesByKind = b.windowMessagesByKind;
     droppedLoss = b.droppedLoss;
     droppedPartition = b.droppedPartition;
     droppedUnreachable = b.droppedUnreachable;
@@ -86,6 +92,15 @@ public final class SimMetrics {
    */
   public long joinConvergedNanos() {
     return joinConvergedNanos;
+  }
+
+  /**
+   * When every node had first started and every running node held every other as a live member
+   * ({@code ONLINE} or {@code SUSPECT}): the membership is complete even if some suspicion is open
+   * somewhere; the traffic window starts here. -1 if never.
+   */
+  public long membershipCompleteNanos() {
+    return membershipCompleteNanos;
   }
 
   /** Metadata updates made through {@link Simulation#updateMetadata}. */
@@ -251,6 +266,37 @@ public final class SimMetrics {
     return windowLiveNodeNanos <= 0 ? 0 : windowBytes * 1e9 / windowLiveNodeNanos;
   }
 
+  /** The message kinds {@link #bytesPerNodeSecond(String)} accepts: ping, ack, gossip, … */
+  public static List<String> messageKinds() {
+    return List.of(TrafficTracker.KINDS);
+  }
+
+  /**
+   * Bytes of one message kind (one of {@link #messageKinds()}) sent per running node per virtual
+   * second over the traffic window; the kinds add up to {@link #bytesPerNodeSecond()}.
+   */
+  public double bytesPerNodeSecond(String kind) {
+    return perNodeSecond(windowBytesByKind, kind);
+  }
+
+  /**
+   * Messages of one kind (one of {@link #messageKinds()}) sent per running node per virtual second
+   * over the traffic window; the kinds add up to {@link #messagesPerNodeSecond()}.
+   */
+  public double messagesPerNodeSecond(String kind) {
+    return perNodeSecond(windowMessagesByKind, kind);
+  }
+
+  private double perNodeSecond(long[] byKind, String kind) {
+    int i = messageKinds().indexOf(kind);
+    if (i < 0) {
+      throw new IllegalArgumentException("unknown message kind: " + kind);
+    }
+    return windowLiveNodeNanos <= 0 || byKind.length == 0
+        ? 0
+        : byKind[i] * 1e9 / windowLiveNodeNanos;
+  }
+
   @Override
   public String toString() {
     return "SimMetrics[nowNanos="
@@ -310,6 +356,7 @@ public final class SimMetrics {
     private long nowNanos;
     private long events;
     private long joinConvergedNanos = -1;
+    private long membershipCompleteNanos = -1;
     private int updates;
     private long[] disseminationNanos = new long[0];
     private int disseminationIncomplete;
@@ -324,6 +371,8 @@ public final class SimMetrics {
     private long windowMessages;
     private long windowBytes;
     private long windowLiveNodeNanos;
+    private long[] windowBytesByKind = new long[0];
+    private long[] windowMessagesByKind = new long[0];
     private long droppedLoss;
     private long droppedPartition;
     private long droppedUnreachable;
@@ -349,6 +398,11 @@ public final class SimMetrics {
 
     Builder joinConvergedNanos(long v) {
       joinConvergedNanos = v;
+      return this;
+    }
+
+    Builder membershipCompleteNanos(long v) {
+      membershipCompleteNanos = v;
       return this;
     }
 
@@ -400,6 +454,18 @@ public final class SimMetrics {
 
     Builder messagesDelivered(long v) {
       messagesDelivered = v;
+      return this;
+    }
+
+    /** Bytes sent in the traffic window per message kind, in the order of TrafficTracker.KINDS. */
+    Builder windowBytesByKind(long[] v) {
+      windowBytesByKind = v;
+      return this;
+    }
+
+    /** Messages sent in the traffic window per message kind, in TrafficTracker.KINDS order. */
+    Builder windowMessagesByKind(long[] v) {
+      windowMessagesByKind = v;
       return this;
     }
 

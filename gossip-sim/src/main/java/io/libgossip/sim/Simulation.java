@@ -568,7 +568,8 @@ public final class Simulation {
    * of the first mismatch, or null (for tests).
    */
   @Nullable String verifyBookkeeping() {
-    return engine.measure.convergence.verify();
+    String online = engine.measure.convergence.verify();
+    return online != null ? online : engine.measure.membership.verify();
   }
 
   // ---------------------------------------------------------------- builder

@@ -1,10 +1,14 @@
 package io.libgossip.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libgossip.core.ClusterEvent.Kind;
+import io.libgossip.core.GossipMessage;
+import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import java.util.BitSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Each measurement's tracker on its own, fed by hand. */
@@ -85,15 +89,23 @@ class TrackersTest {
     assertThat(t.describePending()).isEmpty();
   }
 
+  private static GossipMessage gossip() {
+    return new GossipMessage.Gossip("a", new NodeAddress("10.0.0.1", 7946), List.of());
+  }
+
+  private static GossipMessage nack() {
+    return new GossipMessage.Nack("a", new NodeAddress("10.0.0.1", 7946), 1, List.of());
+  }
+
   @Test
   void trafficWindowStartsAtFirstConvergenceAndIntegratesRunningNodes() {
     TrafficTracker t = new TrafficTracker();
     t.accountLive(0, 0);
-    t.sent(100);
+    t.sent(gossip(), 100);
     t.accountLive(1_000, 2); // 2 nodes ran from 0 to 1000 ns
     t.openWindow(3_000, 2);
-    t.sent(50);
-    t.sent(30);
+    t.sent(gossip(), 50);
+    t.sent(nack(), 30);
     t.openWindow(4_000, 2); // later convergences do not move the window
     t.lostToLoss();
     t.unreachable();
@@ -107,6 +119,12 @@ class TrackersTest {
     assertThat(m.windowBytes()).isEqualTo(80);
     assertThat(m.windowLiveNodeNanos()).isEqualTo(2 * 2_000);
     assertThat(m.bytesPerNodeSecond()).isEqualTo(80 * 1e9 / 4_000);
+    assertThat(m.bytesPerNodeSecond("gossip")).isEqualTo(50 * 1e9 / 4_000);
+    assertThat(m.bytesPerNodeSecond("nack")).isEqualTo(30 * 1e9 / 4_000);
+    assertThat(m.bytesPerNodeSecond("ping")).isZero();
+    assertThat(m.messagesPerNodeSecond("gossip")).isEqualTo(1e9 / 4_000);
+    assertThatThrownBy(() -> m.bytesPerNodeSecond("pong"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(m.droppedLoss()).isEqualTo(1);
     assertThat(m.droppedUnreachable()).isEqualTo(1);
   }
