@@ -2,6 +2,7 @@ package io.libgossip.core;
 
 import io.libgossip.core.GossipMessage.Ack;
 import io.libgossip.core.GossipMessage.Ping;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +56,18 @@ final class AddressProof {
   private final Effects effects;
   private final RandomGenerator random;
   private final long probeIntervalNanos;
+  private final long probeTimeoutNanos;
+  private final LossEstimate loss;
+
+  /** The most first proof pings {@link #firstTries} remembers; beyond, the oldest is forgotten. */
+  static final int MAX_WATCHED = 4 * MAX_PROOFS_PER_INTERVAL;
+
+  /** A first proof ping whose answer is awaited, for the loss estimate. */
+  private record FirstTry(Member member, long seq, long sentAt) {}
+
+  /** First proof pings in the order sent, until answered or a probe timeout old. */
+  private final ArrayDeque<FirstTry> firstTries = new ArrayDeque<>();
+
   private long proofsSent;
   private long movesProven;
   private long proofsDeferred;
@@ -70,12 +83,16 @@ final class AddressProof {
       MemberTable table,
       Effects effects,
       RandomGenerator random,
-      long probeIntervalNanos) {
+      long probeIntervalNanos,
+      long probeTimeoutNanos,
+      LossEstimate loss) {
     this.self = self;
     this.table = table;
     this.effects = effects;
     this.random = random;
     this.probeIntervalNanos = probeIntervalNanos;
+    this.probeTimeoutNanos = probeTimeoutNanos;
+    this.loss = loss;
   }
 
   /** A random sequence number in [1, {@link #SEQ_BOUND}): never the version hello's 0. */
@@ -167,8 +184,39 @@ final class AddressProof {
     m.proofTries = 1;
     proofsThisInterval++;
     proofsSent++;
+    watch(m, now);
     effects.send(
         new Ping(self.id, self.address, seq, m.id(), List.of()), m.view(), Delivery.BEST_EFFORT);
+  }
+
+  private void watch(Member m, long now) {
+    if (firstTries.size() >= MAX_WATCHED) {
+      firstTries.pollFirst();
+    }
+    firstTries.addLast(new FirstTry(m, m.proofSeq, now));
+  }
+
+  /**
+   * Tells the loss estimate how the first proof pings went, in the order they were sent (decision
+   * 058): answered (in time, or at least before this check), or still unanswered a probe timeout
+   * after they went. In a join, these show loss a probe interval before any probe can fail. Taking
+   * them in sending order keeps the share of late ones honest: the late ones are known only later.
+   */
+  void checkOverdue(long now) {
+    FirstTry f;
+    while ((f = firstTries.peekFirst()) != null) {
+      if (f.member.proofSeq == 0) {
+        firstTries.pollFirst();
+        loss.sample(false, now); // answered
+      } else if (f.member.proofSeq != f.seq) {
+        firstTries.pollFirst(); // superseded by a proof of another address
+      } else if (now - f.sentAt >= probeTimeoutNanos) {
+        firstTries.pollFirst();
+        loss.sample(true, now);
+      } else {
+        return;
+      }
+    }
   }
 
   /**
@@ -253,6 +301,9 @@ final class AddressProof {
     m.proofSentAt = now;
     proofsThisInterval++;
     proofsSent++;
+    if (m.proofTries == 1) {
+      watch(m, now); // a first ping the budget had put off
+    }
     effects.send(
         new Ping(self.id, self.address, m.proofSeq, m.id(), List.of()),
         there,

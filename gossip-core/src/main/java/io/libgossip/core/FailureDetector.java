@@ -14,13 +14,16 @@ import org.jspecify.annotations.Nullable;
  * reach the target, the {@link Relays} this node runs for others, and suspicion timeouts. A failed
  * probe suspects its target; an expired suspicion declares it failed.
  *
- * <p>Confirmation (decision 051): when this node has seen signs of packet loss lately (a live
- * member answered a probe only after its probe timeout), a failed probe does not accuse yet. The
- * target is probed once more at once, directly and through {@link
- * GossipConfig#confirmationChecks()} other relays, for one probe timeout; only a second failure
- * raises the suspicion. Likewise a suspicion that times out is not declared {@code FAILED} at once
- * while loss is seen: the suspect gets one last probe (its ping carries the suspicion, so it can
- * refute in the ack), and only if that fails is it declared failed; an answer restarts the
+ * <p>Confirmation (decisions 051 and 058): when this node has seen signs of packet loss lately (a
+ * live member answered a probe only after its probe timeout), a probe whose direct ping went
+ * unanswered is widened: the target gets a second direct ping, and the indirect pings go through
+ * {@link GossipConfig#confirmationChecks()} more relays than usual, in the same period, so moderate
+ * loss costs no detection time. Under heavy loss (at least one in five recently answered probes
+ * needed its indirect phase) a failed probe still does not accuse: the target is probed once more
+ * at once, directly and through as many fresh relays, for one probe timeout, and only a second
+ * failure raises the suspicion. Likewise a suspicion that times out is not declared {@code FAILED}
+ * at once while loss is seen: the suspect gets one last probe (its ping carries the suspicion, so
+ * it can refute in the ack), and only if that fails is it declared failed; an answer restarts the
  * suspicion timer instead. Without loss a failed probe suspects at once and an expired suspicion
  * fails at once, as in SWIM.
  */
@@ -38,8 +41,7 @@ final class FailureDetector {
   private final boolean nacks;
   private final int confirmationChecks;
 
-  /** How long a sign of packet loss keeps confirmation on: this many probe intervals. */
-  static final int LOSS_MEMORY_PERIODS = 30;
+  private long probesWidened;
 
   private final AddressProof proofs;
   private @Nullable Probe probe;
@@ -56,10 +58,9 @@ final class FailureDetector {
    */
   private final List<Probe> checks = new ArrayList<>();
 
-  /** When this node last saw a sign of packet loss; meaningful once {@link #lossSeen}. */
-  private long lossSeenAt;
+  /** What this node has seen of packet loss (shared with {@link AddressProof}). */
+  private final LossEstimate loss;
 
-  private boolean lossSeen;
   private final Relays relays;
 
   /** No suspicion expires before this time (see {@link #stalled}). */
@@ -139,8 +140,10 @@ final class FailureDetector {
       Disseminator disseminator,
       Effects effects,
       GossipConfig config,
-      AddressProof proofs) {
+      AddressProof proofs,
+      LossEstimate loss) {
     this.self = self;
+    this.loss = loss;
     this.proofs = proofs;
     this.table = table;
     this.claims = claims;
@@ -184,7 +187,7 @@ final class FailureDetector {
   void clear() {
     probe = null;
     checks.clear();
-    lossSeen = false;
+    loss.clear();
     relays.clear();
   }
 
@@ -216,11 +219,12 @@ final class FailureDetector {
     return failuresAverted;
   }
 
-  /** Whether a failed probe would now be confirmed before accusing (a sign of loss is recent). */
+  /**
+   * Whether a failed probe would now be confirmed before accusing: a sign of loss is recent, or too
+   * few answers came yet to tell (see {@link LossEstimate#confirming}).
+   */
   boolean confirming(long now) {
-    return confirmationChecks > 0
-        && lossSeen
-        && !Schedule.due(lossSeenAt + LOSS_MEMORY_PERIODS * probeIntervalNanos, now);
+    return confirmationChecks > 0 && loss.confirming(now);
   }
 
   /** Failed probes that raised no suspicion because this node's queue was saturated (052). */
@@ -273,6 +277,7 @@ final class FailureDetector {
    * target once the probe period ended unanswered.
    */
   void advanceProbe(long now) {
+    proofs.checkOverdue(now); // unanswered proofs are signs of loss before any probe failed
     advanceConfirmation(now);
     Probe p = probe;
     if (p == null) {
@@ -288,7 +293,18 @@ final class FailureDetector {
     }
     if (!p.indirectSent && Schedule.due(p.timeoutAt, now)) {
       p.indirectSent = true;
-      List<Member> helpers = table.randomVerifiedOnlineExcept(indirectChecks, p.target);
+      boolean widen = confirming(now);
+      List<Member> helpers =
+          table.randomVerifiedOnlineExcept(
+              indirectChecks + (widen ? confirmationChecks : 0), p.target);
+      if (widen) {
+        // Decision 058: loss is seen, so the direct ping or its ack may just have been lost: ask
+        // again directly and through more relays now, rather than a whole round later.
+        probesWidened++;
+        Ping again = new Ping(self.id, self.address, p.seq, p.target.id(), List.of());
+        disseminator.send(
+            again, p.target, p.target.view(), List.of(), disseminator.limitFor(p.target, again));
+      }
       for (Member h : helpers) {
         PingReq req =
             new PingReq(self.id, self.address, p.seq, p.target.id(), p.address, List.of());
@@ -333,15 +349,7 @@ final class FailureDetector {
       return;
     }
     // Lifeguard: missing nacks mean our own links are suspect; with no helpers, penalise once.
-    int delta = 0;
-    if (p.expectedNacks > 0) {
-      if (p.nacks < p.expectedNacks) {
-        delta += p.expectedNacks - p.nacks;
-      }
-    } else {
-      delta += 1;
-    }
-    awareness.apply(delta);
+    awareness.apply(missedNackPenalty(p));
     Member t = p.target;
     if (!t.state.address().equals(p.address)) {
       return; // the member moved meanwhile (restarted elsewhere): the silent address is not it
@@ -350,6 +358,7 @@ final class FailureDetector {
         && table.holds(t)
         && t.status().isAlive()
         && confirming(now)
+        && loss.heavy()
         && checks.size() < MAX_CHECKS) {
       startConfirmation(p, now);
       return;
@@ -405,8 +414,7 @@ final class FailureDetector {
 
   /** The last check of {@code c.target} went unanswered: the suspicion stands, it failed. */
   private void lastCheckFailed(Probe c, long now) {
-    int delta = c.expectedNacks > 0 ? Math.max(0, c.expectedNacks - c.nacks) : 1;
-    awareness.apply(delta);
+    awareness.apply(missedNackPenalty(c));
     declareFailed(c.target, c.incarnation, now);
   }
 
@@ -418,23 +426,42 @@ final class FailureDetector {
     }
   }
 
-  /** Up to {@link #confirmationChecks} random relays for {@code target}, none of {@code used}. */
+  /**
+   * Up to {@link #indirectChecks} + {@link #confirmationChecks} random relays for {@code target},
+   * none of {@code used}.
+   */
   private List<Member> freshHelpers(Member target, List<Member> used) {
-    List<Member> picked =
-        table.randomVerifiedOnlineExcept(confirmationChecks + used.size(), target);
-    List<Member> out = new ArrayList<>(confirmationChecks);
+    int want = indirectChecks + confirmationChecks;
+    List<Member> picked = table.randomVerifiedOnlineExcept(want + used.size(), target);
+    List<Member> out = new ArrayList<>(want);
     for (Member m : picked) {
-      if (out.size() < confirmationChecks && !used.contains(m)) {
+      if (out.size() < want && !used.contains(m)) {
         out.add(m);
       }
     }
     return out;
   }
 
-  /** Records a sign of packet loss: a live member's answer came only after the probe timeout. */
-  private void lossSeen(long now) {
-    lossSeen = true;
-    lossSeenAt = now;
+  /**
+   * Lifeguard's penalty for a failed probe: one per missing nack, or 1 when no relay was asked (or
+   * nacks are off). A probe that asked more relays than {@link #indirectChecks} (decision 058) is
+   * penalised in proportion, as if it had asked the usual number, so that the health score means
+   * the same whatever the loss.
+   */
+  private int missedNackPenalty(Probe p) {
+    if (p.expectedNacks <= 0) {
+      return 1;
+    }
+    int missing = Math.max(0, p.expectedNacks - p.nacks);
+    if (p.expectedNacks <= indirectChecks) {
+      return missing;
+    }
+    return (missing * indirectChecks + p.expectedNacks - 1) / p.expectedNacks;
+  }
+
+  /** Probes widened by a second direct ping and more relays because loss was seen (058). */
+  long probesWidened() {
+    return probesWidened;
   }
 
   /** Declares failed each suspect whose suspicion timed out (not during a grace period). */
@@ -497,9 +524,7 @@ final class FailureDetector {
       if (!p.acked) {
         p.acked = true;
         effects.probeAcked(now - p.sentAt);
-        if (p.indirectSent) {
-          lossSeen(now); // alive, yet silent for a whole probe timeout
-        }
+        loss.sample(p.indirectSent, now); // late: alive, yet silent for a whole probe timeout
         answered(p, now);
       }
       return true;
@@ -519,7 +544,7 @@ final class FailureDetector {
             }
           } else {
             suspicionsAverted++;
-            lossSeen(now); // alive, yet its probe failed
+            loss.sample(true, now); // alive, yet its probe failed
           }
         }
         return true;

@@ -181,16 +181,19 @@ public final class GossipConfig {
   }
 
   /**
-   * Relays asked in a confirmation probe; 0 turns confirmation off. While this node has seen signs
-   * of packet loss (within the last 30 probe intervals a live member answered a probe only after
-   * its probe timeout), a member whose probe failed is not suspected at once: it is probed again at
-   * once, directly and through this many other members (not the relays of the failed probe), for
-   * one probe timeout, and only a second failure raises the suspicion. Likewise, a suspicion that
-   * times out gets one such last probe of the suspect before it is declared failed. A healthy
-   * member that one unlucky probe missed is then not accused cluster-wide. Without signs of loss
-   * nothing changes, so crashes on a clean network are detected as fast as before; under loss a
-   * crash is suspected, and declared failed, up to one (health-scaled) probe timeout later.
-   * Default: 3.
+   * Extra relays asked when this node cannot tell packet loss from a failure; 0 turns this
+   * confirmation off (plain SWIM with Lifeguard). While this node has seen signs of packet loss
+   * (within the last 30 probe intervals a live member answered only after its probe timeout, or an
+   * address proof went unanswered that long), or before it has had a few answers at all, a probe
+   * whose direct ping goes unanswered is widened: a second direct ping, and indirect pings through
+   * {@link #indirectChecks()} plus this many members. Under heavy loss (at least one in five recent
+   * answers late) a failed probe is then not suspected at once: the member is probed again at once,
+   * directly and through as many other members, for one probe timeout, and only a second failure
+   * raises the suspicion. A suspicion that times out while loss is seen gets one such last probe of
+   * the suspect before it is declared failed. A healthy member that an unlucky probe missed is then
+   * not accused cluster-wide. On a settled network without loss nothing changes, so crashes are
+   * detected as fast as before; under heavy loss a crash is suspected, and declared failed, up to
+   * one (health-scaled) probe timeout later. Default: 3.
    */
   public int confirmationChecks() {
     return confirmationChecks;
@@ -581,7 +584,11 @@ public final class GossipConfig {
         + retransmitMult
         + ", pushPull="
         + pushPullInterval.toSeconds()
-        + "s}";
+        + "s, confirmationChecks="
+        + confirmationChecks
+        + ", lifeguard="
+        + lifeguard
+        + "}";
   }
 
   /** Builds a {@link GossipConfig}; {@link #build()} validates every field. */

@@ -66,6 +66,7 @@ public final class GossipCore {
   final Departure departure;
   final UserBroadcasts userBroadcasts;
   final AddressProof proofs;
+  final LossEstimate loss;
   final IncarnationCeiling ceiling;
   // application messaging (direct messages, requests, queries, application state)
   final PendingTable pending;
@@ -145,7 +146,16 @@ public final class GossipCore {
             random,
             b.wallClockAtStart == null ? null : incarnation, // a generation: a new one per life
             config.maxPacketSize() - b.packetOverhead);
-    this.proofs = new AddressProof(self, table, effects, random, probeIntervalNanos);
+    this.loss = new LossEstimate(probeIntervalNanos);
+    this.proofs =
+        new AddressProof(
+            self,
+            table,
+            effects,
+            random,
+            probeIntervalNanos,
+            config.probeTimeout().toNanos(),
+            loss);
     this.disseminator =
         new Disseminator(
             self,
@@ -160,7 +170,16 @@ public final class GossipCore {
             self, table, suspicions, broadcasts, awareness, effects, config, ceiling, proofs);
     this.detector =
         new FailureDetector(
-            self, table, claims, suspicions, awareness, disseminator, effects, config, proofs);
+            self,
+            table,
+            claims,
+            suspicions,
+            awareness,
+            disseminator,
+            effects,
+            config,
+            proofs,
+            loss);
     this.antiEntropy =
         new AntiEntropy(self, table, claims, disseminator, schedule, effects, random, config);
     this.departure = new Departure(self, table, disseminator, effects, config);

@@ -76,6 +76,18 @@ final class CoreFixture {
         : config;
   }
 
+  /**
+   * Feeds the core's loss estimate enough round trips answered in time that a failed probe accuses
+   * at once and an expired suspicion fails at once, as on a settled lossless network (decision 058;
+   * a fresh node confirms first).
+   */
+  CoreFixture noLossSeen() {
+    for (int i = 0; i < LossEstimate.MIN_SAMPLES; i++) {
+      core.loss.sample(false, 0);
+    }
+    return this;
+  }
+
   static CoreFixture create() {
     return new CoreFixture(GossipConfig.lan(), 1, b -> {});
   }

@@ -158,7 +158,7 @@ class DeterminismAndTimersTest {
 
   @Test
   void unrefutedSuspicionExpiresOneProbeIntervalAfterThePause() {
-    CoreFixture f = CoreFixture.withPeers("a", "x");
+    CoreFixture f = CoreFixture.withPeers("a", "x").noLossSeen();
     f.gossip("a", suspect("x", 0, "a"));
     long start = f.now;
     f.runUntil(start + SEC);
@@ -176,7 +176,7 @@ class DeterminismAndTimersTest {
 
   @Test
   void shortDelaysAreNotTreatedAsPauses() {
-    CoreFixture f = CoreFixture.withPeers("a", "x");
+    CoreFixture f = CoreFixture.withPeers("a", "x").noLossSeen();
     f.gossip("a", suspect("x", 0, "a"));
     long start = f.now;
     long deadline = start + f.config.suspicionTimeoutMin(3).toNanos();

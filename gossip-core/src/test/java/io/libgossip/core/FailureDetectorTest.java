@@ -73,7 +73,7 @@ class FailureDetectorTest {
 
   @Test
   void nacksFromEveryRelaySpareLocalHealth() {
-    Units u = new Units().withMembers("a", "b", "c");
+    Units u = new Units().noLossSeen().withMembers("a", "b", "c");
     Ping ping = probe(u);
     u.detector.advanceProbe(T0 + 500 * MS);
     for (PingReq r : u.outbox.messages(PingReq.class)) {
@@ -118,7 +118,7 @@ class FailureDetectorTest {
 
   @Test
   void suspicionExpiresIntoFailedButNotDuringAGracePeriod() {
-    Units u = new Units().withMembers("a", "b");
+    Units u = new Units().noLossSeen().withMembers("a", "b");
     u.detector.start(T0);
     u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0);
     long deadline = u.suspicions.peek().deadline();
@@ -186,8 +186,14 @@ class FailureDetectorTest {
     return u.outbox.sentOf(PingReq.class).stream().map(RecordingOutbox.Sent::targetId).toList();
   }
 
-  /** A probe answered only through a relay, after its timeout: a sign of loss at T0 - 9.4 s. */
+  /**
+   * Heavy loss seen: a dozen late answers, the last a probe answered only through a relay after its
+   * timeout, at T0 - 9.4 s.
+   */
   private static Units seeLoss(Units u) {
+    for (int i = 0; i < LossEstimate.WINDOW / LossEstimate.HEAVY_ONE_IN; i++) {
+      u.loss.sample(true, 0);
+    }
     long t = T0 - 10 * SEC;
     u.detector.startProbe(t);
     Ping ping = u.outbox.messages(Ping.class).get(0);
@@ -210,12 +216,22 @@ class FailureDetectorTest {
 
   @Test
   void whileLossIsSeenAFailedProbeIsProbedAgainBeforeAnySuspicion() {
-    Units u = seeLoss(new Units().withMembers("a", "b", "c", "d", "e", "f", "g", "h"));
+    Units u =
+        seeLoss(
+            new Units()
+                .withMembers(
+                    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o"));
+    long widened = u.detector.probesWidened();
     Ping first = probe(u);
     String target = first.target();
     u.detector.advanceProbe(T0 + 500 * MS);
     List<String> firstRelays = relays(u);
-    assertThat(firstRelays).hasSize(3);
+    assertThat(firstRelays).as("widened: 3 + 3 relays").hasSize(6);
+    assertThat(u.outbox.messagesTo(Ping.class, target))
+        .as("the probe's ping, and a second one with the same sequence number")
+        .extracting(Ping::seq)
+        .containsExactly(first.seq(), first.seq());
+    assertThat(u.detector.probesWidened()).isEqualTo(widened + 1);
     u.outbox.clear();
 
     u.detector.advanceProbe(T0 + SEC); // no ack, no nack
@@ -230,13 +246,15 @@ class FailureDetectorTest {
     List<String> confirmRelays = relays(u);
     assertThat(confirmRelays)
         .as("fresh relays, not those of the failed probe")
-        .hasSize(3)
+        .hasSize(6)
         .doesNotContain(target)
         .doesNotContainAnyElementsOf(firstRelays);
     assertThat(u.outbox.messages(PingReq.class))
         .allSatisfy(r -> assertThat(r.seq()).isEqualTo(seq))
         .allSatisfy(r -> assertThat(r.target()).isEqualTo(target));
-    assertThat(u.awareness.score()).as("three nacks missing").isEqualTo(3);
+    assertThat(u.awareness.score())
+        .as("six nacks missing of six relays: penalised as three of three")
+        .isEqualTo(3);
     long end = T0 + SEC + u.awareness.scale(500 * MS); // one probe timeout, stretched by health
     assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(end);
 
@@ -262,7 +280,7 @@ class FailureDetectorTest {
     assertThat(u.detector.suspicionsRaised()).isZero();
     assertThat(u.detector.suspicionsAverted()).isEqualTo(1);
     long seen = T0 + SEC + 10 * MS;
-    long memory = FailureDetector.LOSS_MEMORY_PERIODS * SEC;
+    long memory = LossEstimate.MEMORY_PERIODS * SEC;
     assertThat(u.detector.confirming(seen + memory - 1)).isTrue();
     assertThat(u.detector.confirming(seen + memory)).as("forgotten").isFalse();
   }
@@ -301,7 +319,7 @@ class FailureDetectorTest {
 
   @Test
   void withoutSignsOfLossAFailedProbeSuspectsAtOnce() {
-    Units u = new Units().withMembers("a", "b", "c");
+    Units u = new Units().noLossSeen().withMembers("a", "b", "c");
     Ping ping = probe(u);
     u.detector.advanceProbe(T0 + 500 * MS);
 
@@ -309,28 +327,59 @@ class FailureDetectorTest {
 
     assertThat(u.member(ping.target()).status()).isEqualTo(NodeStatus.SUSPECT);
     assertThat(u.detector.confirmationsStarted()).as("a crash on a lossless network").isZero();
+    assertThat(u.detector.probesWidened()).isZero();
+  }
+
+  @Test
+  void untilEnoughAnswersCameAFailedProbeIsConfirmed() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e"); // 5 answers so far
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+    u.detector.advanceProbe(T0 + SEC);
+
+    assertThat(u.member(ping.target()).status())
+        .as("a node that cannot tell loss from failure yet does not accuse at once")
+        .isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.detector.probesWidened()).isEqualTo(1);
+    assertThat(u.detector.confirmationsStarted()).isEqualTo(1);
   }
 
   @Test
   void probeAnsweredOnlyAfterItsTimeoutIsASignOfLoss() {
-    Units u = new Units().withMembers("a", "b", "c");
+    Units u = new Units().noLossSeen().withMembers("a", "b", "c");
     Ping ping = probe(u);
     u.detector.advanceProbe(T0 + 500 * MS);
     assertThat(u.detector.onAck(ack("b", ping.seq()), T0 + 600 * MS, List.of())).isTrue();
     assertThat(u.detector.confirming(T0 + 600 * MS)).isTrue();
 
-    // The next probe fails: with loss seen lately, it is confirmed.
+    // The next probe fails: with loss seen lately, it is widened in its own period; one late
+    // answer in nine is moderate loss, so no second round follows.
     u.outbox.clear();
     u.detector.advanceProbe(T0 + SEC);
     u.detector.startProbe(T0 + SEC);
     Ping next = u.outbox.messages(Ping.class).get(0);
     u.detector.advanceProbe(T0 + 1500 * MS);
+    assertThat(u.outbox.messagesTo(Ping.class, next.target())).hasSize(2);
     for (PingReq r : u.outbox.messages(PingReq.class)) {
       u.detector.onNack(new Nack("x", addr("x"), r.seq(), List.of()));
     }
     u.detector.advanceProbe(T0 + 2 * SEC);
 
-    assertThat(u.member(next.target()).status()).isEqualTo(NodeStatus.ONLINE);
+    assertThat(u.detector.probesWidened()).isEqualTo(1);
+    assertThat(u.detector.confirmationsStarted()).isZero();
+    assertThat(u.member(next.target()).status()).isEqualTo(NodeStatus.SUSPECT);
+  }
+
+  @Test
+  void underHeavyLossAFailedWidenedProbeIsConfirmedByASecondRound() {
+    Units u = new Units().withMembers("a", "b", "c", "d", "e", "f", "g", "h");
+    u.loss.sample(true, T0 - SEC);
+    u.loss.sample(true, T0 - SEC); // 2 late of 10: one in five
+    Ping ping = probe(u);
+    u.detector.advanceProbe(T0 + 500 * MS);
+    u.detector.advanceProbe(T0 + SEC);
+
+    assertThat(u.member(ping.target()).status()).isEqualTo(NodeStatus.ONLINE);
     assertThat(u.detector.confirmationsStarted()).isEqualTo(1);
   }
 
@@ -370,7 +419,7 @@ class FailureDetectorTest {
     assertThat(pings.get(0).updates())
         .as("the suspicion rides along, so it can refute")
         .anySatisfy(c -> assertThat(c.status()).isEqualTo(NodeStatus.SUSPECT));
-    assertThat(u.outbox.messages(PingReq.class)).hasSize(3);
+    assertThat(u.outbox.messages(PingReq.class)).as("every other member relays").hasSize(4);
     long end = deadline + u.awareness.scale(500 * MS);
     assertThat(u.detector.earliestDeadline(Long.MAX_VALUE)).isEqualTo(end);
 
@@ -400,7 +449,7 @@ class FailureDetectorTest {
 
   @Test
   void withoutSignsOfLossAnExpiredSuspicionFailsAtOnce() {
-    Units u = new Units().withMembers("a", "b", "c");
+    Units u = new Units().noLossSeen().withMembers("a", "b", "c");
     u.claims.applyGossip(CoreFixture.suspect("a", 0, "b"), T0);
     long deadline = u.suspicions.peek().deadline();
 

@@ -196,6 +196,16 @@ class GossipConfigTest {
   }
 
   @Test
+  void toStringShowsConfirmationAndLifeguard() {
+    GossipConfig c =
+        GossipConfig.lan().toBuilder().confirmationChecks(0).lifeguard(Lifeguard.none()).build();
+
+    assertThat(c.toString())
+        .contains("confirmationChecks=0")
+        .contains("lifeguard=" + Lifeguard.none());
+  }
+
+  @Test
   void lanFormulasForAHundredMembersHaveTheDocumentedValues() {
     GossipConfig c = GossipConfig.lan();
 

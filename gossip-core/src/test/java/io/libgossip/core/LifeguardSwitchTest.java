@@ -24,7 +24,7 @@ class LifeguardSwitchTest {
   }
 
   private static Units units(Lifeguard l, String... members) {
-    return new Units(with(l), 1, 0).withMembers(members);
+    return new Units(with(l), 1, 0).noLossSeen().withMembers(members);
   }
 
   // ---- the value

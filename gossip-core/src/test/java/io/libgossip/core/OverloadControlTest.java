@@ -293,6 +293,7 @@ class OverloadControlTest {
         CoreFixture.create(
             GossipConfig.lan().toBuilder().overloadControl(OverloadControl.all()).build());
     f.addPeers("a", "b", "c");
+    f.noLossSeen();
     f.autoAck = false;
     for (int i = 0; i < 3_000; i++) {
       f.core.broadcasts.add(suspect("m" + i, 0, "a")); // news of unknown members: a backlog

@@ -28,7 +28,7 @@ class SuspicionTimerTest {
 
   /** Five live members (self, a, b, c, x), all answering probes; x suspected by a at the start. */
   private static CoreFixture suspectX() {
-    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "x");
+    CoreFixture f = CoreFixture.withPeers("a", "b", "c", "x").noLossSeen();
     f.gossip("a", suspect("x", 0, "a"));
     assertThat(f.core.liveCount()).isEqualTo(5);
     assertThat(k(5)).isEqualTo(LAN.suspicionMult() - 2);
@@ -144,7 +144,7 @@ class SuspicionTimerTest {
 
   @Test
   void inASmallClusterNoConfirmationsAreAwaited() {
-    CoreFixture f = CoreFixture.withPeers("a", "x");
+    CoreFixture f = CoreFixture.withPeers("a", "x").noLossSeen();
     f.gossip("a", suspect("x", 0, "a"));
     long start = f.now;
     assertThat(k(3)).isZero();

@@ -233,8 +233,8 @@ public final class SimMain {
         order = 161,
         paramLabel = "K",
         description =
-            "relays of each confirmation re-probe under loss (decision 051), 0..16; 0: no"
-                + " confirmation (default: the profile's, 3)")
+            "extra relays of widened probes and confirmation re-probes under loss (decisions 051,"
+                + " 058), 0..16; 0: no confirmation (default: the profile's, 3)")
     void confirmationChecks(String v) {
       set(
           "--confirmation-checks",
