@@ -1,12 +1,10 @@
 package io.libgossip.cluster;
 
 import io.libgossip.core.NodeView;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consistent-hash ring with virtual nodes: each member is placed at {@code virtualNodes} points
@@ -49,31 +47,79 @@ public final class HashRing implements ConsistentHash {
       throw new IllegalArgumentException(
           "members x virtualNodes must be at most 64,000,000, got " + total);
     }
-    long[] keys = new long[(int) total];
-    long[] pos = new long[(int) total];
+    long[] points = new long[(int) total];
+    int[] owners = new int[(int) total];
     for (int m = 0; m < n; m++) {
       byte[] id = Members.idBytes(sorted.get(m));
       for (int v = 0; v < virtualNodes; v++) {
         int i = m * virtualNodes + v;
-        pos[i] = Hash64.hash(id, v);
-        keys[i] = i;
+        points[i] = Hash64.hash(id, v) ^ Long.MIN_VALUE; // unsigned order as signed order
+        owners[i] = m;
       }
     }
-    // Sort point indices by position (unsigned), ties by member index (= by id): deterministic.
-    Integer[] order = new Integer[(int) total];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(
-        order,
-        Comparator.<Integer>comparingLong(i -> pos[i] ^ Long.MIN_VALUE).thenComparingInt(i -> i));
-    long[] points = new long[order.length];
-    int[] owners = new int[order.length];
-    for (int i = 0; i < order.length; i++) {
-      points[i] = pos[order[i]] ^ Long.MIN_VALUE;
-      owners[i] = order[i] / virtualNodes;
-    }
+    // by position, ties by member (that is, by id): the same order on every node
+    sort(points, owners, 0, points.length - 1);
     return new HashRing(sorted, points, owners, virtualNodes);
+  }
+
+  /** Sorts the pairs (points[i], owners[i]) in [lo, hi] by point, then owner. */
+  private static void sort(long[] points, int[] owners, int lo, int hi) {
+    while (hi - lo > 16) {
+      int mid = (lo + hi) >>> 1;
+      // median of three as the pivot
+      if (less(points, owners, mid, lo)) {
+        swap(points, owners, mid, lo);
+      }
+      if (less(points, owners, hi, lo)) {
+        swap(points, owners, hi, lo);
+      }
+      if (less(points, owners, hi, mid)) {
+        swap(points, owners, hi, mid);
+      }
+      long pp = points[mid];
+      int po = owners[mid];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (points[i] < pp || (points[i] == pp && owners[i] < po)) {
+          i++;
+        }
+        while (points[j] > pp || (points[j] == pp && owners[j] > po)) {
+          j--;
+        }
+        if (i <= j) {
+          swap(points, owners, i, j);
+          i++;
+          j--;
+        }
+      }
+      // recurse into the smaller part, loop on the larger: O(log n) stack
+      if (j - lo < hi - i) {
+        sort(points, owners, lo, j);
+        lo = i;
+      } else {
+        sort(points, owners, i, hi);
+        hi = j;
+      }
+    }
+    for (int i = lo + 1; i <= hi; i++) {
+      for (int j = i; j > lo && less(points, owners, j, j - 1); j--) {
+        swap(points, owners, j, j - 1);
+      }
+    }
+  }
+
+  private static boolean less(long[] points, int[] owners, int a, int b) {
+    return points[a] < points[b] || (points[a] == points[b] && owners[a] < owners[b]);
+  }
+
+  private static void swap(long[] points, int[] owners, int a, int b) {
+    long p = points[a];
+    points[a] = points[b];
+    points[b] = p;
+    int o = owners[a];
+    owners[a] = owners[b];
+    owners[b] = o;
   }
 
   /** A ring of {@code members} with {@link #DEFAULT_VIRTUAL_NODES} points each. */
@@ -108,17 +154,33 @@ public final class HashRing implements ConsistentHash {
     if (want == 0) {
       return List.of();
     }
-    List<NodeView> out = new ArrayList<>(want);
-    boolean[] seen = new boolean[members.size()];
+    int[] picked = new int[want];
+    int count = 0;
+    boolean @Nullable [] seen = want > 8 ? new boolean[members.size()] : null;
     int i = first(keyHash);
-    for (int step = 0; step < points.length && out.size() < want; step++) {
+    for (int step = 0; step < points.length && count < want; step++) {
       int m = owners[(i + step) % points.length];
-      if (!seen[m]) {
-        seen[m] = true;
-        out.add(members.get(m));
+      if (seen != null ? !seen[m] : !contains(picked, count, m)) {
+        if (seen != null) {
+          seen[m] = true;
+        }
+        picked[count++] = m;
       }
     }
-    return List.copyOf(out);
+    NodeView[] out = new NodeView[count];
+    for (int k = 0; k < count; k++) {
+      out[k] = members.get(picked[k]);
+    }
+    return List.of(out);
+  }
+
+  private static boolean contains(int[] a, int n, int v) {
+    for (int i = 0; i < n; i++) {
+      if (a[i] == v) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The index of the first point at or after {@code keyHash} (unsigned order), going round. */

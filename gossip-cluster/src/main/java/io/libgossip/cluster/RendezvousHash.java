@@ -1,7 +1,6 @@
 package io.libgossip.cluster;
 
 import io.libgossip.core.NodeView;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -65,22 +64,28 @@ public final class RendezvousHash implements ConsistentHash {
     if (want == 1) {
       return List.of(ownerOfHash(keyHash).orElseThrow());
     }
-    // score in the high bits would lose the index: sort (score, index) pairs instead
-    long[] scores = new long[members.size()];
-    Integer[] idx = new Integer[members.size()];
-    for (int i = 0; i < scores.length; i++) {
-      scores[i] = Hash64.mix(memberHashes[i], keyHash);
-      idx[i] = i;
+    // the top {@code want} scores, best first, by insertion: O(N × want), no sort of all members
+    long[] topScores = new long[want];
+    int[] top = new int[want];
+    int filled = 0;
+    for (int i = 0; i < memberHashes.length; i++) {
+      long s = Hash64.mix(memberHashes[i], keyHash);
+      // members come in id order: a tie keeps the earlier (smaller id) one ahead
+      if (filled == want && Long.compareUnsigned(s, topScores[want - 1]) <= 0) {
+        continue;
+      }
+      int j = filled == want ? want - 1 : filled++;
+      while (j > 0 && Long.compareUnsigned(s, topScores[j - 1]) > 0) {
+        topScores[j] = topScores[j - 1];
+        top[j] = top[j - 1];
+        j--;
+      }
+      topScores[j] = s;
+      top[j] = i;
     }
-    Arrays.sort(
-        idx,
-        (a, b) -> {
-          int c = Long.compareUnsigned(scores[b], scores[a]);
-          return c != 0 ? c : Integer.compare(a, b);
-        });
     NodeView[] out = new NodeView[want];
     for (int i = 0; i < want; i++) {
-      out[i] = members.get(idx[i]);
+      out[i] = members.get(top[i]);
     }
     return List.of(out);
   }

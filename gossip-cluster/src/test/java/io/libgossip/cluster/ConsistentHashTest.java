@@ -160,6 +160,78 @@ class ConsistentHashTest {
   }
 
   @org.junit.jupiter.api.Test
+  void ringOwnerIsTheFirstPointClockwiseAsABruteForceSearchFindsIt() {
+    List<NodeView> members = Views.online(300);
+    int vnodes = 16;
+    HashRing ring = HashRing.of(members, vnodes);
+    SplittableRandom r = new SplittableRandom(99);
+    for (int t = 0; t < 2_000; t++) {
+      long key = r.nextLong();
+      String best = null;
+      long bestDistance = 0;
+      for (NodeView m : members) {
+        for (int v = 0; v < vnodes; v++) {
+          long d = Hash64.hash(m.id(), v) - key; // clockwise distance, unsigned
+          if (best == null
+              || Long.compareUnsigned(d, bestDistance) < 0
+              || (d == bestDistance && m.id().compareTo(best) < 0)) {
+            best = m.id();
+            bestDistance = d;
+          }
+        }
+      }
+      assertThat(ring.ownerOfHash(key).orElseThrow().id()).as("key %d", key).isEqualTo(best);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void rendezvousOwnerIsTheHighestScorer() {
+    List<NodeView> members = Views.online(50);
+    RendezvousHash h = RendezvousHash.of(members);
+    for (int t = 0; t < 1_000; t++) {
+      long key = Hash64.hash("k" + t);
+      NodeView best =
+          members.stream()
+              .max(
+                  (a, b) ->
+                      Long.compareUnsigned(
+                          Hash64.mix(Hash64.hash(a.id()), key),
+                          Hash64.mix(Hash64.hash(b.id()), key)))
+              .orElseThrow();
+      assertThat(h.ownerOfHash(key)).contains(best);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void fewerReplicasAreAPrefixOfMore(Kind kind) {
+    ConsistentHash h = kind.build.apply(Views.online(30));
+    for (int i = 0; i < 500; i++) {
+      String k = "k" + i;
+      List<NodeView> all = h.owners(k, 30);
+      assertThat(all).hasSize(30).doesNotHaveDuplicates();
+      for (int n : new int[] {1, 2, 3, 8, 9, 20}) {
+        assertThat(h.owners(k, n)).isEqualTo(all.subList(0, n));
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void rendezvousReplicasAreTheMembersByDescendingScore() {
+    List<NodeView> members = Views.online(40);
+    RendezvousHash h = RendezvousHash.of(members);
+    for (int t = 0; t < 300; t++) {
+      long key = Hash64.hash("k" + t);
+      List<NodeView> expected = new ArrayList<>(members);
+      expected.sort(
+          (a, b) ->
+              Long.compareUnsigned(
+                  Hash64.mix(Hash64.hash(b.id()), key), Hash64.mix(Hash64.hash(a.id()), key)));
+      assertThat(h.ownersOfHash(key, 5)).isEqualTo(expected.subList(0, 5));
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void ringRejectsABadVirtualNodeCount() {
     assertThatThrownBy(() -> HashRing.of(List.of(), 0)).hasMessageContaining("got 0");
     assertThatThrownBy(() -> HashRing.of(List.of(), 70_000)).hasMessageContaining("70000");
