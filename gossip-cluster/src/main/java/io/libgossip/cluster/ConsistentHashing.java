@@ -4,6 +4,7 @@ import io.libgossip.core.NodeView;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consistent hashing over the live members of a {@link MemberSource}: a {@link HashRing} or {@link
@@ -22,7 +23,34 @@ public final class ConsistentHashing extends LiveMembers<ConsistentHash> {
 
   private ConsistentHashing(
       MemberSource source, MemberFilter filter, Function<List<NodeView>, ConsistentHash> build) {
-    super(source, filter, build);
+    super(source, filter, (members, previous) -> rebuild(members, previous, build));
+  }
+
+  /**
+   * The assignment of {@code members}: when only their views changed (the same ids, say new
+   * metadata), the previous positions with the new views; otherwise a new build.
+   */
+  private static ConsistentHash rebuild(
+      List<NodeView> members,
+      @Nullable Snapshot<ConsistentHash> previous,
+      Function<List<NodeView>, ConsistentHash> build) {
+    if (previous != null && sameIds(previous.members(), members)) {
+      ConsistentHash h = previous.value();
+      return h instanceof HashRing ring ? ring.withViews(members) : RendezvousHash.of(members);
+    }
+    return build.apply(members);
+  }
+
+  private static boolean sameIds(List<NodeView> a, List<NodeView> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).id().equals(b.get(i).id())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -127,6 +127,14 @@ public final class HashRing implements ConsistentHash {
     return of(members, DEFAULT_VIRTUAL_NODES);
   }
 
+  /**
+   * This ring with other views of the same members (the same ids in the same order, say with new
+   * metadata): the points are kept, so nothing is rehashed.
+   */
+  HashRing withViews(List<NodeView> sameIds) {
+    return new HashRing(List.copyOf(sameIds), points, owners, virtualNodes);
+  }
+
   /** The number of points per member. */
   public int virtualNodes() {
     return virtualNodes;

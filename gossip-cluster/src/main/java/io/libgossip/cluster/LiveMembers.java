@@ -3,7 +3,8 @@ package io.libgossip.cluster;
 import io.libgossip.core.NodeView;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A value derived from the members of a {@link MemberSource} that pass a {@link MemberFilter},
@@ -14,7 +15,7 @@ import java.util.function.Function;
 abstract class LiveMembers<T> implements AutoCloseable {
   private final MemberSource source;
   private final MemberFilter filter;
-  private final Function<List<NodeView>, T> derive;
+  private final BiFunction<List<NodeView>, @Nullable Snapshot<T>, T> derive;
   private final Runnable onChange = this::refresh;
   private final Object lock = new Object();
   private volatile Snapshot<T> current;
@@ -22,12 +23,19 @@ abstract class LiveMembers<T> implements AutoCloseable {
   /** The filtered members and the value derived from them. */
   record Snapshot<T>(List<NodeView> members, T value) {}
 
-  LiveMembers(MemberSource source, MemberFilter filter, Function<List<NodeView>, T> derive) {
+  /**
+   * @param derive the value of a member list, given the previous snapshot (null the first time),
+   *     which it may reuse
+   */
+  LiveMembers(
+      MemberSource source,
+      MemberFilter filter,
+      BiFunction<List<NodeView>, @Nullable Snapshot<T>, T> derive) {
     this.source = Objects.requireNonNull(source, "source");
     this.filter = Objects.requireNonNull(filter, "filter");
     this.derive = derive;
     List<NodeView> members = Members.filtered(source.members(), filter);
-    this.current = new Snapshot<>(members, derive.apply(members));
+    this.current = new Snapshot<>(members, derive.apply(members, null));
     source.addChangeListener(onChange);
     refresh(); // a change between the first read and the registration
   }
@@ -37,7 +45,7 @@ abstract class LiveMembers<T> implements AutoCloseable {
     synchronized (lock) {
       List<NodeView> members = Members.filtered(source.members(), filter);
       if (!members.equals(current.members())) {
-        current = new Snapshot<>(members, derive.apply(members));
+        current = new Snapshot<>(members, derive.apply(members, current));
       }
     }
   }

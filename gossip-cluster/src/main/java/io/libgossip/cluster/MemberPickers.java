@@ -62,7 +62,7 @@ public final class MemberPickers {
     private final AtomicLong next = new AtomicLong();
 
     RoundRobin(MemberSource source, MemberFilter filter) {
-      super(source, filter, m -> m);
+      super(source, filter, (m, previous) -> m);
     }
 
     @Override
@@ -80,7 +80,7 @@ public final class MemberPickers {
     private final RandomGenerator random;
 
     RandomPicker(MemberSource source, MemberFilter filter, RandomGenerator random) {
-      super(source, filter, m -> m);
+      super(source, filter, (m, previous) -> m);
       this.random = Objects.requireNonNull(random, "random");
     }
 
@@ -159,7 +159,7 @@ public final class MemberPickers {
 
     private LoadAwarePicker(
         MemberSource source, MemberFilter filter, RandomGenerator random, AtomicLong unparsable) {
-      super(source, filter, m -> Loads.of(m, unparsable));
+      super(source, filter, (m, previous) -> Loads.of(m, unparsable));
       this.random = Objects.requireNonNull(random, "random");
       this.unparsable = unparsable;
     }

@@ -82,6 +82,26 @@ class LiveHashingAndTrackerTest {
   }
 
   @Test
+  void aMetadataChangeKeepsTheOwnersAndReturnsTheNewViews() {
+    MembershipTracker t = new MembershipTracker(Views.online(8));
+    ConsistentHashing ring = ConsistentHashing.ring(t, MemberFilter.online(), 32);
+    ConsistentHashing hrw = ConsistentHashing.rendezvous(t);
+    NodeView ringOwner = ring.owner("k").orElseThrow();
+    NodeView hrwOwner = hrw.owner("k").orElseThrow();
+    t.onEvent(
+        new ClusterEvent.MetadataChanged(Views.online(ringOwner.id(), Map.of("v", "2")), Map.of()));
+    t.onEvent(
+        new ClusterEvent.MetadataChanged(Views.online(hrwOwner.id(), Map.of("v", "2")), Map.of()));
+    assertThat(ring.owner("k").orElseThrow().metadata()).containsEntry("v", "2");
+    assertThat(ring.owner("k").orElseThrow().id()).isEqualTo(ringOwner.id());
+    assertThat(hrw.owner("k").orElseThrow().metadata()).containsEntry("v", "2");
+    assertThat(hrw.owner("k").orElseThrow().id()).isEqualTo(hrwOwner.id());
+    for (int i = 0; i < 1000; i++) {
+      assertThat(ring.owner("key" + i)).isEqualTo(HashRing.of(t.members(), 32).owner("key" + i));
+    }
+  }
+
+  @Test
   void aMetadataFilterLimitsTheOwnersToOneRole() {
     MembershipTracker t = new MembershipTracker();
     t.replaceAll(
