@@ -92,10 +92,10 @@ public final class HashingExample {
       ConsistentHash hrw,
       @Nullable ConsistentHash ringBefore,
       @Nullable ConsistentHash hrwBefore) {
-    out.printf("%n%-12s %-14s %-14s %s%n", "key", "ring owner", "HRW owner", "HRW replicas (2)");
+    out.printf("%n%-12s %-20s %-20s %s%n", "key", "ring owner", "HRW owner", "HRW replicas (2)");
     for (String k : SHOWN) {
       out.printf(
-          "%-12s %-14s %-14s %s%n",
+          "%-12s %-20s %-20s %s%n",
           k, owner(ring, ringBefore, k), owner(hrw, hrwBefore, k), ids(hrw.owners(k, 2)));
     }
   }
