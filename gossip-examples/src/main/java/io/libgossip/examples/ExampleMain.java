@@ -41,6 +41,12 @@ public final class ExampleMain {
             "broadcast, request/response, a query and a 1 MiB reliable message between 3 nodes",
             ""));
     EXAMPLES.put(
+        "hashing",
+        new Example(
+            HashingExample::main,
+            "consistent hashing over 4 live nodes: key owners, and what moves when one leaves",
+            ""));
+    EXAMPLES.put(
         "network",
         new Example(
             NetworkExample::main,

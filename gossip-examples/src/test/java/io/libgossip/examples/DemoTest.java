@@ -28,6 +28,6 @@ class DemoTest {
   @Test
   void exampleLauncherListsEveryExample() {
     assertThat(ExampleMain.usage())
-        .contains("simple-cluster", "seed-cluster", "advanced-cluster", "network");
+        .contains("simple-cluster", "seed-cluster", "advanced-cluster", "hashing", "network");
   }
 }

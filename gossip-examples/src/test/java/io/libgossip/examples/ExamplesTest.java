@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Every example runs to completion and prints what it promises. */
@@ -47,6 +49,25 @@ class ExamplesTest {
         .contains("[node-2] message from node-0, topic blob: 1,048,576 bytes")
         .contains("failed as expected: UNKNOWN_MEMBER")
         .doesNotContain("[node-0] broadcast from");
+  }
+
+  @Test
+  void hashingExampleShowsOwnersAndMovesOnlyTheLeaversKeys() {
+    String out = capture(HashingExample::run);
+    assertThat(out)
+        .contains("4 cache nodes joined; node-0 sees [node-0, node-1, node-2, node-3]")
+        .contains("node-0 sees [node-0, node-1, node-3]")
+        .contains("(was node-2)");
+    // every moved key came from the leaver, on the ring and by rendezvous hashing
+    Matcher m = Pattern.compile("([\\d,]+) keys moved, ([\\d,]+) of them from node-2").matcher(out);
+    int lines = 0;
+    while (m.find()) {
+      assertThat(m.group(1)).isEqualTo(m.group(2));
+      int moved = Integer.parseInt(m.group(1).replace(",", ""));
+      assertThat(moved).isBetween(1_000, 3_750); // K/N = 2,500, within 1.5x
+      lines++;
+    }
+    assertThat(lines).isEqualTo(2);
   }
 
   @Test

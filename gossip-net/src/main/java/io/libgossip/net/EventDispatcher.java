@@ -2,6 +2,7 @@ package io.libgossip.net;
 
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipListener;
+import io.libgossip.core.TokenBucket;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -3,6 +3,7 @@ package io.libgossip.net;
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.ClusterEvent.Kind;
 import io.libgossip.core.NodeView;
+import io.libgossip.core.TokenBucket;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

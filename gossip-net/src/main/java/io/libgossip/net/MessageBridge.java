@@ -6,6 +6,7 @@ import io.libgossip.core.MessageHandler;
 import io.libgossip.core.QueryRequest;
 import io.libgossip.core.QueryResponse;
 import io.libgossip.core.QueryResult;
+import io.libgossip.core.TokenBucket;
 import io.libgossip.core.UserBroadcast;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;

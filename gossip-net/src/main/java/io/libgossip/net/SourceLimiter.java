@@ -1,9 +1,8 @@
 package io.libgossip.net;
 
+import io.libgossip.core.TokenBuckets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,10 +12,7 @@ import org.jspecify.annotations.Nullable;
  * packet costs tens of nanoseconds).
  */
 final class SourceLimiter {
-  private final int burst;
-  private final long nanosPerToken;
-  private final int maxSources;
-  private final LinkedHashMap<InetAddress, TokenBucket> buckets;
+  private final @Nullable TokenBuckets<InetAddress> buckets;
 
   /**
    * @param ratePerSecond tokens per second per source; 0 admits everything
@@ -33,16 +29,8 @@ final class SourceLimiter {
               + ", "
               + maxSources);
     }
-    this.burst = burst;
-    this.nanosPerToken = ratePerSecond == 0 ? 0 : Math.max(1, 1_000_000_000L / ratePerSecond);
-    this.maxSources = maxSources;
-    this.buckets =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<InetAddress, TokenBucket> eldest) {
-            return size() > SourceLimiter.this.maxSources;
-          }
-        };
+    long nanosPerToken = ratePerSecond == 0 ? 0 : Math.max(1, 1_000_000_000L / ratePerSecond);
+    this.buckets = nanosPerToken == 0 ? null : new TokenBuckets<>(burst, nanosPerToken, maxSources);
   }
 
   /** A limiter with the rate, burst and table size of {@code options}. */
@@ -58,27 +46,27 @@ final class SourceLimiter {
    * takes a token if so). A null sender (a TCP connection closed meanwhile) is admitted.
    */
   boolean admit(@Nullable InetSocketAddress sender, long nowNanos) {
-    if (nanosPerToken == 0 || sender == null) {
+    TokenBuckets<InetAddress> table = buckets;
+    if (table == null || sender == null) {
       return true;
     }
     InetAddress source = sender.getAddress();
     if (source == null) {
       return true;
     }
-    synchronized (buckets) {
-      TokenBucket b = buckets.get(source);
-      if (b == null) {
-        b = new TokenBucket(burst, nanosPerToken, nowNanos);
-        buckets.put(source, b);
-      }
-      return b.tryTake(nowNanos);
+    synchronized (table) {
+      return table.tryTake(source, nowNanos);
     }
   }
 
   /** Sources tracked now. */
   int trackedSources() {
-    synchronized (buckets) {
-      return buckets.size();
+    TokenBuckets<InetAddress> table = buckets;
+    if (table == null) {
+      return 0;
+    }
+    synchronized (table) {
+      return table.size();
     }
   }
 }
