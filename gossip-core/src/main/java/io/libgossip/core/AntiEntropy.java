@@ -266,13 +266,24 @@ final class AntiEntropy {
     if (!joined) {
       joined = true;
       // The first catch-up exchange (see pushPullRound); later ones follow at doubling intervals.
+      // It comes half a probe interval after the join (plus up to a quarter): joins that spread
+      // while this node was not yet a gossip target of the others (it becomes one once their proof
+      // pings are answered) are learned here rather than 2-3 probe intervals later, which was the
+      // tail of a mass join's formation (decision 056). Sooner measured worse: its peer has not
+      // heard the latest joins yet, and the next exchange is 4 probe intervals away.
       syncBackoff = 4 * probeIntervalNanos;
-      schedule.set(
-          Deadline.PUSH_PULL,
-          now + 2 * probeIntervalNanos + (long) (random.nextDouble() * probeIntervalNanos));
+      schedule.set(Deadline.PUSH_PULL, now + firstCatchUpDelay(probeIntervalNanos, random));
       self.joined(now);
       effects.emit(new ClusterEvent.SelfJoined(self.view()));
     }
+  }
+
+  /**
+   * The delay from a join until the first catch-up exchange: half a probe interval, plus up to a
+   * quarter of one at random so that the nodes of a mass join do not exchange in step.
+   */
+  static long firstCatchUpDelay(long probeIntervalNanos, RandomGenerator random) {
+    return probeIntervalNanos / 2 + (long) (random.nextDouble() * probeIntervalNanos / 4);
   }
 
   /**

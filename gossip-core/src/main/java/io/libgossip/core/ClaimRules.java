@@ -295,6 +295,9 @@ final class ClaimRules {
     // A refutation of a suspicion (or a recovery) goes ahead of new accusations (decision 052).
     boolean refuting = lanes && was != NodeStatus.ONLINE;
     broadcasts.add(u, 0, refuting ? BroadcastQueue.REFUTING : BroadcastQueue.NORMAL);
+    if (was.isGone()) {
+      effects.hello(m.view()); // its range was forgotten: learn it now, not at its next probe
+    }
     if (was != NodeStatus.ONLINE) {
       effects.emit(new ClusterEvent.MemberRecovered(m.view(), was));
     } else if (metaChanged) {

@@ -59,6 +59,19 @@ final class Effects {
     outbox.send(out, target, delivery, version);
   }
 
+  /**
+   * Sends {@code target} a version hello now when its range of wire versions is unknown (see {@link
+   * WireNegotiation#hello}); nothing otherwise.
+   */
+  void hello(NodeView target) {
+    WireNegotiation w = wire;
+    GossipMessage hello = w == null ? null : w.hello(target);
+    if (hello != null && w != null) {
+      messagesSent++;
+      outbox.send(hello, target, Delivery.BEST_EFFORT, w.own().max());
+    }
+  }
+
   /** Adds the application state to the push-pulls this node sends (at version 4 and later). */
   void appStates(AppStates states) {
     appStates = states;

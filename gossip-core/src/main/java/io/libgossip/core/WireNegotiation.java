@@ -207,10 +207,21 @@ final class WireNegotiation {
    * speaks more than one version.
    */
   @Nullable GossipMessage helloBefore(GossipMessage message, NodeView target) {
-    if (own.max() == own.min()
-        || !(message instanceof GossipMessage.Ping ping)
-        || ping.seq() == HELLO_SEQ
-        || !target.hasId()) {
+    if (!(message instanceof GossipMessage.Ping ping) || ping.seq() == HELLO_SEQ) {
+      return null;
+    }
+    return hello(target);
+  }
+
+  /**
+   * The hello to send to {@code target} now, or null: only to a member whose range is unknown and
+   * that has had fewer than {@link #MAX_HELLOS}, and only when this node speaks more than one
+   * version. Sent on its own when a member comes back from {@code FAILED} or {@code LEFT} (a
+   * restart at the same address, which needs no proof ping): until its range is known again, no
+   * user broadcast goes to it (decision 056).
+   */
+  @Nullable GossipMessage hello(NodeView target) {
+    if (own.max() == own.min() || !target.hasId()) {
       return null;
     }
     Member m = table.get(target.id());

@@ -57,8 +57,25 @@ class AntiEntropyTest {
         .first()
         .isInstanceOf(ClusterEvent.SelfJoined.class);
     assertThat(u.outbox.sentOf(PushPull.class)).as("a reply is not answered").isEmpty();
-    assertThat(u.schedule.isDue(Deadline.PUSH_PULL, T0 + 2 * SEC - 1)).isFalse();
-    assertThat(u.schedule.isDue(Deadline.PUSH_PULL, T0 + 3 * SEC)).isTrue();
+    // the first catch-up half a probe interval after the join, plus up to a quarter (decision 056)
+    long probe = u.config.probeInterval().toNanos();
+    assertThat(u.schedule.isDue(Deadline.PUSH_PULL, T0 + probe / 2 - 1)).isFalse();
+    assertThat(u.schedule.isDue(Deadline.PUSH_PULL, T0 + probe * 3 / 4)).isTrue();
+  }
+
+  @Test
+  void theFirstCatchUpComesHalfToThreeQuartersOfAProbeIntervalAfterTheJoin() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    long probe = SEC;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < 1_000; i++) {
+      long d = AntiEntropy.firstCatchUpDelay(probe, random);
+      min = Math.min(min, d);
+      max = Math.max(max, d);
+    }
+    assertThat(min).isBetween(probe / 2, probe / 2 + probe / 40);
+    assertThat(max).isBetween(probe * 3 / 4 - probe / 40, probe * 3 / 4);
   }
 
   @Test

@@ -399,4 +399,44 @@ class WireNegotiationTest {
         net.now);
     assertThat(a.wireVersionsOf("c")).isEmpty();
   }
+
+  /**
+   * A member that comes back from FAILED at the same address (a restart) needs no proof ping, so
+   * without a hello of its own its range would be learned only at the next probe or packet from it:
+   * until then no user broadcast goes to it (decision 056).
+   */
+  @Test
+  void aMemberBackFromFailedGetsAHelloAtOnce() {
+    Net net = new Net();
+    GossipCore a = net.add("a", NEW);
+    GossipCore b = net.add("b", NEW);
+    GossipCore c = net.add("c", NEW);
+    net.join("b", "a");
+    net.join("c", "a");
+    net.run(40_000, "c");
+    assertThat(a.statusOf("c")).isEqualTo(NodeStatus.FAILED);
+    assertThat(a.wireVersionsOf("c")).isEmpty();
+    int before = net.log.size();
+
+    MemberUpdate back =
+        c.self.claim().withStatus(NodeStatus.ONLINE, c.self.claim().incarnation() + 1, "c");
+    a.handleMessage(new GossipMessage.Gossip("b", b.self().address(), List.of(back)), NEW, net.now);
+
+    assertThat(a.statusOf("c")).isEqualTo(NodeStatus.ONLINE);
+    List<Sent> hellos =
+        net.log.subList(before, net.log.size()).stream()
+            .filter(s -> s.from().equals("a") && s.target().id().equals("c"))
+            .filter(s -> s.message() instanceof GossipMessage.Ping p && p.seq() == 0)
+            .toList();
+    assertThat(hellos).hasSize(1);
+    assertThat(hellos.get(0).version()).isEqualTo(WireVersions.NEWEST);
+    net.deliverAll();
+    assertThat(a.wireVersionsOf("c")).as("learned from the hello's ack").contains(NEW);
+
+    // the same claim again: the range is known, no second hello
+    int after = net.log.size();
+    a.handleMessage(new GossipMessage.Gossip("b", b.self().address(), List.of(back)), NEW, net.now);
+    assertThat(net.log.subList(after, net.log.size()))
+        .noneMatch(s -> s.message() instanceof GossipMessage.Ping p && p.seq() == 0);
+  }
 }
