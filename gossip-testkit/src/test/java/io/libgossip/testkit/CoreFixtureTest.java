@@ -70,7 +70,8 @@ class CoreFixtureTest {
     CoreFixture f = CoreFixture.withPeers("a", "b", "c");
     f.silence("a");
     f.runUntilSent(s -> s.is(Ping.class) && s.targetId().equals("a"), 30 * SEC);
-    f.advance(Duration.ofSeconds(2));
+    // A fresh core confirms a failed probe once more before it accuses (decision 058).
+    f.advance(Duration.ofSeconds(4));
     assertThat(f.status("a")).isEqualTo(NodeStatus.SUSPECT);
 
     f.unsilence("a");
