@@ -4,6 +4,7 @@ import io.libgossip.core.GossipMessage.Ack;
 import io.libgossip.core.GossipMessage.Ping;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +76,18 @@ final class AddressProof {
   /** Proof pings sent since the last probe tick (see {@link #MAX_PROOFS_PER_INTERVAL}). */
   private int proofsThisInterval;
 
+  /**
+   * Members that may have a proof ping to send again: every member whose proof sequence was set
+   * since it was last found without one, in no particular order. {@link #retry} visits these rather
+   * than the whole table, and drops the ones that are done.
+   */
+  private final ArrayList<Member> outstanding = new ArrayList<>();
+
   /** The unverified member introduced at each address (stale entries pruned every retry tick). */
-  private final Map<NodeAddress, Member> unprovenAt = new HashMap<>();
+  private Map<NodeAddress, Member> unprovenAt = new HashMap<>();
+
+  /** The most entries {@link #unprovenAt} held since it was last rebuilt. */
+  private int unprovenPeak;
 
   AddressProof(
       SelfState self,
@@ -143,9 +154,9 @@ final class AddressProof {
 
   private boolean unprovenAt(Member m, NodeAddress address) {
     return !m.verified
-        && table.holds(m)
         && m.status().isAlive()
-        && m.state.address().equals(address);
+        && m.state.address().equals(address)
+        && table.holds(m);
   }
 
   /**
@@ -154,7 +165,8 @@ final class AddressProof {
    * probes, in turn, keep trying.
    */
   boolean mayProve(Member m) {
-    return m.proofSeq == 0 || !Objects.equals(m.state.address(), m.proofAddress);
+    Proof p = m.proof;
+    return p == null || !m.state.address().equals(p.address);
   }
 
   /**
@@ -167,21 +179,22 @@ final class AddressProof {
     }
     if (!m.verified) {
       unprovenAt.putIfAbsent(m.state.address(), m);
+      unprovenPeak = Math.max(unprovenPeak, unprovenAt.size());
     }
     long seq = nextSeq();
-    m.proofSeq = seq;
-    m.proofAddress = m.state.address();
-    m.proofMove = null;
+    Proof p = new Proof(seq, m.state.address());
+    m.proof = p;
+    list(m);
     if (proofsThisInterval >= MAX_PROOFS_PER_INTERVAL) {
       // Over budget: due at the next probe tick (see retry), as if a first ping had gone
       // unanswered.
-      m.proofSentAt = now - probeIntervalNanos;
-      m.proofTries = 0;
+      p.sentAt = now - probeIntervalNanos;
+      p.tries = 0;
       proofsDeferred++;
       return;
     }
-    m.proofSentAt = now;
-    m.proofTries = 1;
+    p.sentAt = now;
+    p.tries = 1;
     proofsThisInterval++;
     proofsSent++;
     watch(m, now);
@@ -193,7 +206,7 @@ final class AddressProof {
     if (firstTries.size() >= MAX_WATCHED) {
       firstTries.pollFirst();
     }
-    firstTries.addLast(new FirstTry(m, m.proofSeq, now));
+    firstTries.addLast(new FirstTry(m, seqOf(m), now));
   }
 
   /**
@@ -205,10 +218,11 @@ final class AddressProof {
   void checkOverdue(long now) {
     FirstTry f;
     while ((f = firstTries.peekFirst()) != null) {
-      if (f.member.proofSeq == 0) {
+      long seq = seqOf(f.member);
+      if (seq == 0) {
         firstTries.pollFirst();
         loss.sample(false, now); // answered
-      } else if (f.member.proofSeq != f.seq) {
+      } else if (seq != f.seq) {
         firstTries.pollFirst(); // superseded by a proof of another address
       } else if (now - f.sentAt >= probeTimeoutNanos) {
         firstTries.pollFirst();
@@ -226,24 +240,23 @@ final class AddressProof {
    * outstanding proof is a probe interval old.
    */
   void requestMove(Member m, MemberUpdate claim, long now) {
-    MemberUpdate held = m.proofMove;
-    if (held != null
-        && Objects.equals(claim.address(), m.proofAddress)
-        && now - m.proofSentAt < probeIntervalNanos) {
-      if (claim.incarnation() > held.incarnation()) {
-        m.proofMove = claim;
+    Proof p = m.proof;
+    MemberUpdate held = p == null ? null : p.move;
+    if (p != null && held != null && now - p.sentAt < probeIntervalNanos) {
+      if (claim.address().equals(p.address)) {
+        if (claim.incarnation() > held.incarnation()) {
+          p.move = claim;
+        }
       }
-      return;
-    }
-    if (held != null && now - m.proofSentAt < probeIntervalNanos) {
-      return; // rate bound: one move proof per member per probe interval
+      return; // else the rate bound: one move proof per member per probe interval
     }
     long seq = nextSeq();
-    m.proofSeq = seq;
-    m.proofAddress = claim.address();
-    m.proofSentAt = now;
-    m.proofTries = 1;
-    m.proofMove = claim;
+    p = new Proof(seq, claim.address());
+    p.sentAt = now;
+    p.tries = 1;
+    p.move = claim;
+    m.proof = p;
+    list(m);
     proofsSent++;
     NodeView there =
         new NodeView(m.id(), claim.address(), NodeStatus.UNKNOWN, 0, claim.metadata(), 0, 0, 0, 0);
@@ -260,54 +273,121 @@ final class AddressProof {
    */
   void retry(long now) {
     proofsThisInterval = 0;
-    unprovenAt.entrySet().removeIf(e -> !unprovenAt(e.getValue(), e.getKey()));
+    pruneUnproven();
     List<Member> retries = new ArrayList<>();
-    for (Member m : table.all()) {
-      NodeAddress to = m.proofAddress;
-      if (m.proofSeq == 0
-          || to == null
-          || m.proofTries >= MAX_TRIES
-          || now - m.proofSentAt < probeIntervalNanos) {
+    for (Member m : outstandingInTableOrder()) {
+      Proof p = m.proof;
+      if (p == null || p.tries >= MAX_TRIES || now - p.sentAt < probeIntervalNanos) {
         continue;
       }
-      if (m.proofTries > 0) {
+      if (p.tries > 0) {
         retries.add(m);
       } else if (proofsThisInterval < MAX_PROOFS_PER_INTERVAL) {
-        resend(m, to, now); // first pings put off by the budget go before retries
+        resend(m, p, now); // first pings put off by the budget go before retries
       }
     }
     for (Member m : retries) {
-      NodeAddress to = m.proofAddress;
+      Proof p = m.proof;
       if (proofsThisInterval >= MAX_PROOFS_PER_INTERVAL) {
         return; // the rest wait for the next probe tick
       }
-      if (to != null) {
-        resend(m, to, now);
+      if (p != null) {
+        resend(m, p, now);
       }
     }
   }
 
-  private void resend(Member m, NodeAddress to, long now) {
-    MemberUpdate move = m.proofMove;
+  /**
+   * Drops the stale entries of {@link #unprovenAt}. A hash map keeps the capacity of its largest
+   * size, and going through it costs that capacity: once the entries of a join wave are gone, the
+   * map is copied into one of its present size.
+   */
+  private void pruneUnproven() {
+    if (unprovenAt.isEmpty() && unprovenPeak == 0) {
+      return;
+    }
+    unprovenAt.entrySet().removeIf(e -> !unprovenAt(e.getValue(), e.getKey()));
+    int size = unprovenAt.size();
+    if (size < unprovenPeak / 4) {
+      unprovenAt = new HashMap<>(unprovenAt);
+      unprovenPeak = size;
+    }
+  }
+
+  /** The sequence number of {@code m}'s outstanding proof ping, or 0 for none. */
+  private static long seqOf(Member m) {
+    Proof p = m.proof;
+    return p == null ? 0 : p.seq;
+  }
+
+  /**
+   * An outstanding proof of a member's address: the ping's sequence number and where it went, how
+   * many times and when last, and the claim moving the member there, held until the ack. A member
+   * keeps one after its tries are spent, so that the address is not proved again.
+   */
+  static final class Proof {
+    final long seq;
+    final NodeAddress address;
+    long sentAt;
+    int tries;
+    @Nullable MemberUpdate move;
+
+    Proof(long seq, NodeAddress address) {
+      this.seq = seq;
+      this.address = address;
+    }
+  }
+
+  private void list(Member m) {
+    if (!m.proofListed) {
+      m.proofListed = true;
+      outstanding.add(m);
+    }
+  }
+
+  /**
+   * The outstanding members that may still be sent a proof ping (see {@link #retry}), in the order
+   * of {@link MemberTable#all()}; forgets the others. A member leaves the list only for good: its
+   * sequence is cleared, its tries are spent, or it left the table (a member that comes back is a
+   * new entry), and it returns only through a new proof.
+   */
+  private List<Member> outstandingInTableOrder() {
+    int kept = 0;
+    for (int i = 0, n = outstanding.size(); i < n; i++) {
+      Member m = outstanding.get(i);
+      Proof p = m.proof;
+      if (p != null && p.tries < MAX_TRIES && table.holds(m)) {
+        outstanding.set(kept++, m);
+      } else {
+        m.proofListed = false;
+      }
+    }
+    outstanding.subList(kept, outstanding.size()).clear();
+    outstanding.sort(BY_TABLE_INDEX);
+    return outstanding;
+  }
+
+  private static final Comparator<Member> BY_TABLE_INDEX = Comparator.comparingInt(m -> m.index);
+
+  private void resend(Member m, Proof p, long now) {
+    MemberUpdate move = p.move;
     NodeView there;
     if (move != null) {
-      there = new NodeView(m.id(), to, NodeStatus.UNKNOWN, 0, move.metadata(), 0, 0, 0, 0);
-    } else if (to.equals(m.state.address())) {
+      there = new NodeView(m.id(), p.address, NodeStatus.UNKNOWN, 0, move.metadata(), 0, 0, 0, 0);
+    } else if (p.address.equals(m.state.address())) {
       there = m.view();
     } else {
       return; // the member moved since: that proof is moot
     }
-    m.proofTries++;
-    m.proofSentAt = now;
+    p.tries++;
+    p.sentAt = now;
     proofsThisInterval++;
     proofsSent++;
-    if (m.proofTries == 1) {
+    if (p.tries == 1) {
       watch(m, now); // a first ping the budget had put off
     }
     effects.send(
-        new Ping(self.id, self.address, m.proofSeq, m.id(), List.of()),
-        there,
-        Delivery.BEST_EFFORT);
+        new Ping(self.id, self.address, p.seq, m.id(), List.of()), there, Delivery.BEST_EFFORT);
   }
 
   /**
@@ -316,13 +396,13 @@ final class AddressProof {
    */
   boolean onAck(Ack ack, long now, ClaimRules claims) {
     Member m = table.get(ack.from());
-    if (m == null || m.proofSeq == 0 || m.proofSeq != ack.seq()) {
+    Proof p = m == null ? null : m.proof;
+    if (m == null || p == null || p.seq != ack.seq()) {
       return false;
     }
-    m.proofSeq = 0;
-    MemberUpdate move = m.proofMove;
-    m.proofMove = null;
-    NodeAddress proved = m.proofAddress;
+    m.proof = null;
+    MemberUpdate move = p.move;
+    NodeAddress proved = p.address;
     if (move != null) {
       claims.applyProven(move, now);
       if (table.holds(m) && m.state.address().equals(move.address())) {

@@ -42,19 +42,11 @@ final class Member extends IdMap.Keyed {
    */
   boolean verified;
 
-  /** The sequence number of the outstanding proof ping, or 0 (see {@code AddressProof}). */
-  long proofSeq;
+  /** The outstanding proof of the member's address, or null (see {@code AddressProof}). */
+  AddressProof.@Nullable Proof proof;
 
-  /** Where the outstanding (or last) proof ping went; null before the first. */
-  @Nullable NodeAddress proofAddress;
-
-  long proofSentAt;
-
-  /** How many proof pings went to {@link #proofAddress} (see {@code AddressProof#retry}). */
-  int proofTries;
-
-  /** A claim moving the member to {@link #proofAddress}, held until the proof is acked. */
-  @Nullable MemberUpdate proofMove;
+  /** Whether {@code AddressProof} lists this member among its outstanding proofs. */
+  boolean proofListed;
 
   /**
    * Without a wall clock: the incarnation ceiling's origin for this member, set when first seen

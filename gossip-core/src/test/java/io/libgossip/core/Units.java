@@ -64,7 +64,7 @@ final class Units {
     for (String id : ids) {
       claims.applyGossip(CoreFixture.online(id, 0), 0);
       member(id).verified = true; // as if it had answered a probe at its address
-      member(id).proofSeq = 0; // and its proof ping
+      member(id).proof = null; // and its proof ping
     }
     proofs.checkOverdue(0); // the loss estimate takes those answers as answered in time
     queue.clear();
