@@ -47,6 +47,12 @@ public final class ExampleMain {
             "consistent hashing over 4 live nodes: key owners, and what moves when one leaves",
             ""));
     EXAMPLES.put(
+        "config",
+        new Example(
+            ConfigExample::main,
+            "configuration sync over 3 live nodes: writes, subscriptions, a remove, a restart",
+            ""));
+    EXAMPLES.put(
         "network",
         new Example(
             NetworkExample::main,

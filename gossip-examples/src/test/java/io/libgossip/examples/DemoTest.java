@@ -28,6 +28,7 @@ class DemoTest {
   @Test
   void exampleLauncherListsEveryExample() {
     assertThat(ExampleMain.usage())
-        .contains("simple-cluster", "seed-cluster", "advanced-cluster", "hashing", "network");
+        .contains("simple-cluster", "seed-cluster", "advanced-cluster", "hashing", "network")
+        .contains("config");
   }
 }

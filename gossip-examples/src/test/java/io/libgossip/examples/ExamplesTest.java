@@ -52,6 +52,24 @@ class ExamplesTest {
   }
 
   @Test
+  void configExampleSpreadsWritesAndRemovesAndARestartedNodeCatchesUp() {
+    String out = capture(ConfigExample::run);
+    assertThat(out)
+        .contains("3 nodes joined")
+        .contains(
+            "[node-2 watches db.*] db.url: (none) -> jdbc:postgresql://db-1/app (from node-0)")
+        .contains("[node-1 watches feature.x] feature.x: (none) -> on (from node-0)")
+        .contains(
+            "[node-2 watches db.*] db.url: jdbc:postgresql://db-1/app -> (removed) (from node-0)")
+        .contains("gone from every node after")
+        .contains("node-2 caught up in")
+        .contains("done");
+    Matcher m = Pattern.compile("feature.x = (\\w+) \\(expected (\\w+)\\)").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    assertThat(m.group(1)).isEqualTo(m.group(2));
+  }
+
+  @Test
   void hashingExampleShowsOwnersAndMovesOnlyTheLeaversKeys() {
     String out = capture(HashingExample::run);
     assertThat(out)
