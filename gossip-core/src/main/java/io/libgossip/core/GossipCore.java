@@ -873,6 +873,7 @@ public final class GossipCore {
                 detector.suspicionsRaised(),
                 claims.refutations(),
                 effects.listenerErrors())
+            .probesWidened(detector.probesWidened())
             .drop(DropReason.QUEUE_FULL, disseminator.dropped());
     effects.addDrops(b);
     return b.build();

@@ -30,6 +30,7 @@ public final class GossipStats {
   private final int queuedUpdates;
   private final long probes;
   private final long suspicionsRaised;
+  private final long probesWidened;
   private final long refutations;
   private final long listenerErrors;
 
@@ -50,6 +51,7 @@ public final class GossipStats {
     this.queuedUpdates = b.queuedUpdates;
     this.probes = b.probes;
     this.suspicionsRaised = b.suspicionsRaised;
+    this.probesWidened = b.probesWidened;
     this.refutations = b.refutations;
     this.listenerErrors = b.listenerErrors;
   }
@@ -138,6 +140,14 @@ public final class GossipStats {
     return suspicionsRaised;
   }
 
+  /**
+   * Probes this node widened because it could not yet tell whether packets are being lost: a second
+   * direct ping and more relays at once, before any suspicion (decision 058).
+   */
+  public long probesWidened() {
+    return probesWidened;
+  }
+
   /** Times this node refuted a suspicion of itself. */
   public long refutations() {
     return refutations;
@@ -187,6 +197,7 @@ public final class GossipStats {
         && queuedUpdates == s.queuedUpdates
         && probes == s.probes
         && suspicionsRaised == s.suspicionsRaised
+        && probesWidened == s.probesWidened
         && refutations == s.refutations
         && listenerErrors == s.listenerErrors;
   }
@@ -210,6 +221,7 @@ public final class GossipStats {
         queuedUpdates,
         probes,
         suspicionsRaised,
+        probesWidened,
         refutations,
         listenerErrors);
   }
@@ -249,6 +261,8 @@ public final class GossipStats {
         + probes
         + ", suspicionsRaised="
         + suspicionsRaised
+        + ", probesWidened="
+        + probesWidened
         + ", refutations="
         + refutations
         + ", listenerErrors="
@@ -274,6 +288,7 @@ public final class GossipStats {
     private int queuedUpdates;
     private long probes;
     private long suspicionsRaised;
+    private long probesWidened;
     private long refutations;
     private long listenerErrors;
 
@@ -322,6 +337,11 @@ public final class GossipStats {
       this.suspicionsRaised = suspicionsRaised;
       this.refutations = refutations;
       this.listenerErrors = listenerErrors;
+      return this;
+    }
+
+    Builder probesWidened(long probesWidened) {
+      this.probesWidened = probesWidened;
       return this;
     }
 

@@ -199,6 +199,14 @@ public final class GossipMetrics implements MeterBinder, AutoCloseable {
         Tags.empty());
     counter(
         registry,
+        "probes.widened",
+        cache,
+        c -> c.stats().core().probesWidened(),
+        "Probes widened (a second ping and more relays at once) while loss was not yet known",
+        null,
+        Tags.empty());
+    counter(
+        registry,
         "refutations",
         cache,
         c -> c.stats().core().refutations(),

@@ -330,6 +330,7 @@ class GossipMetricsTest {
         .contains("libgossip_user_pending ")
         .contains("libgossip_probes_total ")
         .contains("libgossip_suspicions_total ")
+        .contains("libgossip_probes_widened_total ")
         .contains("libgossip_refutations_total ")
         .contains("libgossip_user_messages_delivered_total ")
         .contains("libgossip_probe_rtt_seconds_count ")
