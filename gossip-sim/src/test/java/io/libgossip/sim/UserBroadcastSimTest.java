@@ -80,10 +80,12 @@ class UserBroadcastSimTest {
 
   /**
    * A churn storm (10% of 150 nodes crashing and restarting per minute) at 5% loss: every node that
-   * was up at a broadcast and stayed up delivers it, once (decision 047).
+   * was up at a broadcast and stayed up delivers it, once (decision 047). Seeds 15 and 22 are those
+   * where a restarted node missed a broadcast before decision 056: the others did not know its wire
+   * versions yet, so no user broadcast went to it for seconds.
    */
   @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2})
+  @ValueSource(longs = {1, 2, 15, 22})
   void duringAChurnStormAtFivePercentLossEveryBroadcastIsDelivered(long seed) {
     SimReport r =
         new Scenario()
