@@ -155,10 +155,7 @@ public final class HashRing implements ConsistentHash {
 
   @Override
   public List<NodeView> ownersOfHash(long keyHash, int n) {
-    if (n < 0) {
-      throw new IllegalArgumentException("n must be >= 0, got " + n);
-    }
-    int want = Math.min(n, members.size());
+    int want = Members.wanted(n, members.size());
     if (want == 0) {
       return List.of();
     }

@@ -33,6 +33,18 @@ final class Members {
     return List.copyOf(out);
   }
 
+  /**
+   * How many owners a lookup of {@code n} owners among {@code size} members returns.
+   *
+   * @throws IllegalArgumentException when {@code n} is negative
+   */
+  static int wanted(int n, int size) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be >= 0, got " + n);
+    }
+    return Math.min(n, size);
+  }
+
   static byte[] idBytes(NodeView m) {
     return m.id().getBytes(StandardCharsets.UTF_8);
   }
