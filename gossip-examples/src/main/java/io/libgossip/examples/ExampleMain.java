@@ -47,6 +47,13 @@ public final class ExampleMain {
             "consistent hashing over 4 live nodes: key owners, and what moves when one leaves",
             ""));
     EXAMPLES.put(
+        "balancing",
+        new Example(
+            BalancingExample::main,
+            "load balancing over 3 live workers: round-robin, power of two choices on published"
+                + " loads, per-worker rate limits, a crashed worker skipped",
+            ""));
+    EXAMPLES.put(
         "config",
         new Example(
             ConfigExample::main,

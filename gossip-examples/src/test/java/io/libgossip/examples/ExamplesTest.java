@@ -89,6 +89,38 @@ class ExamplesTest {
   }
 
   @Test
+  void balancingExamplePrefersLowLoadsLimitsRequestsAndSkipsACrashedWorker() {
+    String out = capture(BalancingExample::run);
+    assertThat(out)
+        .contains("3 workers joined; loads: worker-1=0.9, worker-2=0.2, worker-3=0.5")
+        .contains("round-robin: worker-1, worker-2, worker-3, worker-1, worker-2, worker-3")
+        // the bursts of the two workers picked (20 each); the clock is read once, so no refill
+        .contains("200 requests in one burst: 40 sent, 160 refused by the limit")
+        .contains("picks skip it")
+        .contains("done");
+    // two distinct draws among three: the most loaded never wins, the least loaded wins 2 in 3
+    Matcher m =
+        Pattern.compile(
+                "worker-1 \\(load 0\\.9\\) 0, worker-2 \\(load 0\\.2\\) ([\\d,]+), "
+                    + "worker-3 \\(load (0\\.5|0\\.05)\\) ([\\d,]+)")
+            .matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    assertThat(count(m.group(1))).as(out).isBetween(1_800, 2_200);
+    assertThat(m.group(2)).isEqualTo("0.5");
+    assertThat(m.find()).as(out).isTrue();
+    assertThat(count(m.group(3))).as(out).isBetween(1_800, 2_200);
+    assertThat(m.group(2)).isEqualTo("0.05");
+    // after the crash only worker-1 and worker-3 are left: two draws among two, worker-3 wins
+    assertThat(out.substring(out.indexOf("picks skip it")))
+        .contains("worker-1 (load 0.9) 0, worker-3 (load 0.05) 3,000")
+        .doesNotContain("worker-2 (load");
+  }
+
+  private static int count(String digits) {
+    return Integer.parseInt(digits.replace(",", ""));
+  }
+
+  @Test
   void networkExampleUsesEveryTransportAndSerializer() {
     String out = capture(NetworkExample::run);
     assertThat(out)
