@@ -3,13 +3,10 @@ package io.libgossip.cluster;
 import io.libgossip.core.ClusterEvent;
 import io.libgossip.core.GossipListener;
 import io.libgossip.core.NodeView;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,9 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock-free read of an immutable snapshot.
  */
 public final class MembershipTracker implements MemberSource, GossipListener {
-  private static final Comparator<NodeView> BY_ID = Comparator.comparing(NodeView::id);
+  /** Sorted by id, so that a snapshot is a copy, without a sort. */
+  private final TreeMap<String, NodeView> byId = new TreeMap<>();
 
-  private final Map<String, NodeView> byId = new HashMap<>();
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong listenerFailures = new AtomicLong();
   private volatile List<NodeView> snapshot = List.of();
@@ -122,9 +119,7 @@ public final class MembershipTracker implements MemberSource, GossipListener {
   }
 
   private void publish() {
-    List<NodeView> list = new ArrayList<>(byId.values());
-    list.sort(BY_ID);
-    snapshot = List.copyOf(list);
+    snapshot = List.copyOf(byId.values());
   }
 
   private void notifyListeners() {
