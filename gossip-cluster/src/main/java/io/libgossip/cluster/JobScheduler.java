@@ -1,6 +1,5 @@
 package io.libgossip.cluster;
 
-import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -124,7 +123,9 @@ public final class JobScheduler implements AutoCloseable {
     this.source = b.source;
     this.inGroup = b.inGroup;
     this.mode = b.mode;
-    this.quorum = new QuorumView(b.inGroup, b.expectedSize, b.forgetRemoved);
+    this.quorum =
+        new QuorumView(
+            b.inGroup, b.localId, b.expectedSize, b.forgetRemoved, b.freshness.toNanos());
     this.clock = b.clock;
     java.util.concurrent.Executor given = b.executor;
     if (given == null) {
@@ -287,7 +288,7 @@ public final class JobScheduler implements AutoCloseable {
     ticked = true;
     lastTick = nowNanos;
     List<NodeView> members = source.members();
-    quorum.update(members);
+    quorum.update(members, nowNanos);
     boolean q = mode == Mode.AT_LEAST_ONCE || quorum.hasQuorum();
     hasQuorum = q;
     List<NodeView> live = new ArrayList<>();
@@ -296,10 +297,10 @@ public final class JobScheduler implements AutoCloseable {
       if (!inGroup.test(m)) {
         continue;
       }
-      if (m.status() == NodeStatus.ONLINE || m.status() == NodeStatus.SUSPECT) {
+      if (QuorumView.alive(m, localId)) {
         live.add(m);
       }
-      if (m.status() == NodeStatus.ONLINE) {
+      if (QuorumView.online(m, localId)) {
         online.add(m.id());
       }
     }
@@ -465,9 +466,10 @@ public final class JobScheduler implements AutoCloseable {
     private Mode mode = Mode.AT_MOST_ONCE;
     private int expectedSize;
     private boolean forgetRemoved;
-    private Duration takeoverDelay = Duration.ofSeconds(10);
+    private Duration takeoverDelay = Duration.ofSeconds(15);
     private Duration catchUp = Duration.ofSeconds(60);
     private Duration maxTickGap = Duration.ofSeconds(2);
+    private Duration freshness = Duration.ofSeconds(10);
     private LeaseClock clock = LeaseClock.system();
     private java.util.concurrent.@Nullable Executor executor;
 
@@ -506,7 +508,7 @@ public final class JobScheduler implements AutoCloseable {
 
     /**
      * At-most-once mode: how long a node must own a job, with a quorum, before a due time it runs
-     * (default 10 s). As {@link QuorumLeaderElection.Builder#takeoverDelay}.
+     * (default 15 s). As {@link QuorumLeaderElection.Builder#takeoverDelay}.
      */
     public Builder takeoverDelay(Duration d) {
       this.takeoverDelay = positive(d, "takeoverDelay");
@@ -533,7 +535,19 @@ public final class JobScheduler implements AutoCloseable {
       return this;
     }
 
-    /** The clock (default {@link LeaseClock#system()}). */
+    /**
+     * A member counts towards the quorum only if the local node heard from it directly within this
+     * window (default 10 s). Longer than the longest silence between two live members: with SWIM,
+     * about {@code 2 × (N − 1)} probe intervals for a cluster of N nodes (8 s for 5 nodes with the
+     * {@code lan} profile). Shorter than the takeover delay: a leader cut off from the majority
+     * gives up within it, before anyone takes over.
+     */
+    public Builder freshness(Duration d) {
+      this.freshness = positive(d, "freshness");
+      return this;
+    }
+
+    /** The clock (default {@link LeaseClock#system()}); its {@code nanoTime} must be the core's. */
     public Builder clock(LeaseClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -552,15 +566,19 @@ public final class JobScheduler implements AutoCloseable {
      * The scheduler; call {@link JobScheduler#tick} regularly.
      *
      * @throws IllegalStateException when the takeover delay is not longer than the largest tick gap
-     *     (at-most-once mode)
+     *     and the freshness window (at-most-once mode)
      */
     public JobScheduler build() {
-      if (mode == Mode.AT_MOST_ONCE && takeoverDelay.compareTo(maxTickGap) <= 0) {
+      if (mode == Mode.AT_MOST_ONCE
+          && (takeoverDelay.compareTo(maxTickGap) <= 0
+              || takeoverDelay.compareTo(freshness) <= 0)) {
         throw new IllegalStateException(
             "takeoverDelay ("
                 + takeoverDelay
                 + ") must be longer than maxTickGap ("
                 + maxTickGap
+                + ") and freshness ("
+                + freshness
                 + ")");
       }
       return new JobScheduler(this);

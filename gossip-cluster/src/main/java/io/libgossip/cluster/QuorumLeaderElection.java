@@ -1,6 +1,5 @@
 package io.libgossip.cluster;
 
-import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,7 +82,9 @@ public final class QuorumLeaderElection implements AutoCloseable {
     this.groupHash = Hash64.hash(b.group.getBytes(StandardCharsets.UTF_8), 0);
     this.source = b.source;
     this.inGroup = b.inGroup;
-    this.quorum = new QuorumView(b.inGroup, b.expectedSize, b.forgetRemoved);
+    this.quorum =
+        new QuorumView(
+            b.inGroup, b.localId, b.expectedSize, b.forgetRemoved, b.freshness.toNanos());
     this.clock = b.clock;
     this.publisher = Objects.requireNonNull(b.publisher, "publisher");
     this.takeoverNanos = b.takeoverDelay.toNanos();
@@ -203,7 +204,7 @@ public final class QuorumLeaderElection implements AutoCloseable {
     ticked = true;
     lastTick = now;
     List<NodeView> members = source.members();
-    quorum.update(members);
+    quorum.update(members, now);
     boolean q = quorum.hasQuorum();
     hasQuorum = q;
     long seen = 0;
@@ -213,7 +214,7 @@ public final class QuorumLeaderElection implements AutoCloseable {
         continue;
       }
       seen = Math.max(seen, publishedTerm(m));
-      if (m.status() == NodeStatus.ONLINE || m.status() == NodeStatus.SUSPECT) {
+      if (QuorumView.alive(m, localId)) {
         live.add(m);
       }
     }
@@ -317,8 +318,9 @@ public final class QuorumLeaderElection implements AutoCloseable {
     private Predicate<NodeView> inGroup;
     private int expectedSize;
     private boolean forgetRemoved;
-    private Duration takeoverDelay = Duration.ofSeconds(10);
+    private Duration takeoverDelay = Duration.ofSeconds(15);
     private Duration maxTickGap = Duration.ofSeconds(2);
+    private Duration freshness = Duration.ofSeconds(10);
     private LeaseClock clock = LeaseClock.system();
     private @Nullable MetadataPublisher publisher;
 
@@ -363,10 +365,9 @@ public final class QuorumLeaderElection implements AutoCloseable {
     }
 
     /**
-     * How long the local node must be the candidate with a quorum before it claims (default 10 s).
-     * Longer than the time a cut-off leader takes to see its quorum go: with the {@code lan}
-     * profile and a few members, a few seconds; the simulator figures in docs/cluster.md used 5 s
-     * with the {@code local} profile.
+     * How long the local node must be the candidate with a quorum before it claims (default 15 s).
+     * Longer than the {@link #freshness} window, so that a leader cut off from the majority has
+     * given up before another member claims.
      */
     public Builder takeoverDelay(Duration d) {
       this.takeoverDelay = positive(d, "takeoverDelay");
@@ -382,7 +383,19 @@ public final class QuorumLeaderElection implements AutoCloseable {
       return this;
     }
 
-    /** The clock (default {@link LeaseClock#system()}). */
+    /**
+     * A member counts towards the quorum only if the local node heard from it directly within this
+     * window (default 10 s). Longer than the longest silence between two live members: with SWIM,
+     * about {@code 2 × (N − 1)} probe intervals for a cluster of N nodes (8 s for 5 nodes with the
+     * {@code lan} profile). Shorter than the takeover delay: a leader cut off from the majority
+     * gives up within it, before anyone takes over.
+     */
+    public Builder freshness(Duration d) {
+      this.freshness = positive(d, "freshness");
+      return this;
+    }
+
+    /** The clock (default {@link LeaseClock#system()}); its {@code nanoTime} must be the core's. */
     public Builder clock(LeaseClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -404,12 +417,14 @@ public final class QuorumLeaderElection implements AutoCloseable {
       if (publisher == null) {
         throw new IllegalStateException("a MetadataPublisher is required (publisher(...))");
       }
-      if (takeoverDelay.compareTo(maxTickGap) <= 0) {
+      if (takeoverDelay.compareTo(maxTickGap) <= 0 || takeoverDelay.compareTo(freshness) <= 0) {
         throw new IllegalStateException(
             "takeoverDelay ("
                 + takeoverDelay
                 + ") must be longer than maxTickGap ("
                 + maxTickGap
+                + ") and freshness ("
+                + freshness
                 + ")");
       }
       return new QuorumLeaderElection(this);

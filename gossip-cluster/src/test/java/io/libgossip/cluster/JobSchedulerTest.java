@@ -39,6 +39,7 @@ class JobSchedulerTest {
             .clock(clock)
             .executor(Runnable::run)
             .takeoverDelay(TAKEOVER)
+            .freshness(Duration.ofSeconds(3))
             .maxTickGap(Duration.ofSeconds(1))
             .catchUp(Duration.ofSeconds(30))
             .build();
@@ -67,7 +68,8 @@ class JobSchedulerTest {
 
   @Test
   void onlyTheOwnerRunsAndOnlyAfterItsLeaseInAtMostOnceMode() {
-    ListSource src = new ListSource(nodes(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(nodes(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     List<JobScheduler> all = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       JobScheduler s = scheduler(src, "n" + i, JobScheduler.Mode.AT_MOST_ONCE);
@@ -88,7 +90,8 @@ class JobSchedulerTest {
 
   @Test
   void withoutAQuorumNothingRunsInAtMostOnceMode() {
-    ListSource src = new ListSource(nodes(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(nodes(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     JobScheduler s = scheduler(src, "n0", JobScheduler.Mode.AT_MOST_ONCE);
     s.tick();
     src.set(nodes(NodeStatus.ONLINE, NodeStatus.FAILED, NodeStatus.FAILED));
@@ -101,7 +104,7 @@ class JobSchedulerTest {
 
   @Test
   void aTakeoverFromAFailedOwnerCatchesUpInAtLeastOnceMode() {
-    ListSource src = new ListSource(nodes(NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src = new ListSource(nodes(NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     String owner = ownerOf(src, "job");
     String other = owner.equals("n0") ? "n1" : "n0";
     JobScheduler s = scheduler(src, other, JobScheduler.Mode.AT_LEAST_ONCE);
@@ -121,7 +124,7 @@ class JobSchedulerTest {
 
   @Test
   void aThrowingTaskIsAFailedRunAndTheScheduleGoesOn() {
-    ListSource src = new ListSource(nodes(NodeStatus.ONLINE));
+    ListSource src = new ListSource(nodes(NodeStatus.ONLINE), clock);
     JobScheduler s = scheduler(src, "n0", JobScheduler.Mode.AT_LEAST_ONCE);
     s.schedule(
         "bad",
@@ -143,7 +146,7 @@ class JobSchedulerTest {
 
   @Test
   void aBlockingTaskSkipsItsNextDueTimesWithoutBlockingTheScheduler() throws Exception {
-    ListSource src = new ListSource(nodes(NodeStatus.ONLINE));
+    ListSource src = new ListSource(nodes(NodeStatus.ONLINE), clock);
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
       JobScheduler s =
@@ -196,7 +199,7 @@ class JobSchedulerTest {
 
   @Test
   void aShutDownExecutorGivesRejectedRuns() {
-    ListSource src = new ListSource(nodes(NodeStatus.ONLINE));
+    ListSource src = new ListSource(nodes(NodeStatus.ONLINE), clock);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     pool.shutdown();
     JobScheduler s =
@@ -213,7 +216,7 @@ class JobSchedulerTest {
 
   @Test
   void badJobsAndOptionsAreRefusedWithAMessage() {
-    ListSource src = new ListSource(nodes(NodeStatus.ONLINE));
+    ListSource src = new ListSource(nodes(NodeStatus.ONLINE), clock);
     JobScheduler s = scheduler(src, "n0", JobScheduler.Mode.AT_MOST_ONCE);
     s.schedule("j", EVERY_SECOND, t -> {});
     assertThatThrownBy(() -> s.schedule("j", EVERY_SECOND, t -> {}))

@@ -40,6 +40,7 @@ class QuorumLeaderElectionTest {
     return QuorumLeaderElection.builder(source, id, "svc")
         .clock(clock)
         .takeoverDelay(TAKEOVER)
+        .freshness(Duration.ofSeconds(3))
         .maxTickGap(Duration.ofSeconds(1))
         .publisher(published::put)
         .build();
@@ -61,7 +62,8 @@ class QuorumLeaderElectionTest {
 
   @Test
   void theCandidateClaimsOnlyAfterTheTakeoverDelayAndPublishesTermOne() {
-    ListSource src = new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     QuorumLeaderElection e = election(src, winner(src));
     List<LeaderChange> changes = new ArrayList<>();
     e.addListener(changes::add);
@@ -79,7 +81,8 @@ class QuorumLeaderElectionTest {
 
   @Test
   void aFailureDoesNotShrinkTheConfigurationSoAMinorityHasNoLeader() {
-    ListSource src = new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     String w = winner(src);
     QuorumLeaderElection e = election(src, w);
     run(e, TAKEOVER.plusSeconds(1));
@@ -110,8 +113,22 @@ class QuorumLeaderElectionTest {
   }
 
   @Test
+  void anOnlineMemberNotHeardFromWithinTheFreshnessWindowDoesNotCount() {
+    // lastSeenNanos stays 0: after 3 s nobody but the local node is fresh
+    ListSource src =
+        new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), null);
+    QuorumLeaderElection e = election(src, "n0");
+    e.tick();
+    assertThat(e.hasQuorum()).isTrue();
+    run(e, Duration.ofMillis(3100));
+    assertThat(e.hasQuorum()).isFalse();
+    assertThat(e.isLeader()).isFalse();
+  }
+
+  @Test
   void aGracefulLeaveShrinksTheConfiguration() {
-    ListSource src = new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     QuorumLeaderElection e = election(src, "n0");
     e.tick();
     src.set(all(NodeStatus.ONLINE, NodeStatus.LEFT, NodeStatus.LEFT));
@@ -122,7 +139,8 @@ class QuorumLeaderElectionTest {
 
   @Test
   void removedMembersLeaveTheConfigurationOnlyWhenAsked() {
-    ListSource src = new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     QuorumLeaderElection e =
         QuorumLeaderElection.builder(src, "n0", "svc")
             .clock(clock)
@@ -138,7 +156,7 @@ class QuorumLeaderElectionTest {
 
   @Test
   void expectedSizeKeepsASmallKnownConfigurationFromAMajority() {
-    ListSource src = new ListSource(List.of(m("n0", NodeStatus.ONLINE)));
+    ListSource src = new ListSource(List.of(m("n0", NodeStatus.ONLINE)), clock);
     QuorumLeaderElection e =
         QuorumLeaderElection.builder(src, "n0", "svc")
             .clock(clock)
@@ -158,7 +176,7 @@ class QuorumLeaderElectionTest {
     view.add(m("n0", NodeStatus.ONLINE));
     view.add(m("n1", NodeStatus.ONLINE));
     view.add(m("n2", NodeStatus.FAILED, 41));
-    ListSource src = new ListSource(view);
+    ListSource src = new ListSource(view, clock);
     // n2 is FAILED: the winner among n0, n1
     QuorumLeaderElection probe = election(src, "x");
     probe.tick();
@@ -173,7 +191,8 @@ class QuorumLeaderElectionTest {
 
   @Test
   void aGapBetweenTicksIsAPauseTheLeaderStepsDownAndWaitsAgain() {
-    ListSource src = new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     QuorumLeaderElection e = election(src, winner(src));
     List<LeaderChange> changes = new ArrayList<>();
     e.addListener(changes::add);
@@ -192,7 +211,8 @@ class QuorumLeaderElectionTest {
 
   @Test
   void aNonCandidateNeverClaimsAndAThrowingListenerOrPublisherIsCounted() {
-    ListSource src = new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE));
+    ListSource src =
+        new ListSource(all(NodeStatus.ONLINE, NodeStatus.ONLINE, NodeStatus.ONLINE), clock);
     String w = winner(src);
     String other = w.equals("n0") ? "n1" : "n0";
     QuorumLeaderElection follower = election(src, other);
@@ -204,6 +224,7 @@ class QuorumLeaderElectionTest {
         QuorumLeaderElection.builder(src, w, "svc")
             .clock(clock)
             .takeoverDelay(TAKEOVER)
+            .freshness(Duration.ofSeconds(3))
             .publisher(
                 (k, v) -> {
                   throw new IllegalStateException("closed");
@@ -223,7 +244,7 @@ class QuorumLeaderElectionTest {
 
   @Test
   void builderChecksItsOptions() {
-    ListSource src = new ListSource(List.of());
+    ListSource src = new ListSource(List.of(), clock);
     assertThatThrownBy(() -> QuorumLeaderElection.builder(src, "n0", "svc").build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("MetadataPublisher");
