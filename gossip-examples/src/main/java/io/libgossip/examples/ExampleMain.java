@@ -47,6 +47,12 @@ public final class ExampleMain {
             "consistent hashing over 4 live nodes: key owners, and what moves when one leaves",
             ""));
     EXAMPLES.put(
+        "jobs",
+        new Example(
+            JobsExample::main,
+            "a quorum leader and single-owner jobs over 3 nodes; a node is killed, both move",
+            ""));
+    EXAMPLES.put(
         "network",
         new Example(
             NetworkExample::main,
