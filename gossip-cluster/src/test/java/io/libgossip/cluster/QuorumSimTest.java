@@ -25,7 +25,7 @@ class QuorumSimTest {
   private static final int JOBS = 10;
   private static final Duration TAKEOVER = Duration.ofSeconds(15);
 
-  static QuorumSimHarness script(long seed, double loss, Duration takeover) {
+  static QuorumSimHarness script(long seed, double loss, Duration takeover, boolean oneWay) {
     Simulation sim = Simulation.builder().nodes(N).seed(seed).loss(loss).build();
     Duration catchUp =
         Duration.ofNanos(Simulation.detectionBoundNanos(sim.config(), N)).plusSeconds(5);
@@ -52,6 +52,16 @@ class QuorumSimTest {
     // 4. the leader cut off alone for less than the detection time: stale views on both sides
     partition(h, List.of(leaderOr(h, rng)), Duration.ofSeconds(3));
     h.run(Duration.ofSeconds(30));
+
+    if (oneWay) {
+      // 4b. the leader hears the others but they do not hear it, for 40 s
+      int l = leaderOr(h, rng);
+      List<Integer> rest = IntStream.range(0, N).boxed().filter(i -> i != l).toList();
+      h.sim.partition(List.of(l), rest, false);
+      h.run(Duration.ofSeconds(40));
+      h.sim.heal();
+      h.run(Duration.ofSeconds(30));
+    }
 
     // 5. the leader crashes
     h.sim.crash(leaderOr(h, rng));
@@ -114,7 +124,7 @@ class QuorumSimTest {
     "4, 0.20"
   })
   void atMostOneLeaderPerTermAtMostOnceRunsAndEveryDueTimeRunsAtLeastOnce(long seed, double loss) {
-    QuorumSimHarness h = script(seed, loss, TAKEOVER);
+    QuorumSimHarness h = script(seed, loss, TAKEOVER, false);
     String s = summary(seed, loss, h);
     System.out.println("QuorumSimTest " + s);
     assertThat(h.sharedTerms()).as("terms held by two nodes; %s", s).isZero();
@@ -128,6 +138,29 @@ class QuorumSimTest {
         .as("at-least-once gaps; %s: %s", s, h.details(h.atLeastRuns, from, to, false))
         .isZero();
     assertThat(h.ran(h.atMostRuns, from, to)).as("at-most-once ran at all; %s", s).isPositive();
+    assertThat(h.leader()).as("a leader after the crash; %s", s).isNotNegative();
+  }
+
+  /**
+   * The known gap: a one-way partition of the leader (it receives, it cannot send) may give two
+   * leaders at once and duplicate at-most-once runs (measured in decision 060: in 3 of these 10
+   * runs), but never two leaders with the same term, and at-least-once still runs every due time.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "1, 0.0", "2, 0.0", "3, 0.0", "1, 0.05", "2, 0.05", "3, 0.05", "1, 0.20", "2, 0.20", "3, 0.20",
+    "4, 0.20"
+  })
+  void aOneWayPartitionOfTheLeaderNeverGivesTwoLeadersTheSameTerm(long seed, double loss) {
+    QuorumSimHarness h = script(seed, loss, TAKEOVER, true);
+    String s = summary(seed, loss, h);
+    System.out.println("QuorumSimTest one-way " + s);
+    assertThat(h.sharedTerms()).as("terms held by two nodes; %s", s).isZero();
+    long from = h.jobsRegisteredMillis + 1_000;
+    long to = h.millis() - 2_000;
+    assertThat(h.unrun(h.atLeastRuns, from, to))
+        .as("at-least-once gaps; %s: %s", s, h.details(h.atLeastRuns, from, to, false))
+        .isZero();
     assertThat(h.leader()).as("a leader after the crash; %s", s).isNotNegative();
   }
 }
