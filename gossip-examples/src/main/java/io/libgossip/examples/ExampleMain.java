@@ -60,6 +60,12 @@ public final class ExampleMain {
             "configuration sync over 3 live nodes: writes, subscriptions, a remove, a restart",
             ""));
     EXAMPLES.put(
+        "jobs",
+        new Example(
+            JobsExample::main,
+            "a quorum leader and single-owner jobs over 3 nodes; a node is killed, both move",
+            ""));
+    EXAMPLES.put(
         "network",
         new Example(
             NetworkExample::main,

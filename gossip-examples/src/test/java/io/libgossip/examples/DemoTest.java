@@ -29,6 +29,6 @@ class DemoTest {
   void exampleLauncherListsEveryExample() {
     assertThat(ExampleMain.usage())
         .contains("simple-cluster", "seed-cluster", "advanced-cluster", "hashing", "network")
-        .contains("config", "balancing");
+        .contains("config", "balancing", "jobs");
   }
 }

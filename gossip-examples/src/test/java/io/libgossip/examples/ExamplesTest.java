@@ -121,6 +121,20 @@ class ExamplesTest {
   }
 
   @Test
+  void jobsExampleMovesLeadershipAndTheLeadersJobWhenTheLeaderIsKilled() {
+    String out = capture(JobsExample::run);
+    assertThat(out)
+        .contains("node-1 gained leadership (term 1)")
+        .contains("node-1 leads (term 1); report runs on node-0, cleanup on node-1")
+        .contains("-- the leader, node-1, is killed")
+        .contains("leads (term 2); report runs on node-0, cleanup on node-")
+        .contains("done");
+    assertThat(out.substring(out.indexOf("is killed")))
+        .doesNotContain("node-1 gained")
+        .doesNotContain("runs on node-1 now");
+  }
+
+  @Test
   void networkExampleUsesEveryTransportAndSerializer() {
     String out = capture(NetworkExample::run);
     assertThat(out)
