@@ -77,8 +77,11 @@ public sealed interface MemberlistMessage {
       int delegateMin,
       int delegateMax,
       int delegateCur) {
-    /** What Serf 0.9 with memberlist protocol 2 announces: 1..5 (2), delegate 2..5 (4). */
-    public static final Versions SERF_DEFAULT = new Versions(1, 5, 2, 2, 5, 4);
+    /**
+     * What a {@code serf agent} 0.9 announces: memberlist protocol 1..5 speaking 2, Serf (delegate)
+     * protocol 2..5 speaking 5.
+     */
+    public static final Versions SERF_DEFAULT = new Versions(1, 5, 2, 2, 5, 5);
 
     WireBytes toBytes() {
       return WireBytes.wrap(

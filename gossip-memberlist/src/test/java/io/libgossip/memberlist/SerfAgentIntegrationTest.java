@@ -132,7 +132,7 @@ class SerfAgentIntegrationTest {
     assertThat(s1.port()).isEqualTo(bind);
     assertThat(s1.state()).isEqualTo(NodeState.ALIVE);
     assertThat(SerfTags.decode(s1.meta())).containsEntry("role", "web");
-    assertThat(s1.versions().protocolMax()).isEqualTo(5);
+    assertThat(s1.versions()).isEqualTo(Versions.SERF_DEFAULT);
     assertThat(pp.userState().isEmpty()).isFalse();
     assertThat(SerfCodec.decode(pp.userState())).isInstanceOf(SerfMessage.PushPull.class);
 
