@@ -144,6 +144,7 @@ class SerfAgentIntegrationTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     byte[] buf = new byte[65_536];
     long nextSend = 0;
+    boolean acked = false;
     while (deadline - System.nanoTime() > 0) {
       if (System.nanoTime() - nextSend >= 0) {
         udp.send(new DatagramPacket(ping, ping.length, loopback, bind));
@@ -157,12 +158,44 @@ class SerfAgentIntegrationTest {
       }
       byte[] packet = java.util.Arrays.copyOf(in.getData(), in.getLength());
       for (MemberlistMessage m : codec.decodePacket(packet)) {
-        if (m instanceof Ack ack && ack.seqNo() == seq) {
-          return;
+        if (m instanceof Ack a && a.seqNo() == seq) {
+          acked = true;
+        } else if (m instanceof Ping p && p.node().equals(TEST_NODE)) {
+          // The agent probes the test node: answer as memberlist would.
+          byte[] ack = codec.encodePacket(new Ack(p.seqNo(), WireBytes.EMPTY));
+          udp.send(new DatagramPacket(ack, ack.length, in.getSocketAddress()));
         }
       }
+      if (acked) {
+        break;
+      }
     }
-    fail("no ack for seq " + seq + "; serf log: " + Files.readString(log));
+    if (!acked) {
+      fail("no ack for seq " + seq + "; serf log: " + Files.readString(log));
+    }
+
+    // The agent took the pushed node state and its Serf tags: `serf members` lists it.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> serfMembers(rpc).contains("\"name\":\"" + TEST_NODE + "\""));
+    assertThat(serfMembers(rpc)).contains("\"role\":\"java\"");
+  }
+
+  /** `serf members -format json` against the agent's RPC address, whitespace removed. */
+  private String serfMembers(int rpc) throws IOException, InterruptedException {
+    Path out = tmp.resolve("members.json");
+    Process p =
+        new ProcessBuilder(
+                SERF.toString(), "members", "-rpc-addr", "127.0.0.1:" + rpc, "-format", "json")
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      return "";
+    }
+    return Files.readString(out).replaceAll("\\s", "");
   }
 
   private static boolean canConnect(int port) {
