@@ -165,6 +165,20 @@ public final class BinarySerializer implements MessageSerializer {
    */
   static final int USER_VERSION = 4;
 
+  /** The first version that carries probe timestamps: bit 6 of the type byte. */
+  static final int TIMING_VERSION = WireVersions.TIMING;
+
+  /** Whether {@code message} goes out at {@code version} with its timing section. */
+  static boolean hasTiming(GossipMessage message, int version) {
+    if (version < TIMING_VERSION) {
+      return false;
+    }
+    if (message instanceof GossipMessage.Ping p) {
+      return p.timing() != null;
+    }
+    return message instanceof GossipMessage.Ack a && a.timing() != null;
+  }
+
   /**
    * What is wrong with a message of {@code type} at {@code version} that has a user broadcast
    * section or not, or null: only pings, acks, indirect probes, nacks and gossip carry one, and
@@ -267,12 +281,12 @@ public final class BinarySerializer implements MessageSerializer {
   /** {@code versions}, when this build speaks all of them. */
   static WireVersions checkSupported(WireVersions versions) {
     Objects.requireNonNull(versions, "versions");
-    if (versions.min() < WireVersions.OLDEST || versions.max() > WireVersions.NEWEST) {
+    if (versions.min() < WireVersions.OLDEST || versions.max() > WireVersions.TIMING) {
       throw new IllegalArgumentException(
           "wire versions "
               + versions
               + " are not within the versions this build speaks, "
-              + WireVersions.SUPPORTED);
+              + WireVersions.WITH_TIMING);
     }
     return versions;
   }
@@ -517,10 +531,12 @@ public final class BinarySerializer implements MessageSerializer {
     int headerBytes = headerBytes(version);
     GossipMessage.MessageType type = null;
     boolean userSection = false;
+    boolean timingSection = false;
     if (length >= 4) {
       int typeCode = bytes[offset + 3] & 0xFF;
       userSection = (typeCode & WireWriter.USER_FLAG) != 0;
-      int code = typeCode & ~WireWriter.USER_FLAG;
+      timingSection = version >= TIMING_VERSION && (typeCode & WireWriter.TIMING_FLAG) != 0;
+      int code = typeCode & ~WireWriter.USER_FLAG & ~(timingSection ? WireWriter.TIMING_FLAG : 0);
       type = GossipMessage.MessageType.fromCode(code);
       if (type == null
           || (code >= UserCodec.FIRST_USER_TYPE
@@ -529,6 +545,12 @@ public final class BinarySerializer implements MessageSerializer {
         throw new DecodeException(
             DropReason.UNKNOWN_TYPE,
             "unknown message type " + typeCode + " at wire version " + version);
+      }
+      if (timingSection
+          && type != GossipMessage.MessageType.PING
+          && type != GossipMessage.MessageType.ACK) {
+        throw new DecodeException(
+            DropReason.MALFORMED, "a " + type + " carries no timing section (type bit 6)");
       }
       String userProblem = userProblem(type, userSection, version);
       if (userProblem != null) {
@@ -565,7 +587,7 @@ public final class BinarySerializer implements MessageSerializer {
     }
     try {
       return new WireReader(bytes, offset + headerBytes, end, maxMessageSize, version)
-          .message(type, userSection);
+          .message(type, userSection, timingSection);
     } catch (IllegalArgumentException | NullPointerException e) {
       // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());

@@ -27,6 +27,17 @@ public record WireVersions(int min, int max) {
   public static final WireVersions SUPPORTED = new WireVersions(OLDEST, NEWEST);
 
   /**
+   * Version 5: version 4 plus the NTP-style timestamps (and network coordinates) on probe pings and
+   * acks. This build reads and writes it, but a node speaks it only when configured to ({@link
+   * GossipConfig#clockOffsets()} or an explicit range), so that by default the bytes on the wire
+   * are those of version 4.
+   */
+  public static final int TIMING = 5;
+
+  /** {@link #OLDEST} to {@link #TIMING}: the range of a node with clock offsets on. */
+  public static final WireVersions WITH_TIMING = new WireVersions(OLDEST, TIMING);
+
+  /**
    * Checks the range.
    *
    * @throws IllegalArgumentException when {@code min < 1}, {@code max > 255} or {@code min > max}
