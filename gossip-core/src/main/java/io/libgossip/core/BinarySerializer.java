@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The compact binary wire format of libgossip, versions 2 to 4.
+ * The compact binary wire format of libgossip, versions 2 to 5.
  *
  * <p>Every message is one frame: a fixed 8-byte header, the sender, the type-specific fields and
  * the piggybacked updates. Integers are unsigned LEB128 varints unless noted; multi-byte fixed
@@ -110,6 +110,25 @@ import org.jspecify.annotations.Nullable;
  * 7 to 9 in a packet of version 2 or 3 is {@link DropReason#UNKNOWN_TYPE}, flag bit 3 {@link
  * DropReason#MALFORMED}; encoding them at an older version is an {@link IllegalArgumentException},
  * and a push-pull written at version 3 or older leaves its state out.
+ *
+ * <p>Version 5 is version 4 plus the probe timestamps of {@link GossipConfig#clockOffsets()}
+ * (decision 061), spoken only by nodes configured for it. Bit 6 of the type byte, set only on a
+ * ping or an ack from version 5 on, says a timing section ends the message (after any user
+ * broadcast section); without it the bytes after the header are those of version 4. Written at an
+ * older version, a message's {@link ProbeTiming} is left out.
+ *
+ * <pre>
+ * ping timing: origin: 8 bytes, signed big-endian (nanoseconds since the epoch, sender's clock)
+ * ack timing:  flags: 1 byte (bit 0 coordinate, bits 1..7 zero)
+ *              origin | received | sent: 8 bytes each, signed big-endian
+ *              [coordinate: 11 IEEE-754 float32, big-endian: 8 components, height, adjustment,
+ *               error; finite, height and error at least 0]   with flag bit 0
+ * </pre>
+ *
+ * Bit 6 below version 5 leaves an unknown type code ({@link DropReason#UNKNOWN_TYPE}); bit 6 on
+ * another type, a reserved flag, a component that is not finite (or a NaN of any bit pattern), a
+ * negative height or error is {@link DropReason#MALFORMED}, a section cut short {@link
+ * DropReason#TRUNCATED}.
  *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6

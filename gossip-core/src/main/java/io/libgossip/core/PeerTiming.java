@@ -7,10 +7,10 @@ import java.time.Duration;
  * round-trip time and the offset of the peer's wall clock from this node's, with the error bound of
  * that offset.
  *
- * <p>The offset comes from the sample with the lowest round-trip time among the last {@value
- * ClockOffsets#WINDOW} (NTP's clock filter): its true value lies within {@code offset ±
- * errorBound}, where the error bound is half that sample's round-trip time (plus the time since,
- * nothing accounts for drift).
+ * <p>The offset comes from the sample with the lowest round-trip time among the last 8 (NTP's clock
+ * filter): its true value lies within {@code offset ± errorBound}, where the error bound is half
+ * that sample's round-trip time, as of that sample ({@code age} ago; drift since is not accounted
+ * for).
  *
  * @param rtt the smoothed round-trip time (exponentially weighted, 1/8 per sample)
  * @param minRtt the lowest round-trip time among the recent samples

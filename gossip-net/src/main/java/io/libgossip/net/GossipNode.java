@@ -1688,7 +1688,10 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
-    /** The wall clock that stamps and checks sealed packets; default the system's UTC clock. */
+    /**
+     * The wall clock that stamps and checks sealed packets and, with {@link
+     * GossipConfig#clockOffsets()}, the probe timestamps; default the system's UTC clock.
+     */
     public Builder wallClock(Clock v) {
       wallClock = Objects.requireNonNull(v, "wallClock");
       return this;
