@@ -517,7 +517,8 @@ final class FailureDetector {
     }
     Member sender = table.get(ping.from());
     Ack ack = new Ack(self.id, self.address, ping.seq(), List.of());
-    if (clockOffsets != null) {
+    if (clockOffsets != null && AddressProof.verifiedAt(sender, ping.fromAddress())) {
+      // Only to a proven address: the timed ack is larger than the ping (no amplification).
       ack = clockOffsets.answer(ping, ack);
     }
     NodeView to = Member.replyTo(sender, ping.fromAddress());

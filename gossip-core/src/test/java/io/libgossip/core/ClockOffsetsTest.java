@@ -148,6 +148,28 @@ class ClockOffsetsTest {
   }
 
   @Test
+  void aStampedPingFromAnUnprovenAddressGetsAnUntimedAck() {
+    TestCluster c = cluster(timed(true), 64);
+    c.joinAll();
+    c.runFor(5 * SEC);
+    c.recordSends = true;
+    NodeAddress forged = new NodeAddress("10.9.9.9", 7946);
+    c.core(0)
+        .handleMessage(
+            new GossipMessage.Ping("stranger", forged, 77, TestCluster.id(0), List.of())
+                .withTiming(ProbeTiming.ping(1)),
+            c.now);
+    List<GossipMessage.Ack> acks =
+        c.sends.stream()
+            .filter(
+                s -> s.from() == 0 && s.message() instanceof GossipMessage.Ack a && a.seq() == 77)
+            .map(s -> (GossipMessage.Ack) s.message())
+            .toList();
+    assertThat(acks).hasSize(1);
+    assertThat(acks.get(0).timing()).as("no amplification toward a forged source").isNull();
+  }
+
+  @Test
   void implausibleAcksAreRejectedNotSampled() {
     TestCluster c = cluster(timed(false), 63);
     c.joinAll();
