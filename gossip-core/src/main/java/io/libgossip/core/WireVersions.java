@@ -18,8 +18,9 @@ public record WireVersions(int min, int max) {
   public static final int OLDEST = 2;
 
   /**
-   * The newest version this build reads and writes: 4, version 3 plus application messages (user
-   * broadcasts, direct messages, queries and application state in push-pull).
+   * The newest version a node speaks by default: 4, version 3 plus application messages (user
+   * broadcasts, direct messages, queries and application state in push-pull). This build also
+   * speaks {@link #TIMING} when configured to.
    */
   public static final int NEWEST = 4;
 
