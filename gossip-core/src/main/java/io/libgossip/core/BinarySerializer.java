@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The compact binary wire format of libgossip, versions 2 to 4.
+ * The compact binary wire format of libgossip, versions 2 to 5.
  *
  * <p>Every message is one frame: a fixed 8-byte header, the sender, the type-specific fields and
  * the piggybacked updates. Integers are unsigned LEB128 varints unless noted; multi-byte fixed
@@ -111,6 +111,25 @@ import org.jspecify.annotations.Nullable;
  * DropReason#MALFORMED}; encoding them at an older version is an {@link IllegalArgumentException},
  * and a push-pull written at version 3 or older leaves its state out.
  *
+ * <p>Version 5 is version 4 plus the probe timestamps of {@link GossipConfig#clockOffsets()}
+ * (decision 061), spoken only by nodes configured for it. Bit 6 of the type byte, set only on a
+ * ping or an ack from version 5 on, says a timing section ends the message (after any user
+ * broadcast section); without it the bytes after the header are those of version 4. Written at an
+ * older version, a message's {@link ProbeTiming} is left out.
+ *
+ * <pre>
+ * ping timing: origin: 8 bytes, signed big-endian (nanoseconds since the epoch, sender's clock)
+ * ack timing:  flags: 1 byte (bit 0 coordinate, bits 1..7 zero)
+ *              origin | received | sent: 8 bytes each, signed big-endian
+ *              [coordinate: 11 IEEE-754 float32, big-endian: 8 components, height, adjustment,
+ *               error; finite, height and error at least 0]   with flag bit 0
+ * </pre>
+ *
+ * Bit 6 below version 5 leaves an unknown type code ({@link DropReason#UNKNOWN_TYPE}); bit 6 on
+ * another type, a reserved flag, a component that is not finite (or a NaN of any bit pattern), a
+ * negative height or error is {@link DropReason#MALFORMED}, a section cut short {@link
+ * DropReason#TRUNCATED}.
+ *
  * <p>A host goes out as raw address bytes only when its text is exactly the canonical form the
  * decoder prints for those bytes: four decimal octets without leading zeros for IPv4; for IPv6
  * lowercase hex groups without leading zeros, with the longest run of two or more zero groups (the
@@ -164,6 +183,20 @@ public final class BinarySerializer implements MessageSerializer {
    * types 7 to 9 and the push-pull's application state.
    */
   static final int USER_VERSION = 4;
+
+  /** The first version that carries probe timestamps: bit 6 of the type byte. */
+  static final int TIMING_VERSION = WireVersions.TIMING;
+
+  /** Whether {@code message} goes out at {@code version} with its timing section. */
+  static boolean hasTiming(GossipMessage message, int version) {
+    if (version < TIMING_VERSION) {
+      return false;
+    }
+    if (message instanceof GossipMessage.Ping p) {
+      return p.timing() != null;
+    }
+    return message instanceof GossipMessage.Ack a && a.timing() != null;
+  }
 
   /**
    * What is wrong with a message of {@code type} at {@code version} that has a user broadcast
@@ -267,12 +300,12 @@ public final class BinarySerializer implements MessageSerializer {
   /** {@code versions}, when this build speaks all of them. */
   static WireVersions checkSupported(WireVersions versions) {
     Objects.requireNonNull(versions, "versions");
-    if (versions.min() < WireVersions.OLDEST || versions.max() > WireVersions.NEWEST) {
+    if (versions.min() < WireVersions.OLDEST || versions.max() > WireVersions.TIMING) {
       throw new IllegalArgumentException(
           "wire versions "
               + versions
               + " are not within the versions this build speaks, "
-              + WireVersions.SUPPORTED);
+              + WireVersions.WITH_TIMING);
     }
     return versions;
   }
@@ -517,10 +550,12 @@ public final class BinarySerializer implements MessageSerializer {
     int headerBytes = headerBytes(version);
     GossipMessage.MessageType type = null;
     boolean userSection = false;
+    boolean timingSection = false;
     if (length >= 4) {
       int typeCode = bytes[offset + 3] & 0xFF;
       userSection = (typeCode & WireWriter.USER_FLAG) != 0;
-      int code = typeCode & ~WireWriter.USER_FLAG;
+      timingSection = version >= TIMING_VERSION && (typeCode & WireWriter.TIMING_FLAG) != 0;
+      int code = typeCode & ~WireWriter.USER_FLAG & ~(timingSection ? WireWriter.TIMING_FLAG : 0);
       type = GossipMessage.MessageType.fromCode(code);
       if (type == null
           || (code >= UserCodec.FIRST_USER_TYPE
@@ -529,6 +564,12 @@ public final class BinarySerializer implements MessageSerializer {
         throw new DecodeException(
             DropReason.UNKNOWN_TYPE,
             "unknown message type " + typeCode + " at wire version " + version);
+      }
+      if (timingSection
+          && type != GossipMessage.MessageType.PING
+          && type != GossipMessage.MessageType.ACK) {
+        throw new DecodeException(
+            DropReason.MALFORMED, "a " + type + " carries no timing section (type bit 6)");
       }
       String userProblem = userProblem(type, userSection, version);
       if (userProblem != null) {
@@ -565,7 +606,7 @@ public final class BinarySerializer implements MessageSerializer {
     }
     try {
       return new WireReader(bytes, offset + headerBytes, end, maxMessageSize, version)
-          .message(type, userSection);
+          .message(type, userSection, timingSection);
     } catch (IllegalArgumentException | NullPointerException e) {
       // a field the wire can carry but the model rejects (an empty id or host, ...)
       throw new DecodeException(DropReason.MALFORMED, "invalid field: " + e.getMessage());

@@ -249,6 +249,18 @@ final class FailureDetector {
 
   // ---- probing
 
+  /** Clock offsets and coordinates (decision 061); null until given, then possibly off. */
+  private @Nullable ClockOffsets clockOffsets;
+
+  /** Gives the probe timestamping, once, right after construction. */
+  void clockOffsets(ClockOffsets c) {
+    clockOffsets = c;
+  }
+
+  private Ping stamp(Ping ping, Member target) {
+    return clockOffsets == null ? ping : clockOffsets.stamp(ping, target);
+  }
+
   /** Starts a probe of the next member in the probe order, ending an overrun one first. */
   void startProbe(long now) {
     if (probe != null) {
@@ -268,7 +280,7 @@ final class FailureDetector {
             now,
             now + awareness.scale(probeTimeoutNanos),
             now + awareness.scale(probeIntervalNanos));
-    Ping ping = new Ping(self.id, self.address, s, target.id(), List.of());
+    Ping ping = stamp(new Ping(self.id, self.address, s, target.id(), List.of()), target);
     disseminator.send(ping, target, target.view(), List.of(), disseminator.limitFor(target, ping));
   }
 
@@ -301,7 +313,8 @@ final class FailureDetector {
         // Decision 058: loss is seen, so the direct ping or its ack may just have been lost: ask
         // again directly and through more relays now, rather than a whole round later.
         probesWidened++;
-        Ping again = new Ping(self.id, self.address, p.seq, p.target.id(), List.of());
+        Ping again =
+            stamp(new Ping(self.id, self.address, p.seq, p.target.id(), List.of()), p.target);
         disseminator.send(
             again, p.target, p.target.view(), List.of(), disseminator.limitFor(p.target, again));
       }
@@ -504,6 +517,10 @@ final class FailureDetector {
     }
     Member sender = table.get(ping.from());
     Ack ack = new Ack(self.id, self.address, ping.seq(), List.of());
+    if (clockOffsets != null && AddressProof.verifiedAt(sender, ping.fromAddress())) {
+      // Only to a proven address: the timed ack is larger than the ping (no amplification).
+      ack = clockOffsets.answer(ping, ack);
+    }
     NodeView to = Member.replyTo(sender, ping.fromAddress());
     if (ping.seq() == WireNegotiation.HELLO_SEQ && corrections.isEmpty()) {
       effects.send(ack, to, Delivery.BEST_EFFORT); // a version hello's answer: its header suffices

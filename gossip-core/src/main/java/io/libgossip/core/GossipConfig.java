@@ -35,6 +35,8 @@ public final class GossipConfig {
   private final int maxMembers;
   private final int maxNewMembersPerMessage;
   private final WireVersions wireVersions;
+  private final boolean clockOffsets;
+  private final boolean coordinates;
   private final Duration maxIncarnationLead;
   private final int maxBroadcastBytes;
   private final long maxHeldBroadcastBytes;
@@ -73,7 +75,13 @@ public final class GossipConfig {
     this.maxQueuedUpdates = b.maxQueuedUpdates;
     this.maxMembers = b.maxMembers;
     this.maxNewMembersPerMessage = b.maxNewMembersPerMessage;
-    this.wireVersions = b.wireVersions;
+    this.clockOffsets = b.clockOffsets;
+    this.coordinates = b.coordinates;
+    // Clock offsets ride on version 5: a node left at the default range speaks it when they are on.
+    this.wireVersions =
+        b.clockOffsets && b.wireVersions.equals(WireVersions.SUPPORTED)
+            ? WireVersions.WITH_TIMING
+            : b.wireVersions;
     this.maxIncarnationLead = b.maxIncarnationLead;
     this.maxBroadcastBytes = b.maxBroadcastBytes;
     this.maxHeldBroadcastBytes = b.maxHeldBroadcastBytes;
@@ -470,6 +478,29 @@ public final class GossipConfig {
     return wireVersions;
   }
 
+  /**
+   * Whether probe pings and acks carry NTP-style timestamps, so that each node estimates the
+   * round-trip time to and the clock offset of every member it probes ({@link
+   * GossipCore#timing(String, long)}). Needs wire version 5: with the default {@link
+   * #wireVersions()} the node then speaks {@code [2, 5]}, and stamps only pings to members that
+   * speak 5 too (older members never see a timestamp). Costs 8 bytes per ping and 25 per ack to
+   * such members, and needs a wall clock given to the core. Default: false (the bytes on the wire
+   * are those of version 4).
+   */
+  public boolean clockOffsets() {
+    return clockOffsets;
+  }
+
+  /**
+   * Whether this node keeps a Vivaldi network coordinate (Serf's model: 8 dimensions and a height),
+   * sends it on its timed acks (44 bytes more) and moves it by every timed round trip, so that
+   * {@link GossipCore#estimateRtt(String)} predicts the round-trip time to any member whose
+   * coordinate it has heard. Needs {@link #clockOffsets()}. Default: false.
+   */
+  public boolean coordinates() {
+    return coordinates;
+  }
+
   // The protocol's formulas for a cluster of a given size. A node applies them with the number of
   // members it sees alive, itself included, at the moment it needs the value.
 
@@ -619,6 +650,8 @@ public final class GossipConfig {
     private int maxMembers = 65536;
     private int maxNewMembersPerMessage = 128;
     private WireVersions wireVersions = WireVersions.SUPPORTED;
+    private boolean clockOffsets;
+    private boolean coordinates;
     private Duration maxIncarnationLead = Duration.ofHours(1);
     private int maxBroadcastBytes = 1024 * 1024;
     private long maxHeldBroadcastBytes = 64L * 1024 * 1024;
@@ -660,6 +693,8 @@ public final class GossipConfig {
       maxMembers = c.maxMembers;
       maxNewMembersPerMessage = c.maxNewMembersPerMessage;
       wireVersions = c.wireVersions;
+      clockOffsets = c.clockOffsets;
+      coordinates = c.coordinates;
       maxIncarnationLead = c.maxIncarnationLead;
       maxBroadcastBytes = c.maxBroadcastBytes;
       maxHeldBroadcastBytes = c.maxHeldBroadcastBytes;
@@ -848,6 +883,18 @@ public final class GossipConfig {
       return this;
     }
 
+    /** See {@link GossipConfig#clockOffsets()}. */
+    public Builder clockOffsets(boolean v) {
+      clockOffsets = v;
+      return this;
+    }
+
+    /** See {@link GossipConfig#coordinates()}. */
+    public Builder coordinates(boolean v) {
+      coordinates = v;
+      return this;
+    }
+
     /** See {@link GossipConfig#maxIncarnationLead()}. */
     public Builder maxIncarnationLead(Duration v) {
       maxIncarnationLead = v;
@@ -946,6 +993,19 @@ public final class GossipConfig {
       range("maxMembers", maxMembers, 2, 1 << 24);
       range("maxNewMembersPerMessage", maxNewMembersPerMessage, 1, 1 << 24);
       BinarySerializer.checkSupported(wireVersions);
+      if (coordinates && !clockOffsets) {
+        throw new IllegalArgumentException(
+            "coordinates ride on the probe timestamps: turn clockOffsets on too");
+      }
+      if (clockOffsets
+          && !wireVersions.equals(WireVersions.SUPPORTED)
+          && wireVersions.max() < WireVersions.TIMING) {
+        throw new IllegalArgumentException(
+            "clockOffsets needs wire version "
+                + WireVersions.TIMING
+                + ", but wireVersions is "
+                + wireVersions);
+      }
       range("maxBroadcastBytes", maxBroadcastBytes, 0, 1 << 30);
       if (maxHeldBroadcastBytes < maxBroadcastBytes || maxHeldBroadcastBytes > (1L << 40)) {
         throw new IllegalArgumentException(

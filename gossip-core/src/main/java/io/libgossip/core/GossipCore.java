@@ -6,6 +6,7 @@ import io.libgossip.core.GossipMessage.Ping;
 import io.libgossip.core.GossipMessage.PingReq;
 import io.libgossip.core.GossipMessage.PushPull;
 import io.libgossip.core.Schedule.Deadline;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,6 +74,7 @@ public final class GossipCore {
   final Messaging messaging;
   final Queries queries;
   final AppStates appStates;
+  private final ClockOffsets clockOffsets;
 
   private final GossipConfig config;
   private final LongSupplier ticker;
@@ -190,6 +192,8 @@ public final class GossipCore {
     this.queries = new Queries(self, table, messaging, effects, config, pending);
     this.appStates = new AppStates(b.appState, effects, config.maxAppStateBytes());
     effects.appStates(appStates);
+    this.clockOffsets = new ClockOffsets(config, b.wallClock, wire, table, random);
+    detector.clockOffsets(clockOffsets);
   }
 
   // =====================================================================================
@@ -305,6 +309,7 @@ public final class GossipCore {
       case ACK -> {
         Piggyback p = applyPiggyback(message, now);
         Ack ack = (Ack) message;
+        clockOffsets.onAck(ack, now);
         boolean hello = ack.seq() == WireNegotiation.HELLO_SEQ; // answers a version hello
         yield answered(
             message,
@@ -937,6 +942,42 @@ public final class GossipCore {
     return config;
   }
 
+  /**
+   * What this node has measured of member {@code id} from timed probe acks: round-trip time and
+   * clock offset with its error bound (see {@link PeerTiming}), aged at {@code now}. Empty unless
+   * {@link GossipConfig#clockOffsets()} is on, {@code id} speaks wire version 5 with it on too, and
+   * this node has had at least one timed ack from it.
+   */
+  public Optional<PeerTiming> timing(String id, long now) {
+    return clockOffsets.timing(id, now);
+  }
+
+  /**
+   * This node's Vivaldi network coordinate; empty unless {@link GossipConfig#coordinates()} is on.
+   */
+  public Optional<NetworkCoordinate> coordinate() {
+    return clockOffsets.coordinate();
+  }
+
+  /**
+   * The round-trip time to member {@code id} that this node's coordinate and the last one {@code
+   * id} sent predict; empty unless {@link GossipConfig#coordinates()} is on and a timed ack from
+   * {@code id} carried its coordinate. Works for members this node measured directly; the estimate
+   * is only as good as both coordinates (their {@link NetworkCoordinate#error()}).
+   */
+  public Optional<Duration> estimateRtt(String id) {
+    return clockOffsets.estimateRtt(id);
+  }
+
+  /** The timed acks this node took a sample from, and those it rejected (implausible times). */
+  long clockSamples() {
+    return clockOffsets.samples();
+  }
+
+  long clockSamplesRejected() {
+    return clockOffsets.rejected();
+  }
+
   // =====================================================================================
   // Internals
   // =====================================================================================
@@ -999,6 +1040,7 @@ public final class GossipCore {
     @Nullable Instant wallClockAtStart;
     GossipConfig config = GossipConfig.lan();
     @Nullable RandomGenerator random;
+    @Nullable LongSupplier wallClock;
     @Nullable Outbox outbox;
     GossipListener listener = e -> {};
     MessageHandler messageHandler = new MessageHandler() {};
@@ -1055,6 +1097,17 @@ public final class GossipCore {
      */
     public Builder wallClockAtStart(Instant v) {
       wallClockAtStart = Objects.requireNonNull(v, "wallClockAtStart");
+      return this;
+    }
+
+    /**
+     * The node's wall clock, in nanoseconds since the Unix epoch, read when a probe ping is sent
+     * and when a probe ack is sent or received; used only with {@link GossipConfig#clockOffsets()},
+     * which requires it. A runtime gives its real clock; a simulator gives each node its own,
+     * skewed as it likes. Default: none.
+     */
+    public Builder wallClock(LongSupplier v) {
+      wallClock = Objects.requireNonNull(v, "wallClock");
       return this;
     }
 

@@ -110,7 +110,9 @@ public sealed interface GossipMessage
 
   /**
    * A direct probe: "are you {@code target}?". Answered by an {@link Ack} with the same {@code
-   * seq}. Carries {@code target} so a different node now at the same address does not answer.
+   * seq}. Carries {@code target} so a different node now at the same address does not answer. A
+   * probe ping carries its sender's wall clock ({@code timing}) when clock-offset estimation is on
+   * and the target speaks wire version 5; otherwise {@code timing} is null.
    */
   record Ping(
       String from,
@@ -118,7 +120,8 @@ public sealed interface GossipMessage
       long seq,
       String target,
       List<MemberUpdate> updates,
-      List<BroadcastItem> broadcasts)
+      List<BroadcastItem> broadcasts,
+      @Nullable ProbeTiming timing)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public Ping {
@@ -127,6 +130,21 @@ public sealed interface GossipMessage
       MemberUpdate.checkId(target, "target");
       updates = List.copyOf(updates);
       broadcasts = List.copyOf(broadcasts);
+      if (timing != null && !timing.isPingTiming()) {
+        throw new IllegalArgumentException(
+            "a ping's timing carries only its origin, got " + timing);
+      }
+    }
+
+    /** A Ping without timing. */
+    public Ping(
+        String from,
+        NodeAddress fromAddress,
+        long seq,
+        String target,
+        List<MemberUpdate> updates,
+        List<BroadcastItem> broadcasts) {
+      this(from, fromAddress, seq, target, updates, broadcasts, null);
     }
 
     /** A Ping without broadcasts. */
@@ -142,22 +160,32 @@ public sealed interface GossipMessage
 
     @Override
     public Ping withUpdates(List<MemberUpdate> updates) {
-      return new Ping(from, fromAddress, seq, target, updates, broadcasts);
+      return new Ping(from, fromAddress, seq, target, updates, broadcasts, timing);
     }
 
     @Override
     public Ping withBroadcasts(List<BroadcastItem> broadcasts) {
-      return new Ping(from, fromAddress, seq, target, updates, broadcasts);
+      return new Ping(from, fromAddress, seq, target, updates, broadcasts, timing);
+    }
+
+    /** This ping carrying {@code timing} (null: none). */
+    public Ping withTiming(@Nullable ProbeTiming timing) {
+      return new Ping(from, fromAddress, seq, target, updates, broadcasts, timing);
     }
   }
 
-  /** The answer to a {@link Ping} (or, relayed, to a {@link PingReq}) with the same {@code seq}. */
+  /**
+   * The answer to a {@link Ping} (or, relayed, to a {@link PingReq}) with the same {@code seq}. The
+   * answer to a ping with {@code timing} carries the NTP-style timestamps (and the responder's
+   * network coordinate, when on); otherwise {@code timing} is null.
+   */
   record Ack(
       String from,
       NodeAddress fromAddress,
       long seq,
       List<MemberUpdate> updates,
-      List<BroadcastItem> broadcasts)
+      List<BroadcastItem> broadcasts,
+      @Nullable ProbeTiming timing)
       implements GossipMessage {
     /** Checks the fields and copies the updates. */
     public Ack {
@@ -165,6 +193,16 @@ public sealed interface GossipMessage
       Objects.requireNonNull(fromAddress, "fromAddress");
       updates = List.copyOf(updates);
       broadcasts = List.copyOf(broadcasts);
+    }
+
+    /** An Ack without timing. */
+    public Ack(
+        String from,
+        NodeAddress fromAddress,
+        long seq,
+        List<MemberUpdate> updates,
+        List<BroadcastItem> broadcasts) {
+      this(from, fromAddress, seq, updates, broadcasts, null);
     }
 
     /** An Ack without broadcasts. */
@@ -179,12 +217,17 @@ public sealed interface GossipMessage
 
     @Override
     public Ack withUpdates(List<MemberUpdate> updates) {
-      return new Ack(from, fromAddress, seq, updates, broadcasts);
+      return new Ack(from, fromAddress, seq, updates, broadcasts, timing);
     }
 
     @Override
     public Ack withBroadcasts(List<BroadcastItem> broadcasts) {
-      return new Ack(from, fromAddress, seq, updates, broadcasts);
+      return new Ack(from, fromAddress, seq, updates, broadcasts, timing);
+    }
+
+    /** This ack carrying {@code timing} (null: none). */
+    public Ack withTiming(@Nullable ProbeTiming timing) {
+      return new Ack(from, fromAddress, seq, updates, broadcasts, timing);
     }
   }
 

@@ -66,15 +66,89 @@ final class WireReader {
    */
   GossipMessage message(GossipMessage.MessageType type, boolean userSection)
       throws DecodeException {
+    return message(type, userSection, false);
+  }
+
+  /**
+   * Reads the body of a message of {@code type}, followed by a user broadcast section when {@code
+   * userSection} and a timing section when {@code timingSection} (a ping or an ack), ending exactly
+   * where the input does.
+   *
+   * @throws DecodeException naming the first thing wrong
+   */
+  GossipMessage message(GossipMessage.MessageType type, boolean userSection, boolean timingSection)
+      throws DecodeException {
     GossipMessage message = body(type);
     if (userSection) {
       message = message.withBroadcasts(broadcasts());
+    }
+    if (timingSection) {
+      message = withTiming(message);
     }
     if (pos != end) {
       throw new DecodeException(
           DropReason.MALFORMED, (end - pos) + " trailing bytes after the message");
     }
     return message;
+  }
+
+  /** {@code message} (a ping or an ack) with the timing section that follows. */
+  private GossipMessage withTiming(GossipMessage message) throws DecodeException {
+    if (message instanceof GossipMessage.Ping p) {
+      return p.withTiming(ProbeTiming.ping(fixedLong("timing origin")));
+    }
+    GossipMessage.Ack a = (GossipMessage.Ack) message;
+    int flags = u8();
+    if ((flags & ~WireWriter.TIMING_HAS_COORDINATE) != 0) {
+      throw new DecodeException(
+          DropReason.MALFORMED, "unknown timing flags 0x" + Integer.toHexString(flags));
+    }
+    long origin = fixedLong("timing origin");
+    long received = fixedLong("timing received");
+    long sent = fixedLong("timing sent");
+    NetworkCoordinate c = null;
+    if ((flags & WireWriter.TIMING_HAS_COORDINATE) != 0) {
+      double[] v = new double[NetworkCoordinate.DIMENSIONS];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = fixedFloat("coordinate");
+      }
+      double height = fixedFloat("coordinate height");
+      double adjustment = fixedFloat("coordinate adjustment");
+      double error = fixedFloat("coordinate error");
+      if (height < 0 || error < 0) {
+        throw new DecodeException(
+            DropReason.MALFORMED, "negative coordinate height or error: " + height + ", " + error);
+      }
+      c = new NetworkCoordinate(v, height, adjustment, error);
+    }
+    return a.withTiming(new ProbeTiming(origin, received, sent, c));
+  }
+
+  private long fixedLong(String what) throws DecodeException {
+    need(8, what);
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (b[pos++] & 0xFF);
+    }
+    return v;
+  }
+
+  private double fixedFloat(String what) throws DecodeException {
+    need(4, what);
+    int bits =
+        (b[pos] & 0xFF) << 24
+            | (b[pos + 1] & 0xFF) << 16
+            | (b[pos + 2] & 0xFF) << 8
+            | (b[pos + 3] & 0xFF);
+    pos += 4;
+    float f = Float.intBitsToFloat(bits);
+    if (!Float.isFinite(f)) {
+      throw new DecodeException(DropReason.MALFORMED, what + " is not finite: " + f);
+    }
+    if (Float.floatToIntBits(f) != bits) {
+      throw new DecodeException(DropReason.MALFORMED, what + " is not canonical"); // a NaN payload
+    }
+    return f;
   }
 
   private GossipMessage body(GossipMessage.MessageType type) throws DecodeException {

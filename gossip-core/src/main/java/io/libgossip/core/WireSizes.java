@@ -102,6 +102,7 @@ final class WireSizes {
       size += userFieldsSize(message, ascii);
     }
     size += broadcastSectionSize(message.broadcasts()); // exact, also in the ASCII guess
+    size += WireWriter.timingSize(message, version);
     List<MemberUpdate> updates = message.updates();
     int n = updates.size();
     size += varintSize(n);

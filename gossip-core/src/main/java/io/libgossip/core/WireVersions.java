@@ -18,13 +18,25 @@ public record WireVersions(int min, int max) {
   public static final int OLDEST = 2;
 
   /**
-   * The newest version this build reads and writes: 4, version 3 plus application messages (user
-   * broadcasts, direct messages, queries and application state in push-pull).
+   * The newest version a node speaks by default: 4, version 3 plus application messages (user
+   * broadcasts, direct messages, queries and application state in push-pull). This build also
+   * speaks {@link #TIMING} when configured to.
    */
   public static final int NEWEST = 4;
 
   /** Every version this build speaks, {@link #OLDEST} to {@link #NEWEST}: the default. */
   public static final WireVersions SUPPORTED = new WireVersions(OLDEST, NEWEST);
+
+  /**
+   * Version 5: version 4 plus the NTP-style timestamps (and network coordinates) on probe pings and
+   * acks. This build reads and writes it, but a node speaks it only when configured to ({@link
+   * GossipConfig#clockOffsets()} or an explicit range), so that by default the bytes on the wire
+   * are those of version 4.
+   */
+  public static final int TIMING = 5;
+
+  /** {@link #OLDEST} to {@link #TIMING}: the range of a node with clock offsets on. */
+  public static final WireVersions WITH_TIMING = new WireVersions(OLDEST, TIMING);
 
   /**
    * Checks the range.

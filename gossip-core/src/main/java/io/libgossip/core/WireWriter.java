@@ -49,7 +49,11 @@ final class WireWriter {
     d[p++] = BinarySerializer.MAGIC_0;
     d[p++] = BinarySerializer.MAGIC_1;
     d[p++] = (byte) version;
-    d[p++] = (byte) (message.type().code() | (message.broadcasts().isEmpty() ? 0 : USER_FLAG));
+    d[p++] =
+        (byte)
+            (message.type().code()
+                | (message.broadcasts().isEmpty() ? 0 : USER_FLAG)
+                | (BinarySerializer.hasTiming(message, version) ? TIMING_FLAG : 0));
     d[p++] = (byte) (clusterHash >>> 24);
     d[p++] = (byte) (clusterHash >>> 16);
     d[p++] = (byte) (clusterHash >>> 8);
@@ -108,6 +112,65 @@ final class WireWriter {
     if (p >= 0 && !message.broadcasts().isEmpty()) {
       p = writeBroadcasts(d, p, message.broadcasts());
     }
+    if (p >= 0 && BinarySerializer.hasTiming(message, version)) {
+      p = writeTiming(d, p, message);
+    }
+    return p;
+  }
+
+  /** Bit 6 of the type byte, version 5 and later: a timing section ends a ping or an ack. */
+  static final int TIMING_FLAG = 0x40;
+
+  /** Timing section flag: the responder's network coordinate follows the timestamps. */
+  static final int TIMING_HAS_COORDINATE = 0x01;
+
+  /** The timing section of a ping ({@code origin}) or an ack. */
+  private static int writeTiming(byte[] d, int p, GossipMessage message) {
+    if (message instanceof GossipMessage.Ping m) {
+      return writeLong(d, p, Objects.requireNonNull(m.timing()).origin());
+    }
+    ProbeTiming t = Objects.requireNonNull(((GossipMessage.Ack) message).timing());
+    NetworkCoordinate c = t.coordinate();
+    d[p++] = (byte) (c == null ? 0 : TIMING_HAS_COORDINATE);
+    p = writeLong(d, p, t.origin());
+    p = writeLong(d, p, t.received());
+    p = writeLong(d, p, t.sent());
+    if (c != null) {
+      for (int i = 0; i < NetworkCoordinate.DIMENSIONS; i++) {
+        p = writeFloat(d, p, c.component(i));
+      }
+      p = writeFloat(d, p, c.height());
+      p = writeFloat(d, p, c.adjustment());
+      p = writeFloat(d, p, c.error());
+    }
+    return p;
+  }
+
+  /** The size of {@code message}'s timing section at {@code version}; 0 when it has none. */
+  static int timingSize(GossipMessage message, int version) {
+    if (!BinarySerializer.hasTiming(message, version)) {
+      return 0;
+    }
+    if (message instanceof GossipMessage.Ping) {
+      return 8;
+    }
+    ProbeTiming t = Objects.requireNonNull(((GossipMessage.Ack) message).timing());
+    return 1 + 24 + (t.coordinate() == null ? 0 : 4 * (NetworkCoordinate.DIMENSIONS + 3));
+  }
+
+  private static int writeLong(byte[] d, int p, long v) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      d[p++] = (byte) (v >>> shift);
+    }
+    return p;
+  }
+
+  private static int writeFloat(byte[] d, int p, double v) {
+    int bits = Float.floatToIntBits((float) v);
+    d[p++] = (byte) (bits >>> 24);
+    d[p++] = (byte) (bits >>> 16);
+    d[p++] = (byte) (bits >>> 8);
+    d[p++] = (byte) bits;
     return p;
   }
 

@@ -10,9 +10,11 @@ import io.libgossip.core.GossipListener;
 import io.libgossip.core.GossipMessage;
 import io.libgossip.core.MessageFailure;
 import io.libgossip.core.MessageSerializer;
+import io.libgossip.core.NetworkCoordinate;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeView;
 import io.libgossip.core.Outbox;
+import io.libgossip.core.PeerTiming;
 import io.libgossip.core.ProtocolObserver;
 import io.libgossip.core.QueryOptions;
 import io.libgossip.core.QueryRequest;
@@ -268,6 +270,7 @@ public final class GossipNode implements AutoCloseable {
               .ticker(clock)
               .packetOverhead(overhead)
               .wallClockAtStart(Instant.now())
+              .wallClock(epochNanos(b.wallClock)) // read only with clockOffsets (decision 061)
               .build();
     } catch (RuntimeException e) {
       transport.close();
@@ -748,6 +751,51 @@ public final class GossipNode implements AutoCloseable {
           Final f2 = finalState;
           return f2 != null ? f2.self : core.self();
         });
+  }
+
+  /**
+   * What this node has measured of member {@code id}: round-trip time, and its clock's offset from
+   * this node's with an error bound (NTP-style, from the timestamps on probe pings and acks). Empty
+   * unless {@link io.libgossip.core.GossipConfig#clockOffsets()} is on here and at {@code id}, and
+   * this node has probed {@code id} at least once since; empty after {@link #close()}.
+   */
+  public Optional<PeerTiming> timing(String id) {
+    Objects.requireNonNull(id, "id");
+    if (finalState != null) {
+      return Optional.empty();
+    }
+    return call(() -> finalState != null ? Optional.empty() : core.timing(id, clock.getAsLong()));
+  }
+
+  /**
+   * This node's Vivaldi network coordinate; empty unless {@link
+   * io.libgossip.core.GossipConfig#coordinates()} is on, and after {@link #close()}.
+   */
+  public Optional<NetworkCoordinate> coordinate() {
+    if (finalState != null) {
+      return Optional.empty();
+    }
+    return call(() -> finalState != null ? Optional.empty() : core.coordinate());
+  }
+
+  /**
+   * The round-trip time to member {@code id} that the network coordinates predict (see {@link
+   * GossipCore#estimateRtt(String)}); empty unless coordinates are on and {@code id}'s coordinate
+   * has been heard, and after {@link #close()}.
+   */
+  public Optional<Duration> estimateRtt(String id) {
+    Objects.requireNonNull(id, "id");
+    if (finalState != null) {
+      return Optional.empty();
+    }
+    return call(() -> finalState != null ? Optional.empty() : core.estimateRtt(id));
+  }
+
+  private static LongSupplier epochNanos(Clock wall) {
+    return () -> {
+      Instant t = wall.instant();
+      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    };
   }
 
   /** The member with {@code id} (this node included), if known. */
@@ -1640,7 +1688,10 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
-    /** The wall clock that stamps and checks sealed packets; default the system's UTC clock. */
+    /**
+     * The wall clock that stamps and checks sealed packets and, with {@link
+     * GossipConfig#clockOffsets()}, the probe timestamps; default the system's UTC clock.
+     */
     public Builder wallClock(Clock v) {
       wallClock = Objects.requireNonNull(v, "wallClock");
       return this;

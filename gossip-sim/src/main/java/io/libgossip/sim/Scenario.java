@@ -32,6 +32,9 @@ public final class Scenario {
   private double loss;
   private double latencyMs = 1;
   private double jitterMs = 0.5;
+  private boolean timing;
+  private double clockSkewMs;
+  private double latencySpreadMs;
   private int fail = 1;
   private int pause;
   private double pauseMs = 8000;
@@ -128,6 +131,31 @@ public final class Scenario {
   /** Maximum uniform jitter in milliseconds, in [0, 60000]. Default 0.5. */
   public Scenario jitterMs(double v) {
     jitterMs = finite("jitter", v, 0, 60_000);
+    return this;
+  }
+
+  /**
+   * Clock offsets and Vivaldi coordinates on every node ({@link GossipConfig#clockOffsets()} and
+   * {@link GossipConfig#coordinates()}); the report then has their estimation errors. Default off.
+   */
+  public Scenario timing(boolean v) {
+    timing = v;
+    return this;
+  }
+
+  /** The largest skew of a node's wall clock in milliseconds, in [0, 3600000]. Default 0. */
+  public Scenario clockSkewMs(double v) {
+    clockSkewMs = finite("clock skew", v, 0, 3_600_000);
+    return this;
+  }
+
+  /**
+   * The side in milliseconds of a square on which nodes are placed at random (from a generator of
+   * their own): a link's one-way latency is the base latency plus the distance of its ends. In [0,
+   * 60000]; default 0 (every link has the base latency).
+   */
+  public Scenario latencySpreadMs(double v) {
+    latencySpreadMs = finite("latency spread", v, 0, 60_000);
     return this;
   }
 
@@ -482,6 +510,21 @@ public final class Scenario {
     return Math.round(seconds * 1e9);
   }
 
+  /**
+   * Latencies of nodes at random points of a square of side {@code side} nanoseconds: {@code base}
+   * plus the distance, the points from a generator of their own (decision 061).
+   */
+  static LinkLatency plane(int n, long seed, long base, long side) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x9_1A7E_5EEDL);
+    double[] x = new double[n];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = r.nextDouble() * side;
+      y[i] = r.nextDouble() * side;
+    }
+    return (from, to) -> base + Math.round(Math.hypot(x[from] - x[to], y[from] - y[to]));
+  }
+
   private static long msNanos(double ms) {
     return Math.round(ms * 1e6);
   }
@@ -505,6 +548,9 @@ public final class Scenario {
     if (confirmationChecks >= 0) {
       config = config.toBuilder().confirmationChecks(confirmationChecks).build();
     }
+    if (timing) {
+      config = config.toBuilder().clockOffsets(true).coordinates(true).build();
+    }
     double rate = joinRate > 0 ? joinRate : Simulation.defaultJoinRate(nodes);
     Simulation.Builder b =
         Simulation.builder()
@@ -516,6 +562,12 @@ public final class Scenario {
             .jitter(Duration.ofNanos(msNanos(jitterMs)))
             .joinRate(rate)
             .queryAnswerBytes(queryAnswerBytes);
+    if (clockSkewMs > 0) {
+      b.clockSkew(Duration.ofNanos(msNanos(clockSkewMs)));
+    }
+    if (latencySpreadMs > 0) {
+      b.linkLatency(plane(nodes, seed, msNanos(latencyMs), msNanos(latencySpreadMs)));
+    }
     long wallStart = System.nanoTime();
     Simulation sim = b.build();
     lastSimulation = sim;
@@ -841,6 +893,19 @@ public final class Scenario {
     r.put("detection_all_p99_ms", ms(SimMetrics.percentile(all, 99)));
   }
 
+  private void reportTiming(Map<String, Object> r, TimingAccuracy t) {
+    r.put("clock_skew_ms", clockSkewMs);
+    r.put("timing_offset_pairs", t.offsetPairs());
+    r.put("timing_offset_error_p50_ms", t.offsetErrorP50Ms());
+    r.put("timing_offset_error_p90_ms", t.offsetErrorP90Ms());
+    r.put("timing_offset_within_bound", t.offsetWithinBound());
+    r.put("timing_rtt_error_p50_ms", t.measuredRttErrorP50Ms());
+    r.put("vivaldi_pairs", t.rttPairs());
+    r.put("vivaldi_rtt_error_p50_ms", t.vivaldiRttErrorP50Ms());
+    r.put("vivaldi_rtt_error_p90_ms", t.vivaldiRttErrorP90Ms());
+    r.put("vivaldi_rtt_rel_error_p50", t.vivaldiRttRelErrorP50());
+  }
+
   private SimReport report(
       Simulation sim,
       GossipConfig config,
@@ -866,6 +931,9 @@ public final class Scenario {
     r.put("loss", loss);
     r.put("latency_ms", latencyMs);
     r.put("jitter_ms", jitterMs);
+    if (latencySpreadMs > 0) {
+      r.put("latency_spread_ms", latencySpreadMs); // only when set: reports without it unchanged
+    }
     r.put("join_rate", rate);
     r.put("join_converged_ms", ms(m.joinConvergedNanos()));
     r.put("membership_complete_ms", ms(m.membershipCompleteNanos()));
@@ -972,6 +1040,9 @@ public final class Scenario {
       r.put("heap_live_bytes", heapLive);
       r.put("heap_per_node_bytes", heapLive / nodes);
       r.put("heap_per_member_bytes", heapLive / ((double) nodes * nodes));
+    }
+    if (timing) {
+      reportTiming(r, sim.timingAccuracy());
     }
     r.put("trace_hash", String.format("%016x", m.traceHash()));
     return new SimReport(r);

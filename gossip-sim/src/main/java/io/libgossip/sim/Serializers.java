@@ -11,10 +11,11 @@ final class Serializers {
 
   /**
    * The core's compact binary serializer for {@code config}'s cluster name and size limit, sizing
-   * every version this build speaks (nodes may be configured with different versions).
+   * every version this build speaks, version 5 included (nodes may be configured with different
+   * versions; the header's size does not depend on the range).
    */
   static MessageSerializer binary(GossipConfig config) {
     return new BinarySerializer(
-        config.clusterName(), config.maxMessageSize(), WireVersions.SUPPORTED);
+        config.clusterName(), config.maxMessageSize(), WireVersions.WITH_TIMING);
   }
 }

@@ -64,6 +64,12 @@ final class SimEngine {
   final NodeCommands commands;
 
   private long now;
+  private final LinkLatency linkLatency;
+  private final long jitterNanos;
+
+  /** Each node's wall-clock skew, drawn from a generator of its own; null when none. */
+  private final long @Nullable [] skews;
+
   private long eventsProcessed;
   private long versionDrops;
   private @Nullable LongConsumer progress;
@@ -72,15 +78,13 @@ final class SimEngine {
   SimEngine(Simulation.Builder b) {
     int n = b.nodes;
     this.config = b.config;
+    this.linkLatency = b.linkLatency != null ? b.linkLatency : LinkLatency.constant(b.latencyNanos);
+    this.jitterNanos = b.jitterNanos;
+    this.skews = skews(n, b.seed, b.clockSkewNanos);
     this.serializer = b.serializer != null ? b.serializer : Serializers.binary(b.config);
     SplittableRandom root = new SplittableRandom(b.seed);
     this.net =
-        new Network(
-            root.split(),
-            b.loss,
-            b.linkLatency != null ? b.linkLatency : LinkLatency.constant(b.latencyNanos),
-            b.jitterNanos,
-            b.reliableLatencyFactor);
+        new Network(root.split(), b.loss, linkLatency, b.jitterNanos, b.reliableLatencyFactor);
     this.nodeRandoms = root.split();
     this.pickRandom = root.split();
     this.scenarioRandom = root.split();
@@ -103,6 +107,42 @@ final class SimEngine {
   long now() {
     return now;
   }
+
+  /**
+   * The skew of each node's wall clock, uniform in [-max, max], from a generator seeded apart from
+   * every other draw (so the trace with no skew is unchanged); null when {@code max} is 0.
+   */
+  private static long @Nullable [] skews(int n, long seed, long max) {
+    if (max == 0) {
+      return null;
+    }
+    SplittableRandom r = new SplittableRandom(seed ^ 0x5EED_C10C_0FF5_E7L);
+    long[] s = new long[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = r.nextLong(-max, max + 1);
+    }
+    return s;
+  }
+
+  /** Node {@code i}'s wall-clock skew in nanoseconds (0 without skews). */
+  long skewNanos(int i) {
+    return skews == null ? 0 : skews[i];
+  }
+
+  /**
+   * The configured round trip between nodes {@code i} and {@code j}: both ways plus mean jitter.
+   */
+  double trueRttNanos(int i, int j) {
+    return (double) linkLatency.nanos(i, j) + linkLatency.nanos(j, i) + jitterNanos;
+  }
+
+  /** Node {@code node}'s wall clock: the epoch nanoseconds of virtual time, plus its skew. */
+  private long wallClockNanos(SimNode node) {
+    return WALL_EPOCH_NANOS + now + skewNanos(node.index);
+  }
+
+  private static final long WALL_EPOCH_NANOS =
+      WALL_CLOCK_ORIGIN.getEpochSecond() * 1_000_000_000L + WALL_CLOCK_ORIGIN.getNano();
 
   /** Whether node {@code s} counts as healthy now (see {@link NodeCommands#healthy}). */
   private boolean healthy(int s) {
@@ -378,6 +418,9 @@ final class SimEngine {
             .config(config)
             .wallClockAtStart(WALL_CLOCK_ORIGIN.plusNanos(Math.max(0, now)))
             .messageHandler(handler(node, node.life));
+    if (config.clockOffsets()) {
+      b.wallClock(() -> wallClockNanos(node));
+    }
     if (customizer != null) {
       customizer.customize(node.index, b);
     }

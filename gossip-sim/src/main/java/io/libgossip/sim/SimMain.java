@@ -98,6 +98,36 @@ public final class SimMain {
     }
 
     @Option(
+        names = "--timing",
+        order = 52,
+        description =
+            "clock offsets and Vivaldi coordinates on probes (wire version 5); the report gains"
+                + " their estimation errors")
+    void timing(boolean v) {
+      scenario.timing(v);
+    }
+
+    @Option(
+        names = "--clock-skew-ms",
+        order = 53,
+        paramLabel = "MS",
+        description = "each node's wall clock off by a uniform draw in [-MS,MS] (default 0)")
+    void clockSkewMs(String v) {
+      set("--clock-skew-ms", v, () -> scenario.clockSkewMs(decimal(v)));
+    }
+
+    @Option(
+        names = "--latency-spread-ms",
+        order = 54,
+        paramLabel = "MS",
+        description =
+            "nodes at random points of a square of side MS: one-way latency is --latency-ms plus"
+                + " the distance (default 0: every link alike)")
+    void latencySpreadMs(String v) {
+      set("--latency-spread-ms", v, () -> scenario.latencySpreadMs(decimal(v)));
+    }
+
+    @Option(
         names = "--jitter-ms",
         order = 50,
         paramLabel = "MS",

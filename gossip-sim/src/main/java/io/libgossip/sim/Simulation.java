@@ -470,6 +470,14 @@ public final class Simulation {
   }
 
   /**
+   * How well the running nodes estimate each other's clock offsets and round trips now (with {@link
+   * GossipConfig#clockOffsets()} on; otherwise no pairs).
+   */
+  public TimingAccuracy timingAccuracy() {
+    return TimingAccuracy.of(engine);
+  }
+
+  /**
    * Whether every node has started and every running node sees every other running node {@code
    * ONLINE}, maintained incrementally from the cores' events (constant time).
    */
@@ -584,6 +592,7 @@ public final class Simulation {
     long latencyNanos = 1_000_000L;
     @Nullable LinkLatency linkLatency; // null: latencyNanos on every link
     long jitterNanos;
+    long clockSkewNanos; // 0: every wall clock exact
     int reliableLatencyFactor = 2;
     double joinRate; // 0: defaultJoinRate(nodes)
     @Nullable MessageSerializer serializer; // null: the core's binary serializer
@@ -638,6 +647,20 @@ public final class Simulation {
     /** Per-link base latency; overrides {@link #latency(Duration)}. */
     public Builder linkLatency(LinkLatency v) {
       linkLatency = Objects.requireNonNull(v, "linkLatency");
+      return this;
+    }
+
+    /**
+     * The largest skew of a node's wall clock (default 0): each node's clock runs ahead or behind
+     * virtual time by an amount drawn uniformly from [-v, v], from a generator of its own (other
+     * draws, and so the trace, stay those of a run without). Read only by nodes with {@link
+     * GossipConfig#clockOffsets()}.
+     */
+    public Builder clockSkew(Duration v) {
+      if (v.isNegative() || v.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("clockSkew must be in [0, 1 day], got " + v);
+      }
+      clockSkewNanos = v.toNanos();
       return this;
     }
 
