@@ -66,6 +66,12 @@ public final class ExampleMain {
             "a quorum leader and single-owner jobs over 3 nodes; a node is killed, both move",
             ""));
     EXAMPLES.put(
+        "timing",
+        new Example(
+            TimingExample::main,
+            "clock offsets and Vivaldi coordinates between 3 nodes; one clock runs 250 ms ahead",
+            ""));
+    EXAMPLES.put(
         "network",
         new Example(
             NetworkExample::main,

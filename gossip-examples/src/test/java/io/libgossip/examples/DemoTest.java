@@ -29,6 +29,6 @@ class DemoTest {
   void exampleLauncherListsEveryExample() {
     assertThat(ExampleMain.usage())
         .contains("simple-cluster", "seed-cluster", "advanced-cluster", "hashing", "network")
-        .contains("config", "balancing", "jobs");
+        .contains("config", "balancing", "jobs", "timing");
   }
 }

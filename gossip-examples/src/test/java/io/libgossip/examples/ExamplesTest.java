@@ -135,6 +135,26 @@ class ExamplesTest {
   }
 
   @Test
+  void timingExampleFindsTheSkewedClockWithinItsErrorBound() {
+    String out = capture(TimingExample::run);
+    assertThat(out).contains("node-2's clock is 250 ms ahead").contains("done");
+    Matcher m =
+        Pattern.compile("node-0 -> (node-\\d): rtt .*?clock offset ([+-][\\d.]+) ms ± ([\\d.]+) ms")
+            .matcher(out);
+    int peers = 0;
+    while (m.find()) {
+      double offset = Double.parseDouble(m.group(2));
+      double bound = Double.parseDouble(m.group(3));
+      double truth = m.group(1).equals("node-2") ? 250 : 0;
+      // loopback: the error bound (half the round trip) is well under a millisecond
+      assertThat(Math.abs(offset - truth)).as(out).isLessThanOrEqualTo(Math.max(bound, 0.1) + 2);
+      peers++;
+    }
+    assertThat(peers).as(out).isEqualTo(2);
+    assertThat(out).containsPattern("estimated rtt to node-1: \\d+ µs");
+  }
+
+  @Test
   void networkExampleUsesEveryTransportAndSerializer() {
     String out = capture(NetworkExample::run);
     assertThat(out)
