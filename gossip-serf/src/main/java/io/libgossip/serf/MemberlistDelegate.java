@@ -4,21 +4,15 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * What rides on memberlist's protocol above membership: this node's metadata, user messages
- * piggybacked on outgoing packets, and the user state of push-pull exchanges. Serf's layer
- * implements it; a memberlist transport calls it.
+ * What rides on memberlist's protocol above membership: user messages piggybacked on outgoing
+ * packets, and the user state of push-pull exchanges. Serf's layer implements it; a memberlist
+ * transport calls it. (Node metadata is the member's own: the transport carries it as Serf tags.)
  *
  * <p>Every method is called on the transport's event loop and must return quickly without blocking.
  * Byte arrays passed in are owned by the callee; arrays returned are not modified by the caller
  * afterwards.
  */
 public interface MemberlistDelegate {
-  /**
-   * This node's metadata for the alive messages and push-pull states it sends about itself (Serf:
-   * its encoded tags), at most {@code limit} bytes.
-   */
-  byte[] nodeMeta(int limit);
-
   /**
    * A user message (memberlist type 8) received in a packet or on a stream, without its type byte.
    * The bytes are untrusted: a malformed message is the delegate's to count and drop.
