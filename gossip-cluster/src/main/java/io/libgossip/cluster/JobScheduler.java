@@ -123,10 +123,8 @@ public final class JobScheduler implements AutoCloseable {
     this.source = b.source;
     this.inGroup = b.inGroup;
     this.mode = b.mode;
-    this.quorum =
-        new QuorumView(
-            b.inGroup, b.localId, b.expectedSize, b.forgetRemoved, b.freshness.toNanos());
-    this.clock = b.clock;
+    this.quorum = b.settings.quorumView(b.inGroup, b.localId);
+    this.clock = b.settings.clock;
     java.util.concurrent.Executor given = b.executor;
     if (given == null) {
       AtomicLong threads = new AtomicLong();
@@ -142,9 +140,9 @@ public final class JobScheduler implements AutoCloseable {
       this.ownedExecutor = null;
       this.executor = given;
     }
-    this.takeoverMillis = b.takeoverDelay.toMillis();
+    this.takeoverMillis = b.settings.takeoverDelay.toMillis();
     this.catchUpMillis = b.catchUp.toMillis();
-    this.maxGapNanos = b.maxTickGap.toNanos();
+    this.maxGapNanos = b.settings.maxTickGap.toNanos();
     for (JobRun.Outcome o : JobRun.Outcome.values()) {
       outcomes.put(o, new AtomicLong());
     }
@@ -464,13 +462,8 @@ public final class JobScheduler implements AutoCloseable {
     private final String localId;
     private Predicate<NodeView> inGroup = m -> true;
     private Mode mode = Mode.AT_MOST_ONCE;
-    private int expectedSize;
-    private boolean forgetRemoved;
-    private Duration takeoverDelay = Duration.ofSeconds(15);
+    private final QuorumSettings settings = new QuorumSettings();
     private Duration catchUp = Duration.ofSeconds(60);
-    private Duration maxTickGap = Duration.ofSeconds(2);
-    private Duration freshness = Duration.ofSeconds(10);
-    private LeaseClock clock = LeaseClock.system();
     private java.util.concurrent.@Nullable Executor executor;
 
     private Builder(MemberSource source, String localId) {
@@ -493,16 +486,13 @@ public final class JobScheduler implements AutoCloseable {
 
     /** As {@link QuorumLeaderElection.Builder#expectedSize} (at-most-once mode). */
     public Builder expectedSize(int n) {
-      if (n < 0) {
-        throw new IllegalArgumentException("expectedSize must be >= 0, got " + n);
-      }
-      this.expectedSize = n;
+      settings.expectedSize(n);
       return this;
     }
 
     /** As {@link QuorumLeaderElection.Builder#forgetRemovedMembers} (at-most-once mode). */
     public Builder forgetRemovedMembers(boolean v) {
-      this.forgetRemoved = v;
+      settings.forgetRemoved = v;
       return this;
     }
 
@@ -511,7 +501,7 @@ public final class JobScheduler implements AutoCloseable {
      * (default 15 s). As {@link QuorumLeaderElection.Builder#takeoverDelay}.
      */
     public Builder takeoverDelay(Duration d) {
-      this.takeoverDelay = positive(d, "takeoverDelay");
+      settings.takeoverDelay(d);
       return this;
     }
 
@@ -531,7 +521,7 @@ public final class JobScheduler implements AutoCloseable {
 
     /** At-most-once mode: a longer gap between ticks is a pause (default 2 s). */
     public Builder maxTickGap(Duration d) {
-      this.maxTickGap = positive(d, "maxTickGap");
+      settings.maxTickGap(d);
       return this;
     }
 
@@ -543,13 +533,13 @@ public final class JobScheduler implements AutoCloseable {
      * gives up within it, before anyone takes over.
      */
     public Builder freshness(Duration d) {
-      this.freshness = positive(d, "freshness");
+      settings.freshness(d);
       return this;
     }
 
     /** The clock (default {@link LeaseClock#system()}); its {@code nanoTime} must be the core's. */
     public Builder clock(LeaseClock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      settings.clock(clock);
       return this;
     }
 
@@ -569,27 +559,10 @@ public final class JobScheduler implements AutoCloseable {
      *     and the freshness window (at-most-once mode)
      */
     public JobScheduler build() {
-      if (mode == Mode.AT_MOST_ONCE
-          && (takeoverDelay.compareTo(maxTickGap) <= 0
-              || takeoverDelay.compareTo(freshness) <= 0)) {
-        throw new IllegalStateException(
-            "takeoverDelay ("
-                + takeoverDelay
-                + ") must be longer than maxTickGap ("
-                + maxTickGap
-                + ") and freshness ("
-                + freshness
-                + ")");
+      if (mode == Mode.AT_MOST_ONCE) {
+        settings.checkLease();
       }
       return new JobScheduler(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }

@@ -82,13 +82,11 @@ public final class QuorumLeaderElection implements AutoCloseable {
     this.groupHash = Hash64.hash(b.group.getBytes(StandardCharsets.UTF_8), 0);
     this.source = b.source;
     this.inGroup = b.inGroup;
-    this.quorum =
-        new QuorumView(
-            b.inGroup, b.localId, b.expectedSize, b.forgetRemoved, b.freshness.toNanos());
-    this.clock = b.clock;
+    this.quorum = b.settings.quorumView(b.inGroup, b.localId);
+    this.clock = b.settings.clock;
     this.publisher = Objects.requireNonNull(b.publisher, "publisher");
-    this.takeoverNanos = b.takeoverDelay.toNanos();
-    this.maxGapNanos = b.maxTickGap.toNanos();
+    this.takeoverNanos = b.settings.takeoverDelay.toNanos();
+    this.maxGapNanos = b.settings.maxTickGap.toNanos();
   }
 
   /**
@@ -316,12 +314,7 @@ public final class QuorumLeaderElection implements AutoCloseable {
     private final String localId;
     private final String group;
     private Predicate<NodeView> inGroup;
-    private int expectedSize;
-    private boolean forgetRemoved;
-    private Duration takeoverDelay = Duration.ofSeconds(15);
-    private Duration maxTickGap = Duration.ofSeconds(2);
-    private Duration freshness = Duration.ofSeconds(10);
-    private LeaseClock clock = LeaseClock.system();
+    private final QuorumSettings settings = new QuorumSettings();
     private @Nullable MetadataPublisher publisher;
 
     private Builder(MemberSource source, String localId, String group) {
@@ -346,10 +339,7 @@ public final class QuorumLeaderElection implements AutoCloseable {
      * and knows only its side, cannot find a majority there.
      */
     public Builder expectedSize(int n) {
-      if (n < 0) {
-        throw new IllegalArgumentException("expectedSize must be >= 0, got " + n);
-      }
-      this.expectedSize = n;
+      settings.expectedSize(n);
       return this;
     }
 
@@ -360,7 +350,7 @@ public final class QuorumLeaderElection implements AutoCloseable {
      * side a leader.
      */
     public Builder forgetRemovedMembers(boolean v) {
-      this.forgetRemoved = v;
+      settings.forgetRemoved = v;
       return this;
     }
 
@@ -370,7 +360,7 @@ public final class QuorumLeaderElection implements AutoCloseable {
      * given up before another member claims.
      */
     public Builder takeoverDelay(Duration d) {
-      this.takeoverDelay = positive(d, "takeoverDelay");
+      settings.takeoverDelay(d);
       return this;
     }
 
@@ -379,7 +369,7 @@ public final class QuorumLeaderElection implements AutoCloseable {
      * it gives up leadership and starts its lease again.
      */
     public Builder maxTickGap(Duration d) {
-      this.maxTickGap = positive(d, "maxTickGap");
+      settings.maxTickGap(d);
       return this;
     }
 
@@ -391,13 +381,13 @@ public final class QuorumLeaderElection implements AutoCloseable {
      * gives up within it, before anyone takes over.
      */
     public Builder freshness(Duration d) {
-      this.freshness = positive(d, "freshness");
+      settings.freshness(d);
       return this;
     }
 
     /** The clock (default {@link LeaseClock#system()}); its {@code nanoTime} must be the core's. */
     public Builder clock(LeaseClock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      settings.clock(clock);
       return this;
     }
 
@@ -417,25 +407,8 @@ public final class QuorumLeaderElection implements AutoCloseable {
       if (publisher == null) {
         throw new IllegalStateException("a MetadataPublisher is required (publisher(...))");
       }
-      if (takeoverDelay.compareTo(maxTickGap) <= 0 || takeoverDelay.compareTo(freshness) <= 0) {
-        throw new IllegalStateException(
-            "takeoverDelay ("
-                + takeoverDelay
-                + ") must be longer than maxTickGap ("
-                + maxTickGap
-                + ") and freshness ("
-                + freshness
-                + ")");
-      }
+      settings.checkLease();
       return new QuorumLeaderElection(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }
