@@ -106,10 +106,14 @@ class SerfLayerAgentIntegrationTest {
         .until(
             () -> {
               String json = a.membersJson();
-              // {"name":"n","addr":"...","port":1,"tags":{...},"status":"alive",...}
-              return json.matches(
-                  "(?s).*\"name\":\"" + node + "\"[^{]*\\{[^}]*},\"status\":\"alive\".*");
+              return json.matches(status(node, "alive"));
             });
+  }
+
+  /** Matches {@code serf members -format json} (whitespace removed) listing node with status. */
+  private static String status(String node, String status) {
+    // {"name":"n","addr":"...","port":1,"tags":{...},"status":"alive",...}
+    return "(?s).*\"name\":\"" + node + "\"[^{]*\\{[^}]*},\"status\":\"" + status + "\".*";
   }
 
   @Test
@@ -174,6 +178,46 @@ class SerfLayerAgentIntegrationTest {
         .extracting(g -> new String(g.payload(), StandardCharsets.UTF_8).trim())
         .containsExactlyInAnyOrder("answer-from-s1", "answer-from-s2");
     assertThat(layer.stats().malformed()).isZero();
+  }
+
+  @Test
+  void leaveIntentsTellALeftMemberFromAFailedOne() throws Exception {
+    SerfAgent s1 = agent("s1", null);
+    SerfAgent s2 = agent("s2", null, "-join", s1.address());
+    SerfAgent s3 = agent("s3", null, "-join", s1.address());
+    awaitMember(s1, "s2");
+    awaitMember(s1, "s3");
+    SerfLayer layer = javaNode(null, s1);
+    SerfRawPeer peer = (SerfRawPeer) closeables.get(closeables.size() - 1);
+    awaitMember(s1, NODE);
+    await().atMost(WAIT).until(() -> layer.memberStatus("s3") == SerfMemberStatus.ALIVE);
+
+    // An agent killed: dead without an intent. memberlist declares it after its suspicion timeout,
+    // up to 6 x 4 s without confirmations from other members (s2's probes confirm).
+    s3.kill();
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> layer.memberStatus("s3") == SerfMemberStatus.FAILED);
+    // An agent leaving gracefully: its leave intent, then memberlist's dead message.
+    assertThat(s2.serf("leave")).contains("Graceful leave complete");
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> layer.memberStatus("s2") == SerfMemberStatus.LEFT);
+
+    // The layer leaving: Serf's leave intent first (the agent shows the node leaving), then
+    // memberlist's dead-self message (the agent shows it left, not failed).
+    layer.leave().get(10, TimeUnit.SECONDS);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> s1.membersJson().matches(status(NODE, "leaving")));
+    peer.leaveMemberlist();
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> s1.membersJson().matches(status(NODE, "left")));
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.libgossip.memberlist.MemberlistDecodeException;
 import io.libgossip.memberlist.MemberlistMessage;
 import io.libgossip.memberlist.MemberlistMessage.Ack;
 import io.libgossip.memberlist.MemberlistMessage.Alive;
+import io.libgossip.memberlist.MemberlistMessage.Dead;
 import io.libgossip.memberlist.MemberlistMessage.NodeState;
 import io.libgossip.memberlist.MemberlistMessage.Ping;
 import io.libgossip.memberlist.MemberlistMessage.PushNodeState;
@@ -37,9 +38,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A minimal memberlist peer for tests, over plain sockets with the codec, carrying a {@link
  * SerfLayer}: joins an agent with a push-pull over TCP (the layer's state both ways), answers
- * pings, hands inbound user messages to the layer, gossips the layer's broadcasts to every known
- * agent every 200 ms in compound packets, and sends the layer's direct messages. No failure
- * detection of its own, no TCP listener. It is the layer's {@link SerfSender} and {@link
+ * pings, hands inbound user messages to the layer, tells it of members memberlist reports alive or
+ * dead, gossips the layer's broadcasts to every known agent every 200 ms in compound packets, and
+ * sends the layer's direct messages. No failure detection of its own (it believes the agents' dead
+ * messages), no refutation, no TCP listener. It is the layer's {@link SerfSender} and {@link
  * SerfKeyringAccess} (the keyring in use for its packets).
  */
 final class SerfRawPeer implements SerfSender, SerfKeyringAccess, AutoCloseable {
@@ -130,6 +132,14 @@ final class SerfRawPeer implements SerfSender, SerfKeyringAccess, AutoCloseable 
     }
   }
 
+  /** memberlist's leave: a dead message about itself (from itself) to every known member. */
+  void leaveMemberlist() {
+    byte[] packet = codec().encodePacket(new Dead(1, name, name));
+    for (InetSocketAddress to : List.copyOf(peers.values())) {
+      send(to, packet);
+    }
+  }
+
   @Override
   public void sendUserMessage(NodeAddress to, byte[] message) {
     send(
@@ -211,6 +221,9 @@ final class SerfRawPeer implements SerfSender, SerfKeyringAccess, AutoCloseable 
       l.notifyMessage(u.payload().toByteArray(), from);
     } else if (m instanceof Alive a && !a.node().equals(name)) {
       learn(a.node(), a.addr(), a.port());
+    } else if (m instanceof Dead d && !d.node().equals(name) && peers.remove(d.node()) != null) {
+      // memberlist's NotifyLeave: the layer says whether it left or failed.
+      l.memberGone(d.node());
     }
   }
 
