@@ -1416,7 +1416,10 @@ public final class SerfLayer implements MemberlistDelegate, AutoCloseable {
     }
 
     /**
-     * Runs the handler's calls, one at a time (default: a daemon thread of the layer's own).
+     * Runs the handler's calls, one at a time (default: a daemon thread of the layer's own). An
+     * executor that runs tasks on the calling thread (fine in tests) runs query callbacks while the
+     * layer holds its lock, and the application's calls on the transport's loop: give a real thread
+     * in production.
      *
      * @param v the executor
      * @return this builder
