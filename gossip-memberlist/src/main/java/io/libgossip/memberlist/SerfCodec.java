@@ -97,7 +97,10 @@ public final class SerfCodec {
       case 8 -> {
         Msgpack.Fields f = r.readMap("key response");
         return new SerfMessage.KeyResponse(
-            f.bool("Result"), f.string("Message"), strings(f.list("Keys"), "key response.Keys"));
+            f.bool("Result"),
+            f.string("Message"),
+            strings(f.list("Keys"), "key response.Keys"),
+            f.string("PrimaryKey"));
       }
       case 9 -> {
         if (depth >= MAX_RELAY_NESTING) {
@@ -165,14 +168,83 @@ public final class SerfCodec {
   }
 
   /**
-   * Encodes a join intent, leave intent, user event or query response.
+   * Decodes one of a query's filters.
+   *
+   * @param filter the filter bytes, type byte first
+   * @return the filter
+   * @throws MemberlistDecodeException if the bytes are not a node or tag filter
+   */
+  public static SerfMessage.Filter decodeFilter(WireBytes filter) throws MemberlistDecodeException {
+    byte[] b = filter.unsafeArray();
+    if (b.length < 1) {
+      throw new MemberlistDecodeException("empty query filter");
+    }
+    Msgpack.Reader r = new Msgpack.Reader(b, 1, b.length - 1);
+    switch (b[0]) {
+      case 0 -> {
+        Object v = r.read();
+        if (v == Msgpack.NIL) {
+          return new SerfMessage.NodeFilter(List.of());
+        }
+        if (!(v instanceof List<?> l)) {
+          throw new MemberlistDecodeException("node filter: expected an array");
+        }
+        @SuppressWarnings("unchecked")
+        List<Object> names = (List<Object>) l;
+        return new SerfMessage.NodeFilter(strings(names, "node filter"));
+      }
+      case 1 -> {
+        Msgpack.Fields f = r.readMap("tag filter");
+        return new SerfMessage.TagFilter(f.string("Tag"), f.string("Expr"));
+      }
+      default -> throw new MemberlistDecodeException("unknown query filter type " + (b[0] & 0xff));
+    }
+  }
+
+  /**
+   * Encodes a query filter as Serf does: a type byte (0 nodes, 1 tag) then msgpack.
+   *
+   * @param filter the filter
+   * @return the bytes for {@link SerfMessage.Query#filters()}
+   */
+  public static WireBytes encodeFilter(SerfMessage.Filter filter) {
+    Msgpack.Writer w = new Msgpack.Writer();
+    if (filter instanceof SerfMessage.NodeFilter n) {
+      w.raw(0).arrayHeader(n.nodes().size());
+      for (String node : n.nodes()) {
+        w.str(node);
+      }
+    } else if (filter instanceof SerfMessage.TagFilter t) {
+      w.raw(1).mapHeader(2).key("Tag").str(t.tag()).key("Expr").str(t.expr());
+    }
+    return WireBytes.wrap(w.toByteArray());
+  }
+
+  /**
+   * The answer to Serf's name-conflict query from a node that does not know the member asked about:
+   * the conflict response type byte then msgpack nil, as Serf encodes a nil member.
+   *
+   * @return the bytes
+   */
+  public static WireBytes encodeUnknownConflictMember() {
+    return WireBytes.wrap(new byte[] {6, (byte) 0xc0});
+  }
+
+  /**
+   * Encodes any Serf message (the payload of a memberlist user message, or for {@link
+   * SerfMessage.PushPull} the push-pull user state), field names and order as Serf's Go structs.
    *
    * @param msg the message
-   * @return the bytes, type byte first (the payload of a memberlist user message)
-   * @throws IllegalArgumentException for a message type this codec does not send
+   * @return the bytes, type byte first
    */
   public static WireBytes encode(SerfMessage msg) {
-    Msgpack.Writer w = new Msgpack.Writer().raw(msg.type());
+    Msgpack.Writer w = new Msgpack.Writer();
+    write(w, msg);
+    return WireBytes.wrap(w.toByteArray());
+  }
+
+  private static void write(Msgpack.Writer w, SerfMessage msg) {
+    w.raw(msg.type());
     if (msg instanceof SerfMessage.Join j) {
       w.mapHeader(2).key("LTime").integer(j.ltime()).key("Node").str(j.node());
     } else if (msg instanceof SerfMessage.Leave l) {
@@ -185,9 +257,55 @@ public final class SerfCodec {
       w.mapHeader(5).key("LTime").integer(q.ltime()).key("ID").integer(q.id());
       w.key("From").str(q.from()).key("Flags").integer(q.flags());
       w.key("Payload").bytes(q.payload());
-    } else {
-      throw new IllegalArgumentException("encoding is not supported for " + msg);
+    } else if (msg instanceof SerfMessage.Query q) {
+      w.mapHeader(11).key("LTime").integer(q.ltime()).key("ID").integer(q.id());
+      w.key("Addr").bytes(q.addr()).key("Port").integer(q.port());
+      w.key("SourceNode").str(q.sourceNode()).key("Filters").arrayHeader(q.filters().size());
+      for (WireBytes f : q.filters()) {
+        w.bytes(f);
+      }
+      w.key("Flags").integer(q.flags()).key("RelayFactor").integer(q.relayFactor());
+      w.key("Timeout").integer(q.timeoutNanos()).key("Name").str(q.name());
+      w.key("Payload").bytes(q.payload());
+    } else if (msg instanceof SerfMessage.PushPull p) {
+      w.mapHeader(6).key("LTime").integer(p.ltime());
+      w.key("StatusLTimes").mapHeader(p.statusLTimes().size());
+      for (Map.Entry<String, Long> e : new TreeMap<>(p.statusLTimes()).entrySet()) {
+        w.str(e.getKey()).integer(e.getValue());
+      }
+      w.key("LeftMembers").arrayHeader(p.leftMembers().size());
+      for (String name : p.leftMembers()) {
+        w.str(name);
+      }
+      w.key("EventLTime").integer(p.eventLTime()).key("Events").arrayHeader(p.events().size());
+      for (SerfMessage.UserEvents ev : p.events()) {
+        w.mapHeader(2).key("LTime").integer(ev.ltime()).key("Events");
+        w.arrayHeader(ev.events().size());
+        for (Map.Entry<String, WireBytes> e : ev.events()) {
+          w.mapHeader(2).key("Name").str(e.getKey()).key("Payload").bytes(e.getValue());
+        }
+      }
+      w.key("QueryLTime").integer(p.queryLTime());
+    } else if (msg instanceof SerfMessage.ConflictResponse c) {
+      w.mapHeader(5).key("Name").str(c.name()).key("Addr").bytes(c.addr());
+      w.key("Port").integer(c.port()).key("Tags").mapHeader(c.tags().size());
+      for (Map.Entry<String, String> e : new TreeMap<>(c.tags()).entrySet()) {
+        w.str(e.getKey()).str(e.getValue());
+      }
+      w.key("Status").integer(1); // StatusAlive
+    } else if (msg instanceof SerfMessage.KeyRequest k) {
+      w.mapHeader(1).key("Key").bytes(k.key());
+    } else if (msg instanceof SerfMessage.KeyResponse k) {
+      w.mapHeader(4).key("Result").bool(k.result()).key("Message").str(k.message());
+      w.key("Keys").arrayHeader(k.keys().size());
+      for (String key : k.keys()) {
+        w.str(key);
+      }
+      w.key("PrimaryKey").str(k.primaryKey());
+    } else if (msg instanceof SerfMessage.Relay r) {
+      w.mapHeader(2).key("DestAddr").mapHeader(3).key("IP").bytes(r.destAddr());
+      w.key("Port").integer(r.destPort()).key("Zone").str("").key("DestName").str(r.destName());
+      write(w, r.inner());
     }
-    return WireBytes.wrap(w.toByteArray());
   }
 }

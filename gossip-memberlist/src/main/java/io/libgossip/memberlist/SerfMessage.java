@@ -198,8 +198,10 @@ public sealed interface SerfMessage {
    * @param result whether the operation succeeded
    * @param message error text
    * @param keys installed keys (list-keys), base64
+   * @param primaryKey the key used to encrypt (list-keys), base64; empty otherwise
    */
-  record KeyResponse(boolean result, String message, List<String> keys) implements SerfMessage {
+  record KeyResponse(boolean result, String message, List<String> keys, String primaryKey)
+      implements SerfMessage {
     /** Copies the list. */
     public KeyResponse {
       keys = List.copyOf(keys);
@@ -226,4 +228,31 @@ public sealed interface SerfMessage {
       return 9;
     }
   }
+
+  /**
+   * One of a query's filters ({@link Query#filters()}): a type byte then msgpack. A node processes
+   * a query only when it passes every filter.
+   */
+  sealed interface Filter {}
+
+  /**
+   * Filter type 0: the query is for the named nodes only.
+   *
+   * @param nodes node names
+   */
+  record NodeFilter(List<String> nodes) implements Filter {
+    /** Copies the list. */
+    public NodeFilter {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /**
+   * Filter type 1: the query is for nodes whose tag {@code tag} matches the regular expression
+   * {@code expr} (Go's RE2 syntax, unanchored: a match anywhere in the value counts).
+   *
+   * @param tag tag name
+   * @param expr regular expression
+   */
+  record TagFilter(String tag, String expr) implements Filter {}
 }

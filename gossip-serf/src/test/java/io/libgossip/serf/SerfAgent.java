@@ -201,4 +201,26 @@ final class SerfAgent implements AutoCloseable {
     }
     throw new IOException("no free TCP+UDP port");
   }
+
+  /**
+   * Runs {@code serf <command> -rpc-addr=127.0.0.1:<rpc> <args>}: the RPC address before the
+   * arguments, for commands with positional arguments ({@code event}, {@code query}), where Go's
+   * flag parsing stops at the first of them. Bounded as {@link #serf}.
+   */
+  String serfCommand(String command, String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>();
+    all.add(command);
+    all.add("-rpc-addr=127.0.0.1:" + rpcPort);
+    all.addAll(List.of(args));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(SERF.toString());
+    cmd.addAll(all);
+    Path out = Files.createTempFile(dir, "serf-cmd", ".out");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    return Files.readString(out, StandardCharsets.UTF_8);
+  }
 }
