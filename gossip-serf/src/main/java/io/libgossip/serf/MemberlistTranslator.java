@@ -224,7 +224,8 @@ final class MemberlistTranslator {
       Long eldest = pending.keySet().iterator().next();
       pending.remove(eldest);
     }
-    pending.put(w, new Pending(coreSeq, targetId, targetAddress, clock.getAsLong() + pendingTtlNanos));
+    pending.put(
+        w, new Pending(coreSeq, targetId, targetAddress, clock.getAsLong() + pendingTtlNanos));
     return w;
   }
 
@@ -392,7 +393,8 @@ final class MemberlistTranslator {
           String fromId = senderId(r.sourceNode(), from);
           NodeAddress targetAddress = new NodeAddress(ipString(r.target()), r.port());
           probes.add(
-              new GossipMessage.PingReq(fromId, from, r.seqNo(), r.node(), targetAddress, List.of()));
+              new GossipMessage.PingReq(
+                  fromId, from, r.seqNo(), r.node(), targetAddress, List.of()));
         } else if (msg instanceof MemberlistMessage.Ack a) {
           expire();
           Pending p = pending.remove(a.seqNo());

@@ -72,14 +72,14 @@ import org.slf4j.LoggerFactory;
  * A {@link Transport} that speaks HashiCorp memberlist's wire protocol, so that a {@link
  * io.libgossip.net.GossipNode} takes part in a memberlist (Serf, Consul, Nomad) gossip pool.
  *
- * <p>It listens on one port for UDP packets and TCP streams, as memberlist does, and translates
- * the core's messages both ways: ping, ack, indirect ping and nack; membership claims as alive,
- * suspect and dead broadcasts in compound packets (a leave is dead from the member itself); the
- * state exchange as memberlist's push-pull over a TCP connection that lives for one exchange. Node
+ * <p>It listens on one port for UDP packets and TCP streams, as memberlist does, and translates the
+ * core's messages both ways: ping, ack, indirect ping and nack; membership claims as alive, suspect
+ * and dead broadcasts in compound packets (a leave is dead from the member itself); the state
+ * exchange as memberlist's push-pull over a TCP connection that lives for one exchange. Node
  * metadata travels as Serf tags (at most 512 bytes encoded). Addresses are IP literals: bind (or
  * advertise) an IP address. What rides above membership (Serf's events, queries and clocks) comes
- * from and goes to the {@link MemberlistDelegate}; the core's own application messages,
- * broadcasts and queries have no memberlist form and are dropped and counted.
+ * from and goes to the {@link MemberlistDelegate}; the core's own application messages, broadcasts
+ * and queries have no memberlist form and are dropped and counted.
  *
  * <p>Use it through {@link io.libgossip.net.GossipNode.Builder#transportFactory}:
  *
@@ -111,8 +111,8 @@ public final class MemberlistTransport implements Transport {
   private static final int USER_OVERHEAD = 3;
 
   /**
-   * Room kept for the difference between the core's claim sizes and their msgpack form, reported
-   * to the core in {@link #packetOverhead()}; what still does not fit goes in another packet.
+   * Room kept for the difference between the core's claim sizes and their msgpack form, reported to
+   * the core in {@link #packetOverhead()}; what still does not fit goes in another packet.
    */
   static final int EXPANSION_RESERVE = 64;
 
@@ -162,6 +162,7 @@ public final class MemberlistTransport implements Transport {
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
   private final LongAdder connectionsOpened = new LongAdder();
+  private final LongAdder ignoredUserMessages = new LongAdder();
   private final AtomicLong openConnections = new AtomicLong();
   private final LongAdder[] drops = adders(DropReason.values().length);
   private final LongAdder[] transportDrops = adders(TransportDropReason.values().length);
@@ -238,8 +239,8 @@ public final class MemberlistTransport implements Transport {
    * and the UDP receive buffer; returns this transport. Meant as {@code
    * transportFactory(transport::withNodeOptions)}.
    *
-   * @throws IllegalArgumentException when the options ask for TLS or packet transforms (framing
-   *     and keys come from the {@link WireConfig}), or the bind host is not an IP literal
+   * @throws IllegalArgumentException when the options ask for TLS or packet transforms (framing and
+   *     keys come from the {@link WireConfig}), or the bind host is not an IP literal
    * @throws IllegalStateException when options were taken already or the transport started
    */
   public MemberlistTransport withNodeOptions(TransportOptions options) {
@@ -305,15 +306,17 @@ public final class MemberlistTransport implements Transport {
     onLoop(
         () ->
             sendParts(
-                target,
-                List.of(new MemberlistMessage.User(WireBytes.of(copy))),
-                List.of(),
-                false));
+                target, List.of(new MemberlistMessage.User(WireBytes.of(copy))), List.of(), false));
   }
 
   /** Messages the core sent that memberlist cannot carry (dropped), so far. */
   public long unsupportedDrops() {
     return transportDrops[TransportDropReason.UNENCODABLE.ordinal()].sum();
+  }
+
+  /** User messages received with no delegate to take them (ignored), so far. */
+  public long ignoredUserMessages() {
+    return ignoredUserMessages.sum();
   }
 
   // ================================================================================= Transport
@@ -349,15 +352,13 @@ public final class MemberlistTransport implements Transport {
                 .group(l)
                 .channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, receiveBuffer)
-                .option(
-                    ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_READ))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_READ))
                 .handler(new PacketHandler())
                 .bind(new InetSocketAddress(ip, bindPort))
                 .awaitUninterruptibly();
         if (!uf.isSuccess()) {
           throw new TransportException(
-              "could not bind UDP to " + bindHost + ":" + bindPort + ": " + uf.cause(),
-              uf.cause());
+              "could not bind UDP to " + bindHost + ":" + bindPort + ": " + uf.cause(), uf.cause());
         }
         u = uf.channel();
         int port = ((InetSocketAddress) u.localAddress()).getPort();
@@ -441,7 +442,8 @@ public final class MemberlistTransport implements Transport {
     if (!carried(message)) {
       drop(
           TransportDropReason.UNENCODABLE,
-          message.type() + " has no memberlist equivalent (the Serf layer carries events and"
+          message.type()
+              + " has no memberlist equivalent (the Serf layer carries events and"
               + " queries)");
       return CompletableFuture.failedFuture(
           new SendFailedException(
@@ -649,10 +651,7 @@ public final class MemberlistTransport implements Transport {
       List<byte[]> l = d.broadcasts(USER_OVERHEAD, limit);
       return l == null ? List.of() : l;
     } catch (RuntimeException e) {
-      log.atWarn()
-          .setMessage("memberlist delegate failed to give broadcasts")
-          .setCause(e)
-          .log();
+      log.atWarn().setMessage("memberlist delegate failed to give broadcasts").setCause(e).log();
       return List.of();
     }
   }
@@ -1058,7 +1057,7 @@ public final class MemberlistTransport implements Transport {
   private void notifyUser(byte[] message, InetSocketAddress sender) {
     MemberlistDelegate d = delegate;
     if (d == null) {
-      drop(DropReason.UNKNOWN_TYPE, "user message without a delegate");
+      ignoredUserMessages.increment(); // expected: Serf's intents and events, with no layer above
       return;
     }
     try {
@@ -1224,8 +1223,8 @@ public final class MemberlistTransport implements Transport {
     }
 
     /**
-     * Largest UDP packet sent, framing included; in [576, 65507]. Default 1400, memberlist's
-     * {@code UDPBufferSize}.
+     * Largest UDP packet sent, framing included; in [576, 65507]. Default 1400, memberlist's {@code
+     * UDPBufferSize}.
      */
     public Builder packetBudget(int v) {
       if (v < 576 || v > 65507) {

@@ -63,8 +63,7 @@ class MemberlistSerfIntegrationTest {
   private void startAgents(@Nullable String key) throws Exception {
     for (int i = 1; i <= 3; i++) {
       List<String> extra = i == 1 ? List.of() : List.of("-join", agents.get(0).address());
-      agents.add(
-          SerfAgent.start("a" + i, tmp, Map.of("role", "agent", "idx", "" + i), key, extra));
+      agents.add(SerfAgent.start("a" + i, tmp, Map.of("role", "agent", "idx", "" + i), key, extra));
     }
     await()
         .atMost(FORM)
@@ -72,7 +71,9 @@ class MemberlistSerfIntegrationTest {
         .until(() -> aliveCount(agents.get(0).membersJson()) == 3);
   }
 
-  /** Starts libgossip node {@code name} seeded with a1, with {@code delegate} and {@code keyring}. */
+  /**
+   * Starts libgossip node {@code name} seeded with a1, with {@code delegate} and {@code keyring}.
+   */
   private GossipNode startNode(
       String name, @Nullable MemberlistDelegate delegate, @Nullable Keyring keyring) {
     MemberlistTransport transport =
@@ -124,7 +125,9 @@ class MemberlistSerfIntegrationTest {
               for (GossipNode n : nodes) {
                 for (String id : List.of("a1", "a2", "a3", "j1", "j2")) {
                   if (!id.equals(n.self().id())) {
-                    assertThat(status(n, id)).as(n.self().id() + " sees " + id).isEqualTo(NodeStatus.ONLINE);
+                    assertThat(status(n, id))
+                        .as(n.self().id() + " sees " + id)
+                        .isEqualTo(NodeStatus.ONLINE);
                   }
                 }
               }
@@ -259,7 +262,8 @@ class MemberlistSerfIntegrationTest {
   }
 
   private static final Pattern MEMBER =
-      Pattern.compile("\\{\"name\":\"([^\"]*)\",\"addr\":\"[^\"]*\",\"port\":\\d+,\"tags\":\\{[^}]*\\},\"status\":\"([a-z]*)\"");
+      Pattern.compile(
+          "\\{\"name\":\"([^\"]*)\",\"addr\":\"[^\"]*\",\"port\":\\d+,\"tags\":\\{[^}]*\\},\"status\":\"([a-z]*)\"");
 
   /** The {@code status} of {@code name} in {@code serf members -format json}, or "" if absent. */
   static String statusOf(String json, String name) {
