@@ -464,7 +464,7 @@ final class MemberlistTranslator {
           u = alive(n.name(), n.addr(), n.port(), n.meta(), n.incarnation(), n.versions());
         } else {
           NodeAddress a = new NodeAddress(ipString(n.addr()), n.port());
-          learn(n.name(), a, n.versions(), false);
+          learn(n.name(), a, n.versions(), n.state() == MemberlistMessage.NodeState.SUSPECT);
           NodeStatus s =
               n.state() == MemberlistMessage.NodeState.SUSPECT
                   ? NodeStatus.SUSPECT
