@@ -110,25 +110,20 @@ public final class MemberlistTransport implements Transport {
   /** memberlist's allowance for a user message in a compound: part length and type byte. */
   private static final int USER_OVERHEAD = 3;
 
-  /**
-   * Room kept for the difference between the core's claim sizes and their msgpack form, reported to
-   * the core in {@link #packetOverhead()}; what still does not fit goes in another packet.
-   */
-  static final int EXPANSION_RESERVE = 64;
-
   /** The largest datagram memberlist reads. */
   static final int MAX_UDP_READ = 65_536;
 
   private final WireConfig wire;
   private final @Nullable MemberlistDelegate delegate;
   private final Versions versions;
-  private final int packetBudget;
+  private volatile int packetBudget;
   private final Duration streamTimeout;
   private final Duration replyTimeout;
   private final int maxStreams;
   private final Duration gossipInterval;
   private final int gossipNodes;
   private final int maxPeers;
+  private final long streamBufferBudget;
 
   private volatile Codecs codecs;
   private volatile @Nullable InboundHandler handler;
@@ -154,6 +149,7 @@ public final class MemberlistTransport implements Transport {
   private final Map<Channel, Boolean> replyJoin = new HashMap<>();
   private final SplittableRandom random = new SplittableRandom();
   private int inboundStreams;
+  private long bufferedStreamBytes;
   private int outboundStreams;
 
   // ---- counters
@@ -163,6 +159,7 @@ public final class MemberlistTransport implements Transport {
   private final LongAdder bytesOut = new LongAdder();
   private final LongAdder connectionsOpened = new LongAdder();
   private final LongAdder ignoredUserMessages = new LongAdder();
+  private final LongAdder splitPackets = new LongAdder();
   private final AtomicLong openConnections = new AtomicLong();
   private final LongAdder[] drops = adders(DropReason.values().length);
   private final LongAdder[] transportDrops = adders(TransportDropReason.values().length);
@@ -199,6 +196,7 @@ public final class MemberlistTransport implements Transport {
     this.gossipInterval = b.gossipInterval;
     this.gossipNodes = b.gossipNodes;
     this.maxPeers = b.maxPeers;
+    this.streamBufferBudget = b.streamBufferBudget;
     this.bindHost = b.bindHost;
     this.bindPort = b.bindPort;
     this.codecs = Codecs.of(wire);
@@ -235,8 +233,9 @@ public final class MemberlistTransport implements Transport {
   }
 
   /**
-   * Takes the node's transport options, once, before {@link #start()}: the bind address and port
-   * and the UDP receive buffer; returns this transport. Meant as {@code
+   * Takes the node's transport options, once, before {@link #start()}: the bind address and port,
+   * the UDP receive buffer, and the largest packet sent (the node's {@code maxPacketSize}, which
+   * replaces {@link Builder#packetBudget}); returns this transport. Meant as {@code
    * transportFactory(transport::withNodeOptions)}.
    *
    * @throws IllegalArgumentException when the options ask for TLS or packet transforms (framing and
@@ -264,6 +263,7 @@ public final class MemberlistTransport implements Transport {
     bindPort = options.bindPort();
     receiveBuffer = options.receiveBufferSize();
     serializer = options.serializer();
+    packetBudget = options.maxDatagramSize();
     return this;
   }
 
@@ -312,6 +312,14 @@ public final class MemberlistTransport implements Transport {
   /** Messages the core sent that memberlist cannot carry (dropped), so far. */
   public long unsupportedDrops() {
     return transportDrops[TransportDropReason.UNENCODABLE.ordinal()].sum();
+  }
+
+  /**
+   * Packets sent beyond the first for one core message, because its parts did not fit one packet
+   * once encoded (so far).
+   */
+  public long splitPackets() {
+    return splitPackets.sum();
   }
 
   /** User messages received with no delegate to take them (ignored), so far. */
@@ -470,20 +478,13 @@ public final class MemberlistTransport implements Transport {
   }
 
   /**
-   * What the core must leave free in each packet: the framing (label, encryption, CRC, compound
-   * header) plus {@link #EXPANSION_RESERVE} bytes for the msgpack form of its messages.
+   * What the core must leave free in each packet: half of it. The core sizes claims in its own
+   * compact format, and their msgpack form is 1.5 to 2.2 times larger, so what the core packs in
+   * the other half fills about one memberlist packet; what does not fit goes in another packet.
    */
   @Override
   public int packetOverhead() {
-    WireConfig encrypted = wire.keyring() != null ? wire : wire.withKeyring(dummyKeyring());
-    return new WireCodec(Codecs.withCrc(encrypted, true)).packetOverhead()
-        + COMPOUND_HEADER
-        + EXPANSION_RESERVE;
-  }
-
-  /** A keyring whose framing costs what any keyring's does (a keyring may be added later). */
-  private static Keyring dummyKeyring() {
-    return Keyring.of(new byte[16]);
+    return packetBudget / 2;
   }
 
   @Override
@@ -634,6 +635,7 @@ public final class MemberlistTransport implements Transport {
     for (int i = 0; i < items.size(); i++) {
       int s = sizes.get(i);
       if (!packet.isEmpty() && (size + s > budget || packet.size() == 255)) {
+        splitPackets.increment();
         writePacket(codec, packet, target);
         packet = new ArrayList<>();
         size = 0;
@@ -915,12 +917,20 @@ public final class MemberlistTransport implements Transport {
           return;
         }
         int max = wire.maxStreamBytes() + 64;
-        if (acc.readableBytes() + in.readableBytes() > max) {
+        int n = in.readableBytes();
+        if (acc.readableBytes() + n > max) {
           drop(DropReason.TOO_LARGE, "stream over " + wire.maxStreamBytes() + " bytes");
           done = true;
           ctx.close();
           return;
         }
+        if (bufferedStreamBytes + n > streamBufferBudget) {
+          drop(TransportDropReason.MEMORY_BUDGET, "streams buffer over " + streamBufferBudget);
+          done = true;
+          ctx.close();
+          return;
+        }
+        bufferedStreamBytes += n;
         acc.writeBytes(in);
       } finally {
         in.release();
@@ -952,6 +962,7 @@ public final class MemberlistTransport implements Transport {
       if (j != null) {
         replies.values().remove(ctx.channel());
       }
+      bufferedStreamBytes -= acc.writerIndex();
       acc.release();
     }
 
@@ -1180,6 +1191,7 @@ public final class MemberlistTransport implements Transport {
     private int gossipNodes = 3;
     private int maxPeers = 65_536;
     private int maxPendingProbes = 4096;
+    private long streamBufferBudget = 64L << 20;
 
     private Builder() {}
 
@@ -1282,6 +1294,20 @@ public final class MemberlistTransport implements Transport {
       }
       this.maxPeers = maxPeers;
       this.maxPendingProbes = maxPendingProbes;
+      return this;
+    }
+
+    /**
+     * Most bytes of unfinished inbound stream messages held at once over all connections; a
+     * connection that would go over it is closed (counted as {@code MEMORY_BUDGET}). In [64 KiB,
+     * 2^40], default 64 MiB. (One message is bounded by {@link WireConfig#maxStreamBytes()}.)
+     */
+    public Builder streamBufferBudget(long v) {
+      if (v < 65536 || v > 1L << 40) {
+        throw new IllegalArgumentException(
+            "streamBufferBudget must be in [64 KiB, 2^40], got " + v);
+      }
+      streamBufferBudget = v;
       return this;
     }
 

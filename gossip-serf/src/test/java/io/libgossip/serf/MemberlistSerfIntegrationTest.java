@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Three real {@code serf agent}s and two libgossip nodes in memberlist mode, on loopback (skipped
@@ -36,12 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
 class MemberlistSerfIntegrationTest {
   private static final Duration FORM = Duration.ofSeconds(20);
   private static final Duration DETECT = Duration.ofSeconds(30);
-  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final Logger LOG = LoggerFactory.getLogger(MemberlistSerfIntegrationTest.class);
 
   @TempDir Path tmp;
 
   private final List<SerfAgent> agents = new ArrayList<>();
   private final List<GossipNode> nodes = new ArrayList<>();
+  private final List<MemberlistTransport> transports = new ArrayList<>();
   private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
 
   @BeforeEach
@@ -51,6 +55,15 @@ class MemberlistSerfIntegrationTest {
 
   @AfterEach
   void stop() {
+    for (MemberlistTransport t : transports) {
+      LOG.atInfo()
+          .setMessage("transport stats")
+          .addKeyValue("stats", t.stats())
+          .addKeyValue("splitPackets", t.splitPackets())
+          .addKeyValue("unsupported", t.unsupportedDrops())
+          .addKeyValue("ignoredUserMessages", t.ignoredUserMessages())
+          .log();
+    }
     for (GossipNode n : nodes) {
       n.close();
     }
@@ -81,6 +94,7 @@ class MemberlistSerfIntegrationTest {
             .wireConfig(WireConfig.defaults().withKeyring(keyring))
             .delegate(delegate)
             .build();
+    transports.add(transport);
     GossipNode node =
         GossipNode.builder()
             .id(name)
@@ -106,9 +120,20 @@ class MemberlistSerfIntegrationTest {
 
   private void formPool(@Nullable String key, @Nullable Keyring keyring) throws Exception {
     startAgents(key);
+    long t0 = System.nanoTime();
     startNode("j1", null, keyring);
     startNode("j2", null, keyring);
     awaitFullMembership();
+    measured("formation", t0);
+  }
+
+  /** Logs a measured duration (the decision record collects these over repeated runs). */
+  private static void measured(String what, long startNanos) {
+    LOG.atInfo()
+        .setMessage("measured")
+        .addKeyValue("what", what)
+        .addKeyValue("ms", (System.nanoTime() - startNanos) / 1_000_000)
+        .log();
   }
 
   private void awaitFullMembership() {
@@ -147,21 +172,24 @@ class MemberlistSerfIntegrationTest {
   @Test
   void killedAgentIsFailedOnBothLibgossipNodes() throws Exception {
     formPool(null, null);
+    long t0 = System.nanoTime();
     agents.get(1).kill();
     await()
         .atMost(DETECT)
-        .pollInterval(POLL)
+        .pollInterval(Duration.ofMillis(20))
         .untilAsserted(
             () -> {
               for (GossipNode n : nodes) {
                 assertThat(status(n, "a2")).isEqualTo(NodeStatus.FAILED);
               }
             });
+    measured("agent-crash-detected", t0);
   }
 
   @Test
   void closedLibgossipNodeIsFailedInSerf() throws Exception {
     formPool(null, null);
+    long t0 = System.nanoTime();
     nodes.get(0).close();
     await()
         .atMost(DETECT)
@@ -172,6 +200,7 @@ class MemberlistSerfIntegrationTest {
                 assertThat(statusOf(agents.get(i).membersJson(), "j1")).isEqualTo("failed");
               }
             });
+    measured("node-crash-detected-by-serf", t0);
     assertThat(status(nodes.get(1), "j1")).isEqualTo(NodeStatus.FAILED);
   }
 

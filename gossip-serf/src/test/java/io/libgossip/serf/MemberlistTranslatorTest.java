@@ -397,6 +397,37 @@ class MemberlistTranslatorTest {
     assertThat(small.livePeers(3, new SplittableRandom(1))).hasSize(3);
   }
 
+  /**
+   * How much larger a claim is in msgpack (plus its 2-byte compound length) than in the core's
+   * binary format, for the shapes a Serf pool has: the transport has the core pack half a packet
+   * ({@link MemberlistTransport#packetOverhead()}) and splits what still does not fit.
+   */
+  @Test
+  void claimExpansionOverTheCoresFormatIsMeasured() {
+    var core = new io.libgossip.core.BinarySerializer("c", 1 << 20);
+    int empty = core.encodedSize(new GossipMessage.Gossip("j1", SELF, List.of()));
+    StringBuilder report = new StringBuilder();
+    for (String name : List.of("a12", "web-server-0042.eu-west-1.internal")) {
+      for (NodeStatus s :
+          List.of(NodeStatus.ONLINE, NodeStatus.SUSPECT, NodeStatus.FAILED, NodeStatus.LEFT)) {
+        Map<String, String> tags =
+            s == NodeStatus.ONLINE
+                ? Map.of("role", "agent", "dc", "eu-west-1", "v", "1.2.3")
+                : Map.of();
+        String from = s == NodeStatus.LEFT || s == NodeStatus.ONLINE ? name : "accuser-7";
+        MemberUpdate u = new MemberUpdate(name, A2, s, 60_975_576L, tags, 0, 0, from);
+        int coreSize = core.encodedSize(new GossipMessage.Gossip("j1", SELF, List.of(u))) - empty;
+        int wire = io.libgossip.memberlist.WireCodec.messageSize(t.claim(u)) + 2;
+        report.append(
+            String.format("%s %s core=%d memberlist=%d%n", name.length(), s, coreSize, wire));
+        // A claim's msgpack form is larger, but by less than a fixed 2x + 64 bytes.
+        assertThat(wire).isLessThan(2 * coreSize + 64);
+      }
+    }
+    org.slf4j.LoggerFactory.getLogger(MemberlistTranslatorTest.class)
+        .info("claim sizes\n{}", report);
+  }
+
   @Test
   void userMessagesGoToTheDelegateSink() {
     in(new MemberlistMessage.User(WireBytes.of(new byte[] {1, 2, 3})));
