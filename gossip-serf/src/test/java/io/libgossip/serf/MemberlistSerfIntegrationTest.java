@@ -69,6 +69,10 @@ class MemberlistSerfIntegrationTest {
     }
     for (SerfAgent a : agents) {
       a.close();
+      a.log()
+          .lines()
+          .filter(l -> l.contains("EventMember"))
+          .forEach(l -> LOG.info("{}: {}", a.name(), l.strip()));
     }
   }
 
@@ -170,6 +174,34 @@ class MemberlistSerfIntegrationTest {
   }
 
   @Test
+  void agentJoinsThroughALibgossipNode() throws Exception {
+    formPool(null, null);
+    NodeAddress j1 = nodes.get(0).self().address();
+    agents.add(
+        SerfAgent.start(
+            "a4",
+            tmp,
+            Map.of("role", "late"),
+            null,
+            List.of("-join", j1.host() + ":" + j1.port())));
+    await()
+        .atMost(FORM)
+        .pollInterval(POLL)
+        .untilAsserted(
+            () -> {
+              for (GossipNode n : nodes) {
+                assertThat(member(n, "a4").map(NodeView::metadata).orElse(Map.of()))
+                    .containsEntry("role", "late");
+                assertThat(status(n, "a4")).isEqualTo(NodeStatus.ONLINE);
+              }
+              for (SerfAgent a : agents) {
+                assertThat(statusOf(a.membersJson(), "a4")).as(a.name()).isEqualTo("alive");
+              }
+              assertThat(statusOf(agents.get(3).membersJson(), "j2")).isEqualTo("alive");
+            });
+  }
+
+  @Test
   void killedAgentIsFailedOnBothLibgossipNodes() throws Exception {
     formPool(null, null);
     long t0 = System.nanoTime();
@@ -201,7 +233,10 @@ class MemberlistSerfIntegrationTest {
               }
             });
     measured("node-crash-detected-by-serf", t0);
-    assertThat(status(nodes.get(1), "j1")).isEqualTo(NodeStatus.FAILED);
+    await()
+        .atMost(DETECT)
+        .pollInterval(POLL)
+        .untilAsserted(() -> assertThat(status(nodes.get(1), "j1")).isEqualTo(NodeStatus.FAILED));
   }
 
   @Test
