@@ -168,9 +168,10 @@ final class MemberlistTranslator {
     if (m instanceof GossipMessage.Ping p) {
       if (p.seq() != 0) { // seq 0: a version hello, which memberlist has no use for
         long w = remember(p.seq(), p.target(), target);
+        WireBytes source = sourceBytes(p.fromAddress());
         probe.add(
             new MemberlistMessage.Ping(
-                w, p.target(), ipBytes(p.fromAddress()), p.fromAddress().port(), p.from()));
+                w, p.target(), source, source.isEmpty() ? 0 : p.fromAddress().port(), p.from()));
       }
     } else if (m instanceof GossipMessage.Ack a) {
       if (a.seq() < 0 || a.seq() > 0xffff_ffffL) {
@@ -181,6 +182,7 @@ final class MemberlistTranslator {
     } else if (m instanceof GossipMessage.PingReq r) {
       long w = remember(r.seq(), r.target(), r.targetAddress());
       boolean nack = versionsOf(names.get(target)).protocolMax() >= 4;
+      WireBytes source = sourceBytes(r.fromAddress());
       probe.add(
           new MemberlistMessage.IndirectPing(
               w,
@@ -188,8 +190,8 @@ final class MemberlistTranslator {
               r.targetAddress().port(),
               r.target(),
               nack,
-              ipBytes(r.fromAddress()),
-              r.fromAddress().port(),
+              source,
+              source.isEmpty() ? 0 : r.fromAddress().port(),
               r.from()));
     } else if (m instanceof GossipMessage.Nack n) {
       if (n.seq() > 0 && n.seq() <= 0xffff_ffffL) {
@@ -593,7 +595,30 @@ final class MemberlistTranslator {
           "address " + address + " is not an IP literal; memberlist carries IP addresses only");
       return null;
     }
+    if (wildcard(b)) {
+      drops.drop(
+          TransportDropReason.UNENCODABLE,
+          "address "
+              + address
+              + " is the wildcard, which no peer can reach: advertise an IP address");
+      return null;
+    }
     return WireBytes.of(b);
+  }
+
+  /** The reply address of a probe: empty (reply to the packet's source) for the wildcard. */
+  private static WireBytes sourceBytes(NodeAddress address) {
+    WireBytes b = ipBytes(address);
+    return wildcard(b.toByteArray()) ? WireBytes.EMPTY : b;
+  }
+
+  private static boolean wildcard(byte[] ip) {
+    for (byte x : ip) {
+      if (x != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Rebuilds the maps' size bounds (for tests). */

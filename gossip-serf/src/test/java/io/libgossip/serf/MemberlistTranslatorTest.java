@@ -265,6 +265,22 @@ class MemberlistTranslatorTest {
   }
 
   @Test
+  void aWildcardAddressIsNeverAdvertised() {
+    NodeAddress any = new NodeAddress("0.0.0.0", 7000);
+    assertThat(t.claim(claim("a2", any, NodeStatus.ONLINE, 1, "a2"))).isNull();
+    assertThat(drops).containsExactly(TransportDropReason.UNENCODABLE);
+    MemberlistTranslator bound = translator(16, 16);
+    var ping =
+        (MemberlistMessage.Ping)
+            bound
+                .outbound(new GossipMessage.Ping("j1", any, 5, "a1", List.of()), A1)
+                .probe()
+                .get(0);
+    assertThat(ping.sourceAddr().isEmpty()).isTrue(); // memberlist answers the packet's source
+    assertThat(ping.sourcePort()).isZero();
+  }
+
+  @Test
   void messagesMemberlistCannotCarryAreCountedDrops() {
     var m = new UserMessage("j1", SELF, 0, UserMessage.Kind.MESSAGE, false, "t", new byte[] {1, 2});
     var out = t.outbound(m, A1);
