@@ -854,7 +854,7 @@ public final class MemberlistTransport implements Transport {
   private final class StreamHandler extends ChannelInboundHandlerAdapter {
     private final @Nullable NodeAddress target;
     private final byte @Nullable [] request;
-    private final ByteBuf acc = Unpooled.buffer(256);
+    private final ByteBuf acc = Unpooled.buffer(0); // grows as bytes arrive
     private boolean done;
     private boolean active;
     private @Nullable ScheduledFuture<?> timeout;
