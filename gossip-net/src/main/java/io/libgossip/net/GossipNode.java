@@ -186,15 +186,15 @@ public final class GossipNode implements AutoCloseable {
             .eventLoops(b.eventLoops);
     TransportOptions options = b.transportOptions.apply(ob.tls(b.tls)).build();
     String certifiedId = TlsOptions.checkNode(b.transportType, options, b.id);
-    Transport made =
-        b.transportFactory != null
-            ? Objects.requireNonNull(b.transportFactory.apply(options), "transport factory result")
-            : TransportFactory.create(b.transportType, options);
+    Transport custom =
+        b.transportFactory == null
+            ? null
+            : Objects.requireNonNull(b.transportFactory.apply(options), "transport factory result");
     // A custom transport says itself what it adds per packet (it may frame packets its own way).
-    int overhead = b.transportFactory != null ? made.packetOverhead() : options.packetOverhead();
+    int overhead = custom != null ? custom.packetOverhead() : options.packetOverhead();
     if (overhead > config.maxPacketSize() / 2) {
-      if (b.transportFactory != null) {
-        made.close();
+      if (custom != null) {
+        custom.close();
       }
       throw new IllegalArgumentException(
           "the packet transforms add "
@@ -203,7 +203,7 @@ public final class GossipNode implements AutoCloseable {
               + config.maxPacketSize()
               + ")");
     }
-    this.transport = made;
+    this.transport = custom != null ? custom : TransportFactory.create(b.transportType, options);
     transport.onMessage(
         new InboundHandler() {
           @Override
