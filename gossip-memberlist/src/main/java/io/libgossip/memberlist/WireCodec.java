@@ -51,6 +51,35 @@ public final class WireCodec {
   }
 
   /**
+   * The encoded size of one message, type byte included, without any framing (a compound adds 2
+   * bytes per part, plus the packet's label, encryption and CRC).
+   *
+   * @param msg the message (not push-pull or err, which are stream-only)
+   * @return its size in bytes
+   */
+  public static int messageSize(MemberlistMessage msg) {
+    return MessageCodec.encode(msg).length;
+  }
+
+  /**
+   * The bytes this codec's framing adds to a packet of one message at most: label, encryption and
+   * CRC (a compound adds 2 bytes of header and 2 per part on top).
+   *
+   * @return the overhead in bytes
+   */
+  public int packetOverhead() {
+    int n = labelBytes().length;
+    int overhead = n == 0 ? 0 : 2 + n;
+    if (config.crc()) {
+      overhead += 5;
+    }
+    if (config.keyring() != null) {
+      overhead += 1 + 12 + 16 + (config.encryptionVersion() == 0 ? 16 : 0);
+    }
+    return overhead;
+  }
+
+  /**
    * Encodes one message as a packet.
    *
    * @param msg the message (not push-pull or err, which are stream-only)

@@ -53,6 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -185,8 +186,16 @@ public final class GossipNode implements AutoCloseable {
             .eventLoops(b.eventLoops);
     TransportOptions options = b.transportOptions.apply(ob.tls(b.tls)).build();
     String certifiedId = TlsOptions.checkNode(b.transportType, options, b.id);
-    int overhead = options.packetOverhead();
+    Transport custom =
+        b.transportFactory == null
+            ? null
+            : Objects.requireNonNull(b.transportFactory.apply(options), "transport factory result");
+    // A custom transport says itself what it adds per packet (it may frame packets its own way).
+    int overhead = custom != null ? custom.packetOverhead() : options.packetOverhead();
     if (overhead > config.maxPacketSize() / 2) {
+      if (custom != null) {
+        custom.close();
+      }
       throw new IllegalArgumentException(
           "the packet transforms add "
               + overhead
@@ -194,7 +203,7 @@ public final class GossipNode implements AutoCloseable {
               + config.maxPacketSize()
               + ")");
     }
-    this.transport = TransportFactory.create(b.transportType, options);
+    this.transport = custom != null ? custom : TransportFactory.create(b.transportType, options);
     transport.onMessage(
         new InboundHandler() {
           @Override
@@ -1504,6 +1513,7 @@ public final class GossipNode implements AutoCloseable {
     private LongSupplier clock = System::nanoTime;
     private @Nullable RandomGenerator random;
     private UnaryOperator<TransportOptions.Builder> transportOptions = UnaryOperator.identity();
+    private @Nullable Function<TransportOptions, Transport> transportFactory;
     private int eventQueueCapacity = EventDispatcher.DEFAULT_CAPACITY;
     private int membershipLogRate = MembershipLog.DEFAULT_PER_SECOND;
     private @Nullable TlsOptions tls;
@@ -1777,6 +1787,20 @@ public final class GossipNode implements AutoCloseable {
      */
     public Builder tls(TlsOptions v) {
       tls = Objects.requireNonNull(v, "tls");
+      return this;
+    }
+
+    /**
+     * Makes the node's transport from the options it would otherwise give {@link
+     * TransportFactory#create(TransportType, TransportOptions)} (bind address, serializer,
+     * transforms, limits): for a transport that speaks another wire protocol, such as HashiCorp
+     * memberlist's. The node calls it once, in {@link #start()}, and owns (closes) what it returns;
+     * {@link #transport(TransportType)} is then ignored, and the per-packet overhead the core packs
+     * for is the transport's own {@link Transport#packetOverhead()}. Default: none (the built-in
+     * transports).
+     */
+    public Builder transportFactory(Function<TransportOptions, Transport> v) {
+      transportFactory = Objects.requireNonNull(v, "transportFactory");
       return this;
     }
 
