@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  * equivalent and are dropped and counted by the transport: use this class's instead.
  */
 public final class SerfNode implements AutoCloseable {
+  /** How long a leave intent gets to spread before memberlist's dead-self message. */
+  static final Duration INTENT_PROPAGATION = Duration.ofSeconds(1);
+
   private final GossipNode node;
   private final MemberlistTransport transport;
   private final SerfLayer serf;
@@ -143,11 +146,16 @@ public final class SerfNode implements AutoCloseable {
    */
   public CompletableFuture<Void> leave(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    // Between the two, a pause of five gossip rounds (at most a quarter of the timeout): the intent
+    // has been handed out, but to random members; the pause lets their relays reach the rest, so
+    // that no agent hears the dead-self message first (it would list this node failed, then left).
+    long pause = Math.min(INTENT_PROPAGATION.toNanos(), timeout.toNanos() / 4);
     return serf.leave()
         .completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS)
         .exceptionally(e -> null) // the intent timed out: leave anyway
-        .thenCompose(
-            v -> node.leave(Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()))));
+        .thenComposeAsync(
+            v -> node.leave(Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()))),
+            CompletableFuture.delayedExecutor(pause, TimeUnit.NANOSECONDS));
   }
 
   /** Closes the node (without leaving: others see it fail) and the layer. Idempotent. */
