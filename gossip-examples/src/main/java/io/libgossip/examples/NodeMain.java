@@ -6,6 +6,7 @@ import io.libgossip.core.NodeAddress;
 import io.libgossip.core.NodeStatus;
 import io.libgossip.core.NodeView;
 import io.libgossip.core.TextRules;
+import io.libgossip.core.UserBroadcast;
 import io.libgossip.net.GossipNode;
 import io.libgossip.net.JoinException;
 import io.libgossip.net.Keyring;
@@ -19,9 +20,12 @@ import io.libgossip.net.TlsOptions;
 import io.libgossip.net.TransportException;
 import io.libgossip.net.TransportFactory;
 import io.libgossip.net.TransportType;
+import io.libgossip.net.UserMessageHandler;
+import io.libgossip.serf.SerfNode;
 import io.libgossip.sim.cli.CommandLines;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +81,7 @@ public final class NodeMain {
   private final PrintStream out;
   private final PrintStream err;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
+  private volatile @Nullable SerfNode serfNode;
 
   /** The join timeout of {@link GossipNode.Builder#joinTimeout} when none is given. */
   static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(5);
@@ -104,6 +109,7 @@ public final class NodeMain {
         "  ./gossip node --bind 127.0.0.1:7946 --id a",
         "  ./gossip node --bind 127.0.0.1:7947 --id b --join 127.0.0.1:7946 --meta role=web",
         "  ./gossip keygen --out keys.txt && ./gossip node --bind 127.0.0.1:7946 --keyring keys.txt",
+        "  ./gossip node --bind 127.0.0.1:7950 --id java-1 --wire memberlist --join 127.0.0.1:7946",
         "  ./gossip node --bind 127.0.0.1:7946 --transport tcp --tls-cert a.pem --tls-key a.key \\",
         "      --tls-ca ca.pem --tls-require-client-auth",
         "",
@@ -123,6 +129,8 @@ public final class NodeMain {
     TransportType transport = TransportFactory.DEFAULT_TYPE;
     @Nullable NodeAddress advertise;
     @Nullable String cluster;
+    boolean memberlist;
+    io.libgossip.memberlist.@Nullable Keyring encrypt;
     Duration summary = Duration.ofSeconds(10);
 
     @Option(
@@ -302,6 +310,36 @@ public final class NodeMain {
     }
 
     @Option(
+        names = "--wire",
+        order = 65,
+        paramLabel = "libgossip|memberlist",
+        description =
+            "wire protocol: libgossip's (default), or HashiCorp memberlist's to join a Serf pool"
+                + " (see docs/interop.md)")
+    void wire(String v) {
+      if (!List.of("libgossip", "memberlist").contains(v)) {
+        throw CommandLines.usage(spec, "--wire: expected libgossip or memberlist, got '" + v + "'");
+      }
+      memberlist = v.equals("memberlist");
+    }
+
+    @Option(
+        names = "--encrypt",
+        order = 66,
+        paramLabel = "BASE64",
+        description = "with --wire memberlist: the pool's key, as serf agent -encrypt takes it")
+    void encrypt(String v) {
+      try {
+        encrypt = io.libgossip.memberlist.Keyring.ofBase64(v);
+      } catch (IllegalArgumentException e) {
+        throw CommandLines.usage(
+            spec,
+            "--encrypt: expected a base64 key of 16, 24 or 32 bytes (as serf keygen prints): "
+                + e.getMessage());
+      }
+    }
+
+    @Option(
         names = "--advertise",
         order = 70,
         paramLabel = "HOST[:PORT]",
@@ -441,6 +479,44 @@ public final class NodeMain {
       return b;
     }
 
+    /**
+     * The {@link SerfNode} of {@code --wire memberlist} (the caller adds the listener and the
+     * handler).
+     *
+     * @throws IllegalArgumentException naming an option that memberlist's wire cannot carry
+     */
+    SerfNode.Builder configureSerf() {
+      List<String> refused = new ArrayList<>();
+      if (keyringFile != null || keyringMode != null) {
+        refused.add("--keyring (use --encrypt)");
+      }
+      if (tlsCert != null || tlsKey != null || tlsCa != null) {
+        refused.add("--tls-*");
+      }
+      if (transport != TransportFactory.DEFAULT_TYPE) {
+        refused.add("--transport");
+      }
+      if (cluster != null) {
+        refused.add("--cluster");
+      }
+      if (seedsSrv != null) {
+        refused.add("--seeds-srv");
+      }
+      if (advertise != null) {
+        refused.add("--advertise");
+      }
+      if (!refused.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--wire memberlist does not take " + String.join(", ", refused));
+      }
+      NodeAddress b = bind();
+      return SerfNode.builder(id != null ? id : b.toString())
+          .bind(b.host(), b.port())
+          .config(GossipConfig.profile(profile))
+          .tags(meta)
+          .keyring(encrypt);
+    }
+
     /** Runs {@code parse}; its {@link IllegalArgumentException} becomes a usage error. */
     private <T> T check(Supplier<T> parse) {
       try {
@@ -490,6 +566,9 @@ public final class NodeMain {
 
   /** Starts the node of {@code o} and serves; see {@link #run}. */
   private int serve(Options o) {
+    if (o.memberlist) {
+      return serveMemberlist(o);
+    }
     GossipNode node;
     try {
       node = o.configure(GossipNode.builder()).listener(this::onEvent).start();
@@ -550,6 +629,70 @@ public final class NodeMain {
     }
   }
 
+  /** {@code --wire memberlist}: a {@link SerfNode} in a Serf pool; see {@link #serve}. */
+  private int serveMemberlist(Options o) {
+    SerfNode serf;
+    try {
+      serf = o.configureSerf().listener(this::onEvent).handler(new EventPrinter()).start();
+    } catch (TransportException e) {
+      err.println("gossip node: cannot bind " + o.bind() + ": " + e.getMessage());
+      return 1;
+    } catch (IllegalArgumentException | IllegalStateException e) { // e.g. tags too large
+      err.println("gossip node: invalid settings: " + e.getMessage());
+      return 2;
+    }
+    serfNode = serf;
+    GossipNode node = serf.node();
+    emit(
+        "STARTED",
+        node.id(),
+        node.address().toString(),
+        "JOINING",
+        "wire=memberlist profile="
+            + o.profile
+            + (o.join.isEmpty() ? " (new pool)" : " seeds=" + joined(o.join))
+            + (o.encrypt != null ? " encrypted" : ""));
+    if (!o.join.isEmpty()) {
+      try {
+        serf.join(o.join.stream().map(NodeAddress::toString).toArray(String[]::new))
+            .get(o.joinTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        Throwable cause =
+            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        state.set(EXITING);
+        serf.close();
+        err.println("gossip node: could not join through " + joined(o.join) + ": " + cause);
+        return 1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        state.set(EXITING);
+        serf.close();
+        return 1;
+      }
+    }
+    return serveJoined(node, o);
+  }
+
+  /** Prints the Serf user events a {@code --wire memberlist} node receives. */
+  private final class EventPrinter implements UserMessageHandler {
+    @Override
+    public void onBroadcast(UserBroadcast event) {
+      SerfNode serf = serfNode;
+      if (serf == null) {
+        return;
+      }
+      emit(
+          "EVENT",
+          serf.name(),
+          serf.address().toString(),
+          "ONLINE",
+          "name="
+              + TextRules.escape(event.topic())
+              + " payload="
+              + TextRules.escape(new String(event.payload(), StandardCharsets.UTF_8)));
+    }
+  }
+
   private int serveJoined(GossipNode node, Options o) {
     if (!awaitJoin(node, o)) {
       return 1;
@@ -573,7 +716,7 @@ public final class NodeMain {
         if (state.compareAndSet(RUNNING, EXITING)) {
           Runtime.getRuntime().removeShutdownHook(hook);
         }
-        node.close();
+        closeNode(node);
         return 0;
       } catch (ExecutionException e) {
         return 0; // the close future never fails
@@ -594,7 +737,7 @@ public final class NodeMain {
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       state.set(EXITING);
-      node.close();
+      closeNode(node);
       err.println(
           cause instanceof JoinException && cause.getMessage() != null
               ? "gossip node: " + cause.getMessage() // names the seeds and the timeout
@@ -603,8 +746,18 @@ public final class NodeMain {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       state.set(EXITING);
-      node.close();
+      closeNode(node);
       return false;
+    }
+  }
+
+  /** Closes the node, and Serf's layer with it in a Serf pool. */
+  private void closeNode(GossipNode node) {
+    SerfNode serf = serfNode;
+    if (serf != null) {
+      serf.close();
+    } else {
+      node.close();
     }
   }
 
@@ -615,14 +768,21 @@ public final class NodeMain {
     }
     emit("LEAVING", node.id(), node.address().toString(), "ONLINE", "timeout=5s");
     long began = System.nanoTime();
+    SerfNode serf = serfNode;
     try {
-      node.leave(LEAVE_TIMEOUT).get(LEAVE_TIMEOUT.toMillis() + 3000, TimeUnit.MILLISECONDS);
+      // In a Serf pool, Serf's leave intent goes first, so the agents list this node `left`.
+      (serf != null ? serf.leave(LEAVE_TIMEOUT) : node.leave(LEAVE_TIMEOUT))
+          .get(LEAVE_TIMEOUT.toMillis() + 3000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       err.println("gossip node: leave did not finish cleanly: " + e);
     } finally {
-      node.close();
+      if (serf != null) {
+        serf.close();
+      } else {
+        node.close();
+      }
     }
     emit(
         "LEFT",

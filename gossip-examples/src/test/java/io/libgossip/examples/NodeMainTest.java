@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.libgossip.core.GossipConfig;
 import io.libgossip.core.NodeAddress;
 import io.libgossip.net.GossipNode;
+import io.libgossip.serf.SerfNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
@@ -320,5 +321,77 @@ class NodeMainTest {
         .startsWith("gossip node: invalid settings: TLS: " + f)
         .contains("not PEM X.509 certificates");
     assertThat(outBytes.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void wireMemberlistJoinsASerfPoolAndPrintsItsEvents() throws Exception {
+    try (SerfNode pool =
+        SerfNode.builder("pool-1").bind("127.0.0.1", 0).tag("role", "seed").start()) {
+      AtomicInteger exit = new AtomicInteger(-1);
+      Thread runner =
+          new Thread(
+              () ->
+                  exit.set(
+                      run(
+                          "--bind",
+                          "127.0.0.1:0",
+                          "--id",
+                          "java-1",
+                          "--wire",
+                          "memberlist",
+                          "--meta",
+                          "lang=java",
+                          "--summary",
+                          "0",
+                          "--join",
+                          pool.address().toString())),
+              "node-main-memberlist");
+      runner.start();
+      try {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> {
+                  String out = outBytes.toString(StandardCharsets.UTF_8);
+                  return out.contains("READY") && out.contains("JOINED") && out.contains("pool-1");
+                });
+        assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("wire=memberlist");
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    pool.node()
+                        .findNode("java-1")
+                        .map(n -> n.metadata().get("lang"))
+                        .orElse("")
+                        .equals("java"));
+        pool.userEvent("deploy", "v42".getBytes(StandardCharsets.UTF_8), false);
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    outBytes.toString(StandardCharsets.UTF_8).contains("EVENT")
+                        && outBytes
+                            .toString(StandardCharsets.UTF_8)
+                            .contains("name=deploy payload=v42"));
+      } finally {
+        runner.interrupt();
+        runner.join(15_000);
+      }
+      assertThat(runner.isAlive()).isFalse();
+      assertThat(exit.get()).isZero();
+    }
+  }
+
+  @Test
+  void wireMemberlistRefusesOptionsItCannotCarry() {
+    assertThat(run("--bind", "127.0.0.1:0", "--wire", "memberlist", "--transport", "udp"))
+        .isEqualTo(2);
+    assertThat(err()).contains("--wire memberlist does not take --transport");
+    assertThat(run("--bind", "127.0.0.1:0", "--wire", "serf")).isEqualTo(2);
+    assertThat(err()).contains("--wire: expected libgossip or memberlist, got 'serf'");
+    assertThat(run("--bind", "127.0.0.1:0", "--wire", "memberlist", "--encrypt", "not-base64!"))
+        .isEqualTo(2);
+    assertThat(err()).contains("--encrypt");
   }
 }
