@@ -72,6 +72,13 @@ public final class ExampleMain {
             "clock offsets and Vivaldi coordinates between 3 nodes; one clock runs 250 ms ahead",
             ""));
     EXAMPLES.put(
+        "serf",
+        new Example(
+            SerfExample::main,
+            "two libgossip nodes in a HashiCorp Serf pool with a real serf agent: events, a query,"
+                + " a leave",
+            ""));
+    EXAMPLES.put(
         "network",
         new Example(
             NetworkExample::main,

@@ -155,6 +155,24 @@ class ExamplesTest {
   }
 
   @Test
+  void serfExampleJoinsAPoolSharesEventsAQueryAndLeaves() {
+    String out = capture(SerfExample::run);
+    assertThat(out)
+        .contains("java-1 sent event hello-from-java: java-2 got it")
+        .contains("java-1's query whoami: answer from java-2: I am java-2")
+        .contains("java-2 left: java-1 sees it LEFT")
+        .contains("done");
+    if (java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/serf"))) {
+      assertThat(out)
+          .contains("serf agent agent-1 listens on")
+          .contains("java-1 got event deploy v42", "java-2 got event deploy v42")
+          .contains("and the agent logged it")
+          .contains("java-1's query whoami: ack from agent-1");
+      assertThat(out.substring(out.lastIndexOf("serf members:"))).containsPattern("java-2 .* left");
+    }
+  }
+
+  @Test
   void networkExampleUsesEveryTransportAndSerializer() {
     String out = capture(NetworkExample::run);
     assertThat(out)
