@@ -109,6 +109,22 @@ final class ChildJvms implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits (bounded) until {@code condition} has held for {@code during} without a break; on timeout
+   * fails with every child's output.
+   */
+  void awaitStableOrDump(String what, Duration during, BooleanSupplier condition) {
+    try {
+      await(what)
+          .during(during)
+          .atMost(wait.plus(during))
+          .pollInterval(poll)
+          .until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("timed out waiting for " + what + "; output:\n" + dump(), e);
+    }
+  }
+
   /** Every child's output (as {@code dumpLines} selects it), headed by its id and state. */
   String dump() {
     StringBuilder sb = new StringBuilder();
