@@ -86,30 +86,12 @@ class MemberlistSerfIntegrationTest {
   private void startAgents(@Nullable String key) throws Exception {
     for (int i = 1; i <= 3; i++) {
       List<String> extra = i == 1 ? List.of() : List.of("-join", agents.get(0).address());
-      agents.add(startAgent("a" + i, Map.of("role", "agent", "idx", "" + i), key, extra));
+      agents.add(SerfAgent.start("a" + i, tmp, Map.of("role", "agent", "idx", "" + i), key, extra));
     }
     await()
         .atMost(FORM)
         .pollInterval(POLL)
         .until(() -> aliveCount(agents.get(0).membersJson()) == 3);
-  }
-
-  /**
-   * Starts an agent, again (3 tries at most) when a port the fixture found free was taken before
-   * the agent bound it: a race with other processes on the host, not something under test.
-   */
-  private SerfAgent startAgent(
-      String name, Map<String, String> tags, @Nullable String key, List<String> extra)
-      throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return SerfAgent.start(name, tmp, tags, key, extra);
-      } catch (java.io.IOException e) {
-        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("address already in use")) {
-          throw e;
-        }
-      }
-    }
   }
 
   /**
@@ -172,8 +154,12 @@ class MemberlistSerfIntegrationTest {
             () -> {
               for (SerfAgent a : agents) {
                 String json = a.membersJson();
-                assertThat(statusOf(json, "j1")).as(a.name() + " sees j1").isEqualTo("alive");
-                assertThat(statusOf(json, "j2")).as(a.name() + " sees j2").isEqualTo("alive");
+                assertThat(SerfAgent.statusIn(json, "j1"))
+                    .as(a.name() + " sees j1")
+                    .isEqualTo("alive");
+                assertThat(SerfAgent.statusIn(json, "j2"))
+                    .as(a.name() + " sees j2")
+                    .isEqualTo("alive");
               }
               for (GossipNode n : nodes) {
                 for (String id : List.of("a1", "a2", "a3", "j1", "j2")) {
@@ -202,8 +188,12 @@ class MemberlistSerfIntegrationTest {
     formPool(null, null);
     NodeAddress j1 = nodes.get(0).self().address();
     agents.add(
-        startAgent(
-            "a4", Map.of("role", "late"), null, List.of("-join", j1.host() + ":" + j1.port())));
+        SerfAgent.start(
+            "a4",
+            tmp,
+            Map.of("role", "late"),
+            null,
+            List.of("-join", j1.host() + ":" + j1.port())));
     await()
         .atMost(FORM)
         .pollInterval(POLL)
@@ -215,9 +205,9 @@ class MemberlistSerfIntegrationTest {
                 assertThat(status(n, "a4")).isEqualTo(NodeStatus.ONLINE);
               }
               for (SerfAgent a : agents) {
-                assertThat(statusOf(a.membersJson(), "a4")).as(a.name()).isEqualTo("alive");
+                assertThat(a.statusOf("a4")).as(a.name()).isEqualTo("alive");
               }
-              assertThat(statusOf(agents.get(3).membersJson(), "j2")).isEqualTo("alive");
+              assertThat(agents.get(3).statusOf("j2")).isEqualTo("alive");
             });
   }
 
@@ -249,7 +239,7 @@ class MemberlistSerfIntegrationTest {
         .untilAsserted(
             () -> {
               for (int i = 0; i < 3; i++) {
-                assertThat(statusOf(agents.get(i).membersJson(), "j1")).isEqualTo("failed");
+                assertThat(agents.get(i).statusOf("j1")).isEqualTo("failed");
               }
             });
     measured("node-crash-detected-by-serf", t0);
@@ -292,7 +282,7 @@ class MemberlistSerfIntegrationTest {
         .untilAsserted(
             () -> {
               for (SerfAgent a : agents) {
-                assertThat(statusOf(a.membersJson(), "j1")).isEqualTo("leaving");
+                assertThat(a.statusOf("j1")).isEqualTo("leaving");
               }
             });
     leaver.leave(Duration.ofSeconds(5)).get();
@@ -302,7 +292,7 @@ class MemberlistSerfIntegrationTest {
         .untilAsserted(
             () -> {
               for (SerfAgent a : agents) {
-                String status = statusOf(a.membersJson(), "j1");
+                String status = a.statusOf("j1");
                 assertThat(status).isNotEqualTo("failed").isEqualTo("left");
               }
               assertThat(status(nodes.get(1), "j1")).isEqualTo(NodeStatus.LEFT);
@@ -348,17 +338,6 @@ class MemberlistSerfIntegrationTest {
   private static final Pattern MEMBER =
       Pattern.compile(
           "\\{\"name\":\"([^\"]*)\",\"addr\":\"[^\"]*\",\"port\":\\d+,\"tags\":\\{[^}]*\\},\"status\":\"([a-z]*)\"");
-
-  /** The {@code status} of {@code name} in {@code serf members -format json}, or "" if absent. */
-  static String statusOf(String json, String name) {
-    Matcher m = MEMBER.matcher(json);
-    while (m.find()) {
-      if (m.group(1).equals(name)) {
-        return m.group(2);
-      }
-    }
-    return "";
-  }
 
   /** The JSON object of {@code name} in {@code serf members -format json}, or "". */
   static String memberJson(String json, String name) {

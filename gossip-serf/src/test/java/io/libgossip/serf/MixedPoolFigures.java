@@ -121,7 +121,7 @@ class MixedPoolFigures {
     for (SerfAgent a : agents) {
       String json = a.membersJson(); // one `serf members` per agent and poll
       for (String name : names) {
-        if (!a.name().equals(name) && !status(json, name).equals(state)) {
+        if (!a.name().equals(name) && !SerfAgent.statusIn(json, name).equals(state)) {
           return false;
         }
       }
@@ -140,20 +140,5 @@ class MixedPoolFigures {
 
   private boolean everyoneSees(String name, String state) throws IOException, InterruptedException {
     return everyoneSees(List.of(name), state);
-  }
-
-  /** The status {@code serf members -format json} lists for {@code name} ("" when none). */
-  private static String status(String json, String name) {
-    int at = json.indexOf("\"name\":\"" + name + "\"");
-    if (at < 0) {
-      return "";
-    }
-    int s = json.indexOf("\"status\":\"", at);
-    int next = json.indexOf("{\"name\":", at);
-    if (s < 0 || (next >= 0 && next < s)) {
-      return "";
-    }
-    int from = s + "\"status\":\"".length();
-    return json.substring(from, json.indexOf('"', from));
   }
 }

@@ -56,9 +56,30 @@ final class SerfAgent implements AutoCloseable {
    * optional base64 {@code -encrypt} key, and {@code extra} arguments; returns once its port
    * accepts connections.
    *
+   * <p>Tries again (3 tries at most) when a port found free was taken before the agent bound it: a
+   * race with other processes on the host, not something under test.
+   *
    * @param dir a directory for the agent's log (and keyring file, if the extra arguments name one)
    */
   static SerfAgent start(
+      String name,
+      Path dir,
+      Map<String, String> tags,
+      @Nullable String encryptKey,
+      List<String> extra)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(name, dir, tags, encryptKey, extra);
+      } catch (IOException e) {
+        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static SerfAgent startOnce(
       String name,
       Path dir,
       Map<String, String> tags,
@@ -151,6 +172,29 @@ final class SerfAgent implements AutoCloseable {
   /** {@code serf members -format json}, whitespace removed ("" when the command failed). */
   String membersJson() throws IOException, InterruptedException {
     return serf("members", "-format", "json").replaceAll("\\s", "");
+  }
+
+  /** The status this agent lists for {@code member} ("" when it lists none). */
+  String statusOf(String member) throws IOException, InterruptedException {
+    return statusIn(membersJson(), member);
+  }
+
+  /**
+   * The status {@code member} has in {@code json}, the output of {@link #membersJson()} ("" when it
+   * is not listed).
+   */
+  static String statusIn(String json, String member) {
+    int at = json.indexOf("\"name\":\"" + member + "\"");
+    if (at < 0) {
+      return "";
+    }
+    int s = json.indexOf("\"status\":\"", at);
+    int next = json.indexOf("{\"name\":", at); // the next member's entry
+    if (s < 0 || (next >= 0 && next < s)) {
+      return "";
+    }
+    int from = s + "\"status\":\"".length();
+    return json.substring(from, json.indexOf('"', from));
   }
 
   /** Ends the process with SIGKILL (a crash: no leave) and waits for it, bounded. */

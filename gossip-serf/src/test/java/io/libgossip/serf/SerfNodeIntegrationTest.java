@@ -107,14 +107,16 @@ class SerfNodeIntegrationTest {
         j1.query(
                 "whoami",
                 "y".getBytes(StandardCharsets.UTF_8),
-                QueryOptions.builder().timeout(Duration.ofSeconds(3)).requestAck(true).build(),
+                QueryOptions.builder().timeout(Duration.ofSeconds(5)).requestAck(true).build(),
                 responses::add)
             .get(15, TimeUnit.SECONDS);
     assertThat(result).isNotNull();
     assertThat(responses)
         .anyMatch(
             r -> !r.ack() && r.from().equals("j2") && text(r.payload()).equals("pong-from-j2:y"))
-        .anyMatch(r -> r.ack() && r.from().equals("a1"));
+        // Serf spreads a query by gossip and acknowledges it over UDP, best effort: under CI load
+        // one agent's ack may miss the timeout (CI once saw a2 and a3 but not a1)
+        .anyMatch(r -> r.ack() && r.from().startsWith("a"));
 
     // a graceful leave of a libgossip node: `left` in Serf, LEFT on the other node, never failed
     j2.leave(Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
@@ -170,7 +172,7 @@ class SerfNodeIntegrationTest {
   private void formPool(@Nullable String key, @Nullable Keyring keyring) throws Exception {
     for (int i = 1; i <= 3; i++) {
       List<String> extra = i == 1 ? List.of() : List.of("-join", agents.get(0).address());
-      agents.add(startAgent("a" + i, Map.of("role", "agent"), key, extra));
+      agents.add(SerfAgent.start("a" + i, tmp, Map.of("role", "agent"), key, extra));
     }
     for (String name : List.of("j1", "j2")) {
       nodes.add(
@@ -213,7 +215,7 @@ class SerfNodeIntegrationTest {
             () -> {
               for (SerfAgent a : agents) {
                 for (String n : all) {
-                  if (!status(a, n).equals("alive")) {
+                  if (!a.statusOf(n).equals("alive")) {
                     return false;
                   }
                 }
@@ -258,27 +260,11 @@ class SerfNodeIntegrationTest {
   private boolean everyAgentLists(String name, String status)
       throws IOException, InterruptedException {
     for (SerfAgent a : agents) {
-      if (!status(a, name).equals(status)) {
+      if (!a.statusOf(name).equals(status)) {
         return false;
       }
     }
     return true;
-  }
-
-  /** The status agent {@code a} lists for {@code name} ("" when it lists none). */
-  private static String status(SerfAgent a, String name) throws IOException, InterruptedException {
-    String json = a.membersJson();
-    int at = json.indexOf("\"name\":\"" + name + "\"");
-    if (at < 0) {
-      return "";
-    }
-    int s = json.indexOf("\"status\":\"", at);
-    int next = json.indexOf("{\"name\":", at); // the next member's entry
-    if (s < 0 || (next >= 0 && next < s)) {
-      return "";
-    }
-    int from = s + "\"status\":\"".length();
-    return json.substring(from, json.indexOf('"', from));
   }
 
   private static List<String> keys(SerfNode n) {
@@ -294,20 +280,5 @@ class SerfNodeIntegrationTest {
 
   private static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
-  }
-
-  /** Starts an agent, again (3 tries) when the fixture's free port was taken meanwhile. */
-  private SerfAgent startAgent(
-      String name, Map<String, String> tags, @Nullable String key, List<String> extra)
-      throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return SerfAgent.start(name, tmp, tags, key, extra);
-      } catch (IOException e) {
-        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("address already in use")) {
-          throw e;
-        }
-      }
-    }
   }
 }
