@@ -265,13 +265,12 @@ final class AntiEntropy {
   void markJoined(long now) {
     if (!joined) {
       joined = true;
-      // The first catch-up exchange (see pushPullRound); later ones follow at doubling intervals.
-      // It comes half a probe interval after the join (plus up to a quarter): joins that spread
-      // while this node was not yet a gossip target of the others (it becomes one once their proof
-      // pings are answered) are learned here rather than 2-3 probe intervals later, which was the
-      // tail of a mass join's formation (decision 056). Sooner measured worse: its peer has not
-      // heard the latest joins yet, and the next exchange is 4 probe intervals away.
-      syncBackoff = 4 * probeIntervalNanos;
+      // The first catch-up exchange (see pushPullRound) comes half a probe interval after the join
+      // (plus up to a quarter), the next ones at gaps doubling from half a probe interval up to 16
+      // (decisions 056 and 066): joins that spread while this node was not yet a gossip target of
+      // the others, or that it missed by chance, are learned within a few probe intervals rather
+      // than at the regular exchange, minutes away in a large cluster.
+      syncBackoff = probeIntervalNanos / 2;
       schedule.set(Deadline.PUSH_PULL, now + firstCatchUpDelay(probeIntervalNanos, random));
       self.joined(now);
       effects.emit(new ClusterEvent.SelfJoined(self.view()));

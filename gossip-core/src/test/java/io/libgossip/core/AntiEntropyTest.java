@@ -83,7 +83,7 @@ class AntiEntropyTest {
     Units u = started().withMembers("a");
     u.antiEntropy.markJoined(T0);
     long now = T0 + 3 * SEC;
-    long[] gaps = new long[5];
+    long[] gaps = new long[7];
     for (int i = 0; i < gaps.length; i++) {
       u.antiEntropy.pushPullRound(now);
       long next = now;
@@ -94,11 +94,13 @@ class AntiEntropyTest {
       now = next;
     }
 
-    assertThat(gaps[0]).isBetween(4 * SEC, 6 * SEC + SEC / 10);
-    assertThat(gaps[1]).isBetween(8 * SEC, 12 * SEC + SEC / 10);
-    assertThat(gaps[2]).isBetween(16 * SEC, 24 * SEC + SEC / 10);
-    assertThat(gaps[3]).as("then the regular interval").isGreaterThanOrEqualTo(30 * SEC);
-    assertThat(u.outbox.messagesTo(PushPull.class, "a")).hasSize(5);
+    // from half a probe interval, doubling up to 16 (decision 066), each plus up to a half
+    long gap = SEC / 2;
+    for (int i = 0; i < 6; i++, gap *= 2) {
+      assertThat(gaps[i]).as("catch-up gap %d", i).isBetween(gap, gap + gap / 2 + SEC / 10);
+    }
+    assertThat(gaps[6]).as("then the regular interval").isGreaterThanOrEqualTo(30 * SEC);
+    assertThat(u.outbox.messagesTo(PushPull.class, "a")).hasSize(7);
   }
 
   @Test

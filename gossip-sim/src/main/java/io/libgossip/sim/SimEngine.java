@@ -404,8 +404,10 @@ final class SimEngine {
     measure.membership.started(node, restart, now);
     c.tick(now);
     afterCall(node, true);
-    if (seedNode >= 0 && node.up) {
-      c.join(List.of(live.node(seedNode).address), now);
+    if (node.up) {
+      // A node with no one to join forms a cluster of its own, as GossipNode does: it turns ONLINE
+      // and runs its catch-up exchanges like any other (decision 066).
+      c.join(seedNode >= 0 ? List.of(live.node(seedNode).address) : List.of(), now);
       afterCall(node, false);
     }
   }
