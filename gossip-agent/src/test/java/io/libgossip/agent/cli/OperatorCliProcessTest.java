@@ -48,9 +48,13 @@ class OperatorCliProcessTest {
             }
           });
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      // `env --default-signal=INT` (coreutils): a JVM leaves SIGINT alone when it starts with the
+      // signal ignored, as every process under a background job of a script (`cmd &`) does
       Process p =
           new ProcessBuilder(
                   List.of(
+                      "env",
+                      "--default-signal=INT",
                       java,
                       "-cp",
                       System.getProperty("java.class.path"),
