@@ -11,7 +11,6 @@ import io.libgossip.memberlist.MemberlistMessage.Ping;
 import io.libgossip.memberlist.MemberlistMessage.PushNodeState;
 import io.libgossip.memberlist.MemberlistMessage.PushPull;
 import io.libgossip.memberlist.MemberlistMessage.Versions;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -208,16 +207,11 @@ class SerfAgentIntegrationTest {
   }
 
   private static byte[] readToEnd(InputStream in, int max) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    int n;
-    while ((n = in.read(buf)) >= 0) {
-      out.write(buf, 0, n);
-      if (out.size() > max) {
-        throw new IOException("stream over " + max + " bytes");
-      }
+    byte[] b = in.readNBytes(max + 1); // to the end, or one byte past the bound
+    if (b.length > max) {
+      throw new IOException("stream over " + max + " bytes");
     }
-    return out.toByteArray();
+    return b;
   }
 
   /** A port free for both TCP and UDP on loopback (serf binds both). */

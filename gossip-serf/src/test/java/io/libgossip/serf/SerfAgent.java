@@ -144,10 +144,16 @@ final class SerfAgent implements AutoCloseable {
    * returned.
    */
   String serf(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(args));
+    cmd.add("-rpc-addr=127.0.0.1:" + rpcPort);
+    return runSerf(cmd);
+  }
+
+  /** Runs {@code serf <args>}, bounded as {@link #serf}, and returns what it printed. */
+  private String runSerf(List<String> args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(SERF.toString());
-    cmd.addAll(List.of(args));
-    cmd.add("-rpc-addr=127.0.0.1:" + rpcPort);
+    cmd.addAll(args);
     Path out = Files.createTempFile(dir, "serf-cmd", ".out");
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -256,15 +262,6 @@ final class SerfAgent implements AutoCloseable {
     all.add(command);
     all.add("-rpc-addr=127.0.0.1:" + rpcPort);
     all.addAll(List.of(args));
-    List<String> cmd = new ArrayList<>();
-    cmd.add(SERF.toString());
-    cmd.addAll(all);
-    Path out = Files.createTempFile(dir, "serf-cmd", ".out");
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-    }
-    return Files.readString(out, StandardCharsets.UTF_8);
+    return runSerf(all);
   }
 }

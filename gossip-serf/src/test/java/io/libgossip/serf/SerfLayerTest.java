@@ -125,6 +125,12 @@ class SerfLayerTest {
   }
 
   private static SerfMessage.Query query(long ltime, long id, long flags, List<WireBytes> filters) {
+    return query(ltime, id, flags, filters, "uptime", WireBytes.utf8("q"));
+  }
+
+  /** A query from "asker" (no relay factor, a 5 s timeout). */
+  private static SerfMessage.Query query(
+      long ltime, long id, long flags, List<WireBytes> filters, String name, WireBytes payload) {
     return new SerfMessage.Query(
         ltime,
         id,
@@ -135,8 +141,8 @@ class SerfLayerTest {
         flags,
         0,
         TimeUnit.SECONDS.toNanos(5),
-        "uptime",
-        WireBytes.utf8("q"));
+        name,
+        payload);
   }
 
   @Test
@@ -613,19 +619,7 @@ class SerfLayerTest {
   private SerfMessage.KeyResponse keyQuery(SerfLayer l, long ltime, String name, byte[] key)
       throws MemberlistDecodeException {
     byte[] payload = bytes(new SerfMessage.KeyRequest(WireBytes.of(key)));
-    SerfMessage.Query q =
-        new SerfMessage.Query(
-            ltime,
-            ltime,
-            ASKER_IP,
-            8000,
-            "asker",
-            List.of(),
-            0,
-            0,
-            5_000_000_000L,
-            name,
-            WireBytes.of(payload));
+    SerfMessage.Query q = query(ltime, ltime, 0, List.of(), name, WireBytes.of(payload));
     int before = sent.size();
     l.notifyMessage(bytes(q), FROM);
     assertThat(sent).hasSize(before + 1);
@@ -643,35 +637,11 @@ class SerfLayerTest {
   @Test
   void internalPingIsOnlyAckedAndConflictIsAnsweredFromTheLookup() throws Exception {
     SerfLayer noLookup = layer();
-    SerfMessage.Query ping =
-        new SerfMessage.Query(
-            2,
-            1,
-            ASKER_IP,
-            8000,
-            "asker",
-            List.of(),
-            1,
-            0,
-            5_000_000_000L,
-            "_serf_ping",
-            WireBytes.EMPTY);
+    SerfMessage.Query ping = query(2, 1, 1, List.of(), "_serf_ping", WireBytes.EMPTY);
     noLookup.notifyMessage(bytes(ping), FROM);
     assertThat(sent).hasSize(1);
     assertThat(((SerfMessage.QueryResponse) decode(sent.get(0).getValue())).flags()).isEqualTo(1);
-    SerfMessage.Query conflict =
-        new SerfMessage.Query(
-            3,
-            2,
-            ASKER_IP,
-            8000,
-            "asker",
-            List.of(),
-            0,
-            0,
-            5_000_000_000L,
-            "_serf_conflict",
-            WireBytes.utf8("dup"));
+    SerfMessage.Query conflict = query(3, 2, 0, List.of(), "_serf_conflict", WireBytes.utf8("dup"));
     noLookup.notifyMessage(bytes(conflict), FROM);
     assertThat(sent).hasSize(1); // no lookup: no vote
     assertThat(queries).isEmpty();
@@ -694,18 +664,7 @@ class SerfLayerTest {
             new SerfMessage.ConflictResponse(
                 "dup", WireBytes.of(new byte[] {127, 0, 0, 5}), 7950, Map.of("r", "x")));
     SerfMessage.Query unknown =
-        new SerfMessage.Query(
-            4,
-            3,
-            ASKER_IP,
-            8000,
-            "asker",
-            List.of(),
-            0,
-            0,
-            5_000_000_000L,
-            "_serf_conflict",
-            WireBytes.utf8("nobody"));
+        query(4, 3, 0, List.of(), "_serf_conflict", WireBytes.utf8("nobody"));
     withLookup.notifyMessage(bytes(unknown), FROM);
     assertThat(((SerfMessage.QueryResponse) decode(sent.get(1).getValue())).payload())
         .isEqualTo(SerfCodec.encodeUnknownConflictMember());

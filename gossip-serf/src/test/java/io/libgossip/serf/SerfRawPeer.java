@@ -17,7 +17,6 @@ import io.libgossip.memberlist.SerfTags;
 import io.libgossip.memberlist.WireBytes;
 import io.libgossip.memberlist.WireCodec;
 import io.libgossip.memberlist.WireConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -256,16 +255,11 @@ final class SerfRawPeer implements SerfSender, SerfKeyringAccess, AutoCloseable 
   }
 
   private static byte[] readToEnd(InputStream in, int max) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    int n;
-    while ((n = in.read(buf)) >= 0) {
-      out.write(buf, 0, n);
-      if (out.size() > max) {
-        throw new IOException("stream over " + max + " bytes");
-      }
+    byte[] b = in.readNBytes(max + 1); // to the end, or one byte past the bound
+    if (b.length > max) {
+      throw new IOException("stream over " + max + " bytes");
     }
-    return out.toByteArray();
+    return b;
   }
 
   @Override
