@@ -237,10 +237,7 @@ class NodeMainTest {
 
   @Test
   void retryJoinKeepsTryingUntilASeedStartsThenServes() throws Exception {
-    int port;
-    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-      port = probe.getLocalPort(); // free once closed; the seed binds it later
-    }
+    int port = freePortBelowTheEphemeralRange(); // the seed binds it later
     AtomicInteger exit = new AtomicInteger(-1);
     Thread runner =
         new Thread(
@@ -393,5 +390,26 @@ class NodeMainTest {
     assertThat(run("--bind", "127.0.0.1:0", "--wire", "memberlist", "--encrypt", "not-base64!"))
         .isEqualTo(2);
     assertThat(err()).contains("--encrypt");
+  }
+
+  /**
+   * A port free on 127.0.0.1 (UDP and TCP) below Linux's default ephemeral range (32768-60999): no
+   * outgoing connection takes it meanwhile, and a join retrying toward it cannot connect to itself
+   * (a TCP self-connect, possible when the source port drawn equals the destination). A fresh-clone
+   * build saw the seed's bind fail for 10 s on a port drawn from the ephemeral range.
+   */
+  private static int freePortBelowTheEphemeralRange() throws Exception {
+    InetAddress lo = InetAddress.getByName("127.0.0.1");
+    java.util.SplittableRandom random = new java.util.SplittableRandom();
+    for (int i = 0; i < 200; i++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (DatagramSocket udp = new DatagramSocket(port, lo);
+          ServerSocket tcp = new ServerSocket(port, 1, lo)) {
+        return port;
+      } catch (java.io.IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port in 20000-31999 on 127.0.0.1");
   }
 }
